@@ -1,0 +1,3 @@
+from dsvb.cli import main
+
+main()

@@ -1,0 +1,1 @@
+"""Partnership cases: DASH, MARAC, information sharing, Victims' Code deadlines."""

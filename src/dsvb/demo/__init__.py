@@ -1,0 +1,1 @@
+"""Synthetic demo data calibrated to the published London figures."""

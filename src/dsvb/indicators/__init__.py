@@ -1,0 +1,1 @@
+"""Indicators: the board's measures, defined once and computed on any engine."""

@@ -1,0 +1,1 @@
+"""Ingest: police case-level extracts and published aggregate returns."""

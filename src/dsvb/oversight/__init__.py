@@ -1,0 +1,1 @@
+"""Oversight: the board's cycle of briefs, sessions, letters and recommendations."""

@@ -1,0 +1,1 @@
+"""Published outputs and disclosure control."""

@@ -1,0 +1,147 @@
+"""Tables of the analytical store.
+
+Case-level tables mirror the extract format (``dsvb.ingest.extract_format``) with typed
+columns, the canonical area code, and the import that last wrote each record. Published
+returns are kept cell by cell, exactly as printed, beside the notes made when reading them.
+"""
+
+from __future__ import annotations
+
+import duckdb
+
+SCHEMA_VERSION = 1
+
+CASE_TABLES = """
+CREATE TABLE IF NOT EXISTS incidents (
+    incident_id VARCHAR NOT NULL,
+    reported_at TIMESTAMP NOT NULL,          -- UTC instant
+    reported_month DATE NOT NULL,            -- first day of the Europe/London month
+    area_code VARCHAR NOT NULL,
+    channel VARCHAR NOT NULL,
+    dv_flag BOOLEAN NOT NULL,
+    sexual_offence_flag BOOLEAN NOT NULL,
+    crime_id VARCHAR,
+    no_crime_report_reason VARCHAR,
+    suspect_present BOOLEAN,
+    arrest_made BOOLEAN,
+    import_id INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS crimes (
+    crime_id VARCHAR NOT NULL,
+    incident_id VARCHAR,
+    recorded_at TIMESTAMP NOT NULL,
+    recorded_month DATE NOT NULL,
+    area_code VARCHAR NOT NULL,
+    unit VARCHAR NOT NULL,
+    offence_group VARCHAR NOT NULL,
+    status VARCHAR NOT NULL,
+    dv BOOLEAN NOT NULL,
+    serious_sexual BOOLEAN NOT NULL,
+    hbv BOOLEAN NOT NULL,
+    forced_marriage BOOLEAN NOT NULL,
+    fgm BOOLEAN NOT NULL,
+    lgbt BOOLEAN,
+    risk_form VARCHAR,
+    risk_form_supervised BOOLEAN,
+    risk_level VARCHAR,
+    arrested_at TIMESTAMP,
+    outcome VARCHAR NOT NULL,                -- empty in the extract is stored as 'pending'
+    outcome_at TIMESTAMP,
+    unsupported_prosecution BOOLEAN,
+    withdrawn_after_charge BOOLEAN,
+    havens_referral BOOLEAN,
+    import_id INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS people (
+    person_id VARCHAR NOT NULL,
+    sex VARCHAR NOT NULL,
+    birth_year INTEGER,
+    ethnicity VARCHAR NOT NULL,
+    disabled BOOLEAN,
+    lgbt BOOLEAN,
+    import_id INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS crime_people (
+    crime_id VARCHAR NOT NULL,
+    person_id VARCHAR NOT NULL,
+    role VARCHAR NOT NULL,
+    import_id INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS victim_contacts (
+    crime_id VARCHAR NOT NULL,
+    reason VARCHAR NOT NULL,
+    due_at TIMESTAMP NOT NULL,
+    due_month DATE NOT NULL,
+    made_at TIMESTAMP,
+    import_id INTEGER NOT NULL
+);
+"""
+
+LOG_TABLES = """
+CREATE TABLE IF NOT EXISTS store_meta (key VARCHAR PRIMARY KEY, value VARCHAR);
+CREATE TABLE IF NOT EXISTS import_log (
+    import_id INTEGER PRIMARY KEY,
+    kind VARCHAR NOT NULL,                   -- extract | return
+    source VARCHAR NOT NULL,                 -- folder or file as given
+    content_hash VARCHAR NOT NULL,
+    started_at TIMESTAMP NOT NULL,
+    finished_at TIMESTAMP NOT NULL,
+    status VARCHAR NOT NULL,                 -- imported | already_imported
+    row_counts JSON,
+    normalised JSON,
+    warnings JSON,
+    dsvb_version VARCHAR,
+    format_version INTEGER
+);
+"""
+
+RETURN_TABLES = """
+CREATE TABLE IF NOT EXISTS published_returns (
+    return_id INTEGER PRIMARY KEY,           -- equals the import_id that loaded it
+    content_hash VARCHAR NOT NULL,
+    source_name VARCHAR NOT NULL,
+    layout VARCHAR NOT NULL,
+    title VARCHAR,
+    period_label VARCHAR,
+    period_start DATE,
+    period_end DATE
+);
+CREATE TABLE IF NOT EXISTS published_cells (
+    return_id INTEGER NOT NULL,
+    row_number INTEGER NOT NULL,             -- data row, 1 = first row after the header
+    row_label VARCHAR NOT NULL,              -- as printed
+    column_name VARCHAR NOT NULL,            -- as printed
+    area_code VARCHAR,                       -- normalised; NULL for units and total rows
+    unit VARCHAR,
+    period_label VARCHAR,
+    family VARCHAR,
+    measure VARCHAR,
+    raw VARCHAR,                             -- the cell exactly as published
+    value DOUBLE,                            -- NULL when missing or unreadable
+    value_kind VARCHAR,                      -- count | proportion | money | text
+    is_total BOOLEAN NOT NULL,
+    status VARCHAR NOT NULL                  -- ok | missing | garbled
+);
+CREATE TABLE IF NOT EXISTS published_notes (
+    return_id INTEGER NOT NULL,
+    kind VARCHAR NOT NULL,                   -- normalised | garbled | reconciliation | unread
+    row_number INTEGER,
+    column_name VARCHAR,
+    message VARCHAR NOT NULL,
+    expected DOUBLE,
+    found DOUBLE
+);
+"""
+
+
+def create_schema(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(CASE_TABLES)
+    con.execute(LOG_TABLES)
+    con.execute(RETURN_TABLES)
+    con.execute(
+        "INSERT INTO store_meta VALUES ('schema_version', ?) ON CONFLICT DO NOTHING",
+        [str(SCHEMA_VERSION)],
+    )
+
+
+CASE_TABLE_NAMES = ("incidents", "crimes", "people", "crime_people", "victim_contacts")
