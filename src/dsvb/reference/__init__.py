@@ -110,7 +110,7 @@ class AreaRegistry:
         self._variants = {normalise_name(v): self._by_code[c] for v, c in variants.items()}
         self._cache: dict[str, AreaMatch] = {}
 
-    def __iter__(self):  # noqa: ANN204 - iterator of Area
+    def __iter__(self):
         return iter(self._areas)
 
     def __len__(self) -> int:
@@ -143,7 +143,7 @@ class AreaRegistry:
         if key in self._variants:
             return AreaMatch(raw, self._variants[key], "variant")
         if key:
-            choices = {**{k: a for k, a in self._by_key.items()}, **self._variants}
+            choices = {**self._by_key, **self._variants}
             best = process.extract(key, list(choices), scorer=fuzz.ratio, limit=2)
             if best and best[0][1] >= self.SIMILARITY_THRESHOLD:
                 top_area = choices[best[0][0]]
@@ -268,9 +268,7 @@ def targets() -> tuple[Target, ...]:
     )
 
 
-def target_for(
-    indicator: str, family: str, on: dt.date, force_code: str = "MPS"
-) -> Target | None:
+def target_for(indicator: str, family: str, on: dt.date, force_code: str = "MPS") -> Target | None:
     """The target in force on a date, if any."""
     for t in targets():
         if (t.force_code, t.family, t.indicator) != (force_code, family, indicator):

@@ -110,6 +110,7 @@ CREATE TABLE IF NOT EXISTS published_cells (
     return_id INTEGER NOT NULL,
     row_number INTEGER NOT NULL,             -- data row, 1 = first row after the header
     row_label VARCHAR NOT NULL,              -- as printed
+    column_number INTEGER NOT NULL,          -- 0 = the row label column, then as printed
     column_name VARCHAR NOT NULL,            -- as printed
     area_code VARCHAR,                       -- normalised; NULL for units and total rows
     unit VARCHAR,
@@ -118,13 +119,17 @@ CREATE TABLE IF NOT EXISTS published_cells (
     measure VARCHAR,
     raw VARCHAR,                             -- the cell exactly as published
     value DOUBLE,                            -- NULL when missing or unreadable
-    value_kind VARCHAR,                      -- count | proportion | money | text
+    value_kind VARCHAR,                      -- count | proportion | ratio | money | text
     is_total BOOLEAN NOT NULL,
-    status VARCHAR NOT NULL                  -- ok | missing | garbled
+    status VARCHAR NOT NULL,                 -- ok | missing | garbled
+    scope VARCHAR                            -- force | boroughs | specialist_units; NULL for an
+                                             -- area or unit row
 );
 CREATE TABLE IF NOT EXISTS published_notes (
     return_id INTEGER NOT NULL,
+    note_number INTEGER NOT NULL,            -- order in which the reader made the notes
     kind VARCHAR NOT NULL,                   -- normalised | garbled | reconciliation | unread
+                                             -- | interpreted
     row_number INTEGER,
     column_name VARCHAR,
     message VARCHAR NOT NULL,

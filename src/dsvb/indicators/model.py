@@ -1,0 +1,126 @@
+"""The indicator model: counts, indicators, families, cuts and periods.
+
+An *indicator* is a numerator count over a denominator count (or a bare count). A *count*
+is an aggregate over one *source* — a table whose rows are the unit being counted:
+incidents, crimes, Victims' Code contacts, victims, cautioned offenders. Counts and
+indicators are immutable declarations built from Ibis expressions, so one definition runs
+on DuckDB today and on Spark (or any Ibis backend) tomorrow. The engine compiles all the
+counts over one source into one aggregate query.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
+
+import ibis.expr.types as ir
+
+LONDON = ZoneInfo("Europe/London")
+
+# (rows of the source, context) -> boolean expression over those rows
+Predicate = Callable[[ir.Table, "Context"], ir.BooleanValue]
+# (rows of the source, context) -> numeric expression to be summed
+Summand = Callable[[ir.Table, "Context"], ir.NumericValue]
+
+
+@dataclass(frozen=True)
+class Period:
+    """A half-open period ``[start, end)`` of Europe/London local dates."""
+
+    start: dt.date
+    end: dt.date
+
+    def __post_init__(self) -> None:
+        if self.end <= self.start:
+            raise ValueError(f"period end {self.end} must be after its start {self.start}")
+
+    @staticmethod
+    def _utc(day: dt.date) -> dt.datetime:
+        local = dt.datetime(day.year, day.month, day.day, tzinfo=LONDON)
+        return local.astimezone(dt.UTC).replace(tzinfo=None)
+
+    @property
+    def start_utc(self) -> dt.datetime:
+        """The first instant of the period, as a UTC timestamp without zone."""
+        return self._utc(self.start)
+
+    @property
+    def end_utc(self) -> dt.datetime:
+        return self._utc(self.end)
+
+    def shifted_back(self, months: int) -> Period:
+        """The period of the same length ending where this one starts minus ``months``."""
+        return Period(add_months(self.start, -months), add_months(self.end, -months))
+
+    def label(self) -> str:
+        return f"{self.start.isoformat()} to {self.end.isoformat()}"
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    index = day.year * 12 + (day.month - 1) + months
+    year, month = divmod(index, 12)
+    month += 1
+    last = (dt.date(year + (month == 12), month % 12 + 1, 1) - dt.timedelta(days=1)).day
+    return dt.date(year, month, min(day.day, last))
+
+
+@dataclass(frozen=True)
+class Context:
+    """What a definition may depend on besides the rows: the period and the rules in force."""
+
+    period: Period
+    window_months: int
+    sanction_detection_outcomes: tuple[str, ...]
+    sexual_offence_groups: tuple[str, ...]
+
+    @property
+    def start(self) -> dt.datetime:
+        return self.period.start_utc
+
+    @property
+    def end(self) -> dt.datetime:
+        return self.period.end_utc
+
+
+@dataclass(frozen=True)
+class Family:
+    id: str
+    label: str
+    description: str
+
+
+@dataclass(frozen=True)
+class Count:
+    """An aggregate over one source: rows where ``where`` holds, or the sum of ``sum_of``."""
+
+    id: str
+    source: str
+    description: str
+    where: Predicate | None = None
+    sum_of: Summand | None = None
+    counts_people: bool = True  # subject to small-number suppression when published
+
+
+@dataclass(frozen=True)
+class Indicator:
+    id: str
+    label: str
+    numerator: str  # a Count id
+    denominator: str | None = None  # a Count id; None for a bare count
+    families: tuple[str, ...] = ()  # empty = every family
+    description: str = ""
+    higher_is_better: bool | None = None
+    kind: str = field(default="")  # count | proportion | ratio (derived when empty)
+
+    def __post_init__(self) -> None:
+        if not self.kind:
+            object.__setattr__(self, "kind", "count" if self.denominator is None else "proportion")
+
+    @property
+    def is_rate(self) -> bool:
+        return self.denominator is not None
+
+    def applies_to(self, family: str) -> bool:
+        return not self.families or family in self.families

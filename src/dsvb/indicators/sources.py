@@ -1,0 +1,363 @@
+"""Sources: the tables whose rows indicators count, built as Ibis expressions.
+
+Each source knows how to select its rows for a period, which rows belong to each crime
+family, and how to derive each cut (area, unit, month, victim and suspect characteristics).
+Person-level sources (victims, cautioned offenders) are built per family because a
+person's repeat status depends on which of their offences are in the family.
+
+Where a crime has several victims (or suspects), person cuts use one per crime, the one
+with the lowest ``person_id``, so that cuts of crime counts add up to the total.
+Victims and offenders are attributed to the area, unit and month of their latest offence
+in the period, so person counts add up across areas too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import ibis
+import ibis.expr.types as ir
+
+from dsvb.indicators.model import Context
+
+NOT_RECORDED = "not_recorded"
+
+# --- families ------------------------------------------------------------------------------
+
+
+def _crime_family(t: ir.Table, family: str, ctx: Context) -> ir.BooleanValue:
+    sexual = t.serious_sexual | t.offence_group.isin(ctx.sexual_offence_groups)
+    if family == "dv":
+        return t.dv
+    if family == "serious_sexual":
+        return t.serious_sexual
+    if family == "sexual":
+        return sexual
+    if family == "other_sexual":
+        return sexual & ~t.serious_sexual
+    raise KeyError(family)
+
+
+def _incident_family(t: ir.Table, family: str, ctx: Context) -> ir.BooleanValue:
+    """Incidents by their own flags, and by the crime they became (any status)."""
+    linked_serious = t.linked_serious_sexual.fill_null(False)
+    linked_sexual = t.linked_sexual.fill_null(False)
+    sexual = t.sexual_offence_flag | linked_sexual
+    if family == "dv":
+        return t.dv_flag
+    if family == "serious_sexual":
+        return linked_serious
+    if family == "sexual":
+        return sexual
+    if family == "other_sexual":
+        return sexual & ~linked_serious
+    raise KeyError(family)
+
+
+# --- cuts ----------------------------------------------------------------------------------
+
+AGE_BANDS = ("under_18", "18_35", "36_60", "61_plus")
+
+
+def age_band(year: ir.IntegerValue, birth_year: ir.IntegerValue) -> ir.StringValue:
+    age = year - birth_year
+    return ibis.cases(
+        (birth_year.isnull(), NOT_RECORDED),
+        (age < 18, "under_18"),
+        (age <= 35, "18_35"),
+        (age <= 60, "36_60"),
+        else_="61_plus",
+    )
+
+
+def _person_cuts(prefix: str) -> dict[str, Callable[[ir.Table], ir.Value]]:
+    def text(column: str) -> Callable[[ir.Table], ir.Value]:
+        return lambda t: t[f"{prefix}_{column}"].fill_null(NOT_RECORDED)
+
+    def disability(t: ir.Table) -> ir.Value:
+        flag = t[f"{prefix}_disabled"]
+        return ibis.cases((flag.isnull(), NOT_RECORDED), (flag, "disabled"), else_="not_disabled")
+
+    def band(t: ir.Table) -> ir.Value:
+        return age_band(t.month.year(), t[f"{prefix}_birth_year"])
+
+    return {
+        f"{prefix}_sex": text("sex"),
+        f"{prefix}_age_band": band,
+        f"{prefix}_ethnicity": text("ethnicity"),
+        f"{prefix}_disability": disability,
+    }
+
+
+COMMON_CUTS: dict[str, Callable[[ir.Table], ir.Value]] = {
+    "area": lambda t: t.area_code,
+    "unit": lambda t: t.unit.fill_null(NOT_RECORDED),
+    "month": lambda t: t.month.cast("string").substr(0, 7),
+    **_person_cuts("victim"),
+    **_person_cuts("suspect"),
+}
+CUT_NAMES = (*COMMON_CUTS, "reason")
+CUT_ALIASES = {
+    "sex": "victim_sex",
+    "age_band": "victim_age_band",
+    "age": "victim_age_band",
+    "ethnicity": "victim_ethnicity",
+    "disability": "victim_disability",
+}
+PERSON_ATTRIBUTES = ("sex", "birth_year", "ethnicity", "disabled")
+
+
+def person_cut_roles(cuts: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(r for r in ("victim", "suspect") if any(c.startswith(f"{r}_") for c in cuts))
+
+
+# --- building blocks -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Tables:
+    incidents: ir.Table
+    crimes: ir.Table
+    people: ir.Table
+    crime_people: ir.Table
+    victim_contacts: ir.Table
+
+    @classmethod
+    def from_backend(cls, con: ibis.BaseBackend) -> Tables:
+        return cls(*(con.table(name) for name in cls.__dataclass_fields__))
+
+
+def _join(left: ir.Table, right: ir.Table, key: str, how: str = "left") -> ir.Table:
+    """Join on a column both tables share, keeping it once."""
+    joined = left.join(right, left[key] == right[key], how=how)
+    if f"{key}_right" in joined.columns:
+        joined = joined.drop(f"{key}_right")
+    return joined
+
+
+def _principal(tables: Tables, role: str) -> ir.Table:
+    """One person per crime in a role: the lowest person_id."""
+    cp = tables.crime_people
+    chosen = (
+        cp.filter(cp.role == role)
+        .group_by("crime_id")
+        .aggregate(**{f"{role}_id": cp.person_id.min()})
+    )
+    people = tables.people.select(
+        "person_id", *(tables.people[c].name(f"{role}_{c}") for c in PERSON_ATTRIBUTES)
+    )
+    joined = chosen.left_join(people, chosen[f"{role}_id"] == people.person_id)
+    return joined.drop(*(c for c in ("person_id", f"{role}_id") if c in joined.columns))
+
+
+def _with_people(t: ir.Table, tables: Tables, roles: tuple[str, ...]) -> ir.Table:
+    for role in roles:
+        principal = _principal(tables, role)
+        t = _join(t, principal, "crime_id")
+    return t
+
+
+def _crimes_in(tables: Tables, start: object, end: object) -> ir.Table:
+    c = tables.crimes
+    return c.filter(c.recorded_at >= start, c.recorded_at < end)
+
+
+# --- the sources ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Source:
+    """A table of countable rows, shared by all families or built per family."""
+
+    name: str
+    description: str
+    build: Callable[[Tables, Context, tuple[str, ...], tuple[str, ...]], ir.Table]
+    family_of: Callable[[ir.Table, str, Context], ir.BooleanValue] | None
+    per_family: bool = False
+    cuts: tuple[str, ...] = tuple(COMMON_CUTS)
+
+
+def _build_crimes(
+    tables: Tables, ctx: Context, families: tuple[str, ...], cuts: tuple[str, ...]
+) -> ir.Table:
+    t = _crimes_in(tables, ctx.start, ctx.end).rename(month="recorded_month")
+    return _with_people(t, tables, person_cut_roles(cuts))
+
+
+def _build_incidents(
+    tables: Tables, ctx: Context, families: tuple[str, ...], cuts: tuple[str, ...]
+) -> ir.Table:
+    i = tables.incidents
+    i = i.filter(i.reported_at >= ctx.start, i.reported_at < ctx.end).rename(month="reported_month")
+    needs_crime = any(f != "dv" for f in families) or "unit" in cuts
+    roles = person_cut_roles(cuts)
+    if needs_crime or roles:
+        c = tables.crimes
+        linked = c.select(
+            c.crime_id,
+            c.unit,
+            linked_serious_sexual=c.serious_sexual,
+            linked_sexual=c.serious_sexual | c.offence_group.isin(ctx.sexual_offence_groups),
+        )
+        i = _join(i, linked, "crime_id")
+    else:
+        i = i.mutate(
+            unit=ibis.null("string"),
+            linked_serious_sexual=ibis.null("boolean"),
+            linked_sexual=ibis.null("boolean"),
+        )
+    return _with_people(i, tables, roles)
+
+
+def _build_contacts(
+    tables: Tables, ctx: Context, families: tuple[str, ...], cuts: tuple[str, ...]
+) -> ir.Table:
+    v = tables.victim_contacts
+    v = v.filter(v.due_at >= ctx.start, v.due_at < ctx.end).rename(month="due_month")
+    c = tables.crimes.select(
+        "crime_id", "area_code", "unit", "dv", "serious_sexual", "offence_group", "status"
+    )
+    v = _join(v, c, "crime_id", how="inner")
+    return _with_people(v, tables, person_cut_roles(cuts))
+
+
+def _offence_history(
+    tables: Tables,
+    ctx: Context,
+    families: tuple[str, ...],
+    role: str,
+    offence: Callable[[ir.Table], ir.BooleanValue],
+    since: object,
+) -> ir.Table:
+    """Person-offence rows in a role, one copy per family, from ``since`` to the period end."""
+    crimes = tables.crimes
+    crimes = crimes.filter(
+        offence(crimes), crimes.recorded_at >= since, crimes.recorded_at < ctx.end
+    )
+    crimes = crimes.select(
+        "crime_id",
+        "recorded_at",
+        "recorded_month",
+        "area_code",
+        "unit",
+        "dv",
+        "serious_sexual",
+        "offence_group",
+    )
+    cp = tables.crime_people
+    links = cp.filter(cp.role == role).select("crime_id", "person_id")
+    rows = _join(links, crimes, "crime_id", how="inner")
+    parts = [
+        rows.filter(_crime_family(rows, f, ctx)).mutate(family=ibis.literal(f)) for f in families
+    ]
+    return parts[0] if len(parts) == 1 else ibis.union(*parts)
+
+
+def _person_table(
+    tables: Tables, rows: ir.Table, ctx: Context, repeat: ir.BooleanValue, prefix: str
+) -> ir.Table:
+    """Collapse person-offence rows to one row per family and person."""
+    latest = ibis.window(
+        group_by=[rows.family, rows.person_id],
+        order_by=[ibis.desc(rows.recorded_at), ibis.desc(rows.crime_id)],
+    )
+    rows = rows.mutate(is_repeat_offence=repeat, latest=ibis.row_number().over(latest))
+    rows = rows.filter(rows.recorded_at >= ctx.start)
+    first = rows.latest == 0
+    persons = rows.group_by(["family", "person_id"]).aggregate(
+        is_repeat=rows.is_repeat_offence.max(),
+        offences=rows.count(),
+        area_code=rows.area_code.max(where=first),
+        unit=rows.unit.max(where=first),
+        month=rows.recorded_month.max(where=first),
+    )
+    people = tables.people.select(
+        "person_id", *(tables.people[c].name(f"{prefix}_{c}") for c in PERSON_ATTRIBUTES)
+    )
+    return _join(persons, people, "person_id")
+
+
+def _build_victims(
+    tables: Tables, ctx: Context, families: tuple[str, ...], cuts: tuple[str, ...]
+) -> ir.Table:
+    """Victims of offences in the period; repeat if an earlier offence in the family against
+    them was recorded within the look-back window before one of these offences."""
+    since = ctx.period.shifted_back(ctx.window_months).start_utc
+    rows = _offence_history(
+        tables, ctx, families, "victim", lambda c: c.status == "confirmed", since
+    )
+    order = ibis.window(
+        group_by=[rows.family, rows.person_id], order_by=[rows.recorded_at, rows.crime_id]
+    )
+    previous = rows.recorded_at.lag().over(order)
+    window_start = rows.recorded_at - ibis.interval(months=ctx.window_months)
+    repeat = (previous.notnull() & (previous >= window_start)).fill_null(False)
+    return _person_table(tables, rows, ctx, repeat, "victim")
+
+
+def _build_cautioned(
+    tables: Tables, ctx: Context, families: tuple[str, ...], cuts: tuple[str, ...]
+) -> ir.Table:
+    """Offenders cautioned in the period; repeat if cautioned for an earlier offence in the
+    family at any time before (all the history in the store)."""
+    rows = _offence_history(
+        tables,
+        ctx,
+        families,
+        "suspect",
+        lambda c: (c.status == "confirmed") & (c.outcome == "caution"),
+        ibis.timestamp("1900-01-01 00:00:00"),
+    )
+    order = ibis.window(
+        group_by=[rows.family, rows.person_id], order_by=[rows.recorded_at, rows.crime_id]
+    )
+    repeat = rows.recorded_at.lag().over(order).notnull()
+    return _person_table(tables, rows, ctx, repeat, "suspect")
+
+
+_PERSON_CUTS = ("area", "unit", "month")
+
+SOURCES: dict[str, Source] = {
+    s.name: s
+    for s in (
+        Source(
+            "incidents",
+            "Incidents (calls and reports) reported in the period",
+            _build_incidents,
+            _incident_family,
+        ),
+        Source("crimes", "Crime records made in the period", _build_crimes, _crime_family),
+        Source(
+            "contacts",
+            "Victims' Code contacts falling due in the period",
+            _build_contacts,
+            _crime_family,
+            cuts=(*COMMON_CUTS, "reason"),
+        ),
+        Source(
+            "victims",
+            "Victims of offences recorded in the period",
+            _build_victims,
+            None,
+            per_family=True,
+            cuts=(*_PERSON_CUTS, *_person_cuts("victim")),
+        ),
+        Source(
+            "cautioned_offenders",
+            "Offenders cautioned for offences recorded in the period",
+            _build_cautioned,
+            None,
+            per_family=True,
+            cuts=(*_PERSON_CUTS, *_person_cuts("suspect")),
+        ),
+    )
+}
+
+
+def cut_expression(source: Source, table: ir.Table, cut: str) -> ir.Value:
+    if cut == "reason":
+        return table.reason
+    if source.per_family and cut.startswith(("victim_", "suspect_")):
+        return COMMON_CUTS[cut](table)
+    return COMMON_CUTS[cut](table)

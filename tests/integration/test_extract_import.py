@@ -1,0 +1,324 @@
+"""Importing extracts: validation messages, all-or-nothing storage, idempotence, replacement."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from dsvb import store
+from dsvb.ingest.extract import ExtractError, import_extract, read_import_log
+from tests.support.builder import ExtractBuilder, rewrite_cell
+
+TABLES = (
+    "incidents",
+    "crimes",
+    "people",
+    "crime_people",
+    "victim_contacts",
+    "import_log",
+    "published_returns",
+    "published_cells",
+    "published_notes",
+)
+
+
+def snapshot(con) -> dict[str, list[tuple]]:
+    return {t: con.execute(f"SELECT * FROM {t} ORDER BY ALL").fetchall() for t in TABLES}
+
+
+def small_extract(b: ExtractBuilder) -> None:
+    v1, v2 = b.person(), b.person(sex="male", birth_year=1990)
+    s1 = b.person(sex="male")
+    c1 = b.crime(victims=[v1], suspects=[s1], with_incident=True, outcome="charge")
+    b.crime(victims=[v2], suspects=[s1], with_incident=True, outcome="caution")
+    b.incident(no_crime_report_reason="verbal argument, no offence disclosed")
+    b.contact(c1, "support_referral", "2010-03-03T12:00:00", "2010-03-02T09:00:00")
+
+
+@pytest.fixture
+def con(tmp_path: Path):
+    connection = store.connect(tmp_path / "store.duckdb")
+    yield connection
+    connection.close()
+
+
+@pytest.fixture
+def good(tmp_path: Path, builder: ExtractBuilder) -> Path:
+    small_extract(builder)
+    return builder.write(tmp_path / "extract")
+
+
+@pytest.fixture
+def populated(con, tmp_path: Path):
+    """A store that already holds one extract, to check that failures leave it untouched."""
+    b = ExtractBuilder()
+    small_extract(b)
+    import_extract(con, b.write(tmp_path / "first"))
+    return con
+
+
+def test_import_stores_every_file(con, good: Path) -> None:
+    report = import_extract(con, good)
+    assert report.status == "imported"
+    assert report.row_counts == {
+        "incidents": 3,
+        "crimes": 2,
+        "people": 3,
+        "crime_people": 4,
+        "victim_contacts": 1,
+    }
+    assert con.execute("SELECT count(*) FROM crimes").fetchone()[0] == 2
+    row = con.execute(
+        "SELECT area_code, outcome, recorded_at, recorded_month FROM crimes ORDER BY crime_id"
+    ).fetchall()[0]
+    # 12:00 London (GMT in March) is 12:00 UTC; the month is the local month
+    assert row[0] == "E09000022" and row[1] == "charge"
+    assert str(row[2]) == "2010-03-01 12:00:00" and str(row[3]) == "2010-03-01"
+
+
+def test_importing_the_same_extract_twice_stores_it_once(con, good: Path) -> None:
+    first = import_extract(con, good)
+    before = snapshot(con)
+    second = import_extract(con, good)
+    assert second.status == "already_imported"
+    assert second.import_id == first.import_id
+    assert snapshot(con) == before
+
+
+def test_a_later_extract_replaces_records_it_contains(con, tmp_path: Path) -> None:
+    b = ExtractBuilder()
+    v, s = b.person("V1"), b.person("S1", sex="male")
+    b.crime("C1", victims=[v], suspects=[s], outcome="")
+    import_extract(con, b.write(tmp_path / "one"))
+
+    b2 = ExtractBuilder()
+    b2.crime("C1", victims=["V1"], outcome="charge")  # people already stored
+    report = import_extract(con, b2.write(tmp_path / "two"))
+    assert report.replaced["crimes"] == 1
+    assert con.execute("SELECT outcome FROM crimes").fetchall() == [("charge",)]
+    # the crime's people links are replaced as a unit: the suspect link is gone
+    assert con.execute("SELECT person_id, role FROM crime_people").fetchall() == [("V1", "victim")]
+    assert con.execute("SELECT count(*) FROM people").fetchone()[0] == 2
+
+
+def test_times_are_read_as_london_local_unless_an_offset_is_given(con, tmp_path: Path) -> None:
+    b = ExtractBuilder()
+    b.crime("SUMMER", recorded_at="2010-07-01T00:30:00")  # BST: 23:30 UTC the day before
+    b.crime("OFFSET", recorded_at="2010-07-01T00:30:00Z")  # explicit UTC: 01:30 BST
+    b.crime("WINTER", recorded_at="2010-12-31T23:30:00")  # GMT
+    b.crime("DATE", recorded_at="2010-08-01")  # a bare date is local midnight
+    report = import_extract(con, b.write(tmp_path / "x"))
+    rows = dict(
+        con.execute(
+            "SELECT crime_id, strftime(recorded_at, '%Y-%m-%d %H:%M') || ' ' || recorded_month "
+            "FROM crimes"
+        ).fetchall()
+    )
+    assert rows == {
+        "SUMMER": "2010-06-30 23:30 2010-07-01",
+        "OFFSET": "2010-07-01 00:30 2010-07-01",
+        "WINTER": "2010-12-31 23:30 2010-12-01",
+        "DATE": "2010-07-31 23:00 2010-08-01",
+    }
+    assert any("explicit offset" in n for n in report.normalised)
+
+
+def test_import_log_records_what_was_normalised(con, tmp_path: Path) -> None:
+    b = ExtractBuilder()
+    b.crime(area="Kensington & Chelsea", unit="csu", dv="Y", with_incident=True)
+    report = import_extract(con, b.write(tmp_path / "x"))
+    (entry,) = read_import_log(con)
+    assert entry["status"] == "imported"
+    assert entry["row_counts"]["crimes"] == 1
+    notes = " | ".join(entry["normalised"])
+    assert "'Kensington & Chelsea' read as Kensington and Chelsea (E09000020)" in notes
+    assert "crimes.csv unit: 1 value(s) read case-insensitively" in notes
+    assert "crimes.csv dv: 1 value(s) read as booleans" in notes
+    assert entry["normalised"] == report.normalised
+    assert con.execute("SELECT unit, dv FROM crimes").fetchall() == [("CSU", True)]
+
+
+def test_consistency_warnings_are_logged_but_do_not_block(con, tmp_path: Path) -> None:
+    b = ExtractBuilder()
+    b.crime(
+        recorded_at="2010-05-01T00:00:00",
+        outcome="charge",
+        outcome_at="2010-04-01T00:00:00",
+        withdrawn_after_charge="false",
+    )
+    b.crime(outcome="caution", withdrawn_after_charge="true")
+    report = import_extract(con, b.write(tmp_path / "x"))
+    text = " | ".join(report.warnings)
+    assert "1 crime(s) have an outcome date before they were recorded" in text
+    assert "1 crime(s) are marked withdrawn after charge but the outcome is not a charge" in text
+    assert "2 confirmed crime(s) have no victim" in text
+    assert (
+        json.loads(con.execute("SELECT warnings FROM import_log").fetchone()[0]) == report.warnings
+    )
+
+
+def test_extra_columns_and_files_are_ignored_with_a_warning(con, good: Path) -> None:
+    (good / "notes.csv").write_text("a,b\n1,2\n", encoding="utf-8")
+    path = good / "people.csv"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    lines = [lines[0] + ",shoe_size"] + [line + ",9" for line in lines[1:]]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    report = import_extract(con, good)
+    assert "notes.csv: not part of the extract format; ignored" in report.warnings
+    assert "people.csv: extra columns ignored: shoe_size" in report.warnings
+
+
+def test_optional_file_and_columns_may_be_absent(con, tmp_path: Path) -> None:
+    b = ExtractBuilder(with_contacts_file=False)
+    b.crime(victims=[b.person()])
+    folder = b.write(tmp_path / "x")
+    # drop every optional column from crimes.csv
+    import csv
+
+    with (folder / "crimes.csv").open(newline="") as f:
+        rows = list(csv.DictReader(f))
+    from dsvb.ingest.extract_format import CRIMES
+
+    keep = [c.name for c in CRIMES.columns if c.required]
+    with (folder / "crimes.csv").open("w", newline="") as f:
+        w = csv.DictWriter(f, keep, extrasaction="ignore", lineterminator="\n")
+        w.writeheader()
+        w.writerows(rows)
+    report = import_extract(con, folder)
+    assert report.row_counts["crimes"] == 1 and "victim_contacts" not in report.row_counts
+    assert con.execute("SELECT outcome, risk_form FROM crimes").fetchall() == [("pending", None)]
+
+
+# --- bad input: each kind gives a clear message and leaves the store exactly as it was ----
+
+
+def _break(folder: Path, case: str) -> None:
+    if case == "missing file":
+        (folder / "people.csv").unlink()
+    elif case == "missing column":
+        text = (folder / "crimes.csv").read_text().replace(",status,", ",state,", 1)
+        (folder / "crimes.csv").write_text(text)
+    elif case == "duplicate column":
+        path = folder / "people.csv"
+        lines = path.read_text().splitlines()
+        path.write_text("\n".join([lines[0] + ",sex"] + [x + ",female" for x in lines[1:]]) + "\n")
+    elif case == "empty file":
+        (folder / "incidents.csv").write_text("")
+    elif case == "not utf-8":
+        path = folder / "people.csv"
+        path.write_bytes(path.read_bytes() + "P9,female,1970,white,,\n".encode("utf-16"))
+    elif case == "ragged row":
+        path = folder / "crime_people.csv"
+        path.write_text(path.read_text() + "CRM1,P1,victim,extra\n")
+    elif case == "bad date-time":
+        rewrite_cell(folder / "crimes.csv", 2, "recorded_at", "31/03/2010")
+    elif case == "bad boolean":
+        rewrite_cell(folder / "incidents.csv", 3, "dv_flag", "maybe")
+    elif case == "bad enum":
+        rewrite_cell(folder / "crimes.csv", 1, "unit", "CID")
+    elif case == "unknown area":
+        rewrite_cell(folder / "incidents.csv", 2, "area", "Gotham")
+    elif case == "missing value":
+        rewrite_cell(folder / "people.csv", 2, "sex", "")
+    elif case == "duplicate id":
+        rewrite_cell(folder / "people.csv", 3, "person_id", "P000001")
+    elif case == "dangling reference":
+        rewrite_cell(folder / "crime_people.csv", 4, "person_id", "NOBODY")
+    elif case == "implausible birth year":
+        rewrite_cell(folder / "people.csv", 1, "birth_year", "1066")
+    else:
+        raise AssertionError(case)
+
+
+CASES = {
+    # case: (file, row, column, words in the message)
+    "missing file": ("people.csv", None, None, "required file is missing"),
+    "missing column": ("crimes.csv", None, "status", "required column is missing"),
+    "duplicate column": ("people.csv", None, "sex", "column appears more than once"),
+    "empty file": ("incidents.csv", None, None, "the file is empty"),
+    "not utf-8": ("people.csv", None, None, "not valid UTF-8"),
+    "ragged row": ("crime_people.csv", 5, None, "cannot be read as CSV"),
+    "bad date-time": ("crimes.csv", 2, "recorded_at", "not an ISO 8601 date"),
+    "bad boolean": ("incidents.csv", 3, "dv_flag", "not a boolean"),
+    "bad enum": ("crimes.csv", 1, "unit", "not one of: CSU, BOROUGH_OTHER"),
+    "unknown area": ("incidents.csv", 2, "area", "not a known area"),
+    "missing value": ("people.csv", 2, "sex", "missing required value"),
+    "duplicate id": ("people.csv", 3, "person_id", "'P000001' appears 2 times (rows 1, 3)"),
+    "dangling reference": ("crime_people.csv", 4, "person_id", "refers to a person_id"),
+    "implausible birth year": ("people.csv", 1, "birth_year", "not a year between"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_bad_input_is_rejected_with_file_row_and_column(
+    case: str, populated, tmp_path: Path
+) -> None:
+    b = ExtractBuilder()
+    small_extract(b)
+    b.incident(area="E09000033")  # harmless extra rows so the extract differs from the first
+    folder = b.write(tmp_path / "bad")
+    _break(folder, case)
+    before = snapshot(populated)
+
+    with pytest.raises(ExtractError) as caught:
+        import_extract(populated, folder)
+
+    file, row, column, words = CASES[case]
+    matching = [p for p in caught.value.problems if p.file == file and words in p.message]
+    assert matching, f"no problem in {file} saying {words!r}: {caught.value}"
+    problem = matching[0]
+    if row is not None:
+        assert problem.row == row
+    if column is not None:
+        assert problem.column == column
+    assert "nothing was stored" in str(caught.value)
+    assert snapshot(populated) == before
+
+
+def test_problems_are_counted_beyond_the_examples(con, tmp_path: Path) -> None:
+    b = ExtractBuilder()
+    for _ in range(80):
+        b.incident(channel="carrier_pigeon")
+    with pytest.raises(ExtractError) as caught:
+        import_extract(con, b.write(tmp_path / "x"))
+    assert caught.value.total == 80
+    assert "30 more row(s) with the same problem" in str(caught.value)
+
+
+def test_references_may_point_to_records_already_stored(con, tmp_path: Path) -> None:
+    b = ExtractBuilder()
+    b.person("V1")
+    b.crime("C1", victims=["V1"])
+    import_extract(con, b.write(tmp_path / "one"))
+    b2 = ExtractBuilder()
+    b2.incident(crime_id="C1")
+    b2.contact("C1", "update", "2010-04-01T00:00:00")
+    report = import_extract(con, b2.write(tmp_path / "two"))
+    assert report.row_counts["incidents"] == 1
+
+
+def test_a_failure_while_storing_rolls_back_everything(
+    populated, tmp_path: Path, monkeypatch
+) -> None:
+    from dsvb.ingest import extract
+
+    b = ExtractBuilder()
+    small_extract(b)
+    b.incident(area="E09000033")
+    folder = b.write(tmp_path / "later")
+    before = snapshot(populated)
+    calls = []
+
+    def failing_insert(con, f, import_id):
+        calls.append(f.spec.name)
+        if len(calls) == 3:
+            raise RuntimeError("disk full")
+        original(con, f, import_id)
+
+    original = extract._insert
+    monkeypatch.setattr(extract, "_insert", failing_insert)
+    with pytest.raises(RuntimeError, match="disk full"):
+        import_extract(populated, folder)
+    assert snapshot(populated) == before
