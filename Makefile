@@ -14,9 +14,10 @@ $(UV):
 
 install: $(UV)
 	$(UV) sync --locked --inexact --all-extras
+	$(BIN)/python scripts/fetch_govuk_frontend.py
 
 lint: install
-	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff check src tests benchmarks scripts
 	$(BIN)/ruff format --check src tests benchmarks
 
 format: install
@@ -24,7 +25,7 @@ format: install
 	$(BIN)/ruff check --fix src tests benchmarks
 
 test: install
-	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff check src tests benchmarks scripts
 	$(BIN)/pytest
 
 bench: install

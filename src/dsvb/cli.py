@@ -338,3 +338,31 @@ def definitions_(fmt: str) -> None:
         click.echo(f"    numerator:   {r['numerator']}")
         if r["denominator"]:
             click.echo(f"    denominator: {r['denominator']}")
+
+
+# --- web application --------------------------------------------------------------------------
+
+
+def _django() -> None:
+    import os
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dsvb.web.settings")
+    import django
+
+    django.setup()
+
+
+@main.command(
+    "manage",
+    context_settings={"ignore_unknown_options": True, "allow_extra_args": True},
+    add_help_option=False,
+)
+@click.pass_context
+def manage(ctx: click.Context) -> None:
+    """Run a Django management command (e.g. dsvb manage migrate)."""
+    import os
+
+    from django.core.management import execute_from_command_line
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dsvb.web.settings")
+    execute_from_command_line(["dsvb manage", *ctx.args])

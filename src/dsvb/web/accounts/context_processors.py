@@ -1,0 +1,34 @@
+"""Navigation items for the signed-in person's role."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.urls import reverse
+
+from dsvb.web.accounts import policies
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    user = getattr(request, "user", None)
+    items: list[tuple[str, str]] = []
+    if policies.can_view_all_areas(user):
+        items.append(("Overview", reverse("performance:overview")))
+    if policies.can_view_performance(user):
+        label = "Scorecard" if policies.can_view_all_areas(user) else "My borough"
+        items.append((label, reverse("performance:scorecard")))
+    if policies.can_view_imports(user):
+        items.append(("Imports", reverse("imports:list")))
+    if policies.can_search_audit(user):
+        items.append(("Audit log", reverse("audit:search")))
+    if policies.can_manage_users(user):
+        items.append(("Users", reverse("accounts:users")))
+    items.append(("Published data", reverse("public:home")))
+    path = request.path
+    return {
+        "nav_items": [
+            {"label": label, "href": href, "active": path.startswith(href) and href != "/"}
+            for label, href in items
+        ]
+    }

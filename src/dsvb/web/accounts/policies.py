@@ -1,0 +1,67 @@
+"""Who may do what. Views ask these functions; nothing else decides access.
+
+Anonymous visitors are the public: they see published, disclosure-controlled pages only.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from dsvb.web.accounts.roles import ALL_AREAS, Role
+
+
+def _role(user: Any) -> str | None:
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return None
+    return user.role
+
+
+def can_view_performance(user: Any) -> bool:
+    """Any performance data at all (for borough users, only their own borough's)."""
+    return _role(user) in ALL_AREAS or _role(user) == Role.BOROUGH_USER
+
+
+def can_view_all_areas(user: Any) -> bool:
+    """The pan-force overview: every area side by side."""
+    return _role(user) in ALL_AREAS
+
+
+def can_view_area(user: Any, area_code: str) -> bool:
+    role = _role(user)
+    if role in ALL_AREAS:
+        return True
+    return role == Role.BOROUGH_USER and user.area_code == area_code
+
+
+def can_import(user: Any) -> bool:
+    return _role(user) == Role.FORCE_ANALYST
+
+
+def can_view_imports(user: Any) -> bool:
+    """Import reports quote rows of the extract, so only those who import see them."""
+    return _role(user) in (Role.FORCE_ANALYST, Role.SECRETARIAT)
+
+
+def can_search_audit(user: Any) -> bool:
+    return _role(user) in (Role.SECRETARIAT, Role.AUDITOR)
+
+
+def can_manage_users(user: Any) -> bool:
+    return _role(user) == Role.SECRETARIAT
+
+
+def can_sign_in_to_admin(user: Any) -> bool:
+    """Django's admin is for the secretariat (user administration), read-mostly."""
+    return can_manage_users(user)
+
+
+def landing_page(user: Any) -> str:
+    """Where a person goes after signing in: the URL name for their role."""
+    role = _role(user)
+    if role in ALL_AREAS:
+        return "performance:overview"
+    if role == Role.BOROUGH_USER:
+        return "performance:scorecard"
+    if role == Role.AUDITOR:
+        return "audit:search"
+    return "accounts:account"

@@ -1,0 +1,210 @@
+"""Signing in and out, second factors, passwords, and user administration."""
+
+from __future__ import annotations
+
+import base64
+import io
+from typing import Any
+
+import qrcode
+import qrcode.image.svg
+from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
+from django.contrib.auth import views as auth_views
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+from django_otp import login as otp_login
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from dsvb.web.accounts import policies
+from dsvb.web.accounts.decorators import policy_required
+from dsvb.web.accounts.forms import ChangePasswordForm, CodeForm, SignInForm, UserForm
+from dsvb.web.accounts.models import User
+from dsvb.web.accounts.roles import DESCRIPTIONS, Role
+from dsvb.web.audit.models import Action
+from dsvb.web.audit.recorder import record
+
+signed_in = policy_required(lambda user, **_: True)
+
+
+class SignInView(auth_views.LoginView):
+    template_name = "accounts/sign_in.html"
+    form_class = SignInForm
+    redirect_authenticated_user = True
+
+    def get_default_redirect_url(self) -> str:
+        return reverse(policies.landing_page(self.request.user))
+
+
+def signed_out(request: HttpRequest) -> HttpResponse:
+    return render(request, "accounts/signed_out.html")
+
+
+class SignOutView(auth_views.LogoutView):
+    http_method_names = ["post", "options"]
+
+
+@signed_in
+def account(request: HttpRequest) -> HttpResponse:
+    devices = TOTPDevice.objects.devices_for_user(request.user, confirmed=True)
+    return render(
+        request,
+        "accounts/account.html",
+        {
+            "has_device": devices.exists(),
+            "role_description": DESCRIPTIONS.get(Role(request.user.role), ""),
+        },
+    )
+
+
+def _safe_next(request: HttpRequest, default: str) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}):
+        return target
+    return default
+
+
+@signed_in
+def second_factor(request: HttpRequest) -> HttpResponse:
+    """Ask for the code from the person's authenticator app."""
+    device = TOTPDevice.objects.devices_for_user(request.user, confirmed=True).first()
+    if device is None:
+        return redirect("accounts:second-factor-setup")
+    form = CodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if device.verify_token(form.cleaned_data["code"]):
+            otp_login(request, device)
+            record(request, Action.SECOND_FACTOR_VERIFIED, "Second factor verified")
+            return redirect(_safe_next(request, reverse(policies.landing_page(request.user))))
+        record(request, Action.SECOND_FACTOR_FAILED, "Second factor code rejected")
+        form.add_error("code", "The code is not right or has expired; try the current code")
+    return render(
+        request, "accounts/second_factor.html", {"form": form, "next": request.GET.get("next", "")}
+    )
+
+
+def _qr_svg(url: str) -> str:
+    image = qrcode.make(url, image_factory=qrcode.image.svg.SvgPathImage, box_size=8)
+    buffer = io.BytesIO()
+    image.save(buffer)
+    return "data:image/svg+xml;base64," + base64.b64encode(buffer.getvalue()).decode()
+
+
+@signed_in
+def second_factor_setup(request: HttpRequest) -> HttpResponse:
+    """Set up an authenticator app: show its key, confirm with a first code."""
+    if TOTPDevice.objects.devices_for_user(request.user, confirmed=True).exists():
+        messages.info(request, "You already have an authenticator app set up.")
+        return redirect("accounts:account")
+    device = TOTPDevice.objects.filter(user=request.user, confirmed=False).first()
+    if device is None:
+        device = TOTPDevice.objects.create(
+            user=request.user, name="Authenticator app", confirmed=False
+        )
+    form = CodeForm(request.POST or None, submit="Set up")
+    if request.method == "POST" and form.is_valid():
+        if device.verify_token(form.cleaned_data["code"]):
+            device.confirmed = True
+            device.save()
+            otp_login(request, device)
+            record(request, Action.SECOND_FACTOR_ENROLLED, "Authenticator app set up")
+            messages.success(request, "Your authenticator app is set up.")
+            return redirect("accounts:account")
+        form.add_error("code", "The code is not right; check the app shows dsvb and try again")
+    key = base64.b32encode(device.bin_key).decode()
+    return render(
+        request,
+        "accounts/second_factor_setup.html",
+        {
+            "form": form,
+            "qr": _qr_svg(device.config_url),
+            "key": " ".join(key[i : i + 4] for i in range(0, len(key), 4)),
+        },
+    )
+
+
+@require_POST
+@signed_in
+def second_factor_remove(request: HttpRequest) -> HttpResponse:
+    if request.user.require_second_factor:
+        messages.error(request, "Your account must use an authenticator app; ask the secretariat.")
+        return redirect("accounts:account")
+    deleted, _ = TOTPDevice.objects.filter(user=request.user).delete()
+    if deleted:
+        record(request, Action.SECOND_FACTOR_REMOVED, "Authenticator app removed")
+        messages.success(request, "Your authenticator app was removed.")
+    return redirect("accounts:account")
+
+
+@signed_in
+def change_password(request: HttpRequest) -> HttpResponse:
+    form = ChangePasswordForm(request.user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        update_session_auth_hash(request, form.user)
+        record(request, Action.PASSWORD_CHANGED, "Changed own password")
+        messages.success(request, "Your password was changed.")
+        return redirect("accounts:account")
+    return render(request, "accounts/change_password.html", {"form": form})
+
+
+# --- user administration (secretariat) ------------------------------------------------------
+
+manage_users = policy_required(lambda user, **_: policies.can_manage_users(user))
+
+
+@manage_users
+def users(request: HttpRequest) -> HttpResponse:
+    people = User.objects.all().order_by("role", "username")
+    return render(request, "accounts/users.html", {"people": people})
+
+
+_AUDITED_FIELDS = ("role", "area_code", "agency", "require_second_factor", "is_active", "email")
+
+
+def _changes(before: dict[str, Any], user: User) -> dict[str, list[Any]]:
+    return {
+        f: [before.get(f), getattr(user, f)]
+        for f in _AUDITED_FIELDS
+        if before.get(f) != getattr(user, f)
+    }
+
+
+@manage_users
+def user_edit(request: HttpRequest, user_id: int | None = None) -> HttpResponse:
+    person = get_object_or_404(User, pk=user_id) if user_id else User()
+    before = {f: getattr(person, f) for f in _AUDITED_FIELDS}
+    form = UserForm(request.POST or None, instance=person)
+    if request.method == "POST" and form.is_valid():
+        creating = form.creating
+        password_set = bool(form.cleaned_data.get("password"))
+        saved = form.save()
+        if creating:
+            record(
+                request,
+                Action.USER_CREATED,
+                f"Created user {saved.username} ({saved.role_label})",
+                object_type="user",
+                object_id=saved.pk,
+                role=saved.role,
+                area_code=saved.area_code,
+            )
+        else:
+            changes = _changes(before, saved)
+            record(
+                request,
+                Action.USER_CHANGED,
+                f"Changed user {saved.username}"
+                + (f": {', '.join(changes)}" if changes else "")
+                + ("; password reset" if password_set else ""),
+                object_type="user",
+                object_id=saved.pk,
+                changes=changes,
+                password_reset=password_set,
+            )
+        messages.success(request, f"Saved {saved.username}.")
+        return redirect("accounts:users")
+    return render(request, "accounts/user_edit.html", {"form": form, "person": person})

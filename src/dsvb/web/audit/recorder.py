@@ -1,0 +1,45 @@
+"""Writing audit entries. Every audited action calls :func:`record` exactly once."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+
+from dsvb.web.audit.models import Action, AuditEvent
+
+
+def client_address(request: HttpRequest | None) -> str | None:
+    if request is None:
+        return None
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def record(
+    request: HttpRequest | None,
+    action: Action | str,
+    summary: str,
+    *,
+    user: Any = None,
+    username: str | None = None,
+    object_type: str = "",
+    object_id: str | int = "",
+    **details: Any,
+) -> AuditEvent:
+    """Append one entry: who (the request's user unless given), when, what, from where."""
+    if user is None and request is not None:
+        user = getattr(request, "user", None)
+    signed_in = user is not None and getattr(user, "is_authenticated", False)
+    agent = request.META.get("HTTP_USER_AGENT", "")[:300] if request is not None else ""
+    return AuditEvent.objects.create(
+        actor_id=user.pk if signed_in else None,
+        actor_username=(user.get_username() if signed_in else (username or ""))[:150],
+        actor_role=getattr(user, "role", "") if signed_in else "",
+        ip_address=client_address(request),
+        user_agent=agent,
+        action=str(action),
+        object_type=object_type,
+        object_id=str(object_id),
+        summary=summary[:500],
+        details=details,
+    )

@@ -1,0 +1,257 @@
+"""Indicator results for the web pages: computed from the analytical store, cached.
+
+Pages never query DuckDB directly. They ask :func:`results` for an
+:class:`IndicatorQuery`; the answer is cached in the transactional database, keyed by the
+query and the store's *version* (the latest import), so every web worker shares it and an
+import makes every older answer stale at once. The store is opened read-only and briefly,
+so imports (which need it exclusively) are not blocked for long.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import ibis
+from django.conf import settings
+from django.core.cache import cache
+
+from dsvb import store
+from dsvb.indicators.engine import IndicatorQuery, compute
+from dsvb.indicators.model import Period, add_months
+from dsvb.indicators.results import IndicatorResult
+from dsvb.web.performance.models import ComputedResult
+
+VERSION_CACHE_SECONDS = 5
+LOCK_WAIT_SECONDS = 30
+
+
+class StoreBusy(Exception):
+    """The store is being written (an import is running); try again shortly."""
+
+
+@dataclass(frozen=True)
+class StoreState:
+    version: int  # latest import id; 0 for an empty or missing store
+    first_month: dt.date | None
+    last_month: dt.date | None  # first day of the last month with data
+
+    @property
+    def has_data(self) -> bool:
+        return self.first_month is not None
+
+
+def store_path() -> Path:
+    return Path(settings.DSVB_STORE)
+
+
+def _connect_read_only() -> duckdb.DuckDBPyConnection | None:
+    """Open the store read-only, waiting while an import holds it."""
+    path = store_path()
+    if not path.exists():
+        return None
+    deadline = time.monotonic() + LOCK_WAIT_SECONDS
+    while True:
+        try:
+            return store.connect(path, read_only=True)
+        except duckdb.IOException as exc:
+            if "lock" not in str(exc).lower() or time.monotonic() > deadline:
+                raise StoreBusy(str(exc)) from exc
+            time.sleep(0.2)
+
+
+def state(*, fresh: bool = False) -> StoreState:
+    """The store's version and the months it covers (cached for a few seconds)."""
+    if not fresh:
+        cached = cache.get("dsvb:store-state")
+        if cached is not None:
+            return cached
+    con = _connect_read_only()
+    if con is None:
+        result = StoreState(0, None, None)
+    else:
+        try:
+            version = con.execute(
+                "SELECT coalesce(max(import_id), 0) FROM import_log WHERE status = 'imported'"
+            ).fetchone()[0]
+            first, last = con.execute(
+                "SELECT min(m), max(m) FROM (SELECT min(reported_month) m FROM incidents "
+                "UNION ALL SELECT max(reported_month) FROM incidents "
+                "UNION ALL SELECT min(recorded_month) FROM crimes "
+                "UNION ALL SELECT max(recorded_month) FROM crimes)"
+            ).fetchone()
+        finally:
+            con.close()
+        result = StoreState(version, first, last)
+    cache.set("dsvb:store-state", result, VERSION_CACHE_SECONDS)
+    return result
+
+
+def forget_state() -> None:
+    """Call after an import so the next page sees the new version at once."""
+    cache.delete("dsvb:store-state")
+
+
+# --- periods ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PeriodChoice:
+    key: str  # e.g. "12m-2010-11" or "q-2010-09"
+    label: str
+    period: Period
+
+    @property
+    def previous(self) -> Period:
+        months = (self.period.end.year - self.period.start.year) * 12 + (
+            self.period.end.month - self.period.start.month
+        )
+        return self.period.shifted_back(months)
+
+
+def _month_label(day: dt.date) -> str:
+    return day.strftime("%B %Y")
+
+
+def period_choices(current: StoreState | None = None) -> list[PeriodChoice]:
+    """12-month periods ending at each month with data, then quarters, latest first."""
+    current = current or state()
+    if not current.has_data:
+        return []
+    first, last = current.first_month, current.last_month
+    choices: list[PeriodChoice] = []
+    end = add_months(last, 1)
+    while end > first:
+        start = add_months(end, -12)
+        choices.append(
+            PeriodChoice(
+                f"12m-{add_months(end, -1):%Y-%m}",
+                f"12 months to {_month_label(add_months(end, -1))}",
+                Period(start, end),
+            )
+        )
+        end = add_months(end, -1)
+        if len(choices) >= 24:
+            break
+    quarter_end = add_months(last, 1)
+    while add_months(quarter_end, -3) >= first:
+        start = add_months(quarter_end, -3)
+        choices.append(
+            PeriodChoice(
+                f"3m-{add_months(quarter_end, -1):%Y-%m}",
+                f"3 months to {_month_label(add_months(quarter_end, -1))}",
+                Period(start, quarter_end),
+            )
+        )
+        quarter_end = start
+    return choices
+
+
+def choose_period(key: str | None, current: StoreState | None = None) -> PeriodChoice | None:
+    """The period for a key from a URL; the latest 12 months when the key is unknown."""
+    choices = period_choices(current)
+    for choice in choices:
+        if choice.key == key:
+            return choice
+    return choices[0] if choices else None
+
+
+# --- results ------------------------------------------------------------------------------------
+
+
+def _key(query: IndicatorQuery, version: int) -> str:
+    text = json.dumps(
+        {
+            "v": version,
+            "families": query.families,
+            "start": query.start.isoformat() if query.start else None,
+            "end": query.end.isoformat() if query.end else None,
+            "by": query.by,
+            "window": query.window_months,
+            "indicators": query.indicators,
+        },
+        sort_keys=True,
+    )
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _to_json(rows: list[IndicatorResult]) -> list[list]:
+    return [
+        [
+            r.area_code,
+            r.area_name,
+            r.family,
+            r.indicator,
+            r.numerator,
+            r.denominator,
+            r.is_rate,
+            [list(c) for c in r.cuts],
+        ]
+        for r in rows
+    ]
+
+
+def _from_json(data: list[list]) -> list[IndicatorResult]:
+    return [
+        IndicatorResult(a, n, f, i, num, den, rate, cuts=tuple(tuple(c) for c in cuts))
+        for a, n, f, i, num, den, rate, cuts in data
+    ]
+
+
+def results(query: IndicatorQuery, current: StoreState | None = None) -> list[IndicatorResult]:
+    """The query's results from the cache, computing and caching them when missing."""
+    current = current or state()
+    if not current.has_data:
+        return []
+    key = _key(query, current.version)
+    hit = cache.get(f"dsvb:results:{key}")
+    if hit is not None:
+        return hit
+    row = ComputedResult.objects.filter(key=key).only("payload").first()
+    if row is not None:
+        rows = _from_json(row.payload)
+    else:
+        con = _connect_read_only()
+        if con is None:
+            return []
+        try:
+            rows = compute(ibis.duckdb.from_connection(con), query)
+        finally:
+            con.close()
+        ComputedResult.objects.update_or_create(
+            key=key,
+            defaults={"store_version": current.version, "payload": _to_json(rows)},
+        )
+    cache.set(f"dsvb:results:{key}", rows, 600)
+    return rows
+
+
+def warm(current: StoreState | None = None) -> int:
+    """Compute the results the main pages need for the latest periods; returns how many."""
+    from dsvb.indicators.definitions import ALL_FAMILIES
+
+    current = current or state(fresh=True)
+    choices = period_choices(current)
+    if not choices:
+        return 0
+    latest_12 = [c for c in choices if c.key.startswith("12m-")][:1]
+    latest_3 = [c for c in choices if c.key.startswith("3m-")][:1]
+    n = 0
+    for choice in latest_12 + latest_3:
+        for period in (choice.period, choice.previous):
+            results(IndicatorQuery(ALL_FAMILIES, period.start, period.end, by=("area",)), current)
+            n += 1
+        results(
+            IndicatorQuery(
+                ALL_FAMILIES, choice.period.start, choice.period.end, by=("area", "month")
+            ),
+            current,
+        )
+        n += 1
+    ComputedResult.objects.exclude(store_version=current.version).delete()
+    return n

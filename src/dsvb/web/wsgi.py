@@ -1,0 +1,8 @@
+"""WSGI entry point (gunicorn dsvb.web.wsgi:application)."""
+
+import os
+
+from django.core.wsgi import get_wsgi_application
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dsvb.web.settings")
+application = get_wsgi_application()
