@@ -366,3 +366,73 @@ def manage(ctx: click.Context) -> None:
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dsvb.web.settings")
     execute_from_command_line(["dsvb manage", *ctx.args])
+
+
+@main.command("demo")
+@click.option(
+    "--incidents",
+    type=click.IntRange(min=1000),
+    default=None,
+    help="Size of the demo extract (default: the real London volume, about 135,000).",
+)
+def demo(incidents: int | None) -> None:
+    """Load demo data and accounts into an empty installation (steps already done are skipped)."""
+    _django()
+    from dsvb.web import demo as demo_data
+
+    demo_data.load(
+        say=lambda m: click.echo(m, err=True), **({"incidents": incidents} if incidents else {})
+    )
+    click.echo("Demo accounts (user name, password, role):")
+    for line in demo_data.account_lines():
+        click.echo(line)
+
+
+@main.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", type=int, default=8000, show_default=True)
+@click.option("--workers", type=int, default=2, show_default=True, help="gunicorn worker processes")
+@click.option("--threads", type=int, default=4, show_default=True, help="threads per worker")
+def serve(host: str, port: int, workers: int, threads: int) -> None:
+    """Start the web application (gunicorn) after applying migrations."""
+    import os
+
+    _django()
+    from django.conf import settings
+    from django.core.management import call_command
+
+    from dsvb.web import demo as demo_data
+
+    call_command("migrate", interactive=False, verbosity=0)
+    call_command("collectstatic", interactive=False, verbosity=0)
+    click.echo(f"dsvb is running at http://{host}:{port}/  (stop with Ctrl+C)")
+    lines = demo_data.account_lines()
+    if lines:
+        click.echo(
+            f"Demo accounts (user name, password, role), also in {demo_data.accounts_file()}:"
+        )
+        for line in lines:
+            click.echo(line)
+    click.echo(
+        f"Application database: {settings.DATABASES['default']['ENGINE'].rsplit('.', 1)[-1]};"
+        f" analytical store: {settings.DSVB_STORE}"
+    )
+    args = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "dsvb.web.wsgi:application",
+        "--bind",
+        f"{host}:{port}",
+        "--workers",
+        str(workers),
+        "--threads",
+        str(threads),
+        "--worker-class",
+        "gthread",
+        "--access-logfile",
+        "-",
+        "--timeout",
+        "120",
+    ]
+    os.execv(sys.executable, args)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from crispy_forms_gds.helper import FormHelper
-from crispy_forms_gds.layout import Field, Layout, Size, Submit
+from crispy_forms_gds.layout import Field, Fluid, Layout, Submit
 from django import forms
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
@@ -27,8 +27,8 @@ class SignInForm(AuthenticationForm):
         self.fields["username"].widget.attrs["autocomplete"] = "username"
         self.fields["password"].widget.attrs["autocomplete"] = "current-password"
         self.helper = _helper(
-            Field.text("username", field_width=Size.ONE_THIRD),
-            Field.text("password", field_width=Size.ONE_THIRD),
+            Field.text("username", field_width=Fluid.ONE_THIRD),
+            Field.text("password", field_width=Fluid.ONE_THIRD),
             submit="Sign in",
         )
 
@@ -59,9 +59,9 @@ class ChangePasswordForm(PasswordChangeForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.helper = _helper(
-            Field.text("old_password", field_width=Size.ONE_THIRD),
-            Field.text("new_password1", field_width=Size.ONE_THIRD),
-            Field.text("new_password2", field_width=Size.ONE_THIRD),
+            Field.text("old_password", field_width=Fluid.ONE_THIRD),
+            Field.text("new_password1", field_width=Fluid.ONE_THIRD),
+            Field.text("new_password2", field_width=Fluid.ONE_THIRD),
             submit="Change password",
         )
 
@@ -103,16 +103,16 @@ class UserForm(forms.ModelForm):
             *self.fields["area_code"].choices[1:],
         ]
         self.helper = _helper(
-            Field.text("username", field_width=Size.ONE_THIRD),
-            Field.text("first_name", field_width=Size.ONE_THIRD),
-            Field.text("last_name", field_width=Size.ONE_THIRD),
-            Field.text("email", field_width=Size.ONE_HALF),
+            Field.text("username", field_width=Fluid.ONE_THIRD),
+            Field.text("first_name", field_width=Fluid.ONE_THIRD),
+            Field.text("last_name", field_width=Fluid.ONE_THIRD),
+            Field.text("email", field_width=Fluid.ONE_HALF),
             Field.select("role"),
             Field.select("area_code"),
-            Field.text("agency", field_width=Size.ONE_HALF),
+            Field.text("agency", field_width=Fluid.ONE_HALF),
             Field.checkbox("require_second_factor"),
             Field.checkbox("is_active"),
-            Field.text("password", field_width=Size.ONE_THIRD),
+            Field.text("password", field_width=Fluid.ONE_THIRD),
             submit="Save user",
         )
 

@@ -7,7 +7,7 @@ import datetime as dt
 from typing import Any
 
 from crispy_forms_gds.helper import FormHelper
-from crispy_forms_gds.layout import Field, Layout, Size, Submit
+from crispy_forms_gds.layout import Field, Fluid, Layout, Submit
 from django import forms
 from django.core.paginator import Paginator
 from django.db.models import Q, QuerySet
@@ -39,8 +39,8 @@ class SearchForm(forms.Form):
         self.helper = FormHelper()
         self.helper.form_method = "get"
         self.helper.layout = Layout(
-            Field.text("text", field_width=Size.ONE_HALF),
-            Field.text("username", field_width=Size.ONE_THIRD),
+            Field.text("text", field_width=Fluid.ONE_HALF),
+            Field.text("username", field_width=Fluid.ONE_THIRD),
             Field.select("action"),
             Field.text("date_from", field_width=10),
             Field.text("date_to", field_width=10),

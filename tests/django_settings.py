@@ -1,0 +1,25 @@
+"""Settings for the test suite: the real settings, with a throwaway data folder.
+
+The database is SQLite unless ``DATABASE_URL`` points elsewhere (CI runs the web tests a
+second time against PostgreSQL).
+"""
+
+import os
+import tempfile
+
+os.environ.setdefault("DSVB_DATA_DIR", tempfile.mkdtemp(prefix="dsvb-test-"))
+os.environ.setdefault("DSVB_JOBS_INLINE", "1")
+
+from dsvb.web.settings import *  # noqa: F403
+
+# Argon2 is deliberately slow; tests create many users.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# Serve static files from the app folders (no collectstatic in tests).
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True
+STORAGES = {
+    **STORAGES,  # noqa: F405
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405
