@@ -65,3 +65,12 @@ def landing_page(user: Any) -> str:
     if role == Role.AUDITOR:
         return "audit:search"
     return "accounts:account"
+
+
+def can_export_performance(user: Any) -> bool:
+    """Exports of performance tables follow the same rule as viewing them (area by area)."""
+    return can_view_performance(user)
+
+
+def can_change_disclosure_policy(user: Any) -> bool:
+    return _role(user) == Role.SECRETARIAT
