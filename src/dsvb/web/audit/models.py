@@ -15,6 +15,7 @@ class Action(models.TextChoices):
     SIGN_IN = "sign_in", "Signed in"
     SIGN_IN_FAILED = "sign_in_failed", "Sign-in failed"
     LOCKED_OUT = "locked_out", "Locked out after repeated failures"
+    SIGN_IN_WHILE_LOCKED = "sign_in_while_locked", "Sign-in refused: account locked"
     SIGN_OUT = "sign_out", "Signed out"
     SECOND_FACTOR_VERIFIED = "second_factor_verified", "Second factor verified"
     SECOND_FACTOR_FAILED = "second_factor_failed", "Second factor code rejected"

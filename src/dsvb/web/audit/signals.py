@@ -25,6 +25,8 @@ def _signed_out(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
 
 @receiver(user_login_failed)
 def _sign_in_failed(sender: Any, credentials: dict, request: Any = None, **kwargs: Any) -> None:
+    if getattr(request, "axes_locked_out", False):
+        return  # recorded once, as a lock-out or an attempt while locked (below)
     username = str(credentials.get("username", ""))[:150]
     record(
         request,
@@ -37,10 +39,24 @@ def _sign_in_failed(sender: Any, credentials: dict, request: Any = None, **kwarg
 
 @receiver(user_locked_out)
 def _locked_out(sender: Any, request: Any, username: str | None = None, **kwargs: Any) -> None:
-    record(
-        request,
-        Action.LOCKED_OUT,
-        f"{username!r} locked out after repeated failed sign-ins",
-        user=None,
-        username=username or "",
-    )
+    """axes signals the failure that starts a lock-out and every attempt during one (each of
+    which also restarts the cool-off period); only the first is the lock-out itself."""
+    from django.conf import settings
+
+    failures = getattr(request, "axes_failures_since_start", None)
+    if failures == settings.AXES_FAILURE_LIMIT:
+        record(
+            request,
+            Action.LOCKED_OUT,
+            f"{username!r} locked out after {failures} failed sign-ins",
+            user=None,
+            username=username or "",
+        )
+    else:
+        record(
+            request,
+            Action.SIGN_IN_WHILE_LOCKED,
+            f"Sign-in as {username!r} refused: the account is locked",
+            user=None,
+            username=username or "",
+        )

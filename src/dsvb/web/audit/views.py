@@ -14,6 +14,7 @@ from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.views.decorators.http import require_safe
 
 from dsvb.web.accounts import policies
 from dsvb.web.accounts.decorators import policy_required
@@ -74,6 +75,7 @@ def _criteria(form: SearchForm) -> dict[str, str]:
     return {k: str(v) for k, v in (form.cleaned_data if form.is_valid() else {}).items() if v}
 
 
+@require_safe
 @auditors
 def search(request: HttpRequest) -> HttpResponse:
     form = SearchForm(request.GET or None)
@@ -95,6 +97,7 @@ def search(request: HttpRequest) -> HttpResponse:
     )
 
 
+@require_safe
 @auditors
 def export(request: HttpRequest) -> HttpResponse:
     form = SearchForm(request.GET or None)
