@@ -128,16 +128,27 @@ def test_times_are_read_as_london_local_unless_an_offset_is_given(con, tmp_path:
 def test_import_log_records_what_was_normalised(con, tmp_path: Path) -> None:
     b = ExtractBuilder()
     b.crime(area="Kensington & Chelsea", unit="csu", dv="Y", with_incident=True)
+    b.crime(area="K&C", with_incident=True)
+    b.crime(area="Hammersmith & Fulam")
     report = import_extract(con, b.write(tmp_path / "x"))
     (entry,) = read_import_log(con)
     assert entry["status"] == "imported"
-    assert entry["row_counts"]["crimes"] == 1
+    assert entry["row_counts"]["crimes"] == 3
     notes = " | ".join(entry["normalised"])
-    assert "'Kensington & Chelsea' read as Kensington and Chelsea (E09000020)" in notes
+    # known variants and similarity matches one by one; case and spacing only in a summary
+    assert "crimes.csv area: 'K&C' read as Kensington and Chelsea (E09000020) [variant]" in notes
+    assert (
+        "crimes.csv area: 'Hammersmith & Fulam' read as Hammersmith and Fulham (E09000013) "
+        "by similarity (98%); check the source in 1 row(s)"
+    ) in notes
+    assert (
+        "crimes.csv area: 1 value(s) in 1 spelling(s) differing from the reference name only "
+        "in case, '&' or spacing were matched (e.g. 'Kensington & Chelsea')"
+    ) in notes
     assert "crimes.csv unit: 1 value(s) read case-insensitively" in notes
     assert "crimes.csv dv: 1 value(s) read as booleans" in notes
     assert entry["normalised"] == report.normalised
-    assert con.execute("SELECT unit, dv FROM crimes").fetchall() == [("CSU", True)]
+    assert ("CSU", True) in con.execute("SELECT unit, dv FROM crimes").fetchall()
 
 
 def test_consistency_warnings_are_logged_but_do_not_block(con, tmp_path: Path) -> None:

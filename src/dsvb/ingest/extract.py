@@ -567,8 +567,7 @@ def _normalisation_notes(
                     f"SELECT {raw}, count(*) FROM {f.table} WHERE {raw} IN "
                     f"({', '.join(_lit(r) for r in changed)}) GROUP BY 1 ORDER BY 1"
                 ).fetchall()
-                for value, n in rows:
-                    notes.append(f"{name}: {changed[value].describe()} in {n:,} row(s)")
+                notes.extend(_area_notes(name, rows, changed))
             elif column.type == fmt.ENUM:
                 canon = ", ".join(_lit(v) for v in column.values)
                 n = con.execute(
@@ -600,6 +599,26 @@ def _normalisation_notes(
         ).fetchone()[0]
         if n:
             notes.append(f"crimes.csv outcome: {n:,} empty value(s) read as pending")
+    return notes
+
+
+def _area_notes(
+    name: str, rows: list[tuple[str, int]], matches: dict[str, reference.AreaMatch]
+) -> list[str]:
+    """Matches by similarity or by a known variant one by one (a person should check them);
+    differences of case, '&' or spacing only in one line."""
+    notes = []
+    plain = [(v, n) for v, n in rows if matches[v].how == "normalised"]
+    for value, n in rows:
+        if matches[value].how != "normalised":
+            notes.append(f"{name}: {matches[value].describe()} in {n:,} row(s)")
+    if plain:
+        examples = ", ".join(repr(v) for v, _ in plain[:3])
+        notes.append(
+            f"{name}: {sum(n for _, n in plain):,} value(s) in {len(plain)} spelling(s) "
+            f"differing from the reference name only in case, '&' or spacing were matched "
+            f"(e.g. {examples})"
+        )
     return notes
 
 
