@@ -434,5 +434,6 @@ def serve(host: str, port: int, workers: int, threads: int) -> None:
         "-",
         "--timeout",
         "120",
+        "--no-control-socket",  # gunicorn's default socket path is shared by every server
     ]
     os.execv(sys.executable, args)

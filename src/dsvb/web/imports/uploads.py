@@ -309,13 +309,7 @@ def _member_problem(info: zipfile.ZipInfo) -> str | None:
     name = info.filename
     path = name.replace("\\", "/")
     parts = [p for p in path.split("/") if p]
-    if (
-        path.startswith("/")
-        or re.match(r"^[A-Za-z]:", path)
-        or ".." in parts
-        or "\\" in name
-        or "\x00" in name
-    ):
+    if path.startswith("/") or re.match(r"^[A-Za-z]:", path) or ".." in parts or "\x00" in name:
         return f"a path that points outside the zip ({name})"
     mode = info.external_attr >> 16
     if mode and stat.S_ISLNK(mode):
@@ -342,9 +336,10 @@ def _stage_zip(upload: UploadedFile, target: Path) -> list[str]:
                     f"{zip_name} contains {problem}. A zip of an extract can only hold the "
                     "extract’s CSV files, at its top level or in one folder"
                 )
-            if _TOOL_LITTER.search(info.filename) or info.is_dir():
+            path = info.filename.replace("\\", "/")  # some Windows tools write backslashes
+            if _TOOL_LITTER.search(path) or path.endswith("/"):
                 continue
-            parts = info.filename.split("/")
+            parts = path.split("/")
             if len(parts) > 2:
                 raise UploadRejected(
                     f"{zip_name} contains folders inside folders ({info.filename}). A zip of "

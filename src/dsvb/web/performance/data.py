@@ -59,8 +59,12 @@ def _connect_read_only() -> duckdb.DuckDBPyConnection | None:
     while True:
         try:
             return store.connect(path, read_only=True)
-        except duckdb.IOException as exc:
-            if "lock" not in str(exc).lower() or time.monotonic() > deadline:
+        except (duckdb.IOException, duckdb.ConnectionException) as exc:
+            # another process holds the write lock (IOException), or this process has the
+            # store open for writing (ConnectionException: "different configuration")
+            text = str(exc).lower()
+            busy = "lock" in text or "different configuration" in text
+            if not busy or time.monotonic() > deadline:
                 raise StoreBusy(str(exc)) from exc
             time.sleep(0.2)
 

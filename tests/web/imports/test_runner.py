@@ -1,0 +1,214 @@
+"""The job runner: one import at a time, waiting for the store, abandoned and threaded jobs."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from dsvb import store
+from dsvb.ingest.returns import import_return
+from dsvb.web.audit.models import Action, AuditEvent
+from dsvb.web.imports import jobs
+from dsvb.web.imports.models import ImportJob, Status
+from tests.web.imports.conftest import (
+    DV,
+    SEXUAL,
+    post_extract,
+    post_return,
+    snapshot,
+    upload,
+    zip_folder,
+)
+
+HOLD = """
+import sys, time, duckdb
+con = duckdb.connect(sys.argv[1])
+print("holding", flush=True)
+time.sleep(float(sys.argv[2]))
+con.close()
+"""
+
+
+def hold_store(path: Path, seconds: float) -> subprocess.Popen:
+    """Another program (a process of its own) holding the store for writing."""
+    process = subprocess.Popen(
+        [sys.executable, "-c", HOLD, str(path), str(seconds)], stdout=subprocess.PIPE, text=True
+    )
+    assert process.stdout.readline().strip() == "holding"
+    return process
+
+
+@pytest.fixture
+def existing_store(empty_store: Path) -> Path:
+    store.connect(empty_store).close()
+    return empty_store
+
+
+def test_a_job_that_cannot_get_the_store_fails_cleanly(
+    analyst: Client, existing_store: Path, monkeypatch
+) -> None:
+    monkeypatch.setattr(jobs, "STORE_WAIT_SECONDS", 1.0)
+    before = snapshot(existing_store)
+    holder = hold_store(existing_store, 60)
+    try:
+        post_return(analyst, upload(DV.name, DV.read_bytes()))
+    finally:
+        holder.kill()
+        holder.wait()
+    job = ImportJob.objects.get()
+    assert job.status == Status.FAILED
+    assert "The store could not be opened for writing" in job.summary
+    assert "Nothing was imported" in job.summary
+    messages = list(job.messages.values_list("message", flat=True))
+    assert "The store is in use by another program; waiting for it (up to 1 seconds)" in messages
+    assert messages[-1] == "Failed: the store could not be opened"
+    assert snapshot(existing_store) == before
+    assert AuditEvent.objects.filter(action=Action.IMPORT_FAILED).count() == 1
+    html = analyst.get(f"/imports/{job.pk}/report/").content.decode()
+    assert "The store could not be opened for writing" in html
+
+
+def test_a_job_waits_for_the_store_and_then_runs(analyst: Client, existing_store: Path) -> None:
+    holder = hold_store(existing_store, 2)
+    try:
+        post_return(analyst, upload(DV.name, DV.read_bytes()))
+    finally:
+        holder.wait()
+    job = ImportJob.objects.get()
+    assert job.status == Status.SUCCEEDED, job.summary
+    messages = list(job.messages.values_list("message", flat=True))
+    assert any("in use by another program; waiting" in m for m in messages)
+
+
+def _running_job(heartbeat_minutes_ago: float) -> ImportJob:
+    at = timezone.now() - timedelta(minutes=heartbeat_minutes_ago)
+    return ImportJob.objects.create(
+        kind="return",
+        created_by_username="elsewhere",
+        status=Status.RUNNING,
+        file_names=["other.csv"],
+        started_at=at,
+        heartbeat_at=at,
+    )
+
+
+def test_only_one_import_runs_at_a_time(analyst: Client, empty_store: Path) -> None:
+    other = _running_job(0)
+    response = post_return(analyst, upload(DV.name, DV.read_bytes()))
+    job = ImportJob.objects.exclude(pk=other.pk).get()
+    assert response["Location"] == f"/imports/{job.pk}/"
+    assert job.status == Status.QUEUED  # waits for the running one
+    assert jobs.claim_next() is None
+    html = analyst.get(f"/imports/{job.pk}/").content.decode()
+    assert "Queued" in html and "Refresh" in html
+
+    # when the other job finishes, the next page view starts the queued one
+    ImportJob.objects.filter(pk=other.pk).update(status=Status.SUCCEEDED)
+    analyst.get("/imports/")
+    job.refresh_from_db()
+    assert job.status == Status.SUCCEEDED
+    assert len(snapshot(empty_store)["published_returns"]) == 1
+
+
+def test_queued_jobs_run_oldest_first(analyst: Client, empty_store: Path) -> None:
+    other = _running_job(0)
+    post_return(analyst, upload(DV.name, DV.read_bytes()))
+    post_return(analyst, upload(SEXUAL.name, SEXUAL.read_bytes()))
+    ImportJob.objects.filter(pk=other.pk).update(status=Status.FAILED)
+    assert jobs.drain() == 2
+    first, second = ImportJob.objects.exclude(pk=other.pk).order_by("id")
+    assert (first.store_import_id, second.store_import_id) == (1, 2)
+    assert first.started_at < second.started_at
+
+
+def test_an_abandoned_job_is_failed_and_does_not_block_the_queue(
+    analyst: Client, empty_store: Path
+) -> None:
+    stale = _running_job(jobs.ABANDONED_AFTER.total_seconds() / 60 + 1)
+    post_return(analyst, upload(DV.name, DV.read_bytes()))
+    stale.refresh_from_db()
+    assert stale.status == Status.FAILED
+    assert "stopped without finishing" in stale.summary
+    assert stale.messages.last().message == "Stopped without finishing: marked as failed"
+    failed = AuditEvent.objects.get(action=Action.IMPORT_FAILED)
+    assert failed.object_id == str(stale.pk) and failed.actor_username == "elsewhere"
+    new = ImportJob.objects.exclude(pk=stale.pk).get()
+    assert new.status == Status.SUCCEEDED
+
+
+def test_the_list_shows_jobs_and_every_import_in_the_store(
+    analyst: Client, empty_store: Path, extract_folder
+) -> None:
+    con = store.connect(empty_store)  # an import made from the command line
+    try:
+        import_return(con, DV)
+    finally:
+        con.close()
+    job = ImportJob.objects.get(
+        pk=int(
+            post_extract(analyst, upload("web.zip", zip_folder(extract_folder())))["Location"]
+            .rstrip("/")
+            .split("/")[-1]
+        )
+    )
+    assert job.store_import_id == 2
+    html = analyst.get("/imports/").content.decode()
+    assert "Recent import jobs" in html and "web.zip" in html
+    assert f'href="/imports/{job.pk}/report/"' in html
+    assert "Every import in the store" in html
+    assert DV.name in html and "Command line" in html
+    assert f"Browser, job {job.pk}" in html
+    assert ">16</td>" in html  # the extract's rows
+    assert html.count('<th scope="row" class="govuk-table__header">') >= 3
+
+
+def test_the_runner_thread_imports_in_the_background(
+    transactional_db, client_for, settings, extract_folder, empty_store: Path
+) -> None:
+    from dsvb.web.accounts.roles import Role
+
+    settings.DSVB_JOBS_INLINE = False
+    client = client_for(Role.FORCE_ANALYST)
+    # The test database is SQLite in memory with a shared cache, where a reader and the
+    # runner's writes can briefly lock each other out (a file database in WAL mode, as in
+    # production, or PostgreSQL do not); a poll that meets a lock is simply tried again.
+    client.raise_request_exception = False
+    response = post_extract(client, upload("background.zip", zip_folder(extract_folder())))
+    assert response.status_code == 302
+    status_url = response["Location"] + "status/"
+    deadline = time.monotonic() + 120
+    while True:
+        polled = client.get(status_url)
+        if polled.status_code == 200:
+            data = json.loads(polled.content)
+            if data["finished"] or time.monotonic() > deadline:
+                break
+        assert time.monotonic() < deadline
+        time.sleep(0.2)
+    assert data["status"] == "succeeded", data
+    assert data["report_url"]
+    assert any(m["message"].startswith("Finished: 16 rows") for m in data["messages"])
+    # the thread ends once the queue is empty
+    deadline = time.monotonic() + 30
+    while jobs._busy_here() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not jobs._busy_here()
+    assert snapshot(empty_store)["crimes"]
+
+
+def test_an_abandoned_job_is_failed_when_someone_looks_at_it(analyst: Client) -> None:
+    stale = _running_job(jobs.ABANDONED_AFTER.total_seconds() / 60 + 1)
+    html = analyst.get(f"/imports/{stale.pk}/").content.decode()
+    assert "Failed" in html and "stopped without finishing" in html
+    fresh = _running_job(0)
+    analyst.get(f"/imports/{fresh.pk}/")
+    fresh.refresh_from_db()
+    assert fresh.status == Status.RUNNING  # alive: left alone
