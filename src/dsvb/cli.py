@@ -435,5 +435,7 @@ def serve(host: str, port: int, workers: int, threads: int) -> None:
         "--timeout",
         "120",
         "--no-control-socket",  # gunicorn's default socket path is shared by every server
+        "--config",
+        "python:dsvb.web.gunicorn_conf",
     ]
     os.execv(sys.executable, args)

@@ -127,6 +127,9 @@ CACHES = {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
         "LOCATION": "dsvb",
         "TIMEOUT": 3600,
+        # per process: each worker keeps its rendered pages and charts; results are shared
+        # through the database (performance.models.ComputedResult)
+        "OPTIONS": {"MAX_ENTRIES": 5000},
     }
 }
 

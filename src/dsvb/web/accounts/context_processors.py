@@ -26,9 +26,10 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         items.append(("Users", reverse("accounts:users")))
     items.append(("Published data", reverse("public:home")))
     path = request.path
+    matching = [href for _, href in items if href != "/" and path.startswith(href)]
+    active = max(matching, key=len) if matching else None  # the most specific item only
     return {
         "nav_items": [
-            {"label": label, "href": href, "active": path.startswith(href) and href != "/"}
-            for label, href in items
+            {"label": label, "href": href, "active": href == active} for label, href in items
         ]
     }

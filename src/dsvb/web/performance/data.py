@@ -171,6 +171,7 @@ def choose_period(key: str | None, current: StoreState | None = None) -> PeriodC
 def _key(query: IndicatorQuery, version: int) -> str:
     text = json.dumps(
         {
+            "store": str(store_path()),
             "v": version,
             "families": query.families,
             "start": query.start.isoformat() if query.start else None,

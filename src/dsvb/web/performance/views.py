@@ -1,17 +1,357 @@
-"""Performance pages (being built)."""
+"""Performance pages: the pan-force overview, the borough scorecard, and their exports.
+
+Every choice (family, period, indicator, sort order) is a GET parameter, so every view has
+a URL that can be shared and works without JavaScript. Figures come from
+:mod:`dsvb.web.performance.figures` (cached per store version); charts from
+:mod:`dsvb.web.performance.charts` (cached SVG).
+"""
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+import functools
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import urlencode
+
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.safestring import SafeString, mark_safe
 
 from dsvb.web.accounts import policies
 from dsvb.web.accounts.decorators import policy_required
+from dsvb.web.audit.models import Action
+from dsvb.web.audit.recorder import record
+from dsvb.web.performance import charts, data, exports, figures, formatting, published, tiles
+from dsvb.web.performance.forms import OverviewForm, ScorecardForm
+
+PAGE_VERSION = 1  # part of the cached pages' keys: change it when the templates change
+
+# column key -> (label, default direction when first chosen)
+SORTS = {
+    "rank": ("Rank", "asc"),
+    "name": ("Area", "asc"),
+    "value": ("Value", "desc"),
+    "denominator": ("Denominator", "desc"),
+    "change": ("Change", "desc"),
+}
+SORT_FIELDS = {
+    "rank": "rank",
+    "name": "area_name",
+    "value": "value",
+    "denominator": "denominator",
+    "change": "change",
+}
+
+
+def _busy(request: HttpRequest) -> HttpResponse:
+    response = render(request, "performance/busy.html", status=503)
+    response["Retry-After"] = "30"
+    return response
+
+
+def _no_data(request: HttpRequest, heading: str) -> HttpResponse:
+    return render(request, "performance/no_data.html", {"heading": heading})
+
+
+def handles_busy_store(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """While an import holds the store, say so (503) rather than fail."""
+
+    @functools.wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            return view(request, *args, **kwargs)
+        except data.StoreBusy:
+            return _busy(request)
+
+    return wrapped
+
+
+def _fragment(name: str, render_html: Callable[[], str]) -> SafeString:
+    """Page content that depends only on the data and the query, rendered once per version.
+
+    The key carries the store version (in the selection key), so an import makes it stale.
+    """
+    key = f"dsvb:perf:page:v{PAGE_VERSION}.{charts.CHART_VERSION}:{name}"
+    html = cache.get(key)
+    if html is None:
+        html = render_html()
+        cache.set(key, html, figures.CACHE_SECONDS)
+    return mark_safe(html)  # our own rendered template
+
+
+def _indicator(sel: figures.Selection, requested: str | None) -> figures.IndicatorInfo:
+    available = {i.id: i for i in figures.indicators_for(sel.family)}
+    return available.get(requested or "") or available[figures.default_indicator(sel.family)]
+
+
+def _sorted(rows: list[dict[str, Any]], sort: str, descending: bool) -> list[dict[str, Any]]:
+    """Rows ordered by a column; rows with no figure always last; ties by area name."""
+    field = SORT_FIELDS[sort]
+    present = [r for r in rows if r.get(field) is not None]
+    missing = [r for r in rows if r.get(field) is None]
+    present.sort(key=lambda r: r["area_name"])
+    present.sort(key=lambda r: r[field], reverse=descending)
+    return present + sorted(missing, key=lambda r: r["area_name"])
+
+
+def _query(**params: Any) -> str:
+    return urlencode({k: v for k, v in params.items() if v not in (None, "")})
+
+
+def _export_links(url_name: str, what: str, params: str, **kwargs: str) -> dict[str, Any]:
+    """The CSV and XLSX links under a table (their hidden text names the table)."""
+    return {
+        "what": what,
+        "links": [
+            {"label": label, "href": f"{reverse(url_name, kwargs={**kwargs, 'fmt': fmt})}?{params}"}
+            for fmt, label in (("csv", "CSV"), ("xlsx", "Excel (XLSX)"))
+        ],
+    }
+
+
+# --- overview --------------------------------------------------------------------------------
+
+
+def _headers(
+    info: figures.IndicatorInfo, base: dict[str, str], sort: str, descending: bool
+) -> dict[str, dict[str, Any]]:
+    labels = {
+        "rank": "Rank",
+        "name": "Area",
+        "value": info.label if not info.is_rate else "Value",
+        "denominator": info.denominator_short or "Denominator",
+        "change": "Change on previous period",
+    }
+    out = {}
+    for key in ("rank", "name", "value", "denominator", "change"):
+        current = key == sort
+        if current:
+            next_dir = "asc" if descending else "desc"
+            aria = "descending" if descending else "ascending"
+        else:
+            next_dir = SORTS[key][1]
+            aria = "none"
+        out[key] = {
+            "key": key,
+            "label": labels[key],
+            "aria_sort": aria,
+            "current": current,
+            "descending": descending,
+            "href": "?" + _query(**base, sort=key, dir=next_dir) + "#areas",
+            "next": "ascending" if next_dir == "asc" else "descending",
+            "numeric": key != "name",
+        }
+    return out
+
+
+def _funnel_text(info: figures.IndicatorInfo, areas: list[dict[str, Any]]) -> dict[str, Any]:
+    def entries(*positions: str) -> list[dict[str, Any]]:
+        chosen = [a for a in areas if a.get("position") in positions]
+        return sorted(chosen, key=lambda a: a["value"], reverse=True)
+
+    return {
+        "above_998": entries("above_998"),
+        "below_998": entries("below_998"),
+        "above_95": entries("above_95"),
+        "below_95": entries("below_95"),
+        "within": len(entries("within")),
+    }
+
+
+def _outside_sentence(info: figures.IndicatorInfo, text: dict[str, Any]) -> str:
+    def names(rows: list[dict[str, Any]]) -> str:
+        return ", ".join(f"{r['area_name']} ({formatting.percent(r['value'])})" for r in rows)
+
+    parts = []
+    if text["above_998"]:
+        parts.append(f"above the 99.8% limit: {names(text['above_998'])}")
+    if text["below_998"]:
+        parts.append(f"below the 99.8% limit: {names(text['below_998'])}")
+    if not parts:
+        return "No area is outside the 99.8% limits."
+    return "Outside the 99.8% limits, " + "; ".join(parts) + "."
+
+
+def _tile_map(
+    sel: figures.Selection, info: figures.IndicatorInfo, areas: list[dict[str, Any]]
+) -> dict[str, Any]:
+    by_code = {a["area_code"]: a for a in areas}
+    grid = [t for t in tiles.grid() if t.area_code in by_code]
+    rows, cols = tiles.size()
+    marks = [
+        {"row": t.row, "col": t.col, "abbr": t.abbreviation, "value": by_code[t.area_code]["value"]}
+        for t in grid
+    ]
+    known = [a for a in areas if a["value"] is not None]
+    description = (
+        f"The {len(grid)} boroughs of London drawn as squares on a grid that keeps neighbours "
+        f"next to each other, each shaded by {info.label.lower()} ({sel.family_label.lower()}, "
+        f"{sel.choice.label}) and labelled with a three-letter abbreviation and its value; "
+        "darker is higher."
+    )
+    if known:
+        high = max(known, key=lambda a: a["value"])
+        low = min(known, key=lambda a: a["value"])
+        description += (
+            f" Highest: {high['area_name']} ({formatting.value(high['value'], info.kind)}); "
+            f"lowest: {low['area_name']} ({formatting.value(low['value'], info.kind)})."
+        )
+    svg, legend = charts.tile_map_svg(
+        chart_id="tile-map",
+        title=f"Map of London boroughs: {info.label}, {sel.choice.label}",
+        description=description,
+        legend_title=info.label if len(info.label) <= 28 else "Value",
+        kind=info.kind,
+        tiles=marks,
+        columns=cols,
+        rows=rows,
+    )
+    key = [
+        {"abbr": t.abbreviation, "name": by_code[t.area_code]["area_name"]}
+        for t in sorted(grid, key=lambda t: by_code[t.area_code]["area_name"])
+    ]
+    for band in legend:
+        colour = band["colour"]
+        band["css"] = str(charts.BLUES.index(colour) + 1) if colour in charts.BLUES else "none"
+    return {"svg": svg, "legend": legend, "tiles": len(grid), "key": key}
 
 
 @policy_required(lambda user, **_: policies.can_view_all_areas(user))
+@handles_busy_store
 def overview(request: HttpRequest) -> HttpResponse:
-    return render(request, "performance/overview.html")
+    sel = figures.select(request.GET.get("family"), request.GET.get("period"))
+    if sel is None:
+        return _no_data(request, "Pan-force overview")
+    info = _indicator(sel, request.GET.get("indicator"))
+    sort = request.GET.get("sort") if request.GET.get("sort") in SORTS else "rank"
+    descending = request.GET.get("dir", SORTS[sort][1]) == "desc"
+    content = _fragment(
+        f"overview:{sel.key}:{info.id}:{sort}:{int(descending)}",
+        lambda: render_to_string(
+            "performance/_overview_content.html", _overview_context(sel, info, sort, descending)
+        ),
+    )
+    return render(
+        request, "performance/overview.html", {"sel": sel, "info": info, "content": content}
+    )
+
+
+def _overview_context(
+    sel: figures.Selection, info: figures.IndicatorInfo, sort: str, descending: bool
+) -> dict[str, Any]:
+    base = {"family": sel.family, "period": sel.choice.key, "indicator": info.id}
+    form = OverviewForm(initial=base, selection=sel)
+    summary_rows = [
+        {
+            **row,
+            "info": figures.indicator_info(row["indicator"]),
+            "href": "?"
+            + _query(family=sel.family, period=sel.choice.key, indicator=row["indicator"])
+            + "#indicator",
+        }
+        for row in figures.summary(sel)
+    ]
+    detail = figures.detail(sel, info.id)
+    areas = detail["areas"]
+    force = detail["force"]
+
+    funnel = None
+    if detail["funnel"]["available"]:
+        text = _funnel_text(info, areas)
+        sentence = _outside_sentence(info, text)
+        funnel = {
+            "svg": charts.funnel_svg(
+                chart_id="funnel-plot",
+                title=f"Funnel plot: {info.label} by area against {info.denominator_short}",
+                description=(
+                    f"Each borough's {info.label.lower()} ({sel.family_label.lower()}, "
+                    f"{sel.choice.label}) plotted against its number of "
+                    f"{(info.denominator_short or '').lower()}, with 95% and 99.8% control "
+                    f"limits around the force rate of {formatting.percent(force['value'])}. "
+                    f"{sentence}"
+                ),
+                indicator_label=info.label,
+                denominator_label=info.denominator_short or "Denominator",
+                target=detail["funnel"]["target"],
+                areas=areas,
+                curve=detail["funnel"]["curve"],
+            ),
+            "text": text,
+            "sentence": sentence,
+            "rows": sorted((a for a in areas if a.get("position")), key=lambda a: a["denominator"]),
+        }
+
+    trend_text = charts.describe_trend(detail["trend"], info.kind)
+    target = detail["target"]
+    trend_svg = charts.trend_svg(
+        chart_id="trend-chart",
+        title=f"{info.label} by month, all areas, {sel.choice.label}",
+        description=f"{info.label} for the whole force ({sel.family_label.lower()}), month by "
+        f"month: {trend_text}."
+        + (f" The target is {formatting.value(target['value'], info.kind)}." if target else ""),
+        indicator_label=info.label,
+        kind=info.kind,
+        series=detail["trend"],
+        target=target["value"] if target else None,
+    )
+
+    params = _query(**base)
+    exports_for = {
+        name: _export_links("performance:export", what, params, table=name)
+        for name, what in (
+            ("summary", "all indicators at force level"),
+            ("areas", f"{info.label} by area"),
+            ("funnel", f"{info.label}: funnel-plot limits"),
+            ("trend", f"{info.label} by month"),
+        )
+    }
+    return {
+        "sel": sel,
+        "info": info,
+        "form": form,
+        "summary": summary_rows,
+        "force": force,
+        "target": target,
+        "rows": _sorted(areas, sort, descending),
+        "headers": _headers(info, base, sort, descending),
+        "sort_label": SORTS[sort][0],
+        "sort_descending": descending,
+        "funnel": funnel,
+        "map": _tile_map(sel, info, areas),
+        "trend": detail["trend"],
+        "trend_text": trend_text,
+        "trend_svg": trend_svg,
+        "exports": exports_for,
+        "any_missing": any(a["value"] is None for a in areas),
+    }
+
+
+# --- scorecard -------------------------------------------------------------------------------
+
+
+def _scorecard_rows(card: dict[str, Any]) -> list[dict[str, Any]]:
+    rows = []
+    for row in card["rows"]:
+        info = figures.indicator_info(row["indicator"])
+        trend = charts.describe_trend(row["series"], info.kind)
+        rows.append(
+            {
+                **row,
+                "info": info,
+                "trend_text": trend,
+                "trend_short": charts.short_trend(row["series"], info.kind),
+                "sparkline": charts.sparkline_svg(
+                    [s["value"] for s in row["series"]],
+                    f"{info.label} by month: {trend}",
+                    width=100,
+                ),
+            }
+        )
+    return rows
 
 
 @policy_required(
@@ -20,7 +360,168 @@ def overview(request: HttpRequest) -> HttpResponse:
         and (area_code is None or policies.can_view_area(user, area_code))
     )
 )
+@handles_busy_store
 def scorecard(request: HttpRequest, area_code: str | None = None) -> HttpResponse:
-    if area_code is None and request.user.area_code:
-        return redirect("performance:scorecard-area", area_code=request.user.area_code)
-    return render(request, "performance/scorecard.html", {"area_code": area_code})
+    keep = _query(family=request.GET.get("family"), period=request.GET.get("period"))
+    if area_code is None:
+        if not policies.can_view_all_areas(request.user):
+            if not request.user.area_code:
+                raise PermissionDenied
+            target = reverse("performance:scorecard-area", args=[request.user.area_code])
+            return redirect(f"{target}?{keep}" if keep else target)
+        chosen = request.GET.get("area")
+        if chosen in figures.borough_names():
+            target = reverse("performance:scorecard-area", args=[chosen])
+            return redirect(f"{target}?{keep}" if keep else target)
+        return _choose_area(request)
+    names = figures.borough_names()
+    if area_code not in names:
+        raise Http404("No such borough")
+    sel = figures.select(request.GET.get("family"), request.GET.get("period"))
+    if sel is None:
+        return _no_data(request, f"{names[area_code]} scorecard")
+    choose_area = policies.can_view_all_areas(request.user)
+    content = _fragment(
+        f"scorecard:{sel.key}:{area_code}:{int(choose_area)}",
+        lambda: render_to_string(
+            "performance/_scorecard_content.html", _scorecard_context(sel, area_code, choose_area)
+        ),
+    )
+    params = _query(family=sel.family, period=sel.choice.key)
+    return render(
+        request,
+        "performance/scorecard.html",
+        {
+            "sel": sel,
+            "area_name": names[area_code],
+            "content": content,
+            "overview_href": reverse("performance:overview") + "?" + params
+            if choose_area
+            else None,
+        },
+    )
+
+
+def _scorecard_context(sel: figures.Selection, area_code: str, choose_area: bool) -> dict[str, Any]:
+    card = figures.scorecard(sel, area_code)
+    form = ScorecardForm(
+        initial={"area": area_code, "family": sel.family, "period": sel.choice.key},
+        selection=sel,
+        choose_area=choose_area,
+    )
+    rows = _scorecard_rows(card)
+    months = [m["label"] for m in rows[0]["series"]] if rows else []
+    params = _query(family=sel.family, period=sel.choice.key)
+    exports_for = {
+        name: _export_links(
+            "performance:scorecard-export", what, params, area_code=area_code, table=name
+        )
+        for name, what in (
+            ("scorecard", f"the {card['area_name']} scorecard"),
+            ("monthly", f"{card['area_name']}'s figures by month"),
+            ("notes", f"notes from {card['area_name']}'s published returns"),
+        )
+    }
+    return {
+        "sel": sel,
+        "area_code": area_code,
+        "area_name": card["area_name"],
+        "form": form,
+        "form_action": reverse("performance:scorecard")
+        if choose_area
+        else reverse("performance:scorecard-area", args=[area_code]),
+        "rows": rows,
+        "months": months,
+        "returns": published.notes_for_area(area_code, sel.current.version),
+        "exports": exports_for,
+    }
+
+
+def _choose_area(request: HttpRequest) -> HttpResponse:
+    sel = figures.select(request.GET.get("family"), request.GET.get("period"))
+    if sel is None:
+        return _no_data(request, "Borough scorecards")
+    form = ScorecardForm(
+        initial={"family": sel.family, "period": sel.choice.key}, selection=sel, choose_area=True
+    )
+    params = _query(family=sel.family, period=sel.choice.key)
+    areas = [
+        {
+            "code": code,
+            "name": name,
+            "href": reverse("performance:scorecard-area", args=[code]) + "?" + params,
+        }
+        for code, name in figures.borough_names().items()
+    ]
+    return render(
+        request, "performance/scorecard_choose.html", {"sel": sel, "form": form, "areas": areas}
+    )
+
+
+# --- exports ---------------------------------------------------------------------------------
+
+
+def _audit_export(
+    request: HttpRequest,
+    table: exports.ExportTable,
+    fmt: str,
+    sel: figures.Selection,
+    object_id: str,
+    area: str,
+    **details: Any,
+) -> None:
+    record(
+        request,
+        Action.EXPORTED,
+        f"Exported {table.title} ({fmt.upper()})",
+        object_type="table",
+        object_id=object_id,
+        table=object_id,
+        format=fmt,
+        family=sel.family,
+        period=sel.choice.key,
+        area=area,
+        filename=f"{table.filename}.{fmt}",
+        rows=len(table.rows),
+        **details,
+    )
+
+
+@policy_required(
+    lambda user, **_: policies.can_view_all_areas(user) and policies.can_export_performance(user)
+)
+@handles_busy_store
+def export_overview(request: HttpRequest, table: str, fmt: str) -> HttpResponse:
+    if table not in exports.OVERVIEW_TABLES or fmt not in exports.FORMATS:
+        raise Http404("No such table or format")
+    sel = figures.select(request.GET.get("family"), request.GET.get("period"))
+    if sel is None:
+        raise Http404("No data")
+    info = _indicator(sel, request.GET.get("indicator"))
+    if table == "funnel" and not figures.detail(sel, info.id)["funnel"]["available"]:
+        raise Http404("No funnel plot for this indicator")
+    export = exports.overview_table(sel, table, info.id)
+    response = exports.response(export, fmt)
+    details = {} if table == "summary" else {"indicator": info.id}
+    _audit_export(request, export, fmt, sel, f"overview-{table}", "ALL", **details)
+    return response
+
+
+@policy_required(
+    lambda user, area_code, **_: (
+        policies.can_export_performance(user) and policies.can_view_area(user, area_code)
+    )
+)
+@handles_busy_store
+def export_scorecard(request: HttpRequest, area_code: str, table: str, fmt: str) -> HttpResponse:
+    if table not in exports.SCORECARD_TABLES or fmt not in exports.FORMATS:
+        raise Http404("No such table or format")
+    if area_code not in figures.borough_names():
+        raise Http404("No such borough")
+    sel = figures.select(request.GET.get("family"), request.GET.get("period"))
+    if sel is None:
+        raise Http404("No data")
+    export = exports.scorecard_table(sel, table, area_code)
+    response = exports.response(export, fmt)
+    _audit_export(request, export, fmt, sel, f"scorecard-{table}", area_code)
+    return response

@@ -1,0 +1,262 @@
+"""Statistics for comparing areas: intervals for a proportion, funnel-plot limits, ranks.
+
+Pure functions of numbers (no data access), so they can be checked against hand-computed
+values and used by any page, report or export.
+
+- :func:`wilson_interval` — the Wilson score interval for a proportion.
+- :func:`funnel_limits` / :func:`funnel_limit` — control limits for a funnel plot around a
+  target proportion, exact binomial with Spiegelhalter's interpolation.
+- :func:`funnel_position` — where an observed proportion falls against those limits.
+- :func:`rank` — competition ranks with ties and a direction.
+
+References: E. B. Wilson (1927), "Probable inference, the law of succession, and
+statistical inference", JASA 22:209-212; R. G. Newcombe (1998), "Two-sided confidence
+intervals for the single proportion: comparison of seven methods", Statistics in Medicine
+17:857-872; D. J. Spiegelhalter (2005), "Funnel plots for comparing institutional
+performance", Statistics in Medicine 24:1185-1202 (appendix A.1.1).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+
+import numpy as np
+from scipy import stats
+
+__all__ = [
+    "FUNNEL_LEVELS",
+    "FunnelLimits",
+    "FunnelPosition",
+    "classify",
+    "funnel_limit",
+    "funnel_limits",
+    "funnel_position",
+    "rank",
+    "wilson_interval",
+    "z_for",
+]
+
+# The two funnel-plot levels the board uses: about 2 and 3 standard deviations.
+FUNNEL_LEVELS = (0.95, 0.998)
+
+
+def z_for(confidence: float) -> float:
+    """The two-sided standard normal quantile: ``z`` with ``P(|Z| <= z) = confidence``.
+
+    ``z_for(0.95)`` is 1.959964; ``z_for(0.998)`` is 3.090232.
+    """
+    if not 0 < confidence < 1:
+        raise ValueError(f"confidence must be between 0 and 1, not {confidence}")
+    return float(stats.norm.ppf(0.5 + confidence / 2))
+
+
+def wilson_interval(
+    numerator: float, denominator: float, confidence: float = 0.95
+) -> tuple[float, float] | None:
+    """The Wilson score interval for a proportion ``numerator / denominator``.
+
+    With :math:`\\hat p = x/n` and :math:`z` the two-sided normal quantile for the
+    confidence level (1.96 for 95%)::
+
+        centre    = (p + z²/(2n)) / (1 + z²/n)
+        half      = z / (1 + z²/n) · sqrt( p(1 − p)/n + z²/(4n²) )
+        interval  = [centre − half, centre + half]
+
+    The interval stays within [0, 1], is not degenerate at 0 or n (unlike the Wald
+    interval) and has close to nominal coverage even for small n (Newcombe 1998, method 3).
+    Example: 81/263 gives 25.53% to 36.62%; 0/10 gives 0 to 27.75%.
+
+    Returns ``None`` when the denominator is 0 (no proportion to estimate). Raises
+    ``ValueError`` for a negative count or a numerator above the denominator.
+    """
+    if denominator is None or numerator is None:
+        return None
+    if numerator < 0 or denominator < 0:
+        raise ValueError("counts cannot be negative")
+    if numerator > denominator:
+        raise ValueError(f"numerator {numerator} exceeds denominator {denominator}")
+    if denominator == 0:
+        return None
+    n = float(denominator)
+    p = numerator / n
+    z = z_for(confidence)
+    z2 = z * z
+    scale = 1 + z2 / n
+    centre = (p + z2 / (2 * n)) / scale
+    half = (z / scale) * math.sqrt(p * (1 - p) / n + z2 / (4 * n * n))
+    # Exact at the ends: x = 0 gives lower 0, x = n gives upper 1 (rounding can leave 1e-17).
+    lower = 0.0 if numerator == 0 else max(0.0, centre - half)
+    upper = 1.0 if numerator == denominator else min(1.0, centre + half)
+    return lower, upper
+
+
+@dataclass(frozen=True)
+class FunnelLimits:
+    """Lower and upper control limits (as proportions) at one denominator and level."""
+
+    level: float
+    denominator: float
+    lower: float
+    upper: float
+    method: str  # "exact" (binomial, interpolated) | "normal" (approximation)
+
+
+def _exact_limit(target: float, n: np.ndarray, p: float) -> np.ndarray:
+    """Spiegelhalter's interpolated binomial ``p``-quantile, as a proportion of ``n``."""
+    r = stats.binom.ppf(p, n, target)  # smallest r with P(R <= r) >= p
+    at_r = stats.binom.cdf(r, n, target)
+    below = stats.binom.cdf(r - 1, n, target)
+    step = at_r - below  # P(R = r) > 0 whenever 0 < target < 1
+    alpha = np.where(step > 0, (at_r - p) / np.where(step > 0, step, 1), 0.0)
+    return np.clip((r - alpha) / n, 0.0, 1.0)
+
+
+def funnel_limits(
+    target: float, denominators: Sequence[float] | np.ndarray, level: float = 0.95
+) -> tuple[np.ndarray, np.ndarray]:
+    """Funnel-plot control limits around a target proportion, for many denominators.
+
+    For a target proportion :math:`\\theta`, a denominator :math:`n` and a two-sided level
+    (0.95 or 0.998), the limits are the :math:`p = (1 - \\text{level})/2` and
+    :math:`1 - p` points of the number of events expected by chance, divided by *n*.
+
+    **Exact (whole-number denominators).** With :math:`R \\sim \\text{Binomial}(n,
+    \\theta)` and :math:`F` its distribution function, let :math:`r_p` be the
+    :math:`p`-quantile (the smallest *r* with :math:`F(r) \\ge p`). Because *R* is discrete,
+    Spiegelhalter (2005, appendix A.1.1) interpolates between *r_p − 1* and *r_p*::
+
+        alpha = ( F(r_p) − p ) / ( F(r_p) − F(r_p − 1) )
+        limit = ( r_p − alpha ) / n
+
+    which gives smooth limits that hold their level to within the discreteness of the data.
+
+    **Normal approximation (only where the binomial cannot apply).** When a denominator is
+    not a whole number (a rate per person-time, an averaged figure), the limits are
+    :math:`\\theta \\pm z_p \\sqrt{\\theta(1-\\theta)/n}` with :math:`z_p` the normal quantile.
+
+    Limits are clipped to [0, 1]. A target of exactly 0 or 1 has no variation: both limits
+    equal the target. Returns two arrays (lower, upper), one value per denominator;
+    a denominator of 0 gives NaN.
+    """
+    if not 0 <= target <= 1:
+        raise ValueError(f"the target must be a proportion, not {target}")
+    if not 0 < level < 1:
+        raise ValueError(f"the level must be between 0 and 1, not {level}")
+    n = np.asarray(denominators, dtype=float)
+    lower = np.full(n.shape, np.nan)
+    upper = np.full(n.shape, np.nan)
+    positive = n > 0
+    if target in (0.0, 1.0):
+        lower[positive] = target
+        upper[positive] = target
+        return lower, upper
+    p = (1 - level) / 2
+    whole = positive & (n == np.round(n))
+    if whole.any():
+        lower[whole] = _exact_limit(target, n[whole], p)
+        upper[whole] = _exact_limit(target, n[whole], 1 - p)
+    fractional = positive & ~whole
+    if fractional.any():
+        z = z_for(level)
+        se = np.sqrt(target * (1 - target) / n[fractional])
+        lower[fractional] = np.clip(target - z * se, 0.0, 1.0)
+        upper[fractional] = np.clip(target + z * se, 0.0, 1.0)
+    return lower, upper
+
+
+def funnel_limit(target: float, denominator: float, level: float = 0.95) -> FunnelLimits | None:
+    """The limits at one denominator (see :func:`funnel_limits`); ``None`` when it is 0."""
+    if denominator is None or denominator <= 0:
+        return None
+    lower, upper = funnel_limits(target, [denominator], level)
+    method = "exact" if float(denominator).is_integer() else "normal"
+    return FunnelLimits(level, float(denominator), float(lower[0]), float(upper[0]), method)
+
+
+class FunnelPosition(StrEnum):
+    """Where a proportion falls against the 95% and 99.8% limits around the target."""
+
+    ABOVE_998 = "above_998"
+    ABOVE_95 = "above_95"
+    WITHIN = "within"
+    BELOW_95 = "below_95"
+    BELOW_998 = "below_998"
+
+    @property
+    def label(self) -> str:
+        return {
+            "above_998": "Above the 99.8% limit",
+            "above_95": "Above the 95% limit",
+            "within": "Within the 95% limits",
+            "below_95": "Below the 95% limit",
+            "below_998": "Below the 99.8% limit",
+        }[self.value]
+
+    @property
+    def outside_998(self) -> bool:
+        return self in (FunnelPosition.ABOVE_998, FunnelPosition.BELOW_998)
+
+    @property
+    def outside_95(self) -> bool:
+        return self is not FunnelPosition.WITHIN
+
+
+def funnel_position(numerator: float, denominator: float, target: float) -> FunnelPosition | None:
+    """Classify ``numerator / denominator`` against the limits around ``target``.
+
+    A value is outside a limit only when strictly beyond it (a value on the limit is
+    inside). ``None`` when the denominator is 0.
+    """
+    if denominator is None or numerator is None or denominator <= 0:
+        return None
+    (lo95,), (hi95,) = funnel_limits(target, [denominator], 0.95)
+    (lo998,), (hi998,) = funnel_limits(target, [denominator], 0.998)
+    return classify(numerator / denominator, lo95, hi95, lo998, hi998)
+
+
+def classify(
+    value: float, lower_95: float, upper_95: float, lower_998: float, upper_998: float
+) -> FunnelPosition:
+    """Where a value falls against limits already computed (see :func:`funnel_position`)."""
+    if value > upper_998:
+        return FunnelPosition.ABOVE_998
+    if value < lower_998:
+        return FunnelPosition.BELOW_998
+    if value > upper_95:
+        return FunnelPosition.ABOVE_95
+    if value < lower_95:
+        return FunnelPosition.BELOW_95
+    return FunnelPosition.WITHIN
+
+
+def rank(
+    values: Sequence[float | None], *, higher_is_better: bool | None = True
+) -> list[int | None]:
+    """Competition ranks ("1224" ranking) of ``values``, best first.
+
+    ``rank_i = 1 + #{ j : v_j is strictly better than v_i }``, where better means larger
+    when ``higher_is_better`` is true and smaller when it is false. When the indicator has
+    no better direction (``None``) the largest value ranks first. Tied values share the
+    best rank of their group and the next rank is skipped (values 0.6, 0.5, 0.5, 0.4 rank
+    1, 2, 2, 4). ``None`` and NaN values are not ranked (``None``) and do not count.
+
+    Equal proportions computed from different counts compare equal (IEEE division is
+    correctly rounded, so 1/3 and 2/6 give the same float).
+    """
+    present = [
+        (i, float(v)) for i, v in enumerate(values) if v is not None and not math.isnan(float(v))
+    ]
+    sign = -1.0 if higher_is_better is False else 1.0
+    ordered = sorted(present, key=lambda item: -sign * item[1])
+    ranks: list[int | None] = [None] * len(values)
+    previous: float | None = None
+    current = 0
+    for position, (index, value) in enumerate(ordered, start=1):
+        if previous is None or value != previous:
+            current = position
+            previous = value
+        ranks[index] = current
+    return ranks

@@ -1,0 +1,461 @@
+"""The figures the performance pages show, derived once per store version and cached.
+
+Every figure comes from :func:`dsvb.web.performance.data.results` (the same queries the
+data service warms: all families by area, and by area and month). For one family and period
+the figures are derived in one pass — the force summary, each indicator's area table (with
+ranks, change, target, Wilson intervals and funnel-plot limits), the force trend by month
+and each area's scorecard — and stored in the Django cache under keys that carry the store
+version, so an import makes them stale at once and a page view only reads small pieces.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from collections import defaultdict
+from dataclasses import dataclass
+from functools import cache as memoize
+from functools import lru_cache
+from typing import Any
+
+from django.core.cache import cache
+
+from dsvb import reference
+from dsvb.indicators import statistics
+from dsvb.indicators.definitions import ALL_FAMILIES, COUNTS, FAMILIES, INDICATORS
+from dsvb.indicators.engine import IndicatorQuery
+from dsvb.indicators.model import Period, add_months
+from dsvb.indicators.results import FORCE_CODE, IndicatorResult
+from dsvb.web.performance import data
+
+CACHE_SECONDS = 6 * 60 * 60
+FAMILY_CHOICES = [(f.id, f.label) for f in FAMILIES.values()]
+DEFAULT_FAMILY = "dv"
+PREFERRED_INDICATOR = "sd_rate"
+FUNNEL_POINTS = 60  # points along each control-limit curve
+
+
+# --- indicators -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class IndicatorInfo:
+    id: str
+    label: str
+    kind: str  # count | proportion | ratio
+    higher_is_better: bool | None
+    description: str
+    numerator_label: str
+    denominator_label: str | None
+    numerator_short: str
+    denominator_short: str | None
+
+    @property
+    def is_rate(self) -> bool:
+        return self.kind != "count"
+
+    @property
+    def is_proportion(self) -> bool:
+        return self.kind == "proportion"
+
+    @property
+    def direction_text(self) -> str:
+        if self.higher_is_better is None:
+            return "no better direction: ranked highest first"
+        return "higher is better" if self.higher_is_better else "lower is better"
+
+
+@memoize
+def indicator_info(indicator_id: str) -> IndicatorInfo:
+    ind = INDICATORS[indicator_id]
+    return IndicatorInfo(
+        id=ind.id,
+        label=ind.label,
+        kind=ind.kind,
+        higher_is_better=ind.higher_is_better,
+        description=ind.description,
+        numerator_label=COUNTS[ind.numerator].description,
+        denominator_label=COUNTS[ind.denominator].description if ind.denominator else None,
+        numerator_short=_short(ind.numerator),
+        denominator_short=_short(ind.denominator) if ind.denominator else None,
+    )
+
+
+def _short(count_id: str) -> str:
+    return count_id.replace("_", " ").capitalize()
+
+
+@memoize
+def indicators_for(family: str) -> tuple[IndicatorInfo, ...]:
+    return tuple(indicator_info(i.id) for i in INDICATORS.values() if i.applies_to(family))
+
+
+def default_indicator(family: str) -> str:
+    ids = [i.id for i in indicators_for(family)]
+    if PREFERRED_INDICATOR in ids:
+        return PREFERRED_INDICATOR
+    return next((i.id for i in indicators_for(family) if i.is_proportion), ids[0])
+
+
+@memoize
+def borough_names() -> dict[str, str]:
+    """The areas pages compare (the boroughs of the force), code -> name, by name."""
+    boroughs = [a for a in reference.areas() if a.kind == "borough"]
+    return {a.code: a.name for a in sorted(boroughs, key=lambda a: a.name)}
+
+
+# --- what a page shows: family and period -----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Selection:
+    current: data.StoreState
+    family: str
+    choice: data.PeriodChoice
+
+    @property
+    def period(self) -> Period:
+        return self.choice.period
+
+    @property
+    def previous(self) -> Period:
+        return self.choice.previous
+
+    @property
+    def has_previous(self) -> bool:
+        """The previous period lies wholly within the months the store holds."""
+        first = self.current.first_month
+        return first is not None and self.previous.start >= first
+
+    @property
+    def family_label(self) -> str:
+        return FAMILIES[self.family].label
+
+    @property
+    def previous_label(self) -> str:
+        last = add_months(self.previous.end, -1)
+        months = len(months_of(self.previous))
+        return f"{months} months to {last:%B %Y}"
+
+    @property
+    def key(self) -> str:
+        return f"{self.current.version}:{self.family}:{self.choice.key}"
+
+
+def select(family: str | None, period_key: str | None) -> Selection | None:
+    """The family and period asked for (defaults for unknown values); None without data."""
+    current = data.state()
+    choices = period_choices(current)
+    if not choices:
+        return None
+    choice = next((c for c in choices if c.key == period_key), choices[0])
+    if family not in FAMILIES:
+        family = DEFAULT_FAMILY
+    return Selection(current, family, choice)
+
+
+@lru_cache(maxsize=16)
+def period_choices(current: data.StoreState) -> tuple[data.PeriodChoice, ...]:
+    """The periods to choose from (as :func:`data.period_choices`), once per store state."""
+    return tuple(data.period_choices(current))
+
+
+def months_of(period: Period) -> list[str]:
+    """The months of a period as ``YYYY-MM`` (the engine's month cut)."""
+    out, day = [], dt.date(period.start.year, period.start.month, 1)
+    while day < period.end:
+        out.append(f"{day:%Y-%m}")
+        day = add_months(day, 1)
+    return out
+
+
+def month_label(month: str) -> str:
+    return dt.date.fromisoformat(f"{month}-01").strftime("%b %Y")
+
+
+# --- reading the cache ------------------------------------------------------------------------
+
+
+def _cache_key(sel: Selection, part: str) -> str:
+    return f"dsvb:perf:v1:{sel.key}:{part}"
+
+
+def _part(sel: Selection, part: str) -> Any:
+    """One of the three cached parts for a family and period, derived together on a miss.
+
+    Three keys per family and period (not one per indicator or area) keep the number of
+    cache entries small, so a bounded cache does not evict pieces of a set one by one.
+    """
+    hit = cache.get(_cache_key(sel, part))
+    if hit is not None:
+        return hit
+    with _building_lock(sel.key):  # threads of a worker wait for one derivation, not repeat it
+        hit = cache.get(_cache_key(sel, part))
+        if hit is not None:
+            return hit
+        parts = _build(sel)
+        cache.set_many({_cache_key(sel, k): v for k, v in parts.items()}, CACHE_SECONDS)
+        return parts[part]
+
+
+_locks: dict[str, threading.Lock] = {}
+_locks_guard = threading.Lock()
+
+
+def _building_lock(key: str) -> threading.Lock:
+    with _locks_guard:
+        if len(_locks) > 256:
+            _locks.clear()
+        return _locks.setdefault(key, threading.Lock())
+
+
+def summary(sel: Selection) -> list[dict[str, Any]]:
+    """One row per indicator of the family at force level."""
+    return _part(sel, "summary")
+
+
+def detail(sel: Selection, indicator_id: str) -> dict[str, Any]:
+    """One indicator by area: area rows, the force row, funnel curves, the force trend."""
+    return _part(sel, "details")[indicator_id]
+
+
+def scorecard(sel: Selection, area_code: str) -> dict[str, Any]:
+    """Every indicator of the family for one area, with its monthly figures."""
+    return _part(sel, "areas")[area_code]
+
+
+# --- building -------------------------------------------------------------------------------
+
+
+def _queries(sel: Selection) -> tuple[IndicatorQuery, IndicatorQuery | None, IndicatorQuery]:
+    """The same queries :func:`data.warm` computes, so the pages share its cache."""
+    p, prev = sel.period, sel.previous
+    by_area = IndicatorQuery(ALL_FAMILIES, p.start, p.end, by=("area",))
+    previous = (
+        IndicatorQuery(ALL_FAMILIES, prev.start, prev.end, by=("area",))
+        if sel.has_previous
+        else None
+    )
+    by_month = IndicatorQuery(ALL_FAMILIES, p.start, p.end, by=("area", "month"))
+    return by_area, previous, by_month
+
+
+def _index(rows: list[IndicatorResult], family: str) -> dict[tuple[str, str], IndicatorResult]:
+    return {(r.area_code, r.indicator): r for r in rows if r.family == family}
+
+
+def _value(info: IndicatorInfo, numerator: float | None, denominator: float | None) -> Any:
+    if numerator is None:
+        return None
+    if not info.is_rate:
+        return numerator
+    if not denominator:
+        return None
+    return numerator / denominator
+
+
+def _assess(info: IndicatorInfo, change: float | None) -> str | None:
+    """'better', 'worse' or 'no change' for a change, when the indicator has a direction."""
+    if change is None or info.higher_is_better is None:
+        return None
+    if change == 0:
+        return "no change"
+    return "better" if (change > 0) == info.higher_is_better else "worse"
+
+
+def _measure(
+    info: IndicatorInfo,
+    now: IndicatorResult | None,
+    before: IndicatorResult | None,
+    has_previous: bool,
+    target: reference.Target | None,
+) -> dict[str, Any]:
+    numerator = now.numerator if now else 0
+    denominator = now.denominator if now else (0 if info.is_rate else None)
+    value = _value(info, numerator, denominator)
+    row: dict[str, Any] = {
+        "numerator": numerator,
+        "denominator": denominator,
+        "value": value,
+        "previous_numerator": None,
+        "previous_denominator": None,
+        "previous_value": None,
+        "change": None,
+        "change_percent": None,
+        "assessment": None,
+        "target_met": None,
+        "wilson_lower": None,
+        "wilson_upper": None,
+    }
+    if has_previous:
+        p_num = before.numerator if before else 0
+        p_den = before.denominator if before else (0 if info.is_rate else None)
+        p_value = _value(info, p_num, p_den)
+        row.update(previous_numerator=p_num, previous_denominator=p_den, previous_value=p_value)
+        if value is not None and p_value is not None:
+            row["change"] = value - p_value
+            if not info.is_rate and p_value:
+                row["change_percent"] = (value - p_value) / p_value
+            row["assessment"] = _assess(info, row["change"])
+    if target is not None and value is not None:
+        row["target_met"] = (
+            value >= target.value
+            if target.direction == "higher_is_better"
+            else value <= target.value
+        )
+    if info.is_proportion and denominator and 0 <= numerator <= denominator:
+        low, high = statistics.wilson_interval(numerator, denominator)
+        row.update(wilson_lower=low, wilson_upper=high)
+    return row
+
+
+def _target_row(target: reference.Target | None) -> dict[str, Any] | None:
+    if target is None:
+        return None
+    return {"value": target.value, "direction": target.direction, "source": target.source}
+
+
+def _funnel(info: IndicatorInfo, force: dict[str, Any], areas: list[dict[str, Any]]) -> dict:
+    """Control limits at each area's denominator and curves for the chart."""
+    target = force["value"]
+    dens = [a["denominator"] for a in areas if a["denominator"]]
+    if not info.is_proportion or target is None or not dens:
+        return {"available": False, "target": target, "curve": []}
+    limits = {lvl: statistics.funnel_limits(target, dens, lvl) for lvl in statistics.FUNNEL_LEVELS}
+    i = 0
+    for area in areas:
+        if not area["denominator"]:
+            area.update(lower_95=None, upper_95=None, lower_998=None, upper_998=None, position=None)
+            continue
+        lo95, hi95 = (float(x[i]) for x in limits[0.95])
+        lo998, hi998 = (float(x[i]) for x in limits[0.998])
+        i += 1
+        position = statistics.classify(area["value"], lo95, hi95, lo998, hi998)
+        area.update(
+            lower_95=lo95,
+            upper_95=hi95,
+            lower_998=lo998,
+            upper_998=hi998,
+            position=position.value,
+        )
+    # curves from a little below the smallest denominator to a little above the largest
+    low, high = max(1, int(min(dens) * 0.8)), int(max(dens) * 1.1) + 1
+    step = max(1, (high - low) // FUNNEL_POINTS)
+    grid = list(range(low, high + 1, step))
+    curves = {lvl: statistics.funnel_limits(target, grid, lvl) for lvl in statistics.FUNNEL_LEVELS}
+    curve = [
+        {
+            "n": n,
+            "lower_95": float(curves[0.95][0][k]),
+            "upper_95": float(curves[0.95][1][k]),
+            "lower_998": float(curves[0.998][0][k]),
+            "upper_998": float(curves[0.998][1][k]),
+        }
+        for k, n in enumerate(grid)
+    ]
+    return {"available": True, "target": target, "curve": curve}
+
+
+def _series(
+    info: IndicatorInfo, months: list[str], counts: dict[str, tuple[float, float | None]]
+) -> list[dict[str, Any]]:
+    out = []
+    for month in months:
+        numerator, denominator = counts.get(month, (0, 0 if info.is_rate else None))
+        out.append(
+            {
+                "month": month,
+                "label": month_label(month),
+                "numerator": numerator,
+                "denominator": denominator,
+                "value": _value(info, numerator, denominator),
+            }
+        )
+    return out
+
+
+def _build(sel: Selection) -> dict[str, Any]:
+    by_area, previous_query, by_month = _queries(sel)
+    now = _index(data.results(by_area, sel.current), sel.family)
+    before = _index(data.results(previous_query, sel.current), sel.family) if previous_query else {}
+    monthly: dict[tuple[str, str], dict[str, tuple]] = defaultdict(dict)
+    # The engine's force row for an (area, month) query is the grand total (month "ALL"):
+    # the force's months are the sums of every area's (counts add up over areas).
+    force_months: dict[tuple[str, str], list[float]] = defaultdict(lambda: [0, 0])
+    for r in data.results(by_month, sel.current):
+        if r.family != sel.family or r.area_code == FORCE_CODE:
+            continue
+        month = r.cut("month")
+        monthly[(r.area_code, r.indicator)][month] = (r.numerator, r.denominator)
+        total = force_months[(r.indicator, month)]
+        total[0] += r.numerator or 0
+        total[1] += r.denominator or 0
+    for (indicator_id, month), (numerator, denominator) in force_months.items():
+        is_rate = indicator_info(indicator_id).is_rate
+        monthly[(FORCE_CODE, indicator_id)][month] = (numerator, denominator if is_rate else None)
+    months = months_of(sel.period)
+    names = borough_names()
+    has_previous = sel.has_previous
+
+    details: dict[str, Any] = {}
+    summary_rows = []
+    cards: dict[str, list[dict[str, Any]]] = {code: [] for code in names}
+    for info in indicators_for(sel.family):
+        target = reference.target_for(info.id, sel.family, sel.period.start)
+        force = _measure(
+            info,
+            now.get((FORCE_CODE, info.id)),
+            before.get((FORCE_CODE, info.id)),
+            has_previous,
+            target,
+        )
+        areas = []
+        for code, name in names.items():
+            row = _measure(
+                info, now.get((code, info.id)), before.get((code, info.id)), has_previous, target
+            )
+            row.update(area_code=code, area_name=name)
+            areas.append(row)
+        ranks = statistics.rank([a["value"] for a in areas], higher_is_better=info.higher_is_better)
+        ranked = sum(r is not None for r in ranks)
+        for area, r in zip(areas, ranks, strict=True):
+            area.update(rank=r, ranked=ranked)
+        funnel = _funnel(info, force, areas)
+        outside = [a["area_name"] for a in areas if a.get("position") in ("above_998", "below_998")]
+        trend = _series(info, months, monthly.get((FORCE_CODE, info.id), {}))
+        target_row = _target_row(target)
+        details[info.id] = {
+            "force": force,
+            "areas": areas,
+            "funnel": funnel,
+            "trend": trend,
+            "target": target_row,
+        }
+        summary_rows.append(
+            {
+                "indicator": info.id,
+                **force,
+                "target": target_row,
+                "outside_998": len(outside),
+                "funnel_available": funnel["available"],
+            }
+        )
+        for area in areas:
+            series = _series(info, months, monthly.get((area["area_code"], info.id), {}))
+            cards[area["area_code"]].append(
+                {
+                    "indicator": info.id,
+                    **area,
+                    "force_value": force["value"],
+                    "target": target_row,
+                    "series": series,
+                }
+            )
+    return {
+        "summary": summary_rows,
+        "details": details,
+        "areas": {
+            code: {"area_code": code, "area_name": names[code], "rows": rows}
+            for code, rows in cards.items()
+        },
+    }

@@ -1,0 +1,277 @@
+"""The pan-force overview: figures, ranks, sorting, funnel plot, tile map, trend, switching."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from dsvb import reference
+from dsvb.indicators import statistics
+from dsvb.indicators.engine import IndicatorQuery
+from dsvb.web.audit.models import Action, AuditEvent
+from dsvb.web.performance import data, formatting, tiles
+from tests.web.performance.html import body_rows, table, text_of
+
+BOROUGHS = {a.code: a.name for a in reference.areas() if a.kind == "borough"}
+
+
+def results_for(family: str, period, indicator: str) -> dict[str, object]:
+    """The indicator by area, straight from the data service (a query of its own)."""
+    rows = data.results(
+        IndicatorQuery((family,), period.start, period.end, indicators=(indicator,))
+    )
+    return {r.area_code: r for r in rows}
+
+
+def overview(client, **params):
+    response = client.get("/performance/", params)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_the_force_sd_rate_is_numerator_over_denominator(analyst, latest):
+    page = overview(analyst, family="dv", period=latest.key, indicator="sd_rate")
+    force = results_for("dv", latest.period, "sd_rate")["ALL"]
+    assert force.denominator > 0
+    written = formatting.percent(force.numerator / force.denominator)
+    assert text_of(page, "force-value") == (
+        f"{written} ({force.numerator:,} of {force.denominator:,})"
+    )
+    summary = {r["data"]["indicator"]: r for r in body_rows(page, "summary-table")}
+    row = summary["sd_rate"]
+    assert row["cells"][1].startswith(written)
+    assert row["cells"][2:4] == [f"{force.numerator:,}", f"{force.denominator:,}"]
+    assert float(row["data"]["value"]) == force.numerator / force.denominator
+    # the MPS DV sanction-detection target (46%) is shown and judged
+    assert row["cells"][4].startswith("46.0%")
+
+
+def test_every_indicator_of_the_family_is_summarised(analyst, latest):
+    page = overview(analyst, family="dv", period=latest.key)
+    from dsvb.indicators.definitions import INDICATORS
+
+    expected = [i.id for i in INDICATORS.values() if i.applies_to("dv")]
+    assert [r["data"]["indicator"] for r in body_rows(page, "summary-table")] == expected
+    sexual = overview(analyst, family="serious_sexual", period=latest.key)
+    ids = [r["data"]["indicator"] for r in body_rows(sexual, "summary-table")]
+    assert "havens_referral_rate" in ids and "risk_form_completion" not in ids
+
+
+def area_rows(page: str) -> list[dict]:
+    return body_rows(page, "areas-table")
+
+
+@pytest.mark.parametrize(
+    ("indicator", "higher_is_better"), [("sd_rate", True), ("caution_share", False)]
+)
+def test_areas_are_ranked_in_the_right_direction(analyst, latest, indicator, higher_is_better):
+    page = overview(analyst, family="dv", period=latest.key, indicator=indicator)
+    rows = area_rows(page)
+    assert len(rows) == 32
+    by_area = results_for("dv", latest.period, indicator)
+    ranks = [int(r["data"]["rank"]) for r in rows]
+    values = [float(r["data"]["value"]) for r in rows]
+    assert ranks == sorted(ranks)  # the default order is by rank
+    assert values == sorted(values, reverse=higher_is_better)
+    assert ranks[0] == 1
+    for row in rows:
+        result = by_area[row["data"]["area"]]
+        assert float(row["data"]["value"]) == result.numerator / result.denominator
+        # a rank is one more than the number of areas strictly better
+        value = float(row["data"]["value"])
+        better = sum((v > value) if higher_is_better else (v < value) for v in values)
+        assert int(row["data"]["rank"]) == 1 + better
+        assert row["cells"][3:5] == [f"{result.numerator:,}", f"{result.denominator:,}"]
+    # the total row is the force
+    force = next(r for r in table(page, "areas-table") if r["section"] == "tfoot")
+    assert force["cells"][1] == "All areas"
+    assert force["cells"][2].startswith(formatting.percent(by_area["ALL"].value))
+
+
+def test_sorting_by_each_column_is_server_side_with_aria_sort(analyst, latest):
+    params = {"family": "dv", "period": latest.key, "indicator": "sd_rate"}
+    by_name = overview(analyst, **params, sort="name", dir="asc")
+    names = [r["cells"][1] for r in area_rows(by_name)]
+    assert names == sorted(BOROUGHS.values())
+    assert re.search(r'aria-sort="ascending"><a [^>]*data-sort="name"', by_name)
+    assert by_name.count('aria-sort="ascending"') + by_name.count('aria-sort="descending"') == 1
+
+    by_name_desc = overview(analyst, **params, sort="name", dir="desc")
+    assert [r["cells"][1] for r in area_rows(by_name_desc)] == names[::-1]
+
+    by_den = overview(analyst, **params, sort="denominator", dir="desc")
+    dens = [int(r["cells"][4].replace(",", "")) for r in area_rows(by_den)]
+    assert dens == sorted(dens, reverse=True)
+    assert re.search(r'aria-sort="descending"><a [^>]*data-sort="denominator"', by_den)
+
+    by_value = overview(analyst, **params, sort="value", dir="asc")
+    values = [float(r["data"]["value"]) for r in area_rows(by_value)]
+    assert values == sorted(values)
+    # the header link offers the other direction; the link keeps the other choices
+    link = re.search(r'<a class="[^"]*" href="([^"]*)" data-sort="value"', by_value).group(1)
+    assert "dir=desc" in link and "indicator=sd_rate" in link and f"period={latest.key}" in link
+
+
+def test_change_says_no_data_without_a_previous_period(analyst, latest):
+    page = overview(analyst, family="dv", period=latest.key, indicator="sd_rate")
+    assert "no data" in area_rows(page)[0]["cells"][5]
+    assert "the store holds no data for the 12 months to November 2009" in page
+
+
+def test_quarters_compare_with_the_previous_quarter(analyst, store, db):
+    choice = data.choose_period("3m-2010-11")
+    assert choice.key == "3m-2010-11"
+    page = overview(analyst, family="dv", period=choice.key, indicator="sd_rate")
+    now = results_for("dv", choice.period, "sd_rate")
+    before = results_for("dv", choice.previous, "sd_rate")
+    row = next(r for r in area_rows(page) if r["data"]["area"] == "E09000022")
+    change = now["E09000022"].value - before["E09000022"].value
+    assert row["cells"][5].startswith(formatting.change(change, "proportion"))
+    assert f"from {formatting.percent(before['E09000022'].value)}" in row["cells"][5]
+    assert ("better" in row["cells"][5]) == (change > 0) or change == 0
+
+
+def test_switching_family_and_period_changes_the_figures(analyst, latest):
+    dv = text_of(
+        overview(analyst, family="dv", period=latest.key, indicator="sd_rate"), "force-value"
+    )
+    sexual = text_of(
+        overview(analyst, family="sexual", period=latest.key, indicator="sd_rate"), "force-value"
+    )
+    quarter = text_of(
+        overview(analyst, family="dv", period="3m-2010-11", indicator="sd_rate"), "force-value"
+    )
+    assert len({dv, sexual, quarter}) == 3
+    expected = results_for("sexual", latest.period, "sd_rate")["ALL"]
+    assert sexual.startswith(formatting.percent(expected.value))
+    # the form shows what was chosen, and unknown values fall back to the defaults
+    page = overview(analyst, family="sexual", period="3m-2010-11", indicator="sd_rate")
+    assert '<option value="sexual" selected>' in page
+    assert '<option value="3m-2010-11" selected>' in page
+    fallback = overview(analyst, family="nonsense", period="never", indicator="nothing")
+    assert '<option value="dv" selected>' in fallback
+    assert f'<option value="{latest.key}" selected>' in fallback
+    assert '<option value="sd_rate" selected>' in fallback
+
+
+def test_the_funnel_plot_names_the_areas_outside_the_998_limits(analyst, latest):
+    page = overview(analyst, family="dv", period=latest.key, indicator="caution_share")
+    by_area = results_for("dv", latest.period, "caution_share")
+    target = by_area["ALL"].value
+    outside, inside = [], []
+    for code, name in BOROUGHS.items():
+        r = by_area[code]
+        position = statistics.funnel_position(r.numerator, r.denominator, target)
+        (outside if position.outside_998 else inside).append(name)
+    assert outside, "the demo data should have areas outside the 99.8% limits"
+    named = text_of(page, "outside-998")
+    for name in outside:
+        assert name in named
+    for name in inside:
+        assert name not in named
+    # the chart is inline SVG with a title, a description naming them, and a table
+    svg = re.search(r'<svg[^>]*aria-labelledby="funnel-plot-title funnel-plot-desc"', page)
+    assert svg is not None
+    description = text_of(page, "funnel-plot-desc")
+    assert all(name in description for name in outside)
+    assert text_of(page, "funnel-plot-title").startswith("Funnel plot")
+    rows = body_rows(page, "funnel-table")
+    assert len(rows) == 32
+    newham = next(r for r in rows if r["cells"][0] == BOROUGHS["E09000025"])
+    low, high = (
+        statistics.funnel_limit(target, by_area["E09000025"].denominator, 0.998).lower,
+        (statistics.funnel_limit(target, by_area["E09000025"].denominator, 0.998).upper),
+    )
+    assert newham["cells"][3] == f"{formatting.percent(low)} to {formatting.percent(high)}"
+
+
+def test_counts_have_no_funnel_plot(analyst, latest):
+    page = overview(analyst, family="dv", period=latest.key, indicator="incidents")
+    assert 'id="funnel-plot-title"' not in page
+    assert 'id="tile-map-title"' in page and 'id="trend-chart-title"' in page
+    response = analyst.get(
+        "/performance/export/funnel.csv",
+        {"family": "dv", "period": latest.key, "indicator": "incidents"},
+    )
+    assert response.status_code == 404
+
+
+def test_the_tile_map_has_a_tile_per_borough_with_its_value(analyst, latest):
+    page = overview(analyst, family="dv", period=latest.key, indicator="sd_rate")
+    assert re.search(r'data-tiles="32"', page)
+    svg = page[
+        page.index('id="tile-map-title"') - 400 : page.index(
+            "</svg>", page.index('id="tile-map-title"')
+        )
+    ]
+    by_area = results_for("dv", latest.period, "sd_rate")
+    grid = tiles.grid()
+    assert len(grid) == 32 and {t.area_code for t in grid} == set(BOROUGHS)
+    assert len({(t.row, t.col) for t in grid}) == 32
+    for tile in grid:
+        assert f">{tile.abbreviation}</text>" in svg
+        assert f">{formatting.percent(by_area[tile.area_code].value)}</text>" in svg
+    assert svg.count("</text>") >= 64
+    # a legend, in the chart and as text beside it
+    assert "dsvb-swatch--" in page
+    assert 'role="img"' in svg
+
+
+def test_the_trend_is_the_force_by_month_with_a_table(analyst, latest):
+    page = overview(analyst, family="dv", period=latest.key, indicator="sd_rate")
+    rows = body_rows(page, "trend-table")
+    assert len(rows) == 12
+    assert rows[0]["cells"][0] == "Dec 2009" and rows[-1]["cells"][0] == "Nov 2010"
+    monthly = data.results(
+        IndicatorQuery(
+            ("dv",), latest.period.start, latest.period.end, by=("month",), indicators=("sd_rate",)
+        )
+    )
+    by_month = {
+        r.cut("month"): r for r in monthly if r.area_code == "ALL" and r.cut("month") != "ALL"
+    }
+    assert len(by_month) == 12
+    total_numerator = 0
+    for row, month in zip(rows, sorted(by_month), strict=True):
+        r = by_month[month]
+        assert row["cells"][1:3] == [f"{r.numerator:,}", f"{r.denominator:,}"]
+        assert row["cells"][3].startswith(formatting.percent(r.value))
+        total_numerator += r.numerator
+    assert total_numerator == results_for("dv", latest.period, "sd_rate")["ALL"].numerator
+    assert text_of(page, "trend-chart-desc").startswith(
+        "Sanction detection rate for the whole force"
+    )
+
+
+def test_only_all_areas_roles_see_the_overview(client_for, store, db):
+    for role in ("secretariat", "board_member", "force_analyst"):
+        assert client_for(role).get("/performance/").status_code == 200
+    for role in ("borough_user", "partner_agency", "auditor"):
+        before = AuditEvent.objects.filter(action=Action.ACCESS_DENIED).count()
+        assert client_for(role).get("/performance/").status_code == 403
+        assert AuditEvent.objects.filter(action=Action.ACCESS_DENIED).count() == before + 1
+    response = client_for(None).get("/performance/")
+    assert response.status_code == 302 and "/accounts/sign-in/" in response["Location"]
+
+
+def test_the_page_meets_the_content_security_policy(analyst, latest):
+    page = overview(analyst, family="dv", period=latest.key, indicator="sd_rate")
+    assert " style=" not in page and "<script>" not in page and " onclick" not in page
+    assert page.count("<h1") == 1
+    # every table has a caption and every wide one a focusable region
+    assert page.count("<table") == page.count("<caption")
+    assert 'class="dsvb-table-wrapper" tabindex="0" role="region"' in page
+
+
+def test_an_empty_store_says_there_is_no_data(client_for, settings, tmp_path, db):
+    settings.DSVB_STORE = tmp_path / "missing.duckdb"
+    data.forget_state()
+    try:
+        analyst = client_for("force_analyst")
+        response = analyst.get("/performance/")
+        assert response.status_code == 200
+        assert b"There are no figures yet" in response.content
+        assert b"There are no figures yet" in analyst.get("/performance/scorecard/").content
+    finally:
+        data.forget_state()
