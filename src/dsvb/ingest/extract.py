@@ -132,13 +132,20 @@ def _clean(column: str) -> str:
     return f"NULLIF(trim({_q(column)}), '')"
 
 
-def _typed(spec: fmt.FileSpec, column: fmt.Column, present: bool) -> str:
-    """SQL for the typed value of a column (NULL where missing or invalid)."""
-    if not present:
-        return "NULL"
+def _t(column: str) -> str:
+    """The staged (typed) value of a column."""
+    return _q(f"t__{column}")
+
+
+def _typed(column: fmt.Column) -> str:
+    """SQL for the typed value of a raw column (NULL where missing or invalid).
+
+    Date-times are read in the session zone (Europe/London during an import) unless they
+    carry an offset, and stored as UTC instants without a zone.
+    """
     raw = _clean(column.name)
     kind = column.type
-    if kind in (fmt.ID, fmt.TEXT):
+    if kind in (fmt.ID, fmt.TEXT, fmt.AREA):  # areas are matched after staging
         return raw
     if kind == fmt.DATETIME:
         return f"timezone('UTC', TRY_CAST({raw} AS TIMESTAMPTZ))"
@@ -156,8 +163,6 @@ def _typed(spec: fmt.FileSpec, column: fmt.Column, present: bool) -> str:
         lo, hi = fmt.BIRTH_YEAR_RANGE
         year = f"TRY_CAST({raw} AS INTEGER)"
         return f"(CASE WHEN {year} BETWEEN {lo} AND {hi} THEN {year} END)"
-    if kind == fmt.AREA:
-        return "area_map.area_code"
     raise ValueError(f"unknown column type {kind}")
 
 
@@ -172,37 +177,77 @@ def _invalid_message(column: fmt.Column) -> str:
     if kind == fmt.INT:
         lo, hi = fmt.BIRTH_YEAR_RANGE
         return f"not a year between {lo} and {hi}"
-    if kind == fmt.AREA:
-        return "not a known area (an ONS code or a borough name)"
     return "invalid value"
 
 
 @dataclass(frozen=True)
 class _Check:
-    column: str
-    condition: str  # SQL, true when the row has this problem
+    """A problem a row can have in one column."""
+
+    column: fmt.Column
+    kind: str  # missing | invalid
     message: str
-    show_value: bool = True
+
+    def condition(self, staged: bool) -> str:
+        """SQL true when the row has the problem: over the staging pass (typed values by
+        alias) or over the raw text alone (for listing examples)."""
+        raw = _clean(self.column.name)
+        if self.kind == "missing":
+            return f"{raw} IS NULL"
+        typed = _t(self.column.name) if staged else _typed(self.column)
+        return f"{raw} IS NOT NULL AND {typed} IS NULL"
+
+    @property
+    def show_value(self) -> bool:
+        return self.kind == "invalid"
+
+
+@dataclass(frozen=True)
+class _Note:
+    """A normalisation a row can have in one column, reported in the import log."""
+
+    column: fmt.Column
+    condition: str  # SQL over the raw text
+    text: str  # "{file} {column}: {n} value(s) ..."
 
 
 def _checks(spec: fmt.FileSpec, header: list[str]) -> list[_Check]:
     checks = []
     for column in spec.columns:
-        present = column.name in header
-        if not present:
+        if column.name not in header:
             continue  # missing required columns are reported before any row is read
-        raw = _clean(column.name)
         if column.required:
-            checks.append(_Check(column.name, f"{raw} IS NULL", "missing required value", False))
-        if column.type not in (fmt.ID, fmt.TEXT):
-            checks.append(
-                _Check(
-                    column.name,
-                    f"{raw} IS NOT NULL AND {_typed(spec, column, True)} IS NULL",
-                    _invalid_message(column),
-                )
-            )
+            checks.append(_Check(column, "missing", "missing required value"))
+        if column.type not in (fmt.ID, fmt.TEXT, fmt.AREA):
+            checks.append(_Check(column, "invalid", _invalid_message(column)))
     return checks
+
+
+def _notes(spec: fmt.FileSpec, header: list[str]) -> list[_Note]:
+    notes = []
+    for column in spec.columns:
+        if column.name not in header:
+            continue
+        raw, cell = _clean(column.name), _q(column.name)
+        if column.type == fmt.ENUM:
+            canon = ", ".join(_lit(v) for v in column.values)
+            notes.append(
+                _Note(column, f"{raw} IS NOT NULL AND {cell} NOT IN ({canon})",
+                      "{n} value(s) read case-insensitively or trimmed")
+            )  # fmt: skip
+        elif column.type == fmt.BOOL:
+            notes.append(
+                _Note(column, f"{raw} IS NOT NULL AND {cell} NOT IN ('true', 'false')",
+                      "{n} value(s) read as booleans from 1/0, Y/N or yes/no")
+            )  # fmt: skip
+        elif column.type == fmt.DATETIME:
+            notes.append(
+                _Note(column, rf"regexp_matches({raw}, '(Z|[+-]\d\d:?\d\d)$')",
+                      "{n} value(s) with an explicit offset (Z or +hh:mm) were honoured")
+            )  # fmt: skip
+        if spec.name == "crimes" and column.name == "outcome":
+            notes.append(_Note(column, f"{raw} IS NULL", "{n} empty value(s) read as pending"))
+    return notes
 
 
 # --- the import -------------------------------------------------------------------------
@@ -213,11 +258,22 @@ class _File:
     spec: fmt.FileSpec
     path: Path
     header: list[str]
-    table: str  # temp table with the raw text
+    stage: str = ""  # temp table: typed values, problem and note flags, in file order
     rows: int = 0
+    checks: list[_Check] = field(default_factory=list)
+    notes: list[_Note] = field(default_factory=list)
+    check_counts: list[int] = field(default_factory=list)
+    note_counts: list[int] = field(default_factory=list)
 
     def has(self, column: str) -> bool:
         return column in self.header
+
+    @property
+    def area_column(self) -> str | None:
+        for c in self.spec.columns:
+            if c.type == fmt.AREA and self.has(c.name):
+                return c.name
+        return None
 
 
 def _hash_files(paths: Iterable[Path]) -> str:
@@ -316,7 +372,7 @@ def import_extract(
         extra = [c for c in header if c not in {col.name for col in spec.columns}]
         if extra:
             warnings.append(f"{spec.filename}: extra columns ignored: {', '.join(extra)}")
-        files[name] = _File(spec, path, header, f"raw_{name}")
+        files[name] = _File(spec, path, header, stage=f"stage_{name}")
     if problems:
         raise ExtractError(folder, problems)
 
@@ -325,9 +381,73 @@ def import_extract(
         return _import(con, folder, files, content_hash, started, started_at, warnings, say)
     finally:
         for f in files.values():
-            con.execute(f"DROP TABLE IF EXISTS {f.table}")
+            con.execute(f"DROP TABLE IF EXISTS {f.stage}")
+            con.execute(f"DROP TABLE IF EXISTS raw_{f.spec.name}")
         con.execute("DROP TABLE IF EXISTS area_map")
         con.execute("SET TimeZone = 'UTC'")
+
+
+def _read_csv(f: _File) -> str:
+    """The file as text columns, in file order."""
+    columns = "{" + ", ".join(f"{_lit(c)}: 'VARCHAR'" for c in f.header) + "}"
+    return (
+        f"read_csv({_lit(str(f.path))}, header = true, auto_detect = false, "
+        f"columns = {columns}, delim = ',', quote = '\"', escape = '\"', "
+        "strict_mode = true, encoding = 'utf-8')"
+    )
+
+
+# the main date of each table, whose Europe/London month is stored beside it
+_MONTH_OF = {
+    "incidents": ("reported_month", "reported_at"),
+    "crimes": ("recorded_month", "recorded_at"),
+    "victim_contacts": ("due_month", "due_at"),
+}
+
+
+def _flags(conditions: list[str]) -> str:
+    """A bitmask: bit i set when condition i holds."""
+    if not conditions:
+        return "0::UBIGINT"
+    return " | ".join(
+        f"(CASE WHEN {c} THEN {1 << i} ELSE 0 END)::UBIGINT" for i, c in enumerate(conditions)
+    )
+
+
+def _stage(con: duckdb.DuckDBPyConnection, f: _File) -> None:
+    """One pass over the file: typed values, and which checks fail and which normalisations
+    apply, per row. Each value is cast once."""
+    f.checks, f.notes = _checks(f.spec, f.header), _notes(f.spec, f.header)
+    if len(f.checks) > 64 or len(f.notes) > 64:
+        raise ValueError("too many checks for one bitmask")
+    items = []
+    for column in f.spec.columns:
+        if not f.has(column.name):
+            items.append(f"NULL AS {_t(column.name)}")
+        elif column.type == fmt.DATETIME:
+            zoned = _q(f"z__{column.name}")
+            items.append(f"TRY_CAST({_clean(column.name)} AS TIMESTAMPTZ) AS {zoned}")
+            items.append(f"timezone('UTC', {zoned}) AS {_t(column.name)}")
+        else:
+            items.append(f"{_typed(column)} AS {_t(column.name)}")
+    if f.spec.name in _MONTH_OF:
+        month, source = _MONTH_OF[f.spec.name]
+        items.append(
+            f"date_trunc('month', timezone({_lit(LOCAL_TIMEZONE)}, {_q(f'z__{source}')}))"
+            f"::DATE AS {_t(month)}"
+        )
+    items.append(f"{_flags([c.condition(staged=True) for c in f.checks])} AS _problems")
+    items.append(f"{_flags([n.condition for n in f.notes])} AS _notes")
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE {f.stage} AS SELECT {', '.join(items)} FROM {_read_csv(f)}"
+    )
+    counts = ", ".join(
+        [f"count(*) FILTER (WHERE _problems & {1 << i} <> 0)" for i in range(len(f.checks))]
+        + [f"count(*) FILTER (WHERE _notes & {1 << i} <> 0)" for i in range(len(f.notes))]
+        + ["count(*)"]
+    )
+    *values, f.rows = con.execute(f"SELECT {counts} FROM {f.stage}").fetchone()
+    f.check_counts, f.note_counts = values[: len(f.checks)], values[len(f.checks) :]
 
 
 def _import(
@@ -341,24 +461,16 @@ def _import(
     say: Progress,
 ) -> ImportReport:
     problems: list[Problem] = []
-    normalised: list[str] = []
 
-    # 3. Read every file as text
+    # 3. One pass over every file: typed values and flags
     for f in files.values():
         t0 = time.perf_counter()
-        say(f"reading {f.spec.filename}")
-        columns = "{" + ", ".join(f"{_lit(c)}: 'VARCHAR'" for c in f.header) + "}"
+        say(f"reading and checking {f.spec.filename}")
         try:
-            con.execute(
-                f"CREATE OR REPLACE TEMP TABLE {f.table} AS SELECT * FROM read_csv("
-                f"{_lit(str(f.path))}, header = true, auto_detect = false, columns = {columns}, "
-                "delim = ',', quote = '\"', escape = '\"', strict_mode = true, "
-                "encoding = 'utf-8')"
-            )
+            _stage(con, f)
         except duckdb.Error as exc:
             problems.append(_csv_error(f.path, exc))
             continue
-        f.rows = con.execute(f"SELECT count(*) FROM {f.table}").fetchone()[0]
         say(f"read {f.spec.filename}: {f.rows:,} rows in {time.perf_counter() - t0:.1f} s")
     if problems:
         raise ExtractError(folder, problems)
@@ -366,13 +478,12 @@ def _import(
     # 4. Areas: match each distinct value once
     area_values: set[str] = set()
     for f in files.values():
-        for column in f.spec.columns:
-            if column.type == fmt.AREA and f.has(column.name):
-                rows = con.execute(
-                    f"SELECT DISTINCT {_clean(column.name)} FROM {f.table} "
-                    f"WHERE {_clean(column.name)} IS NOT NULL"
-                ).fetchall()
-                area_values.update(r[0] for r in rows)
+        if f.area_column:
+            column = _t(f.area_column)
+            rows = con.execute(
+                f"SELECT DISTINCT {column} FROM {f.stage} WHERE {column} IS NOT NULL"
+            ).fetchall()
+            area_values.update(r[0] for r in rows)
     registry = reference.areas()
     matches = {raw: registry.match(raw) for raw in sorted(area_values)}
     con.execute("CREATE OR REPLACE TEMP TABLE area_map (raw VARCHAR, area_code VARCHAR)")
@@ -380,17 +491,12 @@ def _import(
     if mapped:
         con.executemany("INSERT INTO area_map VALUES (?, ?)", mapped)
 
-    # 5. Row checks: one counting scan per file; examples only where something is wrong
+    # 5. Row problems, listed only where there are some
     for f in files.values():
-        say(f"checking {f.spec.filename}")
-        checks = _checks(f.spec, f.header)
-        source = _source(f)
-        if checks:
-            counts_sql = ", ".join(f"count(*) FILTER (WHERE {c.condition})" for c in checks)
-            counts = con.execute(f"SELECT {counts_sql} FROM {source}").fetchone()
-            for check, n in zip(checks, counts, strict=True):
-                if n:
-                    problems.extend(_examples(con, f, source, check, n))
+        for check, n in zip(f.checks, f.check_counts, strict=True):
+            if n:
+                problems.extend(_examples(con, f, check, n))
+        problems.extend(_unknown_areas(con, f, matches))
         problems.extend(_duplicate_keys(con, f))
     if problems:
         raise ExtractError(folder, problems)
@@ -401,7 +507,7 @@ def _import(
     if problems:
         raise ExtractError(folder, problems)
 
-    normalised.extend(_normalisation_notes(con, files, matches))
+    normalised = _normalisation_notes(con, files, matches)
     warnings.extend(_consistency_warnings(con, files))
 
     # 7. Store, all or nothing
@@ -441,67 +547,96 @@ def _import(
     )
 
 
-def _source(f: _File) -> str:
-    """The raw table, joined to the area map where the file has an area column."""
-    area_columns = [c.name for c in f.spec.columns if c.type == fmt.AREA and f.has(c.name)]
-    if not area_columns:
-        return f.table
-    (area,) = area_columns
-    return f"{f.table} LEFT JOIN area_map ON area_map.raw = {_clean(area)}"
+def _more(f: _File, column: str, shown: int, count: int, what: str) -> list[Problem]:
+    if count <= shown:
+        return []
+    return [Problem(f.spec.filename, f"{count - shown:,} more row(s) {what}", column=column,
+                    count=count - shown)]  # fmt: skip
 
 
-def _examples(
-    con: duckdb.DuckDBPyConnection, f: _File, source: str, check: _Check, count: int
-) -> list[Problem]:
+def _examples(con: duckdb.DuckDBPyConnection, f: _File, check: _Check, count: int) -> list[Problem]:
+    """The first rows with a problem, with their text as written (read again, only now)."""
+    raw = f"raw_{f.spec.name}"
+    con.execute(f"CREATE TEMP TABLE IF NOT EXISTS {raw} AS SELECT * FROM {_read_csv(f)}")
     rows = con.execute(
-        f"SELECT {f.table}.rowid + 1, {_q(check.column)} FROM {source} "
-        f"WHERE {check.condition} ORDER BY {f.table}.rowid LIMIT {MAX_EXAMPLES}"
+        f"SELECT rowid + 1, {_q(check.column.name)} FROM {raw} "
+        f"WHERE {check.condition(staged=False)} ORDER BY rowid LIMIT {MAX_EXAMPLES}"
     ).fetchall()
     problems = [
         Problem(
             f.spec.filename,
             check.message,
             row=row,
-            column=check.column,
+            column=check.column.name,
             value=value if check.show_value else None,
         )
         for row, value in rows
     ]
-    if count > len(rows):
-        problems.append(
-            Problem(
-                f.spec.filename,
-                f"{count - len(rows):,} more row(s) with the same problem",
-                column=check.column,
-                count=count - len(rows),
-            )
-        )
-    return problems
+    return problems + _more(f, check.column.name, len(rows), count, "with the same problem")
+
+
+def _unknown_areas(
+    con: duckdb.DuckDBPyConnection, f: _File, matches: dict[str, reference.AreaMatch]
+) -> list[Problem]:
+    if not f.area_column:
+        return []
+    unknown = [raw for raw, m in matches.items() if m.area is None]
+    if not unknown:
+        return []
+    column = _t(f.area_column)
+    where = f"{column} IN ({', '.join(_lit(u) for u in unknown)})"
+    count = con.execute(f"SELECT count(*) FROM {f.stage} WHERE {where}").fetchone()[0]
+    rows = con.execute(
+        f"SELECT rowid + 1, {column} FROM {f.stage} WHERE {where} "
+        f"ORDER BY rowid LIMIT {MAX_EXAMPLES}"
+    ).fetchall()
+    message = "not a known area (an ONS code or a borough name)"
+    problems = [
+        Problem(f.spec.filename, message, row=r, column=f.area_column, value=v) for r, v in rows
+    ]
+    return problems + _more(f, f.area_column, len(rows), count, "with the same problem")
 
 
 def _duplicate_keys(con: duckdb.DuckDBPyConnection, f: _File) -> list[Problem]:
     if not f.spec.unique_key:
         return []
     keys = [k for k in f.spec.key if f.has(k)]
-    key_sql = ", ".join(_clean(k) for k in keys)
-    rows = con.execute(
-        f"SELECT {key_sql}, count(*) AS n, list(rowid + 1 ORDER BY rowid) AS rows_ "
-        f"FROM {f.table} WHERE {' AND '.join(f'{_clean(k)} IS NOT NULL' for k in keys)} "
+    key_sql = ", ".join(_t(k) for k in keys)
+    not_null = " AND ".join(f"{_t(k)} IS NOT NULL" for k in keys)
+    duplicated = con.execute(
+        f"SELECT {key_sql}, count(*) AS n FROM {f.stage} WHERE {not_null} "
         f"GROUP BY ALL HAVING count(*) > 1 ORDER BY min(rowid) LIMIT {MAX_EXAMPLES}"
     ).fetchall()
+    if not duplicated:
+        return []
+    con.execute("CREATE OR REPLACE TEMP TABLE duplicated_keys AS SELECT * FROM (VALUES "
+                + ", ".join("(" + ", ".join(_lit(v) for v in key) + ")" for *key, _ in duplicated)
+                + f") AS d({', '.join(f'k{i}' for i in range(len(keys)))})")  # fmt: skip
+    match = " AND ".join(f"{f.stage}.{_t(k)} = d.k{i}" for i, k in enumerate(keys))
+    found = con.execute(
+        f"SELECT {', '.join(f'd.k{i}' for i in range(len(keys)))}, "
+        f"list({f.stage}.rowid + 1 ORDER BY {f.stage}.rowid) "
+        f"FROM {f.stage} JOIN duplicated_keys d ON {match} GROUP BY ALL"
+    ).fetchall()
+    con.execute("DROP TABLE duplicated_keys")
+    rows_of = {tuple(key): rows_ for *key, rows_ in found}
     problems = []
-    for *key, n, rows_ in rows:
-        value = ", ".join(key)
+    for *key, n in duplicated:
+        rows_ = rows_of[tuple(key)]
         shown = ", ".join(str(r) for r in rows_[:5])
         problems.append(
             Problem(
                 f.spec.filename,
-                f"{'+'.join(keys)} {value!r} appears {n} times (rows {shown})",
+                f"{'+'.join(keys)} {', '.join(key)!r} appears {n} times (rows {shown})",
                 row=rows_[1],
                 column=keys[0] if len(keys) == 1 else "+".join(keys),
             )
         )
     return problems
+
+
+def _is_empty(con: duckdb.DuckDBPyConnection, table: str) -> bool:
+    return con.execute(f"SELECT NOT EXISTS (SELECT 1 FROM {table})").fetchone()[0]
 
 
 def _reference_problems(con: duckdb.DuckDBPyConnection, files: dict[str, _File]) -> list[Problem]:
@@ -511,23 +646,25 @@ def _reference_problems(con: duckdb.DuckDBPyConnection, files: dict[str, _File])
             if column.references is None or not f.has(column.name):
                 continue
             target_name, target_column = column.references
-            targets = [f"SELECT {target_column} AS id FROM {target_name}"]  # already stored
+            targets = []
+            if not _is_empty(con, target_name):  # already stored
+                targets.append(f"SELECT {target_column} AS id FROM {target_name}")
             if target_name in files:
-                targets.append(
-                    f"SELECT {_clean(target_column)} AS id FROM {files[target_name].table}"
-                )
+                targets.append(f"SELECT {_t(target_column)} AS id FROM {files[target_name].stage}")
+            if not targets:
+                targets.append("SELECT NULL::VARCHAR AS id")
             union = " UNION ALL ".join(targets)
-            raw = _clean(column.name)
+            value = _t(column.name)
             sql_from = (
-                f"FROM {f.table} ANTI JOIN ({union}) AS known ON known.id = {raw} "
-                f"WHERE {raw} IS NOT NULL"
+                f"FROM {f.stage} ANTI JOIN ({union}) AS known ON known.id = {value} "
+                f"WHERE {value} IS NOT NULL"
             )
             n = con.execute(f"SELECT count(*) {sql_from}").fetchone()[0]
             if not n:
                 continue
             rows = con.execute(
-                f"SELECT {f.table}.rowid + 1, {raw} {sql_from} "
-                f"ORDER BY {f.table}.rowid LIMIT {MAX_EXAMPLES}"
+                f"SELECT {f.stage}.rowid + 1, {value} {sql_from} "
+                f"ORDER BY {f.stage}.rowid LIMIT {MAX_EXAMPLES}"
             ).fetchall()
             message = (
                 f"refers to a {target_column} that is not in {target_name}.csv "
@@ -537,15 +674,7 @@ def _reference_problems(con: duckdb.DuckDBPyConnection, files: dict[str, _File])
                 Problem(f.spec.filename, message, row=r, column=column.name, value=v)
                 for r, v in rows
             ]
-            if n > len(rows):
-                problems.append(
-                    Problem(
-                        f.spec.filename,
-                        f"{n - len(rows):,} more row(s) with unresolved references",
-                        column=column.name,
-                        count=n - len(rows),
-                    )
-                )
+            problems += _more(f, column.name, len(rows), n, "with unresolved references")
     return problems
 
 
@@ -557,48 +686,17 @@ def _normalisation_notes(
     notes = []
     changed = {raw: m for raw, m in matches.items() if m.changed}
     for f in files.values():
-        for column in f.spec.columns:
-            if not f.has(column.name):
-                continue
-            raw = _clean(column.name)
-            name = f"{f.spec.filename} {column.name}"
-            if column.type == fmt.AREA and changed:
-                rows = con.execute(
-                    f"SELECT {raw}, count(*) FROM {f.table} WHERE {raw} IN "
-                    f"({', '.join(_lit(r) for r in changed)}) GROUP BY 1 ORDER BY 1"
-                ).fetchall()
-                notes.extend(_area_notes(name, rows, changed))
-            elif column.type == fmt.ENUM:
-                canon = ", ".join(_lit(v) for v in column.values)
-                n = con.execute(
-                    f"SELECT count(*) FROM {f.table} WHERE {raw} IS NOT NULL AND "
-                    f"{_q(column.name)} NOT IN ({canon})"
-                ).fetchone()[0]
-                if n:
-                    notes.append(f"{name}: {n:,} value(s) read case-insensitively or trimmed")
-            elif column.type == fmt.BOOL:
-                n = con.execute(
-                    f"SELECT count(*) FROM {f.table} WHERE {raw} IS NOT NULL AND "
-                    f"{_q(column.name)} NOT IN ('true', 'false')"
-                ).fetchone()[0]
-                if n:
-                    notes.append(f"{name}: {n:,} value(s) read as booleans from 1/0, Y/N or yes/no")
-            elif column.type == fmt.DATETIME:
-                n = con.execute(
-                    f"SELECT count(*) FROM {f.table} WHERE regexp_matches({raw}, "
-                    r"'(Z|[+-]\d\d:?\d\d)$')"
-                ).fetchone()[0]
-                if n:
-                    notes.append(
-                        f"{name}: {n:,} value(s) with an explicit offset (Z or +hh:mm) "
-                        "were honoured"
-                    )
-    if "crimes" in files and files["crimes"].has("outcome"):
-        n = con.execute(
-            f"SELECT count(*) FROM {files['crimes'].table} WHERE {_clean('outcome')} IS NULL"
-        ).fetchone()[0]
-        if n:
-            notes.append(f"crimes.csv outcome: {n:,} empty value(s) read as pending")
+        if f.area_column and changed:
+            column = _t(f.area_column)
+            rows = con.execute(
+                f"SELECT {column}, count(*) FROM {f.stage} WHERE {column} IN "
+                f"({', '.join(_lit(r) for r in changed)}) GROUP BY 1 ORDER BY 1"
+            ).fetchall()
+            notes.extend(_area_notes(f"{f.spec.filename} {f.area_column}", rows, changed))
+        for note, n in zip(f.notes, f.note_counts, strict=True):
+            if n:
+                text = note.text.format(n=f"{n:,}")
+                notes.append(f"{f.spec.filename} {note.column.name}: {text}")
     return notes
 
 
@@ -623,7 +721,7 @@ def _area_notes(
 
 
 def _consistency_warnings(con: duckdb.DuckDBPyConnection, files: dict[str, _File]) -> list[str]:
-    """Things that are allowed but worth a person's attention."""
+    """Things that are allowed but worth a person's attention (on the typed values)."""
     warnings = []
 
     def warn(sql: str, message: str) -> None:
@@ -634,43 +732,35 @@ def _consistency_warnings(con: duckdb.DuckDBPyConnection, files: dict[str, _File
     crimes = files.get("crimes")
     incidents = files.get("incidents")
     if crimes is not None:
-        t = crimes.table
-        ts = "timezone('UTC', TRY_CAST({} AS TIMESTAMPTZ))"
-        if crimes.has("outcome_at"):
-            warn(
-                f"SELECT count(*) FROM {t} WHERE {ts.format(_clean('outcome_at'))} < "
-                f"{ts.format(_clean('recorded_at'))}",
-                "crimes.csv: {n} crime(s) have an outcome date before they were recorded",
-            )
-        if crimes.has("withdrawn_after_charge") and crimes.has("outcome"):
-            warn(
-                f"SELECT count(*) FROM {t} WHERE lower({_clean('withdrawn_after_charge')}) IN "
-                f"('true','1','y','yes') AND coalesce(lower({_clean('outcome')}), '') <> 'charge'",
-                "crimes.csv: {n} crime(s) are marked withdrawn after charge but the outcome "
-                "is not a charge",
-            )
-        if crimes.has("risk_form_supervised") and crimes.has("risk_form"):
-            warn(
-                f"SELECT count(*) FROM {t} WHERE lower({_clean('risk_form_supervised')}) IN "
-                f"('true','1','y','yes') AND coalesce(lower({_clean('risk_form')}), 'missing') "
-                "= 'missing'",
-                "crimes.csv: {n} crime(s) have a supervised risk form that is missing",
-            )
-    linked = crimes is not None and incidents is not None
-    if linked and incidents.has("crime_id") and crimes.has("incident_id"):
+        c = crimes.stage
         warn(
-            f"SELECT count(*) FROM {incidents.table} i JOIN {crimes.table} c "
-            "ON NULLIF(trim(i.crime_id), '') = trim(c.crime_id) "
-            "WHERE NULLIF(trim(c.incident_id), '') IS NOT NULL "
-            "AND trim(c.incident_id) <> trim(i.incident_id)",
+            f"SELECT count(*) FROM {c} WHERE {_t('outcome_at')} < {_t('recorded_at')}",
+            "crimes.csv: {n} crime(s) have an outcome date before they were recorded",
+        )
+        warn(
+            f"SELECT count(*) FROM {c} WHERE {_t('withdrawn_after_charge')} "
+            f"AND coalesce({_t('outcome')}, '') <> 'charge'",
+            "crimes.csv: {n} crime(s) are marked withdrawn after charge but the outcome "
+            "is not a charge",
+        )
+        warn(
+            f"SELECT count(*) FROM {c} WHERE {_t('risk_form_supervised')} "
+            f"AND coalesce({_t('risk_form')}, 'missing') = 'missing'",
+            "crimes.csv: {n} crime(s) have a supervised risk form that is missing",
+        )
+    if crimes is not None and incidents is not None:
+        warn(
+            f"SELECT count(*) FROM {incidents.stage} i JOIN {crimes.stage} c "
+            f"ON i.{_t('crime_id')} = c.{_t('crime_id')} "
+            f"WHERE c.{_t('incident_id')} <> i.{_t('incident_id')}",
             "{n} incident(s) point to a crime that names a different incident",
         )
     if crimes is not None and "crime_people" in files:
-        cp = files["crime_people"].table
+        cp = files["crime_people"].stage
         warn(
-            f"SELECT count(*) FROM {crimes.table} c WHERE lower(trim(c.status)) = 'confirmed' "
-            f"AND trim(c.crime_id) NOT IN (SELECT trim(crime_id) FROM {cp} "
-            "WHERE lower(trim(role)) = 'victim')",
+            f"SELECT count(*) FROM {crimes.stage} c ANTI JOIN (SELECT {_t('crime_id')} AS id "
+            f"FROM {cp} WHERE {_t('role')} = 'victim') v ON v.id = c.{_t('crime_id')} "
+            f"WHERE c.{_t('status')} = 'confirmed'",
             "crimes.csv: {n} confirmed crime(s) have no victim in crime_people.csv "
             "(they count as 'not recorded' in victim cuts)",
         )
@@ -682,37 +772,31 @@ def _delete_replaced(con: duckdb.DuckDBPyConnection, files: dict[str, _File]) ->
     replaced: dict[str, int] = {}
 
     def delete(table: str, where: str) -> None:
+        if _is_empty(con, table):
+            replaced[table] = 0
+            return
         n = con.execute(f"SELECT count(*) FROM {table} WHERE {where}").fetchone()[0]
         if n:
             con.execute(f"DELETE FROM {table} WHERE {where}")
         replaced[table] = n
 
+    def ids(name: str, column: str) -> str:
+        return f"SELECT {_t(column)} FROM {files[name].stage}"
+
     if "incidents" in files:
-        delete(
-            "incidents",
-            f"incident_id IN (SELECT trim(incident_id) FROM {files['incidents'].table})",
-        )
+        delete("incidents", f"incident_id IN ({ids('incidents', 'incident_id')})")
     if "people" in files:
-        delete("people", f"person_id IN (SELECT trim(person_id) FROM {files['people'].table})")
-    crime_sets = [
-        f"SELECT trim(crime_id) FROM {files[n].table}"
-        for n in ("crimes", "crime_people", "victim_contacts")
-        if n in files
-    ]
+        delete("people", f"person_id IN ({ids('people', 'person_id')})")
     if "crimes" in files:
-        delete("crimes", f"crime_id IN (SELECT trim(crime_id) FROM {files['crimes'].table})")
+        delete("crimes", f"crime_id IN ({ids('crimes', 'crime_id')})")
+    crime_sets = [
+        ids(n, "crime_id") for n in ("crimes", "crime_people", "victim_contacts") if n in files
+    ]
     if crime_sets:
         union = " UNION ".join(crime_sets)
         delete("crime_people", f"crime_id IN ({union})")
         delete("victim_contacts", f"crime_id IN ({union})")
     return replaced
-
-
-_MONTH_OF = {
-    "incidents": ("reported_month", "reported_at"),
-    "crimes": ("recorded_month", "recorded_at"),
-    "victim_contacts": ("due_month", "due_at"),
-}
 
 
 def _insert(con: duckdb.DuckDBPyConnection, f: _File, import_id: int) -> None:
@@ -721,25 +805,20 @@ def _insert(con: duckdb.DuckDBPyConnection, f: _File, import_id: int) -> None:
         r[0]
         for r in con.execute(
             "SELECT column_name FROM information_schema.columns WHERE table_name = ? "
-            "ORDER BY ordinal_position",
+            "AND table_schema = 'main' ORDER BY ordinal_position",
             [table],
         ).fetchall()
     ]
-    exprs = {c.name: _typed(f.spec, c, f.has(c.name)) for c in f.spec.columns}
+    exprs = {c: _t(c) for c in target_columns}
     if table == "crimes":
-        exprs["outcome"] = f"coalesce({exprs['outcome']}, 'pending')"
-    if "area" in exprs:
-        exprs["area_code"] = exprs.pop("area")
-    if table in _MONTH_OF:
-        month, source = _MONTH_OF[table]
-        raw = _clean(source)
-        exprs[month] = (
-            f"date_trunc('month', timezone({_lit(LOCAL_TIMEZONE)}, "
-            f"TRY_CAST({raw} AS TIMESTAMPTZ)))::DATE"
-        )
+        exprs["outcome"] = f"coalesce({_t('outcome')}, 'pending')"
+    source = f.stage
+    if f.area_column:
+        exprs["area_code"] = "area_map.area_code"
+        source += f" LEFT JOIN area_map ON area_map.raw = {f.stage}.{_t(f.area_column)}"
     exprs["import_id"] = str(import_id)
     select = ", ".join(f"{exprs[c]} AS {_q(c)}" for c in target_columns)
-    con.execute(f"INSERT INTO {table} BY NAME SELECT {select} FROM {_source(f)}")
+    con.execute(f"INSERT INTO {table} BY NAME SELECT {select} FROM {source}")
 
 
 def read_import_log(con: duckdb.DuckDBPyConnection) -> list[dict]:
