@@ -122,22 +122,42 @@ def data_period(con: ibis.BaseBackend) -> Period | None:
     return Period(start, add_months(end, 1))
 
 
-def _aggregates(
-    source: Source, table: ir.Table, counts: Sequence[Count], families: Sequence[str], ctx: Context
-) -> dict[str, ir.Scalar]:
-    metrics: dict[str, ir.Scalar] = {}
-    for family in families:
+def _flagged(
+    source: Source,
+    table: ir.Table,
+    counts: Sequence[Count],
+    families: Sequence[str],
+    ctx: Context,
+    by: Sequence[str],
+) -> tuple[ir.Table, dict[str, ir.Scalar]]:
+    """Project each family's and each count's condition once per row as a boolean column
+    (and each cut as a text column), then aggregate with filters on those columns."""
+    columns: dict[str, ir.Value] = {}
+    for i, family in enumerate(families):
         in_family = (
             (table.family == family) if source.per_family else source.family_of(table, family, ctx)  # type: ignore[misc]
         )
-        for count in counts:
-            where = in_family if count.where is None else in_family & count.where(table, ctx)
+        columns[f"f{i}"] = in_family.fill_null(False)
+    for j, count in enumerate(counts):
+        if count.where is not None:
+            columns[f"w{j}"] = count.where(table, ctx).fill_null(False)
+        if count.sum_of is not None:
+            columns[f"s{j}"] = count.sum_of(table, ctx)
+    for k, cut in enumerate(by):
+        columns[f"cut{k}"] = cut_expression(source, table, cut).cast("string")
+    flagged = table.select(**columns)
+    metrics: dict[str, ir.Scalar] = {}
+    for i, family in enumerate(families):
+        for j, count in enumerate(counts):
+            where = flagged[f"f{i}"]
+            if count.where is not None:
+                where = where & flagged[f"w{j}"]
             name = f"{family}\x1f{count.id}"
             if count.sum_of is not None:
-                metrics[name] = count.sum_of(table, ctx).sum(where=where)
+                metrics[name] = flagged[f"s{j}"].sum(where=where)
             else:
-                metrics[name] = table.count(where=where)
-    return metrics
+                metrics[name] = flagged.count(where=where)
+    return flagged, metrics
 
 
 def _run_source(
@@ -153,15 +173,11 @@ def _run_source(
     row, and each person, falls in exactly one group), so the force-wide row is the sum of
     the group rows."""
     table = source.build(tables, ctx, query.families, query.by)
-    metrics = _aggregates(source, table, counts, query.families, ctx)
+    flagged, metrics = _flagged(source, table, counts, query.families, ctx, query.by)
     if query.by:
-        groups = [
-            cut_expression(source, table, c).cast("string").name(f"cut{i}")
-            for i, c in enumerate(query.by)
-        ]
-        expr = table.group_by(groups).aggregate(**metrics)
+        expr = flagged.group_by([f"cut{i}" for i in range(len(query.by))]).aggregate(**metrics)
     else:
-        expr = table.aggregate(**metrics)
+        expr = flagged.aggregate(**metrics)
     force = (ALL,) * len(query.by)
     for row in con.to_pyarrow(expr).to_pylist():
         key = tuple(row.pop(f"cut{i}") or NOT_RECORDED for i in range(len(query.by)))

@@ -255,23 +255,27 @@ def _offence_history(
 
 
 def _person_table(
-    tables: Tables, rows: ir.Table, ctx: Context, repeat: ir.BooleanValue, prefix: str
+    tables: Tables,
+    rows: ir.Table,
+    ctx: Context,
+    repeat: ir.BooleanValue,
+    is_latest: ir.BooleanValue,
+    prefix: str,
+    cuts: tuple[str, ...],
 ) -> ir.Table:
-    """Collapse person-offence rows to one row per family and person."""
-    latest = ibis.window(
-        group_by=[rows.family, rows.person_id],
-        order_by=[ibis.desc(rows.recorded_at), ibis.desc(rows.crime_id)],
-    )
-    rows = rows.mutate(is_repeat_offence=repeat, latest=ibis.row_number().over(latest))
+    """Collapse person-offence rows to one row per family and person, attributed to the
+    area, unit and month of the person's latest offence."""
+    rows = rows.mutate(is_repeat_offence=repeat, latest=is_latest)
     rows = rows.filter(rows.recorded_at >= ctx.start)
-    first = rows.latest == 0
     persons = rows.group_by(["family", "person_id"]).aggregate(
         is_repeat=rows.is_repeat_offence.max(),
         offences=rows.count(),
-        area_code=rows.area_code.max(where=first),
-        unit=rows.unit.max(where=first),
-        month=rows.recorded_month.max(where=first),
+        area_code=rows.area_code.max(where=rows.latest),
+        unit=rows.unit.max(where=rows.latest),
+        month=rows.recorded_month.max(where=rows.latest),
     )
+    if not any(c.startswith(f"{prefix}_") for c in cuts):
+        return persons  # no cut by the person's characteristics: no need to look them up
     people = tables.people.select(
         "person_id", *(tables.people[c].name(f"{prefix}_{c}") for c in PERSON_ATTRIBUTES)
     )
@@ -293,7 +297,8 @@ def _build_victims(
     previous = rows.recorded_at.lag().over(order)
     window_start = rows.recorded_at - ibis.interval(months=ctx.window_months)
     repeat = (previous.notnull() & (previous >= window_start)).fill_null(False)
-    return _person_table(tables, rows, ctx, repeat, "victim")
+    is_latest = rows.crime_id.lead().over(order).isnull()  # one ordering serves both
+    return _person_table(tables, rows, ctx, repeat, is_latest, "victim", cuts)
 
 
 def _build_cautioned(
@@ -313,7 +318,8 @@ def _build_cautioned(
         group_by=[rows.family, rows.person_id], order_by=[rows.recorded_at, rows.crime_id]
     )
     repeat = rows.recorded_at.lag().over(order).notnull()
-    return _person_table(tables, rows, ctx, repeat, "suspect")
+    is_latest = rows.crime_id.lead().over(order).isnull()
+    return _person_table(tables, rows, ctx, repeat, is_latest, "suspect", cuts)
 
 
 _PERSON_CUTS = ("area", "unit", "month")
