@@ -6,7 +6,13 @@ UV := $(BIN)/uv
 UV_VERSION := 0.13.9
 export UV_PROJECT_ENVIRONMENT := $(abspath $(VENV))
 
-.PHONY: install run demo test lint format bench bench-full clean
+HOST ?= 127.0.0.1
+PORT ?= 8000
+PYTEST_ARGS ?=
+BENCH_WEB_ARGS ?=
+
+.PHONY: install system-deps run demo test lint format bench bench-full bench-web \
+	postgres-start postgres-stop clean
 
 $(UV):
 	$(PYTHON) -m venv $(VENV)
@@ -16,17 +22,30 @@ install: $(UV)
 	$(UV) sync --locked --inexact --all-extras
 	$(BIN)/python scripts/fetch_govuk_frontend.py
 
+# Debian packages for the tests: PostgreSQL 15, Chromium, fonts (apt-get; skips what is there).
+system-deps:
+	scripts/system_deps.sh
+
+# Set up and start the web application with demo data on $(HOST):$(PORT) (SQLite + DuckDB).
+run: install
+	$(BIN)/dsvb demo
+	$(BIN)/dsvb serve --host $(HOST) --port $(PORT)
+
+demo: install
+	$(BIN)/dsvb demo
+
 lint: install
 	$(BIN)/ruff check src tests benchmarks scripts
 	$(BIN)/ruff format --check src tests benchmarks
 
 format: install
 	$(BIN)/ruff format src tests benchmarks
-	$(BIN)/ruff check --fix src tests benchmarks
+	$(BIN)/ruff check --fix src tests benchmarks scripts
 
-test: install
+# Lint, the whole suite on SQLite, then the database tests again on a throwaway PostgreSQL.
+test: install system-deps
 	$(BIN)/ruff check src tests benchmarks scripts
-	$(BIN)/pytest
+	scripts/test.sh $(PYTEST_ARGS)
 
 bench: install
 	$(BIN)/python benchmarks/run.py --sizes 1000000
@@ -34,5 +53,17 @@ bench: install
 bench-full: install
 	$(BIN)/python benchmarks/run.py --sizes 1000000,10000000
 
+# Load benchmark of the web pages: London-scale demo data, 20 clients, 60 s (see --help).
+bench-web: install
+	$(BIN)/python benchmarks/web_load.py $(BENCH_WEB_ARGS)
+
+# A PostgreSQL server for development (prints DATABASE_URL); make test starts its own.
+postgres-start: system-deps
+	@scripts/postgres.py start
+
+postgres-stop:
+	@scripts/postgres.py stop
+
 clean:
-	rm -rf $(VENV) var .pytest_cache .ruff_cache
+	-scripts/postgres.py stop
+	rm -rf $(VENV) var .pytest_cache .ruff_cache test-artifacts

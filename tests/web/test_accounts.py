@@ -260,3 +260,12 @@ def test_a_borough_user_must_have_a_borough(client_for) -> None:
 def test_deactivated_users_cannot_sign_in(make_user) -> None:
     make_user(Role.BOARD_MEMBER, username="gone", is_active=False)
     assert sign_in(Client(), "gone").status_code == 200
+
+
+def test_empty_fields_are_listed_in_the_error_summary(db) -> None:
+    response = Client().post("/accounts/sign-in/", {"username": "", "password": ""})
+    html = response.content.decode()
+    assert "There is a problem" in html
+    assert 'href="#id_username">User name: This field is required.' in html
+    assert 'href="#id_password">Password: This field is required.' in html
+    assert "autofocus" not in html

@@ -8,10 +8,8 @@ be reported by the browser.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
-import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
 
@@ -20,26 +18,7 @@ from tests.support.builder import rewrite_cell
 from tests.web.conftest import PASSWORD
 from tests.web.imports.conftest import SEXUAL
 
-# Playwright's synchronous API runs an event loop in this thread; Django refuses ORM calls
-# (the fixtures' user and database set-up) beside one unless told it is safe. It is: nothing
-# here is asynchronous. (tests/browser/conftest.py does the same.)
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-CHROMIUM = os.environ.get("DSVB_CHROMIUM", "/usr/bin/chromium")
 SCREENSHOTS = Path(__file__).resolve().parents[3] / "test-artifacts" / "screenshots" / "imports"
-
-pytestmark = pytest.mark.skipif(
-    not Path(CHROMIUM).exists(), reason=f"no Chromium at {CHROMIUM} (make system-deps)"
-)
-
-
-@pytest.fixture(scope="session")
-def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
-    return {
-        **browser_type_launch_args,
-        "executable_path": CHROMIUM,
-        "args": ["--no-sandbox", "--disable-gpu", "--no-first-run"],
-    }
 
 
 def _sign_in(page: Page, live_server, make_user) -> None:

@@ -73,7 +73,7 @@ def test_a_good_extract_zip_is_imported_and_reported(
     # the progress log says what happened, with times
     messages = list(job.messages.values_list("message", flat=True))
     assert messages[0].startswith("Uploaded extract-2010-03.zip")
-    assert "Reading crimes.csv" in messages and "Storing" in messages
+    assert "Reading and checking crimes.csv" in messages and "Storing" in messages
     assert any(m.startswith("Finished: 16 rows stored as import 1") for m in messages)
 
     page = analyst.get(f"/imports/{job.pk}/")

@@ -275,3 +275,31 @@ def test_an_empty_store_says_there_is_no_data(client_for, settings, tmp_path, db
         assert b"There are no figures yet" in analyst.get("/performance/scorecard/").content
     finally:
         data.forget_state()
+
+
+def test_no_funnel_plot_when_numerators_exceed_denominators(client_for, settings, tmp_path):
+    """Crimes recorded without an incident make 'crime conversion' exceed 100%: the page says
+    why there is no funnel plot instead of failing (it used to raise a 500)."""
+    from django.core.cache import cache
+
+    from dsvb import store
+    from dsvb.ingest.extract import import_extract
+    from tests.support.builder import ExtractBuilder
+
+    b = ExtractBuilder()
+    for _ in range(3):
+        b.crime(recorded_at="2010-03-01T10:00:00")  # offences with no incident
+    b.crime(recorded_at="2010-03-01T10:00:00", with_incident=True)
+    path = tmp_path / "store.duckdb"
+    con = store.connect(path)
+    import_extract(con, b.write(tmp_path / "extract"))
+    con.close()
+    settings.DSVB_STORE = path
+    cache.clear()
+    client = client_for("board_member")
+    response = client.get("/performance/", {"family": "dv", "indicator": "crime_conversion"})
+    assert response.status_code == 200
+    assert b"No funnel plot for this indicator and period" in response.content
+    scorecard = client.get("/performance/scorecard/E09000022/", {"family": "dv"})
+    assert scorecard.status_code == 200
+    cache.clear()

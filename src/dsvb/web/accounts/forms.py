@@ -25,6 +25,7 @@ class SignInForm(AuthenticationForm):
         super().__init__(*args, **kwargs)
         self.fields["username"].label = "User name"
         self.fields["username"].widget.attrs["autocomplete"] = "username"
+        self.fields["username"].widget.attrs.pop("autofocus", None)  # keep the page's context
         self.fields["password"].widget.attrs["autocomplete"] = "current-password"
         self.helper = _helper(
             Field.text("username", field_width=Fluid.ONE_THIRD),

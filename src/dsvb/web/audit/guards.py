@@ -11,8 +11,16 @@ SQLITE_INSTALL = [
     "BEGIN SELECT RAISE(ABORT, 'audit events cannot be changed'); END",
     f"CREATE TRIGGER IF NOT EXISTS audit_no_delete BEFORE DELETE ON {TABLE} "
     "BEGIN SELECT RAISE(ABORT, 'audit events cannot be deleted'); END",
+    # INSERT OR REPLACE deletes the old row without firing delete triggers
+    f"CREATE TRIGGER IF NOT EXISTS audit_no_replace BEFORE INSERT ON {TABLE} "
+    f"WHEN EXISTS (SELECT 1 FROM {TABLE} WHERE id = NEW.id) "
+    "BEGIN SELECT RAISE(ABORT, 'audit events cannot be changed'); END",
 ]
-SQLITE_REMOVE = ["DROP TRIGGER IF EXISTS audit_no_update", "DROP TRIGGER IF EXISTS audit_no_delete"]
+SQLITE_REMOVE = [
+    "DROP TRIGGER IF EXISTS audit_no_update",
+    "DROP TRIGGER IF EXISTS audit_no_delete",
+    "DROP TRIGGER IF EXISTS audit_no_replace",
+]
 
 POSTGRES_INSTALL = [
     "CREATE OR REPLACE FUNCTION audit_refuse_change() RETURNS trigger AS $$ "

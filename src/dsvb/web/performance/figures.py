@@ -320,7 +320,17 @@ def _funnel(info: IndicatorInfo, force: dict[str, Any], areas: list[dict[str, An
     target = force["value"]
     dens = [a["denominator"] for a in areas if a["denominator"]]
     if not info.is_proportion or target is None or not dens:
-        return {"available": False, "target": target, "curve": []}
+        return {"available": False, "target": target, "curve": [], "reason": ""}
+    if any(a["numerator"] > a["denominator"] for a in areas if a["denominator"]) or target > 1:
+        # e.g. offences recorded without an incident in the period: not a binomial proportion
+        return {
+            "available": False,
+            "target": target,
+            "curve": [],
+            "reason": "In at least one area the numerator is larger than the denominator "
+            "(records counted in one and not the other), so the figures are not proportions "
+            "of their denominators and funnel-plot limits would be misleading.",
+        }
     limits = {lvl: statistics.funnel_limits(target, dens, lvl) for lvl in statistics.FUNNEL_LEVELS}
     i = 0
     for area in areas:

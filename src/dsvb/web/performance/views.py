@@ -321,6 +321,7 @@ def _overview_context(
         "sort_label": SORTS[sort][0],
         "sort_descending": descending,
         "funnel": funnel,
+        "funnel_reason": detail["funnel"].get("reason", ""),
         "map": _tile_map(sel, info, areas),
         "trend": detail["trend"],
         "trend_text": trend_text,

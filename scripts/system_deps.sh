@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# Debian packages the tests need: PostgreSQL 15 (the second database the suite runs on),
+# Chromium (browser tests) and fonts for it. Installs only what is missing, with apt-get:
+# as root directly, otherwise through sudo. Set DSVB_SKIP_SYSTEM_DEPS=1 to skip this step
+# (when you provide PostgreSQL's server programs and a Chromium yourself: see PG_BINDIR in
+# scripts/postgres.py and DSVB_CHROMIUM in tests/browser/conftest.py).
+set -euo pipefail
+
+if [ "${DSVB_SKIP_SYSTEM_DEPS:-0}" = "1" ]; then
+    echo "system-deps: skipped (DSVB_SKIP_SYSTEM_DEPS=1)"
+    exit 0
+fi
+
+installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
+
+missing=()
+if ! compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null && [ -z "${PG_BINDIR:-}" ]; then
+    missing+=(postgres)  # resolved to a package name below
+fi
+if [ ! -x "${DSVB_CHROMIUM:-/usr/bin/chromium}" ]; then
+    missing+=(chromium)
+fi
+for fonts in fonts-liberation fonts-dejavu-core; do
+    if command -v dpkg-query >/dev/null && ! installed "$fonts"; then
+        missing+=("$fonts")
+    fi
+done
+
+if [ "${#missing[@]}" -eq 0 ]; then
+    echo "system-deps: PostgreSQL, Chromium and fonts are installed"
+    exit 0
+fi
+
+if ! command -v apt-get >/dev/null; then
+    cat >&2 <<MSG
+system-deps: missing ${missing[*]}, and there is no apt-get to install them with.
+Install PostgreSQL 15's server programs and Chromium with your system's package manager,
+then run again with PG_BINDIR=<folder with initdb> DSVB_CHROMIUM=<chromium binary>
+(or DSVB_SKIP_SYSTEM_DEPS=1 when both are where those defaults look).
+MSG
+    exit 1
+fi
+
+if [ "$(id -u)" -eq 0 ]; then
+    as_root=()
+elif command -v sudo >/dev/null; then
+    as_root=(sudo)
+    echo "system-deps: installing ${missing[*]} with sudo (you may be asked for your password)"
+else
+    cat >&2 <<MSG
+system-deps: missing ${missing[*]}. Installing them needs root, and sudo is not installed.
+Run as root:  DEBIAN_FRONTEND=noninteractive apt-get install -y postgresql-15 chromium fonts-liberation fonts-dejavu-core
+MSG
+    exit 1
+fi
+
+apt() { "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get "$@"; }
+
+echo "system-deps: apt-get update"
+apt update -qq
+packages=()
+for name in "${missing[@]}"; do
+    if [ "$name" = postgres ]; then
+        # PostgreSQL 15 where the distribution has it (Debian 12), else its default version
+        if apt-cache show postgresql-15 >/dev/null 2>&1; then
+            packages+=(postgresql-15)
+        else
+            packages+=(postgresql)
+        fi
+    else
+        packages+=("$name")
+    fi
+done
+echo "system-deps: apt-get install ${packages[*]}"
+apt install -y -qq --no-install-recommends "${packages[@]}"

@@ -1,0 +1,123 @@
+"""Fixtures for tests of the web application (a pytest plugin, registered by tests/conftest.py).
+
+One signed-in client per role, audit guards lifted around test-database flushes, and a real
+analytical store with a year of calibrated demo records.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from importlib import resources
+from pathlib import Path
+
+import pytest
+from django.test import Client
+
+from dsvb.web.accounts.models import User
+from dsvb.web.accounts.roles import Role
+
+PASSWORD = "correct-horse-battery-staple-42"
+LAMBETH, SOUTHWARK = "E09000022", "E09000028"
+
+ROLE_FIELDS = {
+    Role.SECRETARIAT: {},
+    Role.BOARD_MEMBER: {},
+    Role.FORCE_ANALYST: {},
+    Role.BOROUGH_USER: {"area_code": LAMBETH},
+    Role.PARTNER: {"agency": "Lambeth IDVA service"},
+    Role.AUDITOR: {},
+}
+
+
+@pytest.fixture
+def make_user(db) -> Callable[..., User]:
+    def make(role: str, username: str | None = None, **fields) -> User:
+        values = {**ROLE_FIELDS[Role(role)], **fields}
+        user = User(username=username or f"test-{role}", role=role, **values)
+        user.set_password(PASSWORD)
+        user.full_clean(exclude=["password"])
+        user.save()
+        return user
+
+    return make
+
+
+@pytest.fixture
+def client_for(make_user) -> Callable[..., Client]:
+    """A client signed in (through the real sign-in page) as a new user of a role."""
+
+    def signed_in(role: str | None, **fields) -> Client:
+        client = Client()
+        if role is None:
+            return client
+        user = make_user(role, **fields)
+        response = client.post(
+            "/accounts/sign-in/", {"username": user.username, "password": PASSWORD}
+        )
+        assert response.status_code == 302, response.content[:500]
+        client.user = user
+        return client
+
+    return signed_in
+
+
+@pytest.fixture(autouse=True)
+def _audit_guards_allow_flush(request):
+    """Transactional tests empty every table afterwards; the audit triggers would refuse.
+
+    The guards are (re)installed before such a test and lifted just before the flush.
+    """
+    if not ({"transactional_db", "live_server"} & set(request.fixturenames)):
+        yield
+        return
+    from django.db import connection
+
+    from dsvb.web.audit import guards
+
+    request.getfixturevalue("transactional_db")
+    guards.install(connection)
+    yield
+    guards.remove(connection)
+
+
+# --- a real analytical store with demo data --------------------------------------------------
+
+DEMO_INCIDENTS = 20_000
+
+
+@pytest.fixture(scope="session")
+def demo_store_file(tmp_path_factory) -> Path:
+    """A store with a year of calibrated demo records and the published tables, built once."""
+    from dsvb import store
+    from dsvb.demo.generator import generate_extract
+    from dsvb.ingest.extract import import_extract
+    from dsvb.ingest.returns import import_return
+
+    folder = tmp_path_factory.mktemp("demo")
+    generate_extract(
+        folder / "extract", incidents=DEMO_INCIDENTS, seed=7, start=dt.date(2009, 12, 1), months=12
+    )
+    path = Path(folder) / "store.duckdb"
+    con = store.connect(path)
+    try:
+        import_extract(con, folder / "extract")
+        published = resources.files("dsvb.reference").joinpath("published")
+        for entry in sorted(published.iterdir(), key=lambda p: p.name):
+            if entry.name.endswith(".csv"):
+                with resources.as_file(entry) as csv_path:
+                    import_return(con, csv_path)
+    finally:
+        con.close()
+    return path
+
+
+@pytest.fixture
+def demo_store(demo_store_file, settings):
+    """Point the web application at the demo store for one test (caches cleared)."""
+    from django.core.cache import cache
+
+    settings.DSVB_STORE = demo_store_file
+    cache.clear()
+    yield demo_store_file
+    cache.clear()
