@@ -1,0 +1,126 @@
+"""The benchmark suite, run small so that it cannot rot.
+
+No timing is asserted: only that every measurement runs, that the engine, the hand-written
+SQL and the pandas baseline agree exactly, and that the report carries every ratio.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import ibis
+import pytest
+
+from benchmarks import baseline_pandas, baseline_sql, figures
+from benchmarks import run as bench
+from dsvb import store
+from dsvb.indicators.engine import IndicatorQuery, compute
+from dsvb.ingest.extract import import_extract
+from tests.support.builder import ExtractBuilder
+
+NEWHAM, SOUTHWARK = "E09000025", "E09000028"
+
+
+@pytest.mark.slow
+def test_the_suite_runs_and_the_three_implementations_agree(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    report = bench.run(
+        [5_000], cache=tmp_path / "cache", out=out, repeats=1, warmup=1, say=lambda _m: None
+    )
+
+    (size,) = report["sizes"]
+    agreement = size["agreement"]
+    assert agreement["agree"], "\n".join(agreement["differences"])
+    assert agreement["implementations"] == ["engine", "pandas", "sql"]
+    assert agreement["areas"] == 32
+    assert agreement["figures"] > 4_000
+
+    assert set(size["measurements"]) == {"engine", "sql", "pandas", "import", "read_csv"}
+    ratios = {r["id"]: r for r in size["ratios"]}
+    expected = {r[0] for r in bench.RATIOS} | {r[0] for r in bench.MEMORY_RATIOS}
+    assert set(ratios) == expected
+    for ratio in ratios.values():
+        assert math.isfinite(ratio["value"]) and ratio["value"] > 0
+    for rid, *_ in bench.RATIOS:
+        assert isinstance(ratios[rid]["met"], bool)
+
+    text = (out / "latest.txt").read_text(encoding="utf-8")
+    for label in (*bench.LABELS.values(), *(r["label"] for r in ratios.values())):
+        assert label in text
+    assert "agreement: engine = pandas = sql" in text
+    assert json.loads((out / "latest.json").read_text(encoding="utf-8")) == report
+    assert not list((tmp_path / "cache").glob("work-*")), "scratch stores are removed"
+
+
+def _edge_cases(b: ExtractBuilder) -> None:
+    """Records at the edges of the definitions, all in the benchmark's period."""
+    once, twice, window, long_ago, cross, cautioned = (b.person() for _ in range(6))
+    b.crime(victims=[once], outcome="charge", with_incident=True, arrested_at="2010-03-02T00:00:00")
+    b.crime(victims=[twice], recorded_at="2010-02-01T10:00:00", outcome="caution")
+    b.crime(victims=[twice], recorded_at="2010-09-01T10:00:00", area=NEWHAM, outcome="tic")
+    b.crime(victims=[window], recorded_at="2009-05-01T10:00:00")  # before the period
+    b.crime(victims=[window], recorded_at="2010-03-01T10:00:00", risk_form="completed")
+    b.crime(victims=[long_ago], recorded_at="2008-11-30T10:00:00")  # outside the look-back
+    b.crime(victims=[long_ago], recorded_at="2010-03-01T10:00:00", risk_form="partial",
+            risk_form_supervised=True)  # fmt: skip
+    b.crime(victims=[cross], recorded_at="2010-03-01T10:00:00")
+    b.crime(victims=[cross], recorded_at="2010-04-01T10:00:00", dv=False, offence_group="rape",
+            serious_sexual=True, unit="SCD2", with_incident=True, havens_referral=True)  # fmt: skip
+    b.crime(victims=[once], status="no_crime", with_incident=True)
+    b.crime(status="cri", with_incident=True, area="Southwark")
+    b.crime(dv=False, offence_group="other_sexual", unit="BOROUGH_OTHER", with_incident=True)
+    b.crime(suspects=[cautioned], outcome="caution", recorded_at="2006-02-01T00:00:00")
+    b.crime(suspects=[cautioned], outcome="caution", recorded_at="2010-02-01T00:00:00",
+            area=SOUTHWARK)  # fmt: skip
+    b.crime(outcome="charge", withdrawn_after_charge=True, unsupported_prosecution=True)
+    b.crime(outcome="charge", hbv=True, lgbt=True, fgm=True, offence_group="fgm")
+    b.crime(offence_group="homicide", unit="SCD1", forced_marriage=True)
+    b.crime(recorded_at="2010-11-30T23:30:00Z")  # the last half hour of the period
+    b.crime(recorded_at="2010-12-01T00:00:00")  # just after
+    b.incident(reported_at="2009-11-30T23:59:59")  # just before
+    b.incident(suspect_present=True, arrest_made=True, channel="front_counter")
+    b.incident(suspect_present=True, arrest_made=False, no_crime_report_reason="none")
+    b.incident(dv_flag=False, sexual_offence_flag=True, area=NEWHAM)
+    c = b.crime()
+    b.contact(c, "support_referral", "2010-03-03T17:00:00", "2010-03-03T16:59:00")
+    b.contact(c, "support_referral", "2010-03-04T17:00:00", "2010-03-04T17:00:00")
+    b.contact(c, "arrest", "2010-03-02T17:00:00", "2010-03-05T09:00:00")
+    b.contact(c, "update", "2010-04-01T17:00:00")
+    b.contact(c, "update", "2011-02-01T17:00:00")  # due after the period
+
+
+def test_the_baselines_agree_with_the_engine_at_the_edges_of_the_definitions(
+    builder: ExtractBuilder, tmp_path: Path
+) -> None:
+    _edge_cases(builder)
+    folder = builder.write(tmp_path / "extract")
+    con = store.connect(":memory:")
+    try:
+        import_extract(con, folder)
+        query = IndicatorQuery(start=figures.PERIOD_START, end=figures.PERIOD_END, by=("area",))
+        results = {
+            "engine": figures.from_results(compute(ibis.duckdb.from_connection(con), query)),
+            "sql": baseline_sql.compute(con),
+            "pandas": baseline_pandas.compute(baseline_pandas.load(con)),
+        }
+    finally:
+        con.close()
+    figures.assert_agree(results)
+    sql = results["sql"]
+    assert sql[("ALL", "dv", "repeat_victim_rate")] == (2, 5)  # twice and window repeat
+    assert sql[("ALL", "dv", "repeat_caution_offenders")] == (1, None)
+    assert sql[("ALL", "dv", "vcop_compliance")] == (2, 4)
+    assert sql[(NEWHAM, "sexual", "incidents")] == (1, None)
+
+
+def test_a_disagreement_fails_loudly_and_names_the_figure() -> None:
+    key = ("E09000022", "dv", "sd_rate")
+    engine = {key: (5, 7), ("ALL", "dv", "sd_rate"): (5, 7)}
+    sql = {key: (5, 8), ("ALL", "dv", "sd_rate"): (5, 7)}
+    with pytest.raises(figures.Disagreement) as caught:
+        figures.assert_agree({"engine": engine, "sql": sql, "pandas": dict(sql)})
+    message = str(caught.value)
+    assert "disagree on 1 of 2 figures" in message
+    assert "E09000022 dv sd_rate: engine (5, 7), sql (5, 8), pandas (5, 8)" in message
