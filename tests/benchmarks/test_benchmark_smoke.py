@@ -40,7 +40,9 @@ def test_the_suite_runs_and_the_three_implementations_agree(tmp_path: Path) -> N
     assert set(size["measurements"]) == {"engine", "sql", "pandas", "import", "read_csv"}
     ratios = {r["id"]: r for r in size["ratios"]}
     expected = {r[0] for r in bench.RATIOS} | {r[0] for r in bench.MEMORY_RATIOS}
+    expected.add("pandas_with_load_vs_engine")
     assert set(ratios) == expected
+    assert size["measurements"]["pandas"]["load_seconds_median"] > 0
     for ratio in ratios.values():
         assert math.isfinite(ratio["value"]) and ratio["value"] > 0
     for rid, *_ in bench.RATIOS:
