@@ -240,3 +240,95 @@ def test_rank_is_one_plus_the_number_strictly_better(values, higher_is_better):
         worst = [v for v, r in zip(values, flipped, strict=True) if r == 1]
         assert set(best) == {max(present) if higher_is_better else min(present)}
         assert set(worst) == {min(present) if higher_is_better else max(present)}
+
+
+# --- over-dispersion (Spiegelhalter 2005) ------------------------------------------------------
+
+
+def chi2_3df_survival(x: float) -> float:
+    """P(X > x) for chi-squared on 3 degrees of freedom, in closed form."""
+    return math.erfc(math.sqrt(x / 2)) + math.sqrt(2 * x / math.pi) * math.exp(-x / 2)
+
+
+def test_overdispersion_by_hand():
+    # target 0.5, n = 100 each: s = 0.05, z = -2, 0, 2, 0; phi = 8/4 = 2; I*phi = 8 on 3 df;
+    # w = 400 each: sum(w) - sum(w^2)/sum(w) = 1600 - 400 = 1200; tau2 = (8 - 3) / 1200.
+    result = s.overdispersion([40, 50, 60, 50], [100, 100, 100, 100], 0.5, winsorise=0)
+    assert result is not None
+    assert result.areas == 4
+    assert result.phi == pytest.approx(2.0)
+    assert result.p_value == pytest.approx(chi2_3df_survival(8.0))
+    assert result.tau2 == pytest.approx(5 / 1200)
+    assert result.present  # p = 0.046
+
+    lower, upper = s.overdispersed_limits(0.5, [100], result.tau2, 0.95)
+    half_width = Z95 * math.sqrt(0.25 / 100 + 5 / 1200)
+    assert lower[0] == pytest.approx(0.5 - half_width)
+    assert upper[0] == pytest.approx(0.5 + half_width)
+
+
+def test_areas_exactly_at_the_target_are_not_overdispersed():
+    result = s.overdispersion([30, 300, 3], [100, 1000, 10], 0.3)
+    assert result is not None
+    assert (result.phi, result.tau2, result.present) == (0.0, 0.0, False)
+    assert result.p_value == pytest.approx(1.0)
+
+
+def test_binomial_variation_alone_is_rarely_flagged():
+    rng = np.random.default_rng(20101130)
+    n = rng.integers(200, 3000, size=32)
+    flagged = 0
+    for _ in range(200):
+        r = rng.binomial(n, 0.45)
+        result = s.overdispersion(r, n, 0.45)
+        assert result is not None
+        flagged += result.present
+    assert flagged / 200 < 0.12  # a 5% test, Winsorised: near its level, far from always
+
+
+def test_real_differences_between_areas_are_flagged_and_widen_the_limits():
+    rng = np.random.default_rng(7)
+    n = rng.integers(500, 5000, size=32)
+    rates = np.clip(rng.normal(0.45, 0.06, size=32), 0.01, 0.99)  # areas truly differ
+    r = rng.binomial(n, rates)
+    target = r.sum() / n.sum()
+    result = s.overdispersion(r, n, target)
+    assert result is not None and result.present and result.tau2 > 0
+    assert result.tau2 == pytest.approx(0.06**2, rel=0.6)  # estimates the spread put in
+    for level in s.FUNNEL_LEVELS:
+        lo, hi = s.funnel_limits(target, n, level)
+        lo_od, hi_od = s.overdispersed_limits(target, n, result.tau2, level)
+        assert np.all(lo_od < lo) and np.all(hi_od > hi)
+
+
+def test_winsorising_keeps_one_extreme_area_from_inflating_the_estimate():
+    n = np.full(20, 1000)
+    r = np.full(20, 500)
+    r[0] = 900  # one wildly different area
+    raw = s.overdispersion(r, n, 0.5, winsorise=0)
+    kept = s.overdispersion(r, n, 0.5)
+    assert raw is not None and kept is not None
+    assert raw.present and kept.phi < raw.phi and not kept.present
+
+
+def test_overdispersion_needs_two_areas_and_binomial_variation():
+    assert s.overdispersion([5], [10], 0.5) is None
+    assert s.overdispersion([5, 0], [10, 0], 0.5) is None  # one area with a denominator
+    assert s.overdispersion([0, 0], [10, 20], 0.0) is None
+    with pytest.raises(ValueError):
+        s.overdispersed_limits(0.5, [10], -0.1)
+
+
+@given(
+    target=st.floats(0.01, 0.99),
+    n=st.integers(1, 100_000),
+    tau2=st.floats(0, 0.05),
+)
+def test_overdispersed_limits_without_extra_variance_are_the_normal_limits(target, n, tau2):
+    lo0, hi0 = s.overdispersed_limits(target, [n], 0.0, 0.998)
+    se = math.sqrt(target * (1 - target) / n)
+    z = s.z_for(0.998)
+    assert lo0[0] == pytest.approx(max(0.0, target - z * se))
+    assert hi0[0] == pytest.approx(min(1.0, target + z * se))
+    lo, hi = s.overdispersed_limits(target, [n], tau2, 0.998)
+    assert lo[0] <= lo0[0] and hi[0] >= hi0[0]

@@ -7,13 +7,18 @@ values and used by any page, report or export.
 - :func:`funnel_limits` / :func:`funnel_limit` — control limits for a funnel plot around a
   target proportion, exact binomial with Spiegelhalter's interpolation.
 - :func:`funnel_position` — where an observed proportion falls against those limits.
+- :func:`overdispersion` — whether areas vary more than chance alone explains, and the
+  between-area variance to allow for it (Spiegelhalter 2005, section 6).
+- :func:`overdispersed_limits` — funnel-plot limits allowing for that variance.
 - :func:`rank` — competition ranks with ties and a direction.
 
 References: E. B. Wilson (1927), "Probable inference, the law of succession, and
 statistical inference", JASA 22:209-212; R. G. Newcombe (1998), "Two-sided confidence
 intervals for the single proportion: comparison of seven methods", Statistics in Medicine
 17:857-872; D. J. Spiegelhalter (2005), "Funnel plots for comparing institutional
-performance", Statistics in Medicine 24:1185-1202 (appendix A.1.1).
+performance", Statistics in Medicine 24:1185-1202 (appendix A.1.1, section 6);
+D. J. Spiegelhalter (2005), "Handling over-dispersion of performance indicators", Quality and
+Safety in Health Care 14:347-351.
 """
 
 from __future__ import annotations
@@ -30,10 +35,13 @@ __all__ = [
     "FUNNEL_LEVELS",
     "FunnelLimits",
     "FunnelPosition",
+    "Overdispersion",
     "classify",
     "funnel_limit",
     "funnel_limits",
     "funnel_position",
+    "overdispersed_limits",
+    "overdispersion",
     "rank",
     "wilson_interval",
     "z_for",
@@ -164,6 +172,88 @@ def funnel_limits(
         se = np.sqrt(target * (1 - target) / n[fractional])
         lower[fractional] = np.clip(target - z * se, 0.0, 1.0)
         upper[fractional] = np.clip(target + z * se, 0.0, 1.0)
+    return lower, upper
+
+
+@dataclass(frozen=True)
+class Overdispersion:
+    """How much more areas vary than chance alone explains (see :func:`overdispersion`)."""
+
+    areas: int  # areas with a denominator, I
+    phi: float  # the dispersion ratio: about 1 when chance explains the variation
+    p_value: float  # of I * phi against chi-squared on I - 1 degrees of freedom
+    tau2: float  # the between-area variance (proportion squared) to add; 0 when none
+
+    @property
+    def present(self) -> bool:
+        """Over-dispersion the limits should allow for: significant at 5% and tau2 > 0."""
+        return self.p_value < 0.05 and self.tau2 > 0
+
+
+def overdispersion(
+    numerators: Sequence[float] | np.ndarray,
+    denominators: Sequence[float] | np.ndarray,
+    target: float,
+    winsorise: float = 0.10,
+) -> Overdispersion | None:
+    """Spiegelhalter's test for over-dispersion and his additive random-effects variance.
+
+    For each area with denominator :math:`n_i > 0` and proportion :math:`y_i`, the z-score
+    against the target :math:`\\theta` is :math:`z_i = (y_i - \\theta) / s_i` with
+    :math:`s_i = \\sqrt{\\theta(1-\\theta)/n_i}`. The z-scores are Winsorised (those below the
+    ``winsorise`` quantile set to it, those above the ``1 - winsorise`` quantile likewise)
+    so that a few extreme areas do not inflate the estimate, then::
+
+        phi  = (1/I) * sum(z_i^2)
+        tau2 = max(0, (I * phi - (I - 1)) / (sum(w_i) - sum(w_i^2) / sum(w_i))),  w_i = 1/s_i^2
+
+    ``I * phi`` is compared with chi-squared on ``I - 1`` degrees of freedom. ``None`` when
+    fewer than two areas have a denominator or the target is 0 or 1 (no binomial variation).
+    """
+    n = np.asarray(denominators, dtype=float)
+    r = np.asarray(numerators, dtype=float)
+    keep = n > 0
+    n, r = n[keep], r[keep]
+    areas = int(n.size)
+    if areas < 2 or not 0 < target < 1:
+        return None
+    variance = target * (1 - target) / n
+    z = (r / n - target) / np.sqrt(variance)
+    if winsorise > 0:
+        low, high = np.quantile(z, [winsorise, 1 - winsorise])
+        z = np.clip(z, low, high)
+    phi = float(np.mean(z**2))
+    statistic = areas * phi
+    p_value = float(stats.chi2.sf(statistic, areas - 1))
+    w = 1 / variance
+    spread = float(w.sum() - (w**2).sum() / w.sum())
+    tau2 = max(0.0, (statistic - (areas - 1)) / spread) if spread > 0 else 0.0
+    return Overdispersion(areas, phi, p_value, tau2)
+
+
+def overdispersed_limits(
+    target: float,
+    denominators: Sequence[float] | np.ndarray,
+    tau2: float,
+    level: float = 0.95,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Funnel-plot limits allowing for between-area variance ``tau2``:
+    :math:`\\theta \\pm z_p \\sqrt{\\theta(1-\\theta)/n + \\tau^2}`, clipped to [0, 1].
+
+    With ``tau2`` 0 these are the normal-approximation limits. A denominator of 0 gives NaN.
+    """
+    if not 0 <= target <= 1:
+        raise ValueError(f"the target must be a proportion, not {target}")
+    if tau2 < 0:
+        raise ValueError(f"the between-area variance cannot be negative, not {tau2}")
+    n = np.asarray(denominators, dtype=float)
+    lower = np.full(n.shape, np.nan)
+    upper = np.full(n.shape, np.nan)
+    positive = n > 0
+    se = np.sqrt(target * (1 - target) / n[positive] + tau2)
+    z = z_for(level)
+    lower[positive] = np.clip(target - z * se, 0.0, 1.0)
+    upper[positive] = np.clip(target + z * se, 0.0, 1.0)
     return lower, upper
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 from html.parser import HTMLParser
 from typing import Any
 
@@ -100,3 +102,9 @@ def text_of(html: str | bytes, element_id: str) -> str:
     if not parser.found:
         raise KeyError(element_id)
     return _squash(parser.parts)
+
+
+def read_csv(response) -> list[dict[str, str]]:
+    """The rows of a CSV export (after checking it is one)."""
+    assert response["Content-Type"].startswith("text/csv")
+    return list(csv.DictReader(io.StringIO(response.content.decode("utf-8"))))

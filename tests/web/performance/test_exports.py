@@ -11,15 +11,10 @@ from openpyxl import load_workbook
 from dsvb.web.audit.models import Action, AuditEvent
 from dsvb.web.performance import formatting
 from tests.web.performance.conftest import LAMBETH, SOUTHWARK
-from tests.web.performance.html import body_rows
+from tests.web.performance.html import body_rows, read_csv
 
 OVERVIEW_TABLES = ("summary", "areas", "funnel", "trend")
 SCORECARD_TABLES = ("scorecard", "monthly", "notes")
-
-
-def read_csv(response) -> list[dict[str, str]]:
-    assert response["Content-Type"].startswith("text/csv")
-    return list(csv.DictReader(io.StringIO(response.content.decode("utf-8"))))
 
 
 def read_xlsx(response):

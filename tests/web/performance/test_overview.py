@@ -11,7 +11,7 @@ from dsvb.indicators import statistics
 from dsvb.indicators.engine import IndicatorQuery
 from dsvb.web.audit.models import Action, AuditEvent
 from dsvb.web.performance import data, formatting, tiles
-from tests.web.performance.html import body_rows, table, text_of
+from tests.web.performance.html import body_rows, read_csv, table, text_of
 
 BOROUGHS = {a.code: a.name for a in reference.areas() if a.kind == "borough"}
 
@@ -184,6 +184,53 @@ def test_the_funnel_plot_names_the_areas_outside_the_998_limits(analyst, latest)
         (statistics.funnel_limit(target, by_area["E09000025"].denominator, 0.998).upper),
     )
     assert newham["cells"][3] == f"{formatting.percent(low)} to {formatting.percent(high)}"
+
+
+def test_the_funnel_plot_says_whether_areas_are_overdispersed(analyst, latest):
+    """The page tests the areas' spread against chance and, when they vary more, names the
+    areas outside 99.8% limits widened by the estimated between-area variance."""
+    page = overview(analyst, family="dv", period=latest.key, indicator="caution_share")
+    by_area = results_for("dv", latest.period, "caution_share")
+    target = by_area["ALL"].value
+    codes = [c for c in BOROUGHS if by_area[c].denominator]
+    test = statistics.overdispersion(
+        [by_area[c].numerator for c in codes], [by_area[c].denominator for c in codes], target
+    )
+    assert test is not None
+    sentence = text_of(page, "dispersion")
+    assert f"{len(codes)} areas" in sentence
+    if not test.present:
+        assert "no more than chance" in sentence and 'id="outside-998-od"' not in page
+        return
+    assert "more than chance alone" in sentence
+    expected = []
+    for code in codes:
+        r = by_area[code]
+        (lo,), (hi,) = statistics.overdispersed_limits(target, [r.denominator], test.tau2, 0.998)
+        if not lo <= r.numerator / r.denominator <= hi:
+            expected.append(BOROUGHS[code])
+    named = text_of(page, "outside-998-od")
+    for code in codes:
+        assert (BOROUGHS[code] in named) == (BOROUGHS[code] in expected)
+    # fewer areas are outside once real differences between areas are allowed for
+    binomial = [c for c in codes if statistics.funnel_position(
+        by_area[c].numerator, by_area[c].denominator, target).outside_998]  # fmt: skip
+    assert len(expected) <= len(binomial)
+    # the table and the export carry the widened limits
+    rows = {r["cells"][0]: r for r in body_rows(page, "funnel-table")}
+    exported = read_csv(
+        analyst.get(
+            "/performance/export/funnel.csv",
+            {"family": "dv", "period": latest.key, "indicator": "caution_share"},
+        )
+    )
+    for row in exported:
+        cells = rows[row["area_name"]]["cells"]
+        assert cells[6] == (
+            f"{formatting.percent(float(row['lower_998_od']))} to "
+            f"{formatting.percent(float(row['upper_998_od']))}"
+        )
+        assert cells[7] == row["position_od_label"]
 
 
 def test_counts_have_no_funnel_plot(analyst, latest):

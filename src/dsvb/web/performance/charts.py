@@ -43,7 +43,7 @@ POSITION_STYLE = {
     "below_998": ("Below the 99.8% limit", "#0072b2", "triangle-down"),
 }
 CACHE_SECONDS = 24 * 60 * 60
-CHART_VERSION = 2  # part of every cache key: change it when the drawing code changes
+CHART_VERSION = 3  # part of every cache key: change it when the drawing code changes
 
 
 # --- rendering and caching -----------------------------------------------------------------
@@ -187,10 +187,13 @@ def funnel_svg(
         for a in areas
         if a.get("position")
     ]
+    styles = [("95", "95% limits", [6, 4]), ("998", "99.8% limits", [1, 0])]
+    if curve and "upper_998_od" in curve[0]:
+        styles.append(("998_od", "99.8% allowing for over-dispersion", [2, 2]))
     lines = [
         {"n": c["n"], "value": c[f"{side}_{level}"], "line": f"{side}_{level}", "limits": name}
         for c in curve
-        for level, name in (("95", "95% limits"), ("998", "99.8% limits"))
+        for level, name, _dash in styles
         for side in ("lower", "upper")
     ]
     payload = {"kind": "funnel", "points": points, "lines": lines, "target": target}
@@ -217,7 +220,10 @@ def funnel_svg(
                 strokeDash=alt.StrokeDash(
                     "limits:N",
                     title="Control limits",
-                    scale=alt.Scale(domain=["95% limits", "99.8% limits"], range=[[6, 4], [1, 0]]),
+                    scale=alt.Scale(
+                        domain=[name for _, name, _ in styles],
+                        range=[dash for _, _, dash in styles],
+                    ),
                 ),
             )
         )

@@ -214,7 +214,12 @@ def overview_table(sel: figures.Selection, name: str, indicator_id: str) -> Expo
         )
     if name == "funnel":
         rows = [
-            {**a, "kind": info.kind, "position_label": _position_label(a.get("position"))}
+            {
+                **a,
+                "kind": info.kind,
+                "position_label": _position_label(a.get("position")),
+                "position_od_label": _position_label(a.get("position_od")),
+            }
             for a in d["areas"]
         ]
         title = (
@@ -238,6 +243,19 @@ def overview_table(sel: figures.Selection, name: str, indicator_id: str) -> Expo
             "Exact binomial limits with Spiegelhalter's (2005) interpolation around the force "
             "rate at each area's denominator"
         )
+        dispersion = d["funnel"].get("dispersion")
+        if dispersion:
+            extra["Dispersion ratio (Winsorised, Spiegelhalter 2005)"] = dispersion["phi"]
+            extra["Over-dispersion test p-value (chi-squared)"] = dispersion["p_value"]
+        if dispersion and dispersion["present"]:
+            extra["Between-area variance (tau squared)"] = dispersion["tau2"]
+            columns += [
+                Column("lower_998_od", "99.8% lower limit allowing for over-dispersion",
+                       "proportion"),
+                Column("upper_998_od", "99.8% upper limit allowing for over-dispersion",
+                       "proportion"),
+                Column("position_od_label", "Position allowing for over-dispersion"),
+            ]  # fmt: skip
         return ExportTable(
             name,
             title,

@@ -177,7 +177,7 @@ def month_label(month: str) -> str:
 
 
 def _cache_key(sel: Selection, part: str) -> str:
-    return f"dsvb:perf:v1:{sel.key}:{part}"
+    return f"dsvb:perf:v2:{sel.key}:{part}"
 
 
 def _part(sel: Selection, part: str) -> Any:
@@ -315,6 +315,13 @@ def _target_row(target: reference.Target | None) -> dict[str, Any] | None:
     return {"value": target.value, "direction": target.direction, "source": target.source}
 
 
+LEVELS = statistics.FUNNEL_LEVELS
+LIMIT_FIELDS = (
+    "lower_95", "upper_95", "lower_998", "upper_998",
+    "lower_95_od", "upper_95_od", "lower_998_od", "upper_998_od",
+)  # fmt: skip
+
+
 def _funnel(info: IndicatorInfo, force: dict[str, Any], areas: list[dict[str, Any]]) -> dict:
     """Control limits at each area's denominator and curves for the chart."""
     target = force["value"]
@@ -332,14 +339,20 @@ def _funnel(info: IndicatorInfo, force: dict[str, Any], areas: list[dict[str, An
             "of their denominators and funnel-plot limits would be misleading.",
         }
     limits = {lvl: statistics.funnel_limits(target, dens, lvl) for lvl in statistics.FUNNEL_LEVELS}
+    nums = [a["numerator"] for a in areas if a["denominator"]]
+    od = statistics.overdispersion(nums, dens, target)
+    wide = (
+        {lvl: statistics.overdispersed_limits(target, dens, od.tau2, lvl) for lvl in LEVELS}
+        if od is not None and od.present
+        else None
+    )
     i = 0
     for area in areas:
         if not area["denominator"]:
-            area.update(lower_95=None, upper_95=None, lower_998=None, upper_998=None, position=None)
+            area.update(dict.fromkeys(LIMIT_FIELDS), position=None, position_od=None)
             continue
         lo95, hi95 = (float(x[i]) for x in limits[0.95])
         lo998, hi998 = (float(x[i]) for x in limits[0.998])
-        i += 1
         position = statistics.classify(area["value"], lo95, hi95, lo998, hi998)
         area.update(
             lower_95=lo95,
@@ -348,11 +361,26 @@ def _funnel(info: IndicatorInfo, force: dict[str, Any], areas: list[dict[str, An
             upper_998=hi998,
             position=position.value,
         )
+        if wide is None:
+            area.update(dict.fromkeys(LIMIT_FIELDS[4:]), position_od=None)
+        else:
+            od_lo95, od_hi95 = (float(x[i]) for x in wide[0.95])
+            od_lo998, od_hi998 = (float(x[i]) for x in wide[0.998])
+            area.update(
+                lower_95_od=od_lo95,
+                upper_95_od=od_hi95,
+                lower_998_od=od_lo998,
+                upper_998_od=od_hi998,
+                position_od=statistics.classify(
+                    area["value"], od_lo95, od_hi95, od_lo998, od_hi998
+                ).value,
+            )
+        i += 1
     # curves from a little below the smallest denominator to a little above the largest
     low, high = max(1, int(min(dens) * 0.8)), int(max(dens) * 1.1) + 1
     step = max(1, (high - low) // FUNNEL_POINTS)
     grid = list(range(low, high + 1, step))
-    curves = {lvl: statistics.funnel_limits(target, grid, lvl) for lvl in statistics.FUNNEL_LEVELS}
+    curves = {lvl: statistics.funnel_limits(target, grid, lvl) for lvl in LEVELS}
     curve = [
         {
             "n": n,
@@ -363,7 +391,27 @@ def _funnel(info: IndicatorInfo, force: dict[str, Any], areas: list[dict[str, An
         }
         for k, n in enumerate(grid)
     ]
-    return {"available": True, "target": target, "curve": curve}
+    if wide is not None:
+        wide_curves = {
+            lvl: statistics.overdispersed_limits(target, grid, od.tau2, lvl) for lvl in LEVELS
+        }
+        for k, point in enumerate(curve):
+            point.update(
+                lower_95_od=float(wide_curves[0.95][0][k]),
+                upper_95_od=float(wide_curves[0.95][1][k]),
+                lower_998_od=float(wide_curves[0.998][0][k]),
+                upper_998_od=float(wide_curves[0.998][1][k]),
+            )
+    dispersion = None
+    if od is not None:
+        dispersion = {
+            "areas": od.areas,
+            "phi": od.phi,
+            "p_value": od.p_value,
+            "tau2": od.tau2,
+            "present": od.present,
+        }
+    return {"available": True, "target": target, "curve": curve, "dispersion": dispersion}
 
 
 def _series(

@@ -28,7 +28,7 @@ from dsvb.web.audit.recorder import record
 from dsvb.web.performance import charts, data, exports, figures, formatting, published, tiles
 from dsvb.web.performance.forms import OverviewForm, ScorecardForm
 
-PAGE_VERSION = 1  # part of the cached pages' keys: change it when the templates change
+PAGE_VERSION = 2  # part of the cached pages' keys: change it when the templates change
 
 # column key -> (label, default direction when first chosen)
 SORTS = {
@@ -153,13 +153,40 @@ def _funnel_text(info: figures.IndicatorInfo, areas: list[dict[str, Any]]) -> di
         chosen = [a for a in areas if a.get("position") in positions]
         return sorted(chosen, key=lambda a: a["value"], reverse=True)
 
+    wide = sorted(
+        (a for a in areas if a.get("position_od") in ("above_998", "below_998")),
+        key=lambda a: a["value"],
+        reverse=True,
+    )
     return {
         "above_998": entries("above_998"),
         "below_998": entries("below_998"),
         "above_95": entries("above_95"),
         "below_95": entries("below_95"),
         "within": len(entries("within")),
+        "outside_998_od": wide,
     }
+
+
+def _dispersion_text(dispersion: dict[str, Any] | None) -> str:
+    """One sentence on whether areas vary more than chance alone would explain."""
+    if not dispersion:
+        return ""
+    phi = f"{dispersion['phi']:.1f}".rstrip("0").rstrip(".")
+    p = dispersion["p_value"]
+    p_text = "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
+    test = f"dispersion ratio {phi}, {p_text}, {dispersion['areas']} areas"
+    if dispersion["present"]:
+        return (
+            f"The boroughs vary more than chance alone would explain ({test}), so more of them "
+            "fall outside the limits than the limits' levels suggest: some of the difference "
+            "between boroughs is real, not chance. The dotted lines are 99.8% limits that allow "
+            "for this over-dispersion (Spiegelhalter's additive random-effects method)."
+        )
+    return (
+        f"The boroughs vary no more than chance would explain ({test}): the limits need no "
+        "allowance for over-dispersion."
+    )
 
 
 def _outside_sentence(info: figures.IndicatorInfo, text: dict[str, Any]) -> str:
@@ -282,6 +309,8 @@ def _overview_context(
             ),
             "text": text,
             "sentence": sentence,
+            "dispersion": detail["funnel"].get("dispersion"),
+            "dispersion_text": _dispersion_text(detail["funnel"].get("dispersion")),
             "rows": sorted((a for a in areas if a.get("position")), key=lambda a: a["denominator"]),
         }
 
