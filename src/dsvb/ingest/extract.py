@@ -20,6 +20,7 @@ import json
 import re
 import time
 from collections.abc import Callable, Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -348,15 +349,12 @@ def import_extract(
     if problems:
         raise ExtractError(folder, problems)
 
-    content_hash = _hash_files(present.values())
-    previous = con.execute(
-        "SELECT import_id FROM import_log WHERE kind = 'extract' AND content_hash = ? "
-        "AND status = 'imported' ORDER BY import_id LIMIT 1",
-        [content_hash],
-    ).fetchone()
-    if previous:
-        say("already imported")
-        return ImportReport(previous[0], "already_imported", str(folder), content_hash)
+    # The content hash (what makes a second import of the same extract a no-op) is computed
+    # in a thread while the files are read: hashlib releases the GIL, so it overlaps with
+    # DuckDB's reading. The extract is recognised as already imported as soon as it is known.
+    hashing = ThreadPoolExecutor(max_workers=1, thread_name_prefix="dsvb-extract-hash")
+    pending = hashing.submit(_hash_files, list(present.values()))
+    hashing.shutdown(wait=False)
 
     # 2. Headers
     files: dict[str, _File] = {}
@@ -375,16 +373,54 @@ def import_extract(
         files[name] = _File(spec, path, header, stage=f"stage_{name}")
     if problems:
         raise ExtractError(folder, problems)
+    known = _Known(con, pending)
+    if known.earlier(wait=False):
+        return known.report(folder, say)
 
     con.execute(f"SET TimeZone = {_lit(LOCAL_TIMEZONE)}")
+    # Row order carries no meaning in the store; letting DuckDB drop it parallelises the
+    # staging and the insert and lowers their memory.
+    keep_order = con.execute("SELECT current_setting('preserve_insertion_order')").fetchone()[0]
+    con.execute("SET preserve_insertion_order = false")
     try:
-        return _import(con, folder, files, content_hash, started, started_at, warnings, say)
+        return _import(con, folder, files, known, started, started_at, warnings, say)
     finally:
         for f in files.values():
             con.execute(f"DROP TABLE IF EXISTS {f.stage}")
             con.execute(f"DROP TABLE IF EXISTS raw_{f.spec.name}")
         con.execute("DROP TABLE IF EXISTS area_map")
         con.execute("SET TimeZone = 'UTC'")
+        con.execute(f"SET preserve_insertion_order = {str(bool(keep_order)).lower()}")
+
+
+class _Known:
+    """Whether an extract with the same content hash was imported before."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, pending: Future[str]) -> None:
+        self.con = con
+        self.pending = pending
+        self.previous: int | None = None
+
+    @property
+    def content_hash(self) -> str:
+        return self.pending.result()
+
+    def earlier(self, *, wait: bool) -> bool:
+        """True when the hash is known (waiting for it if ``wait``) and already imported."""
+        if not wait and not self.pending.done():
+            return False
+        row = self.con.execute(
+            "SELECT import_id FROM import_log WHERE kind = 'extract' AND content_hash = ? "
+            "AND status = 'imported' ORDER BY import_id LIMIT 1",
+            [self.content_hash],
+        ).fetchone()
+        self.previous = row[0] if row else None
+        return row is not None
+
+    def report(self, folder: Path, say: Progress) -> ImportReport:
+        say("already imported")
+        assert self.previous is not None
+        return ImportReport(self.previous, "already_imported", str(folder), self.content_hash)
 
 
 def _read_csv(f: _File) -> str:
@@ -454,7 +490,7 @@ def _import(
     con: duckdb.DuckDBPyConnection,
     folder: Path,
     files: dict[str, _File],
-    content_hash: str,
+    known: _Known,
     started: float,
     started_at: dt.datetime,
     warnings: list[str],
@@ -472,6 +508,8 @@ def _import(
             problems.append(_csv_error(f.path, exc))
             continue
         say(f"read {f.spec.filename}: {f.rows:,} rows in {time.perf_counter() - t0:.1f} s")
+        if not problems and known.earlier(wait=False):
+            return known.report(folder, say)
     if problems:
         raise ExtractError(folder, problems)
 
@@ -511,11 +549,15 @@ def _import(
     warnings.extend(_consistency_warnings(con, files))
 
     # 7. Store, all or nothing
+    if known.earlier(wait=True):
+        return known.report(folder, say)
+    content_hash = known.content_hash
     say("storing")
     with transaction(con):
         import_id = _next_import_id(con)
         replaced = _delete_replaced(con, files)
         for f in files.values():
+            say(f"storing {f.spec.filename}: {f.rows:,} rows")
             _insert(con, f, import_id)
         row_counts = {f.spec.name: f.rows for f in files.values()}
         con.execute(
@@ -533,6 +575,7 @@ def _import(
                 fmt.FORMAT_VERSION,
             ],
         )
+        say("committing")
     say(f"stored import {import_id}")
     return ImportReport(
         import_id,
@@ -603,6 +646,12 @@ def _duplicate_keys(con: duckdb.DuckDBPyConnection, f: _File) -> list[Problem]:
     keys = [k for k in f.spec.key if f.has(k)]
     key_sql = ", ".join(_t(k) for k in keys)
     not_null = " AND ".join(f"{_t(k)} IS NOT NULL" for k in keys)
+    distinct = key_sql if len(keys) == 1 else f"row({key_sql})"
+    extra = con.execute(
+        f"SELECT count(*) - count(DISTINCT {distinct}) FROM {f.stage} WHERE {not_null}"
+    ).fetchone()[0]
+    if not extra:
+        return []
     duplicated = con.execute(
         f"SELECT {key_sql}, count(*) AS n FROM {f.stage} WHERE {not_null} "
         f"GROUP BY ALL HAVING count(*) > 1 ORDER BY min(rowid) LIMIT {MAX_EXAMPLES}"
