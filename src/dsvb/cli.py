@@ -405,6 +405,9 @@ def serve(host: str, port: int, workers: int, threads: int) -> None:
 
     call_command("migrate", interactive=False, verbosity=0)
     call_command("collectstatic", interactive=False, verbosity=0)
+    from django.core.cache import cache
+
+    cache.clear()  # pages and charts of a previous run may describe another store
     click.echo(f"dsvb is running at http://{host}:{port}/  (stop with Ctrl+C)")
     lines = demo_data.account_lines()
     if lines:

@@ -124,11 +124,12 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        "LOCATION": "dsvb",
+        # files in the data folder, shared by every worker process of `dsvb serve`: a page,
+        # chart or derived table built by one worker is served by all (`dsvb serve` empties
+        # it at start; keys carry the store version, so an import makes entries stale)
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(DATA_DIR / "cache"),
         "TIMEOUT": 3600,
-        # per process: each worker keeps its rendered pages and charts; results are shared
-        # through the database (performance.models.ComputedResult)
         "OPTIONS": {"MAX_ENTRIES": 5000},
     }
 }
@@ -172,6 +173,7 @@ OTP_TOTP_ISSUER = "dsvb"
 
 # --- sessions, cookies and headers ---------------------------------------------------------
 
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"  # read from the cache
 SESSION_COOKIE_AGE = 8 * 60 * 60  # a working day
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_SAVE_EVERY_REQUEST = False
