@@ -1,7 +1,7 @@
 """Golden tests: the real published tables reproduce what the 2010 annual report prints.
 
 The tables are in ``src/dsvb/reference/published`` (transcribed from the report,
-``/work/shared/seeds/001_*``, and the Kingston borough report, ``002_*``). Every figure the
+``../shared/seeds/001_*``, and the Kingston borough report, ``002_*``). Every figure the
 report prints from them is recomputed from the counts and compared at the report's print
 precision. The report prints whole percentages, sometimes rounded and sometimes truncated,
 and one-decimal tables rounded (DOMAIN.md). Where the report's prose disagrees with its own

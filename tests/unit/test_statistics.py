@@ -232,7 +232,7 @@ def test_rank_is_one_plus_the_number_strictly_better(values, higher_is_better):
             continue
         better = [v for v in present if (v < value if higher_is_better is False else v > value)]
         assert r == 1 + len(better)
-        assert 1 <= r <= len(present)
+        assert 0 < r <= len(present)
     # reversing the direction reverses the order of distinct values
     if higher_is_better is not None and present:
         flipped = s.rank(values, higher_is_better=not higher_is_better)
