@@ -350,3 +350,41 @@ def test_no_funnel_plot_when_numerators_exceed_denominators(client_for, settings
     scorecard = client.get("/performance/scorecard/E09000022/", {"family": "dv"})
     assert scorecard.status_code == 200
     cache.clear()
+
+
+def test_a_store_rebuilt_to_the_same_import_number_is_not_served_from_the_old_pages(
+    client_for, settings, tmp_path
+):
+    """Cache keys carry the latest import's content hash as well as its number: a store
+    deleted and rebuilt (import 1 again, other records) shows its own figures at once."""
+    from django.core.cache import cache
+
+    from dsvb import store
+    from dsvb.ingest.extract import import_extract
+    from tests.support.builder import ExtractBuilder
+
+    def build(crimes: int, name: str) -> None:
+        b = ExtractBuilder()
+        for _ in range(crimes):
+            b.crime(recorded_at="2010-03-01T10:00:00", with_incident=True)
+        path = tmp_path / "store.duckdb"
+        path.unlink(missing_ok=True)
+        con = store.connect(path)
+        report = import_extract(con, b.write(tmp_path / name))
+        con.close()
+        assert report.import_id == 1
+        data.forget_state()
+
+    settings.DSVB_STORE = tmp_path / "store.duckdb"
+    cache.clear()
+    client = client_for("board_member")
+    try:
+        build(3, "first")
+        first = client.get("/performance/", {"family": "dv", "indicator": "offences"})
+        assert text_of(first.content.decode(), "force-value").startswith("3")
+        build(5, "second")
+        second = client.get("/performance/", {"family": "dv", "indicator": "offences"})
+        assert text_of(second.content.decode(), "force-value").startswith("5")
+    finally:
+        data.forget_state()
+        cache.clear()

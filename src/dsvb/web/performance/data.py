@@ -40,6 +40,9 @@ class StoreState:
     version: int  # latest import id; 0 for an empty or missing store
     first_month: dt.date | None
     last_month: dt.date | None  # first day of the last month with data
+    # what cache keys use: the latest import's id and content hash, so a store rebuilt
+    # from scratch to the same import id with other data never meets the old entries
+    token: str = "0"
 
     @property
     def has_data(self) -> bool:
@@ -80,9 +83,11 @@ def state(*, fresh: bool = False) -> StoreState:
         result = StoreState(0, None, None)
     else:
         try:
-            version = con.execute(
-                "SELECT coalesce(max(import_id), 0) FROM import_log WHERE status = 'imported'"
-            ).fetchone()[0]
+            latest = con.execute(
+                "SELECT import_id, content_hash FROM import_log WHERE status = 'imported' "
+                "ORDER BY import_id DESC LIMIT 1"
+            ).fetchone()
+            version, content_hash = latest or (0, "")
             first, last = con.execute(
                 "SELECT min(m), max(m) FROM (SELECT min(reported_month) m FROM incidents "
                 "UNION ALL SELECT max(reported_month) FROM incidents "
@@ -91,7 +96,7 @@ def state(*, fresh: bool = False) -> StoreState:
             ).fetchone()
         finally:
             con.close()
-        result = StoreState(version, first, last)
+        result = StoreState(version, first, last, f"{version}-{content_hash[:16]}")
     cache.set("dsvb:store-state", result, VERSION_CACHE_SECONDS)
     return result
 
@@ -168,11 +173,11 @@ def choose_period(key: str | None, current: StoreState | None = None) -> PeriodC
 # --- results ------------------------------------------------------------------------------------
 
 
-def _key(query: IndicatorQuery, version: int) -> str:
+def _key(query: IndicatorQuery, token: str) -> str:
     text = json.dumps(
         {
             "store": str(store_path()),
-            "v": version,
+            "v": token,
             "families": query.families,
             "start": query.start.isoformat() if query.start else None,
             "end": query.end.isoformat() if query.end else None,
@@ -213,7 +218,7 @@ def results(query: IndicatorQuery, current: StoreState | None = None) -> list[In
     current = current or state()
     if not current.has_data:
         return []
-    key = _key(query, current.version)
+    key = _key(query, current.token)
     hit = cache.get(f"dsvb:results:{key}")
     if hit is not None:
         return hit

@@ -364,7 +364,7 @@ def scorecard_table(sel: figures.Selection, name: str, area_code: str) -> Export
                 "source_name": ret["source_name"],
                 **note,
             }
-            for ret in published.notes_for_area(area_code, sel.current.version)
+            for ret in published.notes_for_area(area_code, sel.current.token)
             for note in ret["notes"] + ret["return_notes"]
         ]
         title = f"{area_name}: notes from the published returns"

@@ -139,7 +139,7 @@ class Selection:
 
     @property
     def key(self) -> str:
-        return f"{self.current.version}:{self.family}:{self.choice.key}"
+        return f"{self.current.token}:{self.family}:{self.choice.key}"
 
 
 def select(family: str | None, period_key: str | None) -> Selection | None:

@@ -80,9 +80,9 @@ def _read_all() -> dict[str, list[dict[str, Any]]]:
     return by_area
 
 
-def notes_for_area(area_code: str, version: int) -> list[dict[str, Any]]:
+def notes_for_area(area_code: str, store_token: str) -> list[dict[str, Any]]:
     """The published returns that carry rows for an area, latest period first, with notes."""
-    key = f"dsvb:perf:v1:returns:{version}"
+    key = f"dsvb:perf:v1:returns:{store_token}"
     everything = cache.get(key)
     if everything is None:
         everything = _read_all()

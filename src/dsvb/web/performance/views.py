@@ -462,7 +462,7 @@ def _scorecard_context(sel: figures.Selection, area_code: str, choose_area: bool
         else reverse("performance:scorecard-area", args=[area_code]),
         "rows": rows,
         "months": months,
-        "returns": published.notes_for_area(area_code, sel.current.version),
+        "returns": published.notes_for_area(area_code, sel.current.token),
         "exports": exports_for,
     }
 

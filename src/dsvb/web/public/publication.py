@@ -146,7 +146,7 @@ def publication(policy: Policy) -> Publication | None:
     if choice is None:
         return None
     key = (
-        f"dsvb:public:{current.version}:{choice.key}:"
+        f"dsvb:public:{current.token}:{choice.key}:"
         f"{policy.version}:{policy.threshold}:{int(policy.rounding)}"
     )
     found = cache.get(key)
