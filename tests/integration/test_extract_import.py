@@ -10,22 +10,11 @@ import pytest
 from dsvb import store
 from dsvb.ingest.extract import ExtractError, import_extract, read_import_log
 from tests.support.builder import ExtractBuilder, rewrite_cell
-
-TABLES = (
-    "incidents",
-    "crimes",
-    "people",
-    "crime_people",
-    "victim_contacts",
-    "import_log",
-    "published_returns",
-    "published_cells",
-    "published_notes",
-)
+from tests.support.store import contents as store_contents
 
 
 def snapshot(con) -> dict[str, list[tuple]]:
-    return {t: con.execute(f"SELECT * FROM {t} ORDER BY ALL").fetchall() for t in TABLES}
+    return store_contents(con)
 
 
 def small_extract(b: ExtractBuilder) -> None:

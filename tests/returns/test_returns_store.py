@@ -20,6 +20,7 @@ from dsvb.ingest.returns import (
     read_return,
 )
 from dsvb.store import connect
+from tests.support.store import contents as store_contents
 
 PUBLISHED = Path(dsvb.reference.__file__).parent / "published"
 REAL = sorted(PUBLISHED.glob("*.csv"))
@@ -36,14 +37,7 @@ def con():
 
 def snapshot(con) -> dict[str, list[tuple]]:
     """Every table's full contents."""
-    tables = [
-        r[0]
-        for r in con.execute(
-            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main' "
-            "ORDER BY 1"
-        ).fetchall()
-    ]
-    return {t: con.execute(f'SELECT * FROM "{t}" ORDER BY ALL').fetchall() for t in tables}
+    return store_contents(con)
 
 
 def counts(con) -> dict[str, int]:

@@ -15,22 +15,11 @@ from django.test import Client
 from dsvb import store
 from dsvb.web.accounts.roles import Role
 from tests.support.builder import ExtractBuilder
+from tests.support.store import contents as store_contents
 
 PUBLISHED = Path(store.__file__).parent.parent / "reference" / "published"
 SEXUAL = PUBLISHED / "sexual_offences_by_unit_12m_to_2010-11.csv"
 DV = PUBLISHED / "dv_by_borough_12m_to_2010-11.csv"
-
-STORE_TABLES = (
-    "incidents",
-    "crimes",
-    "people",
-    "crime_people",
-    "victim_contacts",
-    "import_log",
-    "published_returns",
-    "published_cells",
-    "published_notes",
-)
 
 
 @pytest.fixture(autouse=True)
@@ -49,7 +38,7 @@ def snapshot(path: Path) -> dict[str, list[tuple]]:
         return {}
     con = store.connect(path, read_only=True)
     try:
-        return {t: con.execute(f"SELECT * FROM {t} ORDER BY ALL").fetchall() for t in STORE_TABLES}
+        return store_contents(con)
     finally:
         con.close()
 
