@@ -23,3 +23,10 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    # The test database in a file, as in production (WAL, a busy timeout): the live server's
+    # threads and the background import runner each get their own connection. An in-memory
+    # test database is shared-cache, where a reader fails at once with "table is locked"
+    # while the runner writes.
+    DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test.sqlite3")}  # noqa: F405

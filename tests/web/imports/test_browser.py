@@ -71,7 +71,7 @@ def test_upload_a_return_watch_its_progress_and_read_its_report(
     page.get_by_label("Published return").set_input_files(str(SEXUAL))
     page.get_by_role("button", name="Upload and import the return").click()
     expect(page.get_by_role("heading", name="Importing a published return")).to_be_visible()
-    assert page.locator("[data-job-refresh]").is_hidden()  # the script polls instead
+    expect(page.locator("[data-job-refresh]")).to_be_hidden()  # the script polls instead
 
     # the page updates itself: no reload, the report link appears when the job ends
     status = page.locator("#job-status")
