@@ -322,3 +322,56 @@ def test_a_failure_while_storing_rolls_back_everything(
     with pytest.raises(RuntimeError, match="disk full"):
         import_extract(populated, folder)
     assert snapshot(populated) == before
+
+
+# --- row numbers stay right when DuckDB reads a large file in parallel ----------------------
+
+LARGE_ROWS = 400_000  # about 30 MB: read in several parallel chunks
+
+
+def _large_incidents(folder: Path, defect: str) -> int:
+    """Write an incidents.csv of LARGE_ROWS valid rows with one defect near the end;
+    return the data row of the defect."""
+    from tests.support.builder import INCIDENT_DEFAULTS
+
+    columns = ["incident_id", *INCIDENT_DEFAULTS]
+    rows = [dict(INCIDENT_DEFAULTS, incident_id=f"L{i:07d}") for i in range(1, LARGE_ROWS + 1)]
+    at = LARGE_ROWS - 1_234
+    if defect == "invalid value":
+        rows[at - 1]["reported_at"] = "31/03/2010"
+    elif defect == "unknown area":
+        rows[at - 1]["area"] = "Gotham"
+    elif defect == "duplicate id":
+        rows[at - 1]["incident_id"] = rows[at - 11]["incident_id"]
+    elif defect == "dangling reference":
+        rows[at - 1]["crime_id"] = "NO-SUCH-CRIME"
+    lines = [",".join(columns)] + [",".join(r[c] for c in columns) for r in rows]
+    (folder / "incidents.csv").write_text("\n".join(lines) + "\n")
+    return at
+
+
+@pytest.mark.parametrize(
+    "defect, column",
+    [
+        ("invalid value", "reported_at"),
+        ("unknown area", "area"),
+        ("duplicate id", "incident_id"),
+        ("dangling reference", "crime_id"),
+    ],
+)
+def test_problem_rows_are_file_rows_in_a_large_file(
+    defect: str, column: str, con, tmp_path: Path
+) -> None:
+    b = ExtractBuilder()
+    small_extract(b)
+    folder = b.write(tmp_path / "large")
+    at = _large_incidents(folder, defect)
+    con.execute("SET threads = 4")  # parallel reading, whatever the machine
+
+    with pytest.raises(ExtractError) as caught:
+        import_extract(con, folder)
+
+    problems = [p for p in caught.value.problems if p.file == "incidents.csv"]
+    assert [(p.row, p.column) for p in problems] == [(at, column)], caught.value
+    if defect == "duplicate id":
+        assert f"(rows {at - 10}, {at})" in problems[0].message

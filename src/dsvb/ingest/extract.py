@@ -597,10 +597,31 @@ def _more(f: _File, column: str, shown: int, count: int, what: str) -> list[Prob
                     count=count - shown)]  # fmt: skip
 
 
+def _in_file_order(con: duckdb.DuckDBPyConnection, f: _File) -> str:
+    """A temp table of the file's text in file order, so that ``rowid + 1`` is the data row.
+
+    The staging tables are built without keeping insertion order (faster, less memory), so
+    their row ids are not the file's rows once DuckDB reads a large file in parallel. Row
+    numbers for messages therefore come from this second, ordered read, which happens only
+    when there is something to report.
+    """
+    raw = f"raw_{f.spec.name}"
+    exists = con.execute(
+        "SELECT count(*) FROM duckdb_tables() WHERE temporary AND table_name = ?", [raw]
+    ).fetchone()[0]
+    if not exists:
+        keep = con.execute("SELECT current_setting('preserve_insertion_order')").fetchone()[0]
+        con.execute("SET preserve_insertion_order = true")
+        try:
+            con.execute(f"CREATE TEMP TABLE {raw} AS SELECT * FROM {_read_csv(f)}")
+        finally:
+            con.execute(f"SET preserve_insertion_order = {str(bool(keep)).lower()}")
+    return raw
+
+
 def _examples(con: duckdb.DuckDBPyConnection, f: _File, check: _Check, count: int) -> list[Problem]:
     """The first rows with a problem, with their text as written (read again, only now)."""
-    raw = f"raw_{f.spec.name}"
-    con.execute(f"CREATE TEMP TABLE IF NOT EXISTS {raw} AS SELECT * FROM {_read_csv(f)}")
+    raw = _in_file_order(con, f)
     rows = con.execute(
         f"SELECT rowid + 1, {_q(check.column.name)} FROM {raw} "
         f"WHERE {check.condition(staged=False)} ORDER BY rowid LIMIT {MAX_EXAMPLES}"
@@ -626,11 +647,15 @@ def _unknown_areas(
     unknown = [raw for raw, m in matches.items() if m.area is None]
     if not unknown:
         return []
-    column = _t(f.area_column)
-    where = f"{column} IN ({', '.join(_lit(u) for u in unknown)})"
-    count = con.execute(f"SELECT count(*) FROM {f.stage} WHERE {where}").fetchone()[0]
+    values = ", ".join(_lit(u) for u in unknown)
+    count = con.execute(
+        f"SELECT count(*) FROM {f.stage} WHERE {_t(f.area_column)} IN ({values})"
+    ).fetchone()[0]
+    if not count:
+        return []
+    cell = _clean(f.area_column)  # the staged area is the trimmed text
     rows = con.execute(
-        f"SELECT rowid + 1, {column} FROM {f.stage} WHERE {where} "
+        f"SELECT rowid + 1, {cell} FROM {_in_file_order(con, f)} WHERE {cell} IN ({values}) "
         f"ORDER BY rowid LIMIT {MAX_EXAMPLES}"
     ).fetchall()
     message = "not a known area (an ONS code or a borough name)"
@@ -652,8 +677,12 @@ def _duplicate_keys(con: duckdb.DuckDBPyConnection, f: _File) -> list[Problem]:
     ).fetchone()[0]
     if not extra:
         return []
+    # listed from the file in its order (staged keys are the trimmed text)
+    raw = _in_file_order(con, f)
+    cells = [_clean(k) for k in keys]
     duplicated = con.execute(
-        f"SELECT {key_sql}, count(*) AS n FROM {f.stage} WHERE {not_null} "
+        f"SELECT {', '.join(cells)}, count(*) AS n FROM {raw} "
+        f"WHERE {' AND '.join(f'{c} IS NOT NULL' for c in cells)} "
         f"GROUP BY ALL HAVING count(*) > 1 ORDER BY min(rowid) LIMIT {MAX_EXAMPLES}"
     ).fetchall()
     if not duplicated:
@@ -661,11 +690,11 @@ def _duplicate_keys(con: duckdb.DuckDBPyConnection, f: _File) -> list[Problem]:
     con.execute("CREATE OR REPLACE TEMP TABLE duplicated_keys AS SELECT * FROM (VALUES "
                 + ", ".join("(" + ", ".join(_lit(v) for v in key) + ")" for *key, _ in duplicated)
                 + f") AS d({', '.join(f'k{i}' for i in range(len(keys)))})")  # fmt: skip
-    match = " AND ".join(f"{f.stage}.{_t(k)} = d.k{i}" for i, k in enumerate(keys))
+    match = " AND ".join(f"{c} = d.k{i}" for i, c in enumerate(cells))
     found = con.execute(
         f"SELECT {', '.join(f'd.k{i}' for i in range(len(keys)))}, "
-        f"list({f.stage}.rowid + 1 ORDER BY {f.stage}.rowid) "
-        f"FROM {f.stage} JOIN duplicated_keys d ON {match} GROUP BY ALL"
+        f"list({raw}.rowid + 1 ORDER BY {raw}.rowid) "
+        f"FROM {raw} JOIN duplicated_keys d ON {match} GROUP BY ALL"
     ).fetchall()
     con.execute("DROP TABLE duplicated_keys")
     rows_of = {tuple(key): rows_ for *key, rows_ in found}
@@ -704,16 +733,17 @@ def _reference_problems(con: duckdb.DuckDBPyConnection, files: dict[str, _File])
                 targets.append("SELECT NULL::VARCHAR AS id")
             union = " UNION ALL ".join(targets)
             value = _t(column.name)
-            sql_from = (
-                f"FROM {f.stage} ANTI JOIN ({union}) AS known ON known.id = {value} "
-                f"WHERE {value} IS NOT NULL"
-            )
-            n = con.execute(f"SELECT count(*) {sql_from}").fetchone()[0]
+            n = con.execute(
+                f"SELECT count(*) FROM {f.stage} ANTI JOIN ({union}) AS known "
+                f"ON known.id = {value} WHERE {value} IS NOT NULL"
+            ).fetchone()[0]
             if not n:
                 continue
+            raw, cell = _in_file_order(con, f), _clean(column.name)  # staged ids are trimmed text
             rows = con.execute(
-                f"SELECT {f.stage}.rowid + 1, {value} {sql_from} "
-                f"ORDER BY {f.stage}.rowid LIMIT {MAX_EXAMPLES}"
+                f"SELECT {raw}.rowid + 1, {cell} FROM {raw} ANTI JOIN ({union}) AS known "
+                f"ON known.id = {cell} WHERE {cell} IS NOT NULL "
+                f"ORDER BY {raw}.rowid LIMIT {MAX_EXAMPLES}"
             ).fetchall()
             message = (
                 f"refers to a {target_column} that is not in {target_name}.csv "
