@@ -111,7 +111,7 @@ def test_times_are_read_as_london_local_unless_an_offset_is_given(con, tmp_path:
         "WINTER": "2010-12-31 23:30 2010-12-01",
         "DATE": "2010-07-31 23:00 2010-08-01",
     }
-    assert any("explicit offset" in n for n in report.normalised)
+    assert any("1 value(s) with an explicit offset or zone" in n for n in report.normalised)
 
 
 def test_import_log_records_what_was_normalised(con, tmp_path: Path) -> None:

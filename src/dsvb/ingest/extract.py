@@ -28,6 +28,7 @@ import duckdb
 
 from dsvb import __version__, reference
 from dsvb.ingest import extract_format as fmt
+from dsvb.ingest import local_time
 from dsvb.store import LOCAL_TIMEZONE, transaction
 
 __all__ = [
@@ -138,6 +139,16 @@ def _t(column: str) -> str:
     return _q(f"t__{column}")
 
 
+def _naive(column: str) -> str:
+    """The date-time column read as a naive timestamp (inner staging query)."""
+    return _q(f"n__{column}")
+
+
+def _plain(column: str) -> str:
+    """Whether the date-time column is plain: no offset or zone (inner staging query)."""
+    return _q(f"p__{column}")
+
+
 def _typed(column: fmt.Column) -> str:
     """SQL for the typed value of a raw column (NULL where missing or invalid).
 
@@ -243,8 +254,10 @@ def _notes(spec: fmt.FileSpec, header: list[str]) -> list[_Note]:
             )  # fmt: skip
         elif column.type == fmt.DATETIME:
             notes.append(
-                _Note(column, rf"regexp_matches({raw}, '(Z|[+-]\d\d:?\d\d)$')",
-                      "{n} value(s) with an explicit offset (Z or +hh:mm) were honoured")
+                _Note(column, f"{raw} IS NOT NULL AND NOT {_plain(column.name)} "
+                              f"AND {_t(column.name)} IS NOT NULL",
+                      "{n} value(s) with an explicit offset or zone (e.g. Z or +01:00) "
+                      "were honoured")
             )  # fmt: skip
         if spec.name == "crimes" and column.name == "outcome":
             notes.append(_Note(column, f"{raw} IS NULL", "{n} empty value(s) read as pending"))
@@ -456,26 +469,33 @@ def _stage(con: duckdb.DuckDBPyConnection, f: _File) -> None:
     f.checks, f.notes = _checks(f.spec, f.header), _notes(f.spec, f.header)
     if len(f.checks) > 64 or len(f.notes) > 64:
         raise ValueError("too many checks for one bitmask")
+    # Date-times: each value is parsed once as a naive timestamp and tested once for being
+    # plain (no offset or zone), in an inner query; plain values are then converted to UTC
+    # by their year's rule, the rest through ICU (see dsvb.ingest.local_time).
+    first = ["*"]
     items = []
     for column in f.spec.columns:
         if not f.has(column.name):
             items.append(f"NULL AS {_t(column.name)}")
         elif column.type == fmt.DATETIME:
-            zoned = _q(f"z__{column.name}")
-            items.append(f"TRY_CAST({_clean(column.name)} AS TIMESTAMPTZ) AS {zoned}")
-            items.append(f"timezone('UTC', {zoned}) AS {_t(column.name)}")
+            raw, naive, plain = _clean(column.name), _naive(column.name), _plain(column.name)
+            first.append(f"TRY_CAST({raw} AS TIMESTAMP) AS {naive}")
+            first.append(f"regexp_matches({raw}, {_lit(local_time.PLAIN_PATTERN)}) AS {plain}")
+            utc = local_time.to_utc_sql(raw, naive, plain, LOCAL_TIMEZONE)
+            items.append(f"{utc} AS {_t(column.name)}")
         else:
             items.append(f"{_typed(column)} AS {_t(column.name)}")
     if f.spec.name in _MONTH_OF:
         month, source = _MONTH_OF[f.spec.name]
-        items.append(
-            f"date_trunc('month', timezone({_lit(LOCAL_TIMEZONE)}, {_q(f'z__{source}')}))"
-            f"::DATE AS {_t(month)}"
+        local_month = local_time.local_month_sql(
+            _clean(source), _naive(source), _plain(source), LOCAL_TIMEZONE
         )
+        items.append(f"{local_month} AS {_t(month)}")
     items.append(f"{_flags([c.condition(staged=True) for c in f.checks])} AS _problems")
     items.append(f"{_flags([n.condition for n in f.notes])} AS _notes")
     con.execute(
-        f"CREATE OR REPLACE TEMP TABLE {f.stage} AS SELECT {', '.join(items)} FROM {_read_csv(f)}"
+        f"CREATE OR REPLACE TEMP TABLE {f.stage} AS SELECT {', '.join(items)} "
+        f"FROM (SELECT {', '.join(first)} FROM {_read_csv(f)})"
     )
     counts = ", ".join(
         [f"count(*) FILTER (WHERE _problems & {1 << i} <> 0)" for i in range(len(f.checks))]
