@@ -40,28 +40,29 @@ LOAD_TASKS = ("import", "read_csv")
 CSV_FILES = ("incidents", "crimes", "people", "crime_people", "victim_contacts")
 
 
-def peak_rss_bytes() -> int:
-    """Peak RSS of this process image so far."""
+def _status_bytes(field: str) -> int | None:
+    """A memory figure of this process from /proc/self/status (Linux), in bytes."""
     try:
         with open("/proc/self/status", encoding="ascii") as f:
             for line in f:
-                if line.startswith("VmHWM:"):
+                if line.startswith(f"{field}:"):
                     return int(line.split()[1]) * 1024
     except OSError:
         pass
+    return None
+
+
+def peak_rss_bytes() -> int:
+    """Peak RSS of this process image so far."""
+    peak = _status_bytes("VmHWM")
+    if peak is not None:
+        return peak
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return peak if sys.platform == "darwin" else peak * 1024
 
 
 def current_rss_bytes() -> int:
-    try:
-        with open("/proc/self/status", encoding="ascii") as f:
-            for line in f:
-                if line.startswith("VmRSS:"):
-                    return int(line.split()[1]) * 1024
-    except OSError:
-        pass
-    return 0
+    return _status_bytes("VmRSS") or 0
 
 
 def system_busy_seconds() -> float | None:
