@@ -1,8 +1,11 @@
 """The floor: the benchmark query as a skilled analyst would write it in DuckDB SQL.
 
-One pass per source with ``count(*) FILTER (WHERE …)`` for every family and count, a join
-only where a source needs the linked crime, and for repeat victims one ``lag`` window per
-family and person. Repeat cautions need no window at all: an offender cautioned in the
+One pass per source: its rows are first counted by area and by every attribute the counts
+test (a few thousand groups), then each family's count is ``sum(n) FILTER (WHERE …)`` over
+those groups — the same answer as ``count(*) FILTER`` over the rows, but each row is
+looked at once instead of once per count, about ten times faster. A join only where a
+source needs the linked crime, and for repeat victims one ``lag`` window per family and
+person. Repeat cautions need no window at all: an offender cautioned in the
 period is a repeat if they have two or more cautions in the family up to the period end
 (their latest caution is in the period, so it has an earlier one).
 
@@ -42,12 +45,19 @@ FAMILY_SQL = {
 
 
 def _filtered_counts(counts: dict[str, str]) -> str:
+    def where(family: str, cond: str) -> str:
+        return FAMILY_SQL[family] if cond == "TRUE" else f"{FAMILY_SQL[family]} AND {cond}"
+
     return ",\n  ".join(
-        f"count(*) FILTER (WHERE {FAMILY_SQL[f]}{'' if cond == 'TRUE' else ' AND ' + cond})"
-        f' AS "{f}{SEP}{name}"'
+        f'coalesce(sum(n) FILTER (WHERE {where(f, cond)}), 0) AS "{f}{SEP}{name}"'
         for f in FAMILIES
         for name, cond in counts.items()
     )
+
+
+def _grouped(rows: str) -> str:
+    """The rows counted by every column they have (area and the attributes tested)."""
+    return f"(SELECT *, count(*) AS n FROM ({rows}) GROUP BY ALL)"
 
 
 def incidents_sql(p: Params) -> str:
@@ -62,7 +72,8 @@ def incidents_sql(p: Params) -> str:
     return f"""
 SELECT area_code,
   {_filtered_counts(counts)}
-FROM (
+FROM {
+        _grouped(f'''
   SELECT i.area_code,
          i.dv_flag AS dv,
          coalesce(c.serious_sexual, FALSE) AS sso,
@@ -75,7 +86,8 @@ FROM (
          i.channel = 'front_counter' AS front_counter
   FROM incidents i LEFT JOIN crimes c ON c.crime_id = i.crime_id
   WHERE i.reported_at >= {_ts(p.start)} AND i.reported_at < {_ts(p.end)}
-)
+''')
+    }
 GROUP BY area_code
 """
 
@@ -90,7 +102,7 @@ def crimes_sql(p: Params) -> str:
         "charges": charge,
         "cautions": caution,
         "other_sds": "sd AND outcome NOT IN ('charge', 'caution')",
-        "offences_with_arrest": "confirmed AND arrested_at IS NOT NULL",
+        "offences_with_arrest": "confirmed AND arrested",
         "risk_forms_completed": "confirmed AND risk_form = 'completed'",
         "risk_forms": "confirmed AND risk_form IN ('completed', 'partial')",
         "risk_forms_supervised": (
@@ -110,21 +122,26 @@ def crimes_sql(p: Params) -> str:
     return f"""
 SELECT area_code,
   {_filtered_counts(counts)}
-FROM (
-  SELECT *,
+FROM {
+        _grouped(f'''
+  SELECT area_code, dv, status, outcome, offence_group, risk_form, risk_form_supervised,
+         havens_referral, unsupported_prosecution, withdrawn_after_charge,
+         hbv, forced_marriage, fgm, lgbt,
+         arrested_at IS NOT NULL AS arrested,
          serious_sexual AS sso,
          serious_sexual OR offence_group IN {_list(p.sexual_groups)} AS sexual,
          status = 'confirmed' AS confirmed,
          status = 'confirmed' AND outcome IN {_list(sd)} AS sd
   FROM crimes
   WHERE recorded_at >= {_ts(p.start)} AND recorded_at < {_ts(p.end)}
-)
+''')
+    }
 GROUP BY area_code
 """
 
 
 def contacts_sql(p: Params) -> str:
-    on_time = "made_at IS NOT NULL AND made_at <= due_at"
+    on_time = "on_time"
     counts = {"contacts_due": "TRUE", "contacts_on_time": on_time}
     for r in CONTACT_REASONS:
         counts[f"contacts_due_{r}"] = f"reason = '{r}'"
@@ -132,14 +149,17 @@ def contacts_sql(p: Params) -> str:
     return f"""
 SELECT area_code,
   {_filtered_counts(counts)}
-FROM (
-  SELECT c.area_code, v.reason, v.due_at, v.made_at,
+FROM {
+        _grouped(f'''
+  SELECT c.area_code, v.reason,
+         v.made_at IS NOT NULL AND v.made_at <= v.due_at AS on_time,
          c.dv,
          c.serious_sexual AS sso,
          c.serious_sexual OR c.offence_group IN {_list(p.sexual_groups)} AS sexual
   FROM victim_contacts v JOIN crimes c ON c.crime_id = v.crime_id
   WHERE v.due_at >= {_ts(p.start)} AND v.due_at < {_ts(p.end)}
-)
+''')
+    }
 GROUP BY area_code
 """
 

@@ -1,9 +1,9 @@
 """Compute indicators: compile the definitions for a query and run them on an Ibis backend.
 
 For each source the engine builds one aggregate over the source's rows — every count for
-every requested family as a filtered aggregate — grouped by the requested cuts, and a
-second, ungrouped one for the force-wide row. Results are joined on the cut values and
-turned into :class:`IndicatorResult` records.
+every requested family — grouped by the requested cuts (see :func:`_totals`); the
+force-wide row is the sum of the groups. Results are turned into :class:`IndicatorResult`
+records.
 """
 
 from __future__ import annotations
@@ -16,6 +16,8 @@ from pathlib import Path
 
 import ibis
 import ibis.expr.types as ir
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from dsvb import reference, store
 from dsvb.indicators import definitions as defs
@@ -122,16 +124,16 @@ def data_period(con: ibis.BaseBackend) -> Period | None:
     return Period(start, add_months(end, 1))
 
 
-def _flagged(
+def _conditions(
     source: Source,
     table: ir.Table,
     counts: Sequence[Count],
     families: Sequence[str],
     ctx: Context,
     by: Sequence[str],
-) -> tuple[ir.Table, dict[str, ir.Scalar]]:
-    """Project each family's and each count's condition once per row as a boolean column
-    (and each cut as a text column), then aggregate with filters on those columns."""
+) -> ir.Table:
+    """One row per source row: each family's and each count's condition as a boolean
+    column (``f<i>``, ``w<j>``), each summand (``s<j>``) and each cut as text (``cut<k>``)."""
     columns: dict[str, ir.Value] = {}
     for i, family in enumerate(families):
         in_family = (
@@ -145,19 +147,50 @@ def _flagged(
             columns[f"s{j}"] = count.sum_of(table, ctx)
     for k, cut in enumerate(by):
         columns[f"cut{k}"] = cut_expression(source, table, cut).cast("string")
-    flagged = table.select(**columns)
-    metrics: dict[str, ir.Scalar] = {}
+    return table.select(**columns)
+
+
+def _groups(rows: ir.Table, by: Sequence[str]) -> ir.Table:
+    """The rows counted by their cut values and conditions together (``rows__n``), with
+    each summand summed: rows alike in every condition fall in one group, so a year of a
+    force's records becomes a few thousand groups."""
+    cuts = [f"cut{k}" for k in range(len(by))]
+    conditions = [c for c in rows.columns if c[0] in "fw"]
+    summands = [c for c in rows.columns if c[0] == "s"]
+    return rows.group_by([*cuts, *conditions]).aggregate(
+        rows__n=rows.count(), **{s: rows[s].sum() for s in summands}
+    )
+
+
+def _totals(
+    groups: pa.Table, counts: Sequence[Count], families: Sequence[str], by: Sequence[str]
+) -> pa.Table:
+    """Every (family, count) by the cuts, from the groups: the sum of the group sizes (or
+    summands) where the family's and the count's conditions hold.
+
+    The same answer as filtering the rows once per count, but the backend looks at each
+    row once rather than once per count (on DuckDB about nine times faster for the crimes
+    source and its 76 counts), and the small sums over groups are done here, in Arrow,
+    whatever the backend.
+    """
+    cuts = [f"cut{k}" for k in range(len(by))]
+    columns: dict[str, pa.ChunkedArray] = {c: groups[c] for c in cuts}
     for i, family in enumerate(families):
         for j, count in enumerate(counts):
-            where = flagged[f"f{i}"]
+            where = groups[f"f{i}"]
             if count.where is not None:
-                where = where & flagged[f"w{j}"]
-            name = f"{family}\x1f{count.id}"
-            if count.sum_of is not None:
-                metrics[name] = flagged[f"s{j}"].sum(where=where)
-            else:
-                metrics[name] = flagged.count(where=where)
-    return flagged, metrics
+                where = pc.and_(where, groups[f"w{j}"])
+            value = groups[f"s{j}"] if count.sum_of is not None else groups["rows__n"]
+            if pa.types.is_decimal(value.type):  # DuckDB sums integers as HUGEINT
+                value = value.cast(pa.int64())
+            zero = pa.scalar(0, value.type)
+            columns[f"{family}\x1f{count.id}"] = pc.if_else(where, pc.fill_null(value, zero), zero)
+    table = pa.table(columns)
+    metrics = [name for name in columns if name not in cuts]
+    if not cuts:
+        return pa.table({m: [pc.sum(table[m]).as_py() or 0] for m in metrics})
+    summed = table.group_by(cuts, use_threads=False).aggregate([(m, "sum") for m in metrics])
+    return summed.rename_columns([n.removesuffix("_sum") for n in summed.column_names])
 
 
 def _run_source(
@@ -173,13 +206,10 @@ def _run_source(
     row, and each person, falls in exactly one group), so the force-wide row is the sum of
     the group rows."""
     table = source.build(tables, ctx, query.families, query.by)
-    flagged, metrics = _flagged(source, table, counts, query.families, ctx, query.by)
-    if query.by:
-        expr = flagged.group_by([f"cut{i}" for i in range(len(query.by))]).aggregate(**metrics)
-    else:
-        expr = flagged.aggregate(**metrics)
+    rows = _conditions(source, table, counts, query.families, ctx, query.by)
+    groups = con.to_pyarrow(_groups(rows, query.by))
     force = (ALL,) * len(query.by)
-    for row in con.to_pyarrow(expr).to_pylist():
+    for row in _totals(groups, counts, query.families, query.by).to_pylist():
         key = tuple(row.pop(f"cut{i}") or NOT_RECORDED for i in range(len(query.by)))
         into.keys.add(key)
         for name, value in row.items():

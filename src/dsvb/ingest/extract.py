@@ -497,13 +497,18 @@ def _stage(con: duckdb.DuckDBPyConnection, f: _File) -> None:
         f"CREATE OR REPLACE TEMP TABLE {f.stage} AS SELECT {', '.join(items)} "
         f"FROM (SELECT {', '.join(first)} FROM {_read_csv(f)})"
     )
-    counts = ", ".join(
-        [f"count(*) FILTER (WHERE _problems & {1 << i} <> 0)" for i in range(len(f.checks))]
-        + [f"count(*) FILTER (WHERE _notes & {1 << i} <> 0)" for i in range(len(f.notes))]
-        + ["count(*)"]
-    )
-    *values, f.rows = con.execute(f"SELECT {counts} FROM {f.stage}").fetchone()
-    f.check_counts, f.note_counts = values[: len(f.checks)], values[len(f.checks) :]
+    # Rows counted by their problem and note flags together (a handful of distinct
+    # combinations), then each flag's rows summed here: one pass instead of one per flag.
+    combinations = con.execute(
+        f"SELECT _problems, _notes, count(*) FROM {f.stage} GROUP BY ALL"
+    ).fetchall()
+    f.rows = sum(n for _, _, n in combinations)
+    f.check_counts = [
+        sum(n for p, _, n in combinations if p & (1 << i)) for i in range(len(f.checks))
+    ]
+    f.note_counts = [
+        sum(n for _, q, n in combinations if q & (1 << i)) for i in range(len(f.notes))
+    ]
 
 
 def _import(
