@@ -5,7 +5,7 @@ is an aggregate over one *source* — a table whose rows are the unit being coun
 incidents, crimes, Victims' Code contacts, victims, cautioned offenders. Counts and
 indicators are immutable declarations built from Ibis expressions, so one definition runs
 on DuckDB today and on Spark (or any Ibis backend) tomorrow. The engine compiles all the
-counts over one source into one aggregate query.
+counts over one source into one aggregate query (see ``engine._totals``).
 """
 
 from __future__ import annotations
