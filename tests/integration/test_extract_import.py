@@ -287,6 +287,35 @@ def test_problems_are_counted_beyond_the_examples(con, tmp_path: Path) -> None:
     assert "30 more row(s) with the same problem" in str(caught.value)
 
 
+def test_unresolved_references_from_several_files_are_each_listed_in_file_order(
+    con, tmp_path: Path
+) -> None:
+    b = ExtractBuilder()
+    v = b.person("V1")
+    crime = b.crime("C1", victims=[v], with_incident=True)
+    b.incident(crime_id="C404")  # incidents row 2
+    b.contact(crime, "update", "2010-04-01T00:00:00")
+    b.contact("C405", "update", "2010-04-02T00:00:00")  # victim_contacts row 2
+    b.contact("C405", "arrest", "2010-04-03T00:00:00")  # and row 3
+    folder = b.write(tmp_path / "x")
+    rewrite_cell(folder / "crime_people.csv", 1, "person_id", "V404")
+
+    with pytest.raises(ExtractError) as caught:
+        import_extract(con, folder)
+
+    found = [
+        (p.file, p.row, p.column, p.value)
+        for p in caught.value.problems
+        if "refers to a" in p.message
+    ]
+    assert found == [
+        ("incidents.csv", 2, "crime_id", "C404"),
+        ("crime_people.csv", 1, "person_id", "V404"),
+        ("victim_contacts.csv", 2, "crime_id", "C405"),
+        ("victim_contacts.csv", 3, "crime_id", "C405"),
+    ]
+
+
 def test_references_may_point_to_records_already_stored(con, tmp_path: Path) -> None:
     b = ExtractBuilder()
     b.person("V1")

@@ -130,8 +130,25 @@ def _lit(value: str) -> str:
 
 
 def _clean(column: str) -> str:
-    """The raw cell, trimmed, with empty read as missing."""
-    return f"NULLIF(trim({_q(column)}), '')"
+    """The raw cell, trimmed, with empty read as missing.
+
+    Most cells need no trimming, and DuckDB's ``trim`` (which strips every Unicode space
+    separator) copies each value: about 1 s of CPU per 10 million cells, of which a
+    10-million-incident extract has some 360 million. A cell that is ASCII (as many
+    characters as bytes) and neither starts nor ends with a space is already trimmed, and
+    that test is five times cheaper; every other cell goes through ``trim``. The answer is
+    the same for every cell (tests/property/test_cell_reading.py).
+    """
+    cell = _q(column)
+    return (
+        f"CASE WHEN {cell} <> '' AND NOT prefix({cell}, ' ') AND NOT suffix({cell}, ' ') "
+        f"AND length({cell}) = strlen({cell}) THEN {cell} ELSE NULLIF(trim({cell}), '') END"
+    )
+
+
+def _c(column: str) -> str:
+    """The cleaned cell of a column (inner staging query)."""
+    return _q(f"c__{column}")
 
 
 def _t(column: str) -> str:
@@ -149,13 +166,16 @@ def _plain(column: str) -> str:
     return _q(f"p__{column}")
 
 
-def _typed(column: fmt.Column) -> str:
-    """SQL for the typed value of a raw column (NULL where missing or invalid).
+def _typed(column: fmt.Column, raw: str | None = None) -> str:
+    """SQL for the typed value of a column (NULL where missing or invalid), from ``raw``,
+    its cleaned cell (by default cleaned here from the raw text).
 
     Date-times are read in the session zone (Europe/London during an import) unless they
-    carry an offset, and stored as UTC instants without a zone.
+    carry an offset, and stored as UTC instants without a zone. Booleans and categories
+    written in their canonical form (nearly all of them) are recognised by one comparison
+    before the case-insensitive reading.
     """
-    raw = _clean(column.name)
+    raw = raw or _clean(column.name)
     kind = column.type
     if kind in (fmt.ID, fmt.TEXT, fmt.AREA):  # areas are matched after staging
         return raw
@@ -165,12 +185,14 @@ def _typed(column: fmt.Column) -> str:
         trues = ", ".join(_lit(w) for w in fmt.TRUE_WORDS)
         falses = ", ".join(_lit(w) for w in fmt.FALSE_WORDS)
         return (
-            f"CASE WHEN lower({raw}) IN ({trues}) THEN TRUE "
-            f"WHEN lower({raw}) IN ({falses}) THEN FALSE END"
+            f"CASE {raw} WHEN 'true' THEN TRUE WHEN 'false' THEN FALSE "
+            f"ELSE CASE WHEN lower({raw}) IN ({trues}) THEN TRUE "
+            f"WHEN lower({raw}) IN ({falses}) THEN FALSE END END"
         )
     if kind == fmt.ENUM:
+        canon = ", ".join(_lit(v) for v in column.values)
         whens = " ".join(f"WHEN {_lit(v.lower())} THEN {_lit(v)}" for v in column.values)
-        return f"CASE lower({raw}) {whens} END"
+        return f"CASE WHEN {raw} IN ({canon}) THEN {raw} ELSE CASE lower({raw}) {whens} END END"
     if kind == fmt.INT:
         lo, hi = fmt.BIRTH_YEAR_RANGE
         year = f"TRY_CAST({raw} AS INTEGER)"
@@ -201,9 +223,9 @@ class _Check:
     message: str
 
     def condition(self, staged: bool) -> str:
-        """SQL true when the row has the problem: over the staging pass (typed values by
-        alias) or over the raw text alone (for listing examples)."""
-        raw = _clean(self.column.name)
+        """SQL true when the row has the problem: over the staging pass (cleaned and typed
+        values of the inner queries) or over the raw text alone (for listing examples)."""
+        raw = _c(self.column.name) if staged else _clean(self.column.name)
         if self.kind == "missing":
             return f"{raw} IS NULL"
         typed = _t(self.column.name) if staged else _typed(self.column)
@@ -219,7 +241,7 @@ class _Note:
     """A normalisation a row can have in one column, reported in the import log."""
 
     column: fmt.Column
-    condition: str  # SQL over the raw text
+    condition: str  # SQL over the staging pass's raw, cleaned and typed values
     text: str  # "{file} {column}: {n} value(s) ..."
 
 
@@ -240,7 +262,7 @@ def _notes(spec: fmt.FileSpec, header: list[str]) -> list[_Note]:
     for column in spec.columns:
         if column.name not in header:
             continue
-        raw, cell = _clean(column.name), _q(column.name)
+        raw, cell = _c(column.name), _q(column.name)
         if column.type == fmt.ENUM:
             canon = ", ".join(_lit(v) for v in column.values)
             notes.append(
@@ -469,33 +491,44 @@ def _stage(con: duckdb.DuckDBPyConnection, f: _File) -> None:
     f.checks, f.notes = _checks(f.spec, f.header), _notes(f.spec, f.header)
     if len(f.checks) > 64 or len(f.notes) > 64:
         raise ValueError("too many checks for one bitmask")
-    # Date-times: each value is parsed once as a naive timestamp and tested once for being
-    # plain (no offset or zone), in an inner query; plain values are then converted to UTC
-    # by their year's rule, the rest through ICU (see dsvb.ingest.local_time).
-    first = ["*"]
-    items = []
+    # Four nested queries, each computing a value once for the next: the cleaned cells;
+    # each date-time parsed once as a naive timestamp and tested once for being plain (no
+    # offset or zone); the typed values (plain date-times converted to UTC by their year's
+    # rule, the rest through ICU, see dsvb.ingest.local_time); and the flags.
+    cleaned = ["*"]
+    parsed = ["*"]
+    typed = []
     for column in f.spec.columns:
-        if not f.has(column.name):
-            items.append(f"NULL AS {_t(column.name)}")
-        elif column.type == fmt.DATETIME:
-            raw, naive, plain = _clean(column.name), _naive(column.name), _plain(column.name)
-            first.append(f"TRY_CAST({raw} AS TIMESTAMP) AS {naive}")
-            first.append(f"regexp_matches({raw}, {_lit(local_time.PLAIN_PATTERN)}) AS {plain}")
-            utc = local_time.to_utc_sql(raw, naive, plain, LOCAL_TIMEZONE)
-            items.append(f"{utc} AS {_t(column.name)}")
+        name = column.name
+        if not f.has(name):
+            typed.append(f"NULL AS {_t(name)}")
+            continue
+        cell = _c(name)
+        cleaned.append(f"{_clean(name)} AS {cell}")
+        if column.type == fmt.DATETIME:
+            parsed.append(f"TRY_CAST({cell} AS TIMESTAMP) AS {_naive(name)}")
+            plain = f"regexp_matches({cell}, {_lit(local_time.PLAIN_PATTERN)})"
+            parsed.append(f"{plain} AS {_plain(name)}")
+            utc = local_time.to_utc_sql(cell, _naive(name), _plain(name), LOCAL_TIMEZONE)
+            typed.append(f"{utc} AS {_t(name)}")
         else:
-            items.append(f"{_typed(column)} AS {_t(column.name)}")
+            typed.append(f"{_typed(column, cell)} AS {_t(name)}")
+    kept = [_t(column.name) for column in f.spec.columns]
     if f.spec.name in _MONTH_OF:
         month, source = _MONTH_OF[f.spec.name]
         local_month = local_time.local_month_sql(
-            _clean(source), _naive(source), _plain(source), LOCAL_TIMEZONE
+            _c(source), _naive(source), _plain(source), LOCAL_TIMEZONE
         )
-        items.append(f"{local_month} AS {_t(month)}")
-    items.append(f"{_flags([c.condition(staged=True) for c in f.checks])} AS _problems")
-    items.append(f"{_flags([n.condition for n in f.notes])} AS _notes")
+        typed.append(f"{local_month} AS {_t(month)}")
+        kept.append(_t(month))
+    problems = _flags([c.condition(staged=True) for c in f.checks])
+    notes = _flags([n.condition for n in f.notes])
     con.execute(
-        f"CREATE OR REPLACE TEMP TABLE {f.stage} AS SELECT {', '.join(items)} "
-        f"FROM (SELECT {', '.join(first)} FROM {_read_csv(f)})"
+        f"CREATE OR REPLACE TEMP TABLE {f.stage} AS "
+        f"SELECT {', '.join(kept)}, {problems} AS _problems, {notes} AS _notes FROM ("
+        f"SELECT *, {', '.join(typed)} FROM ("
+        f"SELECT {', '.join(parsed)} FROM ("
+        f"SELECT {', '.join(cleaned)} FROM {_read_csv(f)})))"
     )
     # Rows counted by their problem and note flags together (a handful of distinct
     # combinations), then each flag's rows summed here: one pass instead of one per flag.
@@ -743,28 +776,43 @@ def _is_empty(con: duckdb.DuckDBPyConnection, table: str) -> bool:
 
 
 def _reference_problems(con: duckdb.DuckDBPyConnection, files: dict[str, _File]) -> list[Problem]:
-    problems = []
+    """Every reference to a record that is neither in the extract nor already stored.
+
+    The references to one target (three files name crimes) are checked together, so the
+    target's keys are hashed once rather than once per referring column."""
+    by_target: dict[tuple[str, str], list[tuple[_File, fmt.Column]]] = {}
+    place: dict[tuple[str, str | None], int] = {}  # problems listed file by file, column by column
     for f in files.values():
+        place.update({(f.spec.filename, c.name): len(place) for c in f.spec.columns})
         for column in f.spec.columns:
-            if column.references is None or not f.has(column.name):
-                continue
-            target_name, target_column = column.references
-            targets = []
-            if not _is_empty(con, target_name):  # already stored
-                targets.append(f"SELECT {target_column} AS id FROM {target_name}")
-            if target_name in files:
-                targets.append(f"SELECT {_t(target_column)} AS id FROM {files[target_name].stage}")
-            if not targets:
-                targets.append("SELECT NULL::VARCHAR AS id")
-            union = " UNION ALL ".join(targets)
-            value = _t(column.name)
-            n = con.execute(
-                f"SELECT count(*) FROM {f.stage} ANTI JOIN ({union}) AS known "
-                f"ON known.id = {value} WHERE {value} IS NOT NULL"
-            ).fetchone()[0]
+            if column.references is not None and f.has(column.name):
+                by_target.setdefault(column.references, []).append((f, column))
+    problems = []
+    for (target_name, target_column), referring in by_target.items():
+        targets = []
+        if not _is_empty(con, target_name):  # already stored
+            targets.append(f"SELECT {target_column} AS id FROM {target_name}")
+        if target_name in files:
+            targets.append(f"SELECT {_t(target_column)} AS id FROM {files[target_name].stage}")
+        if not targets:
+            targets.append("SELECT NULL::VARCHAR AS id")
+        union = " UNION ALL ".join(targets)
+        values = " UNION ALL ".join(
+            f"SELECT {i} AS source, {_t(column.name)} AS id FROM {f.stage} "
+            f"WHERE {_t(column.name)} IS NOT NULL"
+            for i, (f, column) in enumerate(referring)
+        )
+        unresolved = dict(
+            con.execute(
+                f"SELECT source, count(*) FROM ({values}) AS value "
+                f"ANTI JOIN ({union}) AS known ON known.id = value.id GROUP BY source"
+            ).fetchall()
+        )
+        for i, (f, column) in enumerate(referring):
+            n = unresolved.get(i, 0)
             if not n:
                 continue
-            raw, cell = _in_file_order(con, f), _clean(column.name)  # staged ids are trimmed text
+            raw, cell = _in_file_order(con, f), _clean(column.name)  # staged ids are trimmed
             rows = con.execute(
                 f"SELECT {raw}.rowid + 1, {cell} FROM {raw} ANTI JOIN ({union}) AS known "
                 f"ON known.id = {cell} WHERE {cell} IS NOT NULL "
@@ -779,7 +827,7 @@ def _reference_problems(con: duckdb.DuckDBPyConnection, files: dict[str, _File])
                 for r, v in rows
             ]
             problems += _more(f, column.name, len(rows), n, "with unresolved references")
-    return problems
+    return sorted(problems, key=lambda p: place[p.file, p.column])
 
 
 def _normalisation_notes(
