@@ -316,6 +316,30 @@ def test_unresolved_references_from_several_files_are_each_listed_in_file_order(
     ]
 
 
+def test_missing_and_invalid_values_are_counted_apart_in_required_and_optional_columns(
+    con, tmp_path: Path
+) -> None:
+    b = ExtractBuilder()
+    for value in ["", "maybe", "true", " ", "nope", "yes", ""]:
+        b.incident(dv_flag=value, suspect_present=value)
+    with pytest.raises(ExtractError) as caught:
+        import_extract(con, b.write(tmp_path / "x"))
+    found = sorted(
+        (p.column, p.message, p.row) for p in caught.value.problems if p.file == "incidents.csv"
+    )
+    assert found == [
+        ("dv_flag", "missing required value", 1),
+        ("dv_flag", "missing required value", 4),
+        ("dv_flag", "missing required value", 7),
+        ("dv_flag", "not a boolean (true/false, 1/0, Y/N or yes/no)", 2),
+        ("dv_flag", "not a boolean (true/false, 1/0, Y/N or yes/no)", 5),
+        # suspect_present is optional: empty is allowed, only the invalid values count
+        ("suspect_present", "not a boolean (true/false, 1/0, Y/N or yes/no)", 2),
+        ("suspect_present", "not a boolean (true/false, 1/0, Y/N or yes/no)", 5),
+    ]
+    assert caught.value.total == 7
+
+
 def test_references_may_point_to_records_already_stored(con, tmp_path: Path) -> None:
     b = ExtractBuilder()
     b.person("V1")
