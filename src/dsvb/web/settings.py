@@ -8,6 +8,9 @@ Configured by environment variables (all optional for a local installation):
 - ``DSVB_DATA_DIR`` — where local files go (default ``var``).
 - ``DSVB_SECRET_KEY`` — required in production; locally one is generated into the data dir.
 - ``DSVB_HTTPS`` — ``1`` when served over HTTPS (secure cookies, HSTS).
+- ``DSVB_PROXY_COUNT`` — how many trusted reverse proxies stand in front of dsvb (each adding
+  to ``X-Forwarded-For``), so the audit log and the sign-in lock-out see the person's address;
+  default 0, when the header is never believed.
 - ``DSVB_ALLOWED_HOSTS`` — comma-separated host names (default: local only).
 - ``DSVB_DEBUG`` — ``1`` for Django's debug pages (never in production).
 """
@@ -37,15 +40,21 @@ def _secret_key() -> str:
     if key:
         return key
     path = DATA_DIR / "secret_key"
-    if not path.exists():
-        path.write_text(secrets.token_urlsafe(50), encoding="utf-8")
-        path.chmod(0o600)
+    try:  # created readable by its owner only, from the first byte; never overwritten
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        pass
+    else:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(secrets.token_urlsafe(50))
     return path.read_text(encoding="utf-8").strip()
 
 
 SECRET_KEY = _secret_key()
 DEBUG = _flag("DSVB_DEBUG")
 HTTPS = _flag("DSVB_HTTPS")
+# trusted reverse proxies in front of dsvb (each adds to X-Forwarded-For); 0 = none
+DSVB_PROXY_COUNT = int(os.environ.get("DSVB_PROXY_COUNT", "0"))
 ALLOWED_HOSTS = [
     h.strip()
     for h in os.environ.get("DSVB_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
@@ -165,6 +174,7 @@ AUTH_PASSWORD_VALIDATORS = [
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = 0.5  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "dsvb.web.audit.recorder.client_address"  # the audit log's address
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False

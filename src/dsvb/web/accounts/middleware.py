@@ -14,7 +14,10 @@ from django.urls import reverse
 from django_otp import user_has_device
 from django_otp.models import Device
 
-ALLOWED_PREFIXES = ("/static/", "/accounts/sign-out", "/accounts/second-factor")
+# Before the second factor is given only these may be reached: not, for instance, the page
+# that removes the authenticator app, or a password alone would switch the second factor off.
+ALLOWED_PREFIXES = ("/static/", "/accounts/sign-out")
+ALLOWED_NAMES = ("accounts:second-factor", "accounts:second-factor-setup")
 DEVICE_CACHE_SECONDS = 60
 
 
@@ -49,8 +52,9 @@ class SecondFactorMiddleware:
         if (
             user is not None
             and user.is_authenticated
-            and not request.path.startswith(ALLOWED_PREFIXES)
             and not user.is_verified()
+            and not request.path.startswith(ALLOWED_PREFIXES)
+            and request.path not in {reverse(name) for name in ALLOWED_NAMES}
         ):
             if has_confirmed_device(user):
                 return redirect(f"{reverse('accounts:second-factor')}?next={request.path}")

@@ -15,7 +15,6 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -126,17 +125,28 @@ def second_factor_setup(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_POST
 @signed_in
 def second_factor_remove(request: HttpRequest) -> HttpResponse:
+    """Remove the authenticator app: only in a session signed in with it, and only with a
+    current code from it (someone who has the password alone cannot switch it off)."""
     if request.user.require_second_factor:
         messages.error(request, "Your account must use an authenticator app; ask the secretariat.")
         return redirect("accounts:account")
-    deleted, _ = TOTPDevice.objects.filter(user=request.user).delete()
-    if deleted:
-        record(request, Action.SECOND_FACTOR_REMOVED, "Authenticator app removed")
-        messages.success(request, "Your authenticator app was removed.")
-    return redirect("accounts:account")
+    device = TOTPDevice.objects.devices_for_user(request.user, confirmed=True).first()
+    if device is None:
+        return redirect("accounts:account")
+    if not request.user.is_verified():
+        return redirect(f"{reverse('accounts:second-factor')}?next={request.path}")
+    form = CodeForm(request.POST or None, submit="Remove authenticator app")
+    if request.method == "POST" and form.is_valid():
+        if device.verify_token(form.cleaned_data["code"]):
+            TOTPDevice.objects.filter(user=request.user).delete()
+            record(request, Action.SECOND_FACTOR_REMOVED, "Authenticator app removed")
+            messages.success(request, "Your authenticator app was removed.")
+            return redirect("accounts:account")
+        record(request, Action.SECOND_FACTOR_FAILED, "Second factor code rejected (removal)")
+        form.add_error("code", "The code is not right or has expired; try the current code")
+    return render(request, "accounts/second_factor_remove.html", {"form": form})
 
 
 @signed_in
@@ -162,7 +172,9 @@ def users(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/users.html", {"people": people})
 
 
-_AUDITED_FIELDS = ("role", "area_code", "agency", "require_second_factor", "is_active", "email")
+# every field the form edits is recorded with its old and new value (the password is not
+# a model field of the form: its change is recorded without either)
+_AUDITED_FIELDS = tuple(UserForm.Meta.fields)
 
 
 def _changes(before: dict[str, Any], user: User) -> dict[str, list[Any]]:

@@ -2,17 +2,37 @@
 
 from __future__ import annotations
 
+import ipaddress
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest
 
 from dsvb.web.audit.models import Action, AuditEvent
 
 
 def client_address(request: HttpRequest | None) -> str | None:
+    """The address of the person's machine, as the audit log and the sign-in lock-out see it.
+
+    Behind ``DSVB_PROXY_COUNT`` trusted reverse proxies (each appending the address it was
+    reached from to ``X-Forwarded-For``) it is the entry that many from the right: entries
+    further left are whatever the client sent, so they are never believed. Without proxies,
+    the connection's own address.
+    """
     if request is None:
         return None
-    return request.META.get("REMOTE_ADDR") or None
+    remote = request.META.get("REMOTE_ADDR") or None
+    proxies = getattr(settings, "DSVB_PROXY_COUNT", 0)
+    if not proxies:
+        return remote
+    forwarded = [a.strip() for a in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+    if len(forwarded) < proxies:
+        return remote  # not through all the proxies: keep the address we can vouch for
+    candidate = forwarded[-proxies]
+    try:
+        return str(ipaddress.ip_address(candidate))
+    except ValueError:
+        return remote
 
 
 def record(

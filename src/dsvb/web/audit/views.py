@@ -20,6 +20,7 @@ from dsvb.web.accounts import policies
 from dsvb.web.accounts.decorators import policy_required
 from dsvb.web.audit.models import Action, AuditEvent
 from dsvb.web.audit.recorder import record
+from dsvb.web.spreadsheets import defused
 
 auditors = policy_required(lambda user, **_: policies.can_search_audit(user))
 
@@ -81,13 +82,14 @@ def search(request: HttpRequest) -> HttpResponse:
     form = SearchForm(request.GET or None)
     events = _filtered(form) if request.GET else AuditEvent.objects.all()
     page = Paginator(events, 50).get_page(request.GET.get("page"))
-    if request.GET:
-        record(
-            request,
-            Action.AUDIT_SEARCHED,
-            "Searched the audit log",
-            criteria=_criteria(form),
-        )
+    # Reading the log is itself recorded, searched or not: it names people and addresses.
+    record(
+        request,
+        Action.AUDIT_SEARCHED,
+        "Searched the audit log" if _criteria(form) else "Read the audit log",
+        criteria=_criteria(form),
+        page=page.number,
+    )
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -113,13 +115,13 @@ def export(request: HttpRequest) -> HttpResponse:
         writer.writerow(
             [
                 e.at.isoformat(),
-                e.actor_username,
-                e.actor_role,
+                defused(e.actor_username),  # typed by anyone at the sign-in page
+                defused(e.actor_role),
                 e.ip_address or "",
                 e.action,
-                e.object_type,
-                e.object_id,
-                e.summary,
+                defused(e.object_type),
+                defused(e.object_id),
+                defused(e.summary),
             ]
         )
         count += 1

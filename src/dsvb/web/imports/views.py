@@ -28,6 +28,7 @@ from dsvb.web.audit.recorder import client_address, record
 from dsvb.web.imports import jobs, uploads
 from dsvb.web.imports.forms import ExtractUploadForm, ReturnUploadForm
 from dsvb.web.imports.models import ImportJob, Kind
+from dsvb.web.spreadsheets import defused
 
 RECENT_JOBS = 50
 
@@ -260,10 +261,7 @@ def _cell(value: Any) -> str:
     """A cell of a CSV download, defused so a spreadsheet never reads it as a formula."""
     if value is None:
         return ""
-    text = str(value)
-    if text[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + text
-    return text
+    return defused(str(value))
 
 
 @require_GET

@@ -28,6 +28,7 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
 from dsvb.web.performance import charts, figures
+from dsvb.web.spreadsheets import defused
 
 FORMATS = ("csv", "xlsx")
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -398,10 +399,6 @@ def scorecard_table(sel: figures.Selection, name: str, area_code: str) -> Export
 # --- writing --------------------------------------------------------------------------------
 
 
-# Text that a spreadsheet would read as a formula (names and notes come from published files).
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
 def _csv_value(value: Any) -> Any:
     if value is None:
         return ""
@@ -409,8 +406,8 @@ def _csv_value(value: Any) -> Any:
         return "true" if value else "false"
     if isinstance(value, float):
         return repr(value)
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
+    if isinstance(value, str):
+        return defused(value)  # names and notes come from published files
     return value
 
 

@@ -21,7 +21,8 @@ back from the other two.
 - *Arrest rate* (offences with an arrest): positive action, with the force's target.
 - *Repeat victimisation*: whether victims come back.
 - *Risk-form completion* (DV only): the 124D/DASH policy-compliance measure.
-- *Referrals to the Havens* (sexual offences only): support for victims.
+- *Referrals to the Havens* (serious sexual offences only, as the SCD2 return counts them):
+  support for victims.
 
 Left out on purpose: the charge rate (beside the sanction detection rate and caution share
 it would give "other" sanction detections by subtraction — small in most boroughs — and
@@ -58,6 +59,7 @@ from dsvb.reports.disclosure import (
     apply,
 )
 from dsvb.web.performance import data
+from dsvb.web.spreadsheets import defused
 
 PUBLIC_FAMILIES = ("dv", "serious_sexual", "sexual")
 HEADLINE = (
@@ -265,7 +267,7 @@ def _records(pub: Publication, cells: list[PublishedCell]) -> list[dict[str, Any
 def _csv_value(value: Any) -> str:
     if isinstance(value, float):
         return f"{value:.6f}".rstrip("0").rstrip(".")
-    return str(value)
+    return value if isinstance(value, int) else defused(str(value))
 
 
 def to_csv(pub: Publication, cells: list[PublishedCell]) -> str:
