@@ -233,8 +233,10 @@ def indicators(
         from dsvb.indicators.from_returns import indicators_from_return
         from dsvb.ingest.returns import ReturnError, read_return
 
+        _refuse_with_returns(click.get_current_context())
         try:
-            rows = indicators_from_return(read_return(returns_file))
+            ret = read_return(returns_file)
+            rows = indicators_from_return(ret)
         except ReturnError as exc:
             click.echo(str(exc), err=True)
             sys.exit(1)
@@ -244,6 +246,8 @@ def indicators(
             wanted = set(indicator_ids.split(","))
             rows = [r for r in rows if r.indicator in wanted]
         _emit(rows, fmt, out)
+        for note in ret.notes:  # after the output, on stderr: stdout stays CSV/JSON only
+            click.echo(str(note), err=True)
         return
 
     families = definitions.ALL_FAMILIES if family == "all" else (family,)
@@ -273,6 +277,31 @@ def indicators(
         click.echo(str(exc), err=True)
         sys.exit(1)
     _emit(rows, fmt, out)
+
+
+#: options of ``indicators`` that a published table cannot honour: it has its own areas,
+#: units and period, and no records to cut, window or read from a store
+_NOT_WITH_RETURNS = (
+    ("by", "--by"),
+    ("date_from", "--from"),
+    ("date_to", "--to"),
+    ("window_months", "--window-months"),
+    ("store_path", "--store"),
+)
+
+
+def _refuse_with_returns(ctx: click.Context) -> None:
+    given = [
+        flag
+        for name, flag in _NOT_WITH_RETURNS
+        if ctx.get_parameter_source(name) not in (None, click.core.ParameterSource.DEFAULT)
+    ]
+    if given:
+        raise click.UsageError(
+            f"{', '.join(given)} {'does' if len(given) == 1 else 'do'} not apply with "
+            "--returns: a published table gives the areas, units and period it prints "
+            "(use --family and --indicator to choose among them)"
+        )
 
 
 def _emit(rows: list, fmt: str, out: Path | None) -> None:

@@ -4,15 +4,20 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
+from pathlib import Path
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+import dsvb.reference
 from dsvb.indicators.from_returns import indicators_from_return
 from dsvb.ingest.returns import ReturnError, check_printed, read_return
 
 DV_HEADER = "borough,dv_incidents,dv_offences,dv_sanction_detections,dv_charges,dv_cautions\n"
+PUBLISHED = Path(dsvb.reference.__file__).parent / "published"
+DV = PUBLISHED / "dv_by_borough_12m_to_2010-11.csv"
+KINGSTON = PUBLISHED / "kingston_return_2006-07.csv"
 
 
 def write(tmp_path, name: str, content: str | bytes):
@@ -389,6 +394,143 @@ def test_a_byte_order_mark_is_not_part_of_the_header(tmp_path):
 def test_missing_file(tmp_path):
     with pytest.raises(ReturnError, match=r"nope\.csv: cannot be read"):
         read_return(tmp_path / "nope.csv")
+
+
+def test_a_header_only_file_is_refused_in_every_layout(tmp_path):
+    # one header from each real table: a header and no rows is not an empty return
+    for path in sorted(PUBLISHED.glob("*.csv")):
+        header = path.read_text(encoding="utf-8").splitlines()[0]
+        message = error_for(tmp_path, path.name, header + "\n\n")
+        assert message == (
+            f"{path.name}, header row (line 1): no data rows after the header {header!r}: "
+            "the return has no figures; nothing was stored"
+        )
+
+
+@pytest.mark.parametrize(("delimiter", "name"), [(";", "semicolons"), ("\t", "tabs")])
+def test_a_file_separated_by_semicolons_or_tabs_is_said_to_be(tmp_path, delimiter, name):
+    content = DV.read_text(encoding="utf-8").replace(",", delimiter)
+    message = error_for(tmp_path, DV.name, content)
+    header = DV_HEADER.strip().replace(",", delimiter)
+    assert message == (
+        f"{DV.name}, header row (line 1): the header {header!r} is separated by {name} "
+        f"({delimiter!r}), not commas: a return must be comma-separated (CSV); save it with ',' "
+        "as the delimiter and import it again"
+    )
+
+
+def test_an_unbalanced_quote_is_reported_with_its_line(tmp_path):
+    message = error_for(tmp_path, "dv.csv", 'borough,dv_incidents\n"Barnet,100\n')
+    assert message == (
+        "dv.csv, row 1 (line 2), column 'borough': unbalanced quote: the '\"' that opens this "
+        "cell is never closed, so the rest of the file (line 2) was read as one cell, "
+        "'Barnet,100'; close the quote or remove it"
+    )
+    # in the real table, a quote before Barnet swallows the 32 rows after it
+    content = DV.read_text(encoding="utf-8").replace("\nBarnet,", '\n"Barnet,')
+    message = error_for(tmp_path, DV.name, content)
+    assert message.startswith(
+        f"{DV.name}, row 2 (line 3), column 'borough': unbalanced quote: the '\"' that opens "
+        "this cell is never closed, so the rest of the file (lines 3 to 34) was read as one "
+        "cell, 'Barnet,3525,1202,730,455,275 Bexley,2882…'"
+    )
+    message = error_for(tmp_path, "dv.csv", DV_HEADER + 'Barnet,1,"1,1,0,0\n')
+    assert message.startswith("dv.csv, row 1 (line 2), column 'dv_offences': unbalanced quote")
+
+
+def test_quoted_cells_that_close_are_not_an_unbalanced_quote(tmp_path):
+    content = (
+        "indicator,value,comparator,note\n"
+        'area,Barnet,,"a note\nover two lines"\n'
+        'dv_incidents,"1,474",,"the ""incidents"" as printed"\n'
+        'dv_offences,791,,5" of rain\n'
+    )
+    ret = read_return(write(tmp_path, "r.csv", content))
+    assert ret.cell("dv_incidents", "value").value == 1474
+    assert ret.cell("dv_incidents", "note").raw == 'the "incidents" as printed'
+    assert ret.cell("dv_offences", "note").raw == '5" of rain'
+
+
+def test_a_missing_borough_is_named_in_the_total_note(tmp_path):
+    content = DV.read_text(encoding="utf-8").replace("Barnet,3525,1202,730,455,275\n", "")
+    ret = read_return(write(tmp_path, DV.name, content))
+    notes = [n for n in ret.notes_of("reconciliation") if "sum to" in n.message]
+    assert len(notes) == 5
+    assert notes[0].message == (
+        "row 32 MPS Total, dv_incidents: printed 122,049 but the 31 borough rows "
+        "(no row for Barnet) sum to 118,497 (the total is 3,552 more)"
+    )
+    assert all("(no row for Barnet)" in n.message for n in notes)
+    # with a Borough Total, two boroughs missing
+    content = (
+        "borough_or_unit,sexual_offences\n"
+        + "".join(f"{a.name},1\n" for a in dsvb.reference.areas() if a.code != "E09000003")
+    ).replace("Brent,1\n", "")
+    ret = read_return(write(tmp_path, "s.csv", content + "Borough Total,32\n"))
+    (note,) = ret.notes_of("reconciliation")
+    assert "the 30 borough rows (no row for Barnet or Brent) sum to 30" in note.message
+
+
+# --- the period of a key-value return -----------------------------------------------------------
+
+
+def kingston(tmp_path, start: str | None, end: str | None, name: str = KINGSTON.name) -> Path:
+    """The real Kingston return with its period rows changed (None: the row left out)."""
+    lines = []
+    for line in KINGSTON.read_text(encoding="utf-8").splitlines(keepends=True):
+        if line.startswith("period_start,"):
+            line = f"period_start,{start},,\n" if start else ""
+        elif line.startswith("period_end,"):
+            line = f"period_end,{end},,\n" if end else ""
+        lines.append(line)
+    return write(tmp_path, name, "".join(lines))
+
+
+def test_an_impossible_period_is_refused_naming_file_row_and_field(tmp_path):
+    with pytest.raises(ReturnError) as info:
+        read_return(kingston(tmp_path, "2007-04-01", "2007-03-31"))
+    assert str(info.value) == (
+        "kingston_return_2006-07.csv, row 1 (line 2), column 'value': period_start 2007-04-01 "
+        "is after period_end 2007-03-31 (row 2): the period is impossible; correct the date"
+    )
+    # one date stated, the other from the file name (2006-04-01 to 2007-03-31)
+    with pytest.raises(ReturnError) as info:
+        read_return(kingston(tmp_path, None, "2006-03-31"))
+    assert str(info.value) == (
+        "kingston_return_2006-07.csv, row 1 (line 2), column 'value': period_end 2006-03-31 "
+        "is before period_start 2006-04-01 (from the file name 'kingston_return_2006-07'): "
+        "the period is impossible; correct the date"
+    )
+    # a one-day period is possible
+    assert read_return(kingston(tmp_path, "2007-03-31", "2007-03-31")).period_label == (
+        "2007-03-31 to 2007-03-31"
+    )
+
+
+def test_a_period_that_disagrees_with_the_file_name_is_noted(tmp_path):
+    ret = read_return(kingston(tmp_path, "2007-04-01", "2008-03-31"))
+    # the period the return states is used, as before
+    assert (ret.period_label, str(ret.period_start), str(ret.period_end)) == (
+        "2007/08",
+        "2007-04-01",
+        "2008-03-31",
+    )
+    (note,) = ret.notes_of("reconciliation")
+    assert (note.row_number, note.column_name) == (1, "value")
+    assert note.message == (
+        "the return states period_start 2007-04-01 (row 1) and period_end 2008-03-31 (row 2) "
+        "but its file name 'kingston_return_2006-07' says 2006/07 (2006-04-01 to 2007-03-31); "
+        "read as 2007/08, as the return states"
+    )
+    # one date differs: the note names it, and the label gives the dates used
+    ret = read_return(kingston(tmp_path, "2006-05-01", None))
+    (note,) = ret.notes_of("reconciliation")
+    assert ret.period_label == "2006-05-01 to 2007-03-31"
+    assert note.message.startswith("the return states period_start 2006-05-01 (row 1) but")
+    # no note when they agree, or when the name gives no period
+    assert not read_return(kingston(tmp_path, "2006-04-01", None)).notes_of("reconciliation")
+    ret = read_return(kingston(tmp_path, "2007-04-01", "2008-03-31", "kingston_return.csv"))
+    assert not ret.notes_of("reconciliation")
 
 
 # --- the print-precision check ------------------------------------------------------------------

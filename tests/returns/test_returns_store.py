@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import shutil
 from pathlib import Path
@@ -26,6 +27,7 @@ PUBLISHED = Path(dsvb.reference.__file__).parent / "published"
 REAL = sorted(PUBLISHED.glob("*.csv"))
 SEXUAL = PUBLISHED / "sexual_offences_by_unit_12m_to_2010-11.csv"
 DV = PUBLISHED / "dv_by_borough_12m_to_2010-11.csv"
+DV_HEADER = "borough,dv_incidents,dv_offences,dv_sanction_detections,dv_charges,dv_cautions\n"
 
 
 @pytest.fixture
@@ -152,3 +154,79 @@ def test_list_returns_and_a_boroughs_notes(con):
 def test_load_unknown_return(con):
     with pytest.raises(KeyError):
         load_return(con, 42)
+
+
+# --- the same table in other bytes; another table for the same period -----------------------
+
+
+@pytest.mark.parametrize(
+    "rewrite",
+    [
+        lambda data: data.replace(b"\n", b"\r\n"),  # CRLF line endings
+        lambda data: b"\xef\xbb\xbf" + data,  # a UTF-8 byte-order mark
+        lambda data: b"\xef\xbb\xbf" + data.replace(b"\n", b"\r\n") + b"\r\n",  # both, a blank
+        lambda data: data.replace(b"Barnet,", b'"Barnet",'),  # quoting
+    ],
+    ids=["crlf", "bom", "bom-crlf-blank-line", "quoted"],
+)
+def test_the_same_table_in_other_bytes_is_already_imported(con, tmp_path, rewrite):
+    first = import_return(con, DV)
+    before = snapshot(con)
+    copy = tmp_path / DV.name
+    copy.write_bytes(rewrite(DV.read_bytes()))
+    assert read_return(copy).content_hash != first.content_hash  # other bytes
+    again = import_return(con, copy)
+    assert (again.status, again.return_id, again.matched_by) == ("already_imported", 1, "content")
+    assert again.summary() == (
+        f"Return {copy} is already in the store (return 1: the same table, in a file whose "
+        "line endings, byte-order mark or quoting differ); nothing changed."
+    )
+    assert snapshot(con) == before
+    # the import log keeps the SHA-256 of the bytes that were imported
+    (logged,) = con.execute("SELECT content_hash FROM import_log").fetchone()
+    assert logged == hashlib.sha256(DV.read_bytes()).hexdigest()
+
+
+def test_identity_is_the_same_read_and_stored(con):
+    for path in REAL:
+        stored = load_return(con, import_return(con, path).return_id)
+        assert stored.identity == read_return(path).identity
+    assert len({read_return(p).identity for p in REAL}) == len(REAL)
+
+
+def test_another_table_for_the_same_period_is_stored_with_a_warning(con, tmp_path):
+    import_return(con, DV)
+    changed = tmp_path / DV.name
+    changed.write_text(
+        DV.read_text(encoding="utf-8").replace("Barnet,3525,", "Barnet,3526,"), encoding="utf-8"
+    )
+    outcome = import_return(con, changed)
+    assert (outcome.status, outcome.return_id) == ("imported", 2)
+    finished = con.execute("SELECT finished_at FROM import_log WHERE import_id = 1").fetchone()[0]
+    warning = (
+        f"return 1 ({DV}, imported {finished:%Y-%m-%d %H:%M}) has the same source name, layout "
+        "and period (by_area, 12 months to November 2010) but different content: 1 cell "
+        "differs (row 2 'Barnet', dv_incidents: '3525' there, '3526' here). Both are now "
+        "stored, and a borough's scorecard lists both: check which is right"
+    )
+    assert outcome.warnings == (warning,)
+    assert outcome.summary().splitlines()[1:3] == ["Warnings:", f"  - {warning}"]
+    (logged,) = con.execute("SELECT warnings FROM import_log WHERE import_id = 2").fetchone()
+    assert json.loads(logged)[0] == f"earlier return: {warning}"
+    # the stored return itself is the table as read: the warning is not one of its notes
+    assert load_return(con, 2) == read_return(changed)
+    # another period, or another name, is another table: no warning
+    assert not import_return(con, SEXUAL).warnings
+    other = tmp_path / "dv_by_borough_12m_to_2009-11.csv"
+    other.write_text(changed.read_text(encoding="utf-8").replace(",3526,", ",3527,"))
+    assert not import_return(con, other).warnings
+
+
+def test_a_header_only_file_stores_nothing(con, tmp_path):
+    import_return(con, DV)
+    before = snapshot(con)
+    empty = tmp_path / DV.name
+    empty.write_text(DV_HEADER, encoding="utf-8")
+    with pytest.raises(ReturnError, match="no data rows after the header"):
+        import_return(con, empty)
+    assert snapshot(con) == before

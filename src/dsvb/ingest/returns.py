@@ -73,6 +73,7 @@ __all__ = [
     "measure_kind",
     "printed_decimals",
     "read_return",
+    "table_identity",
 ]
 
 # --- vocabulary ----------------------------------------------------------------------------
@@ -407,6 +408,15 @@ class PublishedReturn:
                 return c
         raise KeyError((row_label, column_name))
 
+    @property
+    def identity(self) -> str:
+        """What identifies the table: its layout and every cell as published.
+
+        Unlike ``content_hash`` (the SHA-256 of the file's bytes), it does not change when only
+        the bytes do: line endings, a byte-order mark, quoting, blank lines.
+        """
+        return table_identity(self.layout, self.cells)
+
     def notes_of(self, kind: str) -> tuple[Note, ...]:
         return tuple(n for n in self.notes if n.kind == kind)
 
@@ -425,12 +435,21 @@ class ImportOutcome:
     cells: int = 0
     notes: int = 0
     published_return: PublishedReturn | None = field(default=None, repr=False)
+    #: already imported: ``file`` (the same bytes) or ``content`` (the same table, other bytes)
+    matched_by: str | None = None
+    #: about the store rather than the table, e.g. an earlier return for the same period
+    warnings: tuple[str, ...] = ()
 
     def summary(self) -> str:
         """What a person needs to read after an import: what was kept, changed and found."""
         if self.status == "already_imported":
+            how = (
+                ": the same table, in a file whose line endings, byte-order mark or quoting differ"
+                if self.matched_by == "content"
+                else ""
+            )
             return (
-                f"Return {self.source} is already in the store (return {self.return_id}); "
+                f"Return {self.source} is already in the store (return {self.return_id}{how}); "
                 "nothing changed."
             )
         ret = self.published_return
@@ -439,6 +458,9 @@ class ImportOutcome:
             + (f" ({ret.layout}, {ret.period_label or 'period not stated'})" if ret else "")
             + f": {self.cells:,} cells, {self.notes:,} notes."
         ]
+        if self.warnings:
+            lines.append("Warnings:")
+            lines += [f"  - {w}" for w in self.warnings]
         if ret is not None:
             headings = {
                 NORMALISED: "Normalised",
@@ -491,6 +513,25 @@ def _fmt(n: float | int | None) -> str:
     if float(n).is_integer():
         return f"{int(n):,}"
     return f"{n:,.2f}"
+
+
+def _unify_newlines(text: str | None) -> str | None:
+    return None if text is None else text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def table_identity(layout: str, cells: Iterable[Cell]) -> str:
+    """SHA-256 of a table as published: its layout and each cell's place, names and text.
+
+    Two files that read as the same cells (whatever their line endings, byte-order mark,
+    quoting or blank lines) have the same identity; so do a return as read and as stored.
+    """
+    digest = hashlib.sha256(layout.encode())
+    for c in sorted(cells, key=lambda c: (c.row_number, c.column_number)):
+        place = [c.row_number, c.column_number, c.column_name, c.row_label, c.raw]
+        digest.update(
+            json.dumps([_unify_newlines(x) if isinstance(x, str) else x for x in place]).encode()
+        )
+    return digest.hexdigest()
 
 
 def _pct(x: float | Fraction, places: int = 2) -> str:
@@ -673,10 +714,50 @@ def _decode(source: str, data: bytes) -> str:
         ) from None
 
 
+def _open_quote(text: str) -> tuple[int, int] | None:
+    """``(line, field index)`` of a quote that opens a cell and is never closed, else None.
+
+    Follows the csv module's reading (a quote opens a cell only at its start, ``""`` inside a
+    quoted cell is a quote), which without ``strict`` reads an unclosed quote to the end of
+    the file as one cell. Lines are counted as the reader counts them (by ``\\n``).
+    """
+    if '"' not in text:
+        return None
+    line, field_index = 1, 0
+    quoted, at_start = False, True
+    opened = (0, 0)
+    i, n = 0, len(text)
+    while i < n:
+        ch = text[i]
+        if quoted:
+            if ch == '"':
+                if i + 1 < n and text[i + 1] == '"':
+                    i += 2
+                    continue
+                quoted = False
+            elif ch == "\n":
+                line += 1
+        elif ch == '"' and at_start:
+            quoted, at_start, opened = True, False, (line, field_index)
+        elif ch == ",":
+            at_start, field_index = True, field_index + 1
+        elif ch in "\r\n":
+            at_start, field_index = True, 0
+            line += ch == "\n"
+        else:
+            at_start = False
+        i += 1
+    return opened if quoted else None
+
+
+_OTHER_DELIMITERS = ((";", "semicolons"), ("\t", "tabs"))
+
+
 def _parse_csv(source: str, text: str) -> tuple[list[str], list[tuple[int, int, list[str]]]]:
     """The header and the data rows as ``(row_number, line, fields)``, blank lines skipped."""
     reader = csv.reader(io.StringIO(text))
     header: list[str] | None = None
+    header_line = 1
     rows: list[tuple[int, int, list[str]]] = []
     try:
         for fields in reader:
@@ -684,12 +765,36 @@ def _parse_csv(source: str, text: str) -> tuple[list[str], list[tuple[int, int, 
                 continue
             if header is None:
                 header = fields
+                header_line = reader.line_num
                 continue
             rows.append((len(rows) + 1, reader.line_num, fields))
     except csv.Error as exc:
         raise ReturnError(
             source, f"not a readable CSV file: {exc}", row=len(rows) + 1, line=reader.line_num
         ) from None
+    opened = _open_quote(text)
+    if opened is not None:
+        line, index = opened
+        last = text.count("\n") + (not text.endswith("\n"))
+        in_header = header is None or line <= header_line
+        fields = (header or []) if in_header else rows[-1][2]
+        cell = (
+            fields[index].replace("\r", "").replace("\n", " ").strip()
+            if index < len(fields)
+            else ""
+        )
+        lines = f"line {line}" if last <= line else f"lines {line} to {last}"
+        raise ReturnError(
+            source,
+            "unbalanced quote: the '\"' that opens this cell is never closed, so the rest of "
+            f"the file ({lines}) was read as one cell, "
+            f"{cell if len(cell) <= 40 else cell[:40] + '…'!r}; close the quote or remove it",
+            row="header row" if in_header else rows[-1][0],
+            line=line,
+            column=(header or [])[index]
+            if not in_header and index < len(header or [])
+            else f"#{index + 1}",
+        )
     if header is None:
         raise ReturnError(
             source,
@@ -699,6 +804,18 @@ def _parse_csv(source: str, text: str) -> tuple[list[str], list[tuple[int, int, 
             line=1,
             column="#1",
         )
+    if len(header) == 1:
+        for delimiter, name in _OTHER_DELIMITERS:
+            parts = header[0].split(delimiter)
+            if len(parts) > 1 and all(p.strip() for p in parts):
+                raise ReturnError(
+                    source,
+                    f"the header {header[0]!r} is separated by {name} ({delimiter!r}), not "
+                    "commas: a return must be comma-separated (CSV); save it with ',' as the "
+                    "delimiter and import it again",
+                    row="header row",
+                    line=header_line,
+                )
     seen: set[str] = set()
     for i, name in enumerate(header):
         if not name.strip():
@@ -718,6 +835,14 @@ def _parse_csv(source: str, text: str) -> tuple[list[str], list[tuple[int, int, 
                 line=line,
                 column=f"#{len(header) + 1}",
             )
+    if not rows:
+        raise ReturnError(
+            source,
+            f"no data rows after the header {','.join(header)!r}: the return has no figures; "
+            "nothing was stored",
+            row="header row",
+            line=header_line,
+        )
     return header, rows
 
 
@@ -1293,6 +1418,7 @@ def _read_key_value(
 
     # the return's own period and area
     period_start = period_end = None
+    stated: dict[str, tuple[int, int]] = {}  # period_start / period_end -> (row, line)
     area_code = None
     for number, line, fields, (_, measure, _) in parsed_rows:
         value = (field_of(fields, "value") or "").strip()
@@ -1307,6 +1433,7 @@ def _read_key_value(
                     line=line,
                     column=header[col["value"]],
                 ) from None
+            stated[measure] = (number, line)
             if measure == "period_start":
                 period_start = day
             else:
@@ -1355,16 +1482,9 @@ def _read_key_value(
             row="header row",
             column=first,
         )
-    if period_start and period_end:
-        fy = f"{period_start.year}/{(period_start.year + 1) % 100:02d}"
-        label: str | None = (
-            fy
-            if (period_start, period_end) == _fy_dates(fy)
-            else f"{period_start.isoformat()} to {period_end.isoformat()}"
-        )
-    else:
-        label, name_start, name_end = _period_from_name(stem)
-        period_start, period_end = period_start or name_start, period_end or name_end
+    label, period_start, period_end = _kv_period(
+        source, stem, header[col["value"]], period_start, period_end, stated, notes
+    )
 
     # one family for rows that do not name one, when the return names exactly one
     named = {f for _, _, _, (f, m, _) in parsed_rows if f and m not in TEXT_MEASURES}
@@ -1471,6 +1591,68 @@ def _read_key_value(
     cells = _reinterpret_caution_rate(cells, notes)
     title = f"{areas().by_code(area_code).name} return" + (f", {label}" if label else "")
     return _Build(cells, notes, garbled, label, period_start, period_end, title)
+
+
+def _kv_period(
+    source: str,
+    stem: str,
+    column: str,
+    start: dt.date | None,
+    end: dt.date | None,
+    stated: dict[str, tuple[int, int]],
+    notes: list[Note],
+) -> tuple[str | None, dt.date | None, dt.date | None]:
+    """A key-value return's period: the dates it states, else those its file name gives.
+
+    An impossible period (start after end) is an error; dates that disagree with the
+    period in the file name get a reconciliation note (the dates the return states are used).
+    """
+    name_label, name_start, name_end = _period_from_name(stem)
+    given = {"period_start": start, "period_end": end}
+    from_name = {"period_start": name_start, "period_end": name_end}
+    if start and end:
+        label = _kv_period_label(start, end)
+    else:
+        label, start, end = name_label, start or name_start, end or name_end
+    if start and end and start > end:
+        which = "period_start" if "period_start" in stated else "period_end"
+        row, line = stated[which]
+        if len(stated) == 2:
+            against = f"period_end {end.isoformat()} (row {stated['period_end'][0]})"
+        elif which == "period_start":
+            against = f"period_end {end.isoformat()} (from the file name {stem!r})"
+        else:
+            against = f"period_start {start.isoformat()} (from the file name {stem!r})"
+        day = start if which == "period_start" else end
+        raise ReturnError(
+            source,
+            f"{which} {day.isoformat()} is {'after' if which == 'period_start' else 'before'} "
+            f"{against}: the period is impossible; correct the date",
+            row=row,
+            line=line,
+            column=column,
+        )
+    differ = [m for m in stated if name_label and given[m] != from_name[m]]
+    if differ:
+        if len(stated) == 1:  # the other date comes from the name: label the dates used
+            label = _kv_period_label(start, end)  # type: ignore[arg-type]
+        said = " and ".join(f"{m} {given[m]} (row {stated[m][0]})" for m in differ)
+        notes.append(
+            Note(
+                RECONCILIATION,
+                stated[differ[0]][0],
+                column,
+                f"the return states {said} but its file name {stem!r} says {name_label} "
+                f"({name_start} to {name_end}); read as {label}, as the return states",
+            )
+        )
+    return label, start, end
+
+
+def _kv_period_label(start: dt.date, end: dt.date) -> str:
+    """``2006/07`` for a financial year, else ``2007-04-01 to 2007-07-31``."""
+    fy = f"{start.year}/{(start.year + 1) % 100:02d}"
+    return fy if (start, end) == _fy_dates(fy) else f"{start.isoformat()} to {end.isoformat()}"
 
 
 def _reinterpret_caution_rate(cells: list[Cell], notes: list[Note]) -> list[Cell]:
@@ -1805,9 +1987,10 @@ def _relations(ret: PublishedReturn) -> list[tuple[Cell, list[Cell], str]]:
     area_rows = [c for c in labels if c.area_code]
     unit_rows = [c for c in labels if c.unit and not c.is_total]
     totals = {c.scope: c for c in labels if c.is_total}
+    boroughs = f"the {len(area_rows)} borough rows" + _missing_boroughs(area_rows)
     out = []
     if BOROUGHS in totals:
-        out.append((totals[BOROUGHS], area_rows, f"the {len(area_rows)} borough rows"))
+        out.append((totals[BOROUGHS], area_rows, boroughs))
     if SPECIALIST_UNITS in totals:
         out.append((totals[SPECIALIST_UNITS], unit_rows, f"the {len(unit_rows)} unit rows"))
     if FORCE in totals:
@@ -1818,7 +2001,7 @@ def _relations(ret: PublishedReturn) -> list[tuple[Cell, list[Cell], str]]:
             words.append(totals[BOROUGHS].row_label.strip())
         elif area_rows:
             parts.extend(area_rows)
-            words.append(f"the {len(area_rows)} borough rows")
+            words.append(boroughs)
         if SPECIALIST_UNITS in totals:
             parts.append(totals[SPECIALIST_UNITS])
             words.append(totals[SPECIALIST_UNITS].row_label.strip())
@@ -1827,6 +2010,23 @@ def _relations(ret: PublishedReturn) -> list[tuple[Cell, list[Cell], str]]:
             words.append(f"the {len(unit_rows)} unit rows")
         out.append((totals[FORCE], parts, " + ".join(words)))
     return out
+
+
+def _missing_boroughs(area_rows: list[Cell]) -> str:
+    """`` (no row for Barnet)``: the boroughs of the rows' forces that have no row, if any."""
+    present = {c.area_code for c in area_rows}
+    forces = sorted({areas().by_code(code).force_code for code in present if code})
+    missing = [
+        a.name
+        for force in forces
+        for a in areas().for_force(force)
+        if a.kind == "borough" and a.code not in present
+    ]
+    if not missing:
+        return ""
+    return (
+        f" (no row for {', '.join(missing[:-1])}{' or ' if len(missing) > 1 else ''}{missing[-1]})"
+    )
 
 
 def _totals(
@@ -2089,41 +2289,133 @@ def _now() -> dt.datetime:
 
 
 def import_return(con: duckdb.DuckDBPyConnection, path: str | os.PathLike[str]) -> ImportOutcome:
-    """Read a return and store it, all or nothing; the same file twice is stored once."""
+    """Read a return and store it, all or nothing; the same table twice is stored once.
+
+    The same table is the same file (its bytes) or the same cells in another file (other line
+    endings, a byte-order mark, other quoting). A different table with the same source name,
+    layout and period as a stored one is stored too, with a warning naming the earlier one.
+    """
     started = _now()
     path = Path(path)
     ret = read_return(path)  # a ReturnError here: nothing is written
-    previous = _previous(con, ret.content_hash)
+    previous = _previous(con, ret)
     if previous is not None:
-        return ImportOutcome("already_imported", previous, str(path), ret.content_hash)
+        return ImportOutcome(
+            "already_imported", previous[0], str(path), ret.content_hash, matched_by=previous[1]
+        )
     with transaction(con):
-        previous = _previous(con, ret.content_hash)
+        previous = _previous(con, ret)
         if previous is not None:
-            return ImportOutcome("already_imported", previous, str(path), ret.content_hash)
+            return ImportOutcome(
+                "already_imported",
+                previous[0],
+                str(path),
+                ret.content_hash,
+                matched_by=previous[1],
+            )
+        warnings = _same_period(con, ret)
         return_id = con.execute(
             "SELECT coalesce(max(import_id), 0) + 1 FROM import_log"
         ).fetchone()[0]  # type: ignore[index]
         _insert_return(con, return_id, ret)
         _insert_cells(con, return_id, ret.cells)
         _insert_notes(con, return_id, ret.notes)
-        _insert_log(con, return_id, str(path), ret, started)
+        _insert_log(con, return_id, str(path), ret, started, warnings)
     return ImportOutcome(
-        "imported", return_id, str(path), ret.content_hash, len(ret.cells), len(ret.notes), ret
+        "imported",
+        return_id,
+        str(path),
+        ret.content_hash,
+        len(ret.cells),
+        len(ret.notes),
+        ret,
+        warnings=tuple(warnings),
     )
 
 
-def _previous(con: duckdb.DuckDBPyConnection, content_hash: str) -> int | None:
+def _previous(con: duckdb.DuckDBPyConnection, ret: PublishedReturn) -> tuple[int, str] | None:
+    """The stored return that is this one: ``(return_id, "file" or "content")``, or None."""
     row = con.execute(
         "SELECT import_id FROM import_log WHERE kind = 'return' AND content_hash = ? "
         "AND status = 'imported' ORDER BY import_id LIMIT 1",
-        [content_hash],
+        [ret.content_hash],
     ).fetchone()
     if row is None:
         row = con.execute(
             "SELECT return_id FROM published_returns WHERE content_hash = ? ORDER BY 1 LIMIT 1",
-            [content_hash],
+            [ret.content_hash],
         ).fetchone()
-    return None if row is None else row[0]
+    if row is not None:
+        return row[0], "file"
+    # the same cells from other bytes; only returns of the same layout and size can be
+    candidates = con.execute(
+        "SELECT r.return_id FROM published_returns r WHERE r.layout = ? AND "
+        "(SELECT count(*) FROM published_cells c WHERE c.return_id = r.return_id) = ? "
+        "ORDER BY 1",
+        [ret.layout, len(ret.cells)],
+    ).fetchall()
+    identity = ret.identity
+    for (return_id,) in candidates:
+        if table_identity(ret.layout, _stored_cells(con, return_id).values()) == identity:
+            return return_id, "content"
+    return None
+
+
+def _stored_cells(con: duckdb.DuckDBPyConnection, return_id: int) -> dict[tuple[int, int], Cell]:
+    """A stored return's cells by (row, column), with what identifies them (no values)."""
+    rows = con.execute(
+        "SELECT row_number, row_label, column_number, column_name, raw FROM published_cells "
+        "WHERE return_id = ?",
+        [return_id],
+    ).fetchall()
+    return {(r, c): Cell(r, label, c, name, raw, None, TEXT, OK) for r, label, c, name, raw in rows}
+
+
+def _same_period(con: duckdb.DuckDBPyConnection, ret: PublishedReturn) -> list[str]:
+    """Warnings for stored returns with this one's source name, layout and period.
+
+    They are different tables (the same one is not stored again): a corrected transcription,
+    or a wrong one. Both are kept, since there is no way to withdraw a stored return, and a
+    borough's scorecard lists every return with rows for it; so say which, and how they differ.
+    """
+    earlier = con.execute(
+        "SELECT r.return_id, l.source, l.finished_at FROM published_returns r "
+        "LEFT JOIN import_log l ON l.import_id = r.return_id "
+        "WHERE r.source_name = ? AND r.layout = ? AND r.period_label IS NOT DISTINCT FROM ? "
+        "AND r.period_start IS NOT DISTINCT FROM ? AND r.period_end IS NOT DISTINCT FROM ? "
+        "ORDER BY 1",
+        [ret.source_name, ret.layout, ret.period_label, ret.period_start, ret.period_end],
+    ).fetchall()
+    new = {(c.row_number, c.column_number): c for c in ret.cells}
+    out = []
+    for return_id, source, finished in earlier:
+        old = _stored_cells(con, return_id)
+        places = sorted(
+            k for k in set(old) | set(new) if _text_of(old.get(k)) != _text_of(new.get(k))
+        )
+        shown = []
+        for place in places[:3]:
+            cell = new.get(place) or old[place]
+            shown.append(
+                f"row {place[0]} {cell.row_label.strip()!r}, {cell.column_name}: "
+                f"{_text_of(old.get(place))} there, {_text_of(new.get(place))} here"
+            )
+        when = f", imported {finished:%Y-%m-%d %H:%M}" if finished else ""
+        differ = f"{len(places):,} cells differ" if len(places) != 1 else "1 cell differs"
+        out.append(
+            f"return {return_id} ({source or ret.source_name}{when}) has the same source name, "
+            f"layout and period ({ret.layout}, {ret.period_label or 'period not stated'}) but "
+            f"different content: {differ} ({'; '.join(shown)}{'; …' if len(places) > 3 else ''})"
+            ". Both are now stored, and a borough's scorecard lists both: check which is right"
+        )
+    return out
+
+
+def _text_of(cell: Cell | None) -> str:
+    """A cell's text for a message: as published, or ``no cell``."""
+    if cell is None or cell.raw is None:
+        return "no cell"
+    return repr(_unify_newlines(cell.raw))
 
 
 def _insert_return(con: duckdb.DuckDBPyConnection, return_id: int, ret: PublishedReturn) -> None:
@@ -2192,6 +2484,7 @@ def _insert_log(
     source: str,
     ret: PublishedReturn,
     started: dt.datetime,
+    store_warnings: Sequence[str] = (),
 ) -> None:
     rows = {c.row_number for c in ret.cells}
     row_counts = {
@@ -2201,7 +2494,8 @@ def _insert_log(
         "garbled_cells": sum(c.status == GARBLED for c in ret.cells),
     }
     normalised = [n.message for n in ret.notes if n.kind == NORMALISED]
-    warnings = [f"{n.kind}: {n.message}" for n in ret.notes if n.kind != NORMALISED]
+    warnings = [f"earlier return: {w}" for w in store_warnings]
+    warnings += [f"{n.kind}: {n.message}" for n in ret.notes if n.kind != NORMALISED]
     con.execute(
         "INSERT INTO import_log (import_id, kind, source, content_hash, started_at, "
         "finished_at, status, row_counts, normalised, warnings, dsvb_version, format_version) "

@@ -229,6 +229,33 @@ def test_the_same_return_twice_is_already_imported(analyst: Client, empty_store:
     assert "already imported (return 1 in the store); nothing changed" in html
 
 
+def test_a_return_in_other_bytes_is_the_same_and_a_changed_one_is_flagged(
+    analyst: Client, empty_store: Path
+) -> None:
+    original = DV.read_bytes()
+    first = _job(post_return(analyst, upload(DV.name, original)))
+    before = snapshot(empty_store)
+    other_bytes = b"\xef\xbb\xbf" + original.replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")
+    assert other_bytes != original
+    same = _job(post_return(analyst, upload(DV.name, other_bytes)))
+    assert same.outcome == "already_imported"
+    assert same.store_import_id == first.store_import_id and snapshot(empty_store) == before
+    html = analyst.get(f"/imports/{same.pk}/report/").content.decode()
+    assert "line endings, byte-order mark or quoting differ" in html
+
+    lines = original.decode("utf-8").splitlines(keepends=True)
+    barnet = next(i for i, line in enumerate(lines) if line.startswith("Barnet,"))
+    cells = lines[barnet].split(",")
+    cells[1] = str(int(cells[1]) + 1)
+    lines[barnet] = ",".join(cells)
+    changed = _job(post_return(analyst, upload(DV.name, "".join(lines).encode("utf-8"))))
+    assert changed.status == Status.SUCCEEDED and changed.outcome == "imported"
+    (warning,) = changed.report["warnings"]
+    assert f"return {first.store_import_id}" in warning and "1 cell differs" in warning
+    html = analyst.get(f"/imports/{changed.pk}/report/").content.decode()
+    assert 'id="return-warnings"' in html and "check which is right" in html
+
+
 def test_a_return_that_cannot_be_read_fails_with_its_row_and_column(
     analyst: Client, empty_store: Path
 ) -> None:

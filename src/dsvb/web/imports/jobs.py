@@ -437,10 +437,16 @@ def _return_report(job: ImportJob, outcome: ImportOutcome) -> dict[str, Any]:
         "cells": outcome.cells,
         "note_count": outcome.notes,
         "notes": [],
+        "warnings": list(outcome.warnings),
     }
     if outcome.status == "already_imported":
+        how = (
+            ", the same table in a file whose line endings, byte-order mark or quoting differ"
+            if outcome.matched_by == "content"
+            else ""
+        )
         report["summary"] = (
-            f"This return was already imported (return {outcome.return_id} in the store); "
+            f"This return was already imported (return {outcome.return_id} in the store{how}); "
             "nothing changed."
         )
         say(job, f"Already imported as return {outcome.return_id}: nothing changed")
