@@ -89,7 +89,7 @@ def _count_rows(
 def _incidents(f: Frames, p: Params, counts: Counts, totals: Counts) -> None:
     inc = f.incidents
     inc = inc[(inc.reported_at >= p.start) & (inc.reported_at < p.end)]
-    linked = f.crimes[["crime_id", "serious_sexual", "offence_group"]]
+    linked = f.crimes[["crime_id", "serious_sexual", "offence_group", "havens_referral"]]
     inc = inc.merge(linked, on="crime_id", how="left")
     sso = _flag(inc.serious_sexual)
     sexual = inc.sexual_offence_flag | sso | inc.offence_group.isin(p.sexual_groups)
@@ -102,6 +102,7 @@ def _incidents(f: Frames, p: Params, counts: Counts, totals: Counts) -> None:
         "arrests_suspect_present": present & arrest,
         "incidents_compliant": inc.crime_id.notna() | inc.no_crime_report_reason.notna(),
         "front_counter_incidents": inc.channel == "front_counter",
+        "havens_referrals": _flag(inc.havens_referral),
     }
     families = _families(inc.dv_flag, sso, sexual)
     _count_rows(inc.area_code, families, conditions, counts, totals)
@@ -132,7 +133,6 @@ def _crimes(f: Frames, p: Params, counts: Counts, totals: Counts) -> None:
         "risk_forms_supervised": risk_form & _flag(c.risk_form_supervised),
         "no_crimes": c.status == "no_crime",
         "cris": c.status == "cri",
-        "havens_referrals": _flag(c.havens_referral),
         "unsupported_prosecutions": confirmed & _flag(c.unsupported_prosecution),
         "withdrawn_after_charge": charge & _flag(c.withdrawn_after_charge),
         "hbv_fm_crimes": confirmed & (c.hbv | c.forced_marriage),
@@ -185,19 +185,24 @@ def _victims(f: Frames, p: Params, counts: Counts, totals: Counts) -> None:
     for family, in_family in _crime_families(rows, p).items():
         r = rows[in_family].sort_values(["person_id", "recorded_at", "crime_id"])
         previous = r.groupby("person_id").recorded_at.shift()
-        r = r.assign(repeat=previous.notna() & (previous >= r.recorded_at - window))
+        r = r.assign(
+            repeat=previous.notna() & (previous >= r.recorded_at - window),
+            in_window=r.groupby("person_id").person_id.transform("size"),
+        )
         r = r[r.recorded_at >= p.start]
         persons = r.groupby("person_id").agg(
             is_repeat=("repeat", "any"),
-            offences=("crime_id", "size"),
+            repeat_offences=("repeat", "sum"),
+            in_window=("in_window", "max"),
             area_code=("area_code", "last"),  # rows are in date order: the latest offence
         )
         persons["victims"] = 1
-        persons["repeat_offences"] = persons.offences * persons.is_repeat
+        persons["offences_against"] = persons.in_window * persons.is_repeat
         columns = {
             "victims": "victims",
             "repeat_victims": "is_repeat",
-            "offences_against_repeat_victims": "repeat_offences",
+            "repeat_offences": "repeat_offences",
+            "offences_against_repeat_victims": "offences_against",
         }
         _count_people(persons, family, columns, counts, totals)
 

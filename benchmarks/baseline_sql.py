@@ -68,6 +68,7 @@ def incidents_sql(p: Params) -> str:
         "arrests_suspect_present": "present AND arrest",
         "incidents_compliant": "compliant",
         "front_counter_incidents": "front_counter",
+        "havens_referrals": "havens",
     }
     return f"""
 SELECT area_code,
@@ -83,7 +84,8 @@ FROM {
          coalesce(i.arrest_made, FALSE) AS arrest,
          coalesce(i.suspect_present, FALSE) AS present,
          i.crime_id IS NOT NULL OR i.no_crime_report_reason IS NOT NULL AS compliant,
-         i.channel = 'front_counter' AS front_counter
+         i.channel = 'front_counter' AS front_counter,
+         coalesce(c.havens_referral, FALSE) AS havens
   FROM incidents i LEFT JOIN crimes c ON c.crime_id = i.crime_id
   WHERE i.reported_at >= {_ts(p.start)} AND i.reported_at < {_ts(p.end)}
 ''')
@@ -110,7 +112,6 @@ def crimes_sql(p: Params) -> str:
         ),
         "no_crimes": "status = 'no_crime'",
         "cris": "status = 'cri'",
-        "havens_referrals": "coalesce(havens_referral, FALSE)",
         "unsupported_prosecutions": "confirmed AND coalesce(unsupported_prosecution, FALSE)",
         "withdrawn_after_charge": f"{charge} AND coalesce(withdrawn_after_charge, FALSE)",
         "hbv_fm_crimes": "confirmed AND (hbv OR forced_marriage)",
@@ -125,7 +126,7 @@ SELECT area_code,
 FROM {
         _grouped(f'''
   SELECT area_code, dv, status, outcome, offence_group, risk_form, risk_form_supervised,
-         havens_referral, unsupported_prosecution, withdrawn_after_charge,
+         unsupported_prosecution, withdrawn_after_charge,
          hbv, forced_marriage, fgm, lgbt,
          arrested_at IS NOT NULL AS arrested,
          serious_sexual AS sso,
@@ -194,13 +195,15 @@ WITH {rows},
 flagged AS (
   SELECT family, person_id, crime_id, recorded_at, area_code,
          lag(recorded_at) OVER (PARTITION BY family, person_id ORDER BY recorded_at, crime_id)
-           >= recorded_at - INTERVAL {p.window_months} MONTH AS repeat
+           >= recorded_at - INTERVAL {p.window_months} MONTH AS repeat,
+         count(*) OVER (PARTITION BY family, person_id) AS in_window
   FROM family_rows
 ),
 victims AS (
   SELECT family, person_id,
          coalesce(bool_or(repeat), FALSE) AS is_repeat,
-         count(*) AS offences,
+         count(*) FILTER (WHERE repeat) AS repeat_offences,
+         max(in_window) AS in_window,
          arg_max(area_code, (recorded_at, crime_id)) AS area_code
   FROM flagged
   WHERE recorded_at >= {_ts(p.start)}
@@ -209,7 +212,8 @@ victims AS (
 SELECT area_code, family,
        count(*) AS victims,
        count(*) FILTER (WHERE is_repeat) AS repeat_victims,
-       coalesce(sum(offences) FILTER (WHERE is_repeat), 0) AS offences_against_repeat_victims
+       coalesce(sum(repeat_offences), 0) AS repeat_offences,
+       coalesce(sum(in_window) FILTER (WHERE is_repeat), 0) AS offences_against_repeat_victims
 FROM victims
 GROUP BY area_code, family
 """

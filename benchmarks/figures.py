@@ -68,7 +68,7 @@ def params() -> Params:
 # --- the indicators, from the board's table ------------------------------------------------
 
 DV_ONLY = ("dv",)
-SEXUAL = ("serious_sexual", "sexual", "other_sexual")
+SERIOUS_SEXUAL_ONLY = ("serious_sexual",)
 
 
 @dataclass(frozen=True)
@@ -94,14 +94,14 @@ INDICATORS: tuple[Ind, ...] = (
     Ind("arrest_rate_suspect_present", "arrests_suspect_present", "incidents_suspect_present"),
     Ind("repeat_victim_rate", "repeat_victims", "victims"),
     Ind("offences_per_repeat_victim", "offences_against_repeat_victims", "repeat_victims"),
-    Ind("repeat_victim_offences", "offences_against_repeat_victims"),
+    Ind("repeat_victim_offences", "repeat_offences"),
     Ind("repeat_caution_offenders", "repeat_caution_offenders"),
     Ind("risk_form_completion", "risk_forms_completed", "offences", DV_ONLY),
     Ind("risk_form_supervision", "risk_forms_supervised", "risk_forms", DV_ONLY),
     Ind("cad_to_cris", "incidents_compliant", "incidents", DV_ONLY),
     Ind("no_crime_rate", "no_crimes", "incidents"),
     Ind("cri_rate", "cris", "incidents"),
-    Ind("havens_referral_rate", "havens_referrals", "incidents", SEXUAL),
+    Ind("havens_referral_rate", "havens_referrals", "incidents", SERIOUS_SEXUAL_ONLY),
     Ind("vcop_compliance", "contacts_on_time", "contacts_due"),
     *(
         Ind(f"vcop_compliance_{r}", f"contacts_on_time_{r}", f"contacts_due_{r}")

@@ -91,16 +91,21 @@ def test_serious_sexual_incidents_follow_the_crime_they_became(
     b.crime(**sso, with_incident=True, havens_referral=True)
     b.crime(**sso, with_incident=True, status="no_crime")
     b.crime(**sso, with_incident=True, status="cri", havens_referral=True)
-    b.crime(dv=False, offence_group="other_sexual", unit="BOROUGH_OTHER", with_incident=True)
+    b.crime(**sso, havens_referral=True)  # no incident: not an incident referred
+    b.crime(dv=False, offence_group="other_sexual", unit="BOROUGH_OTHER", with_incident=True,
+            havens_referral=True)  # fmt: skip
     b.incident(dv_flag=False, sexual_offence_flag=True)  # no crime yet: sexual, not serious
     rows = run(b, tmp_path)
     assert get(rows, "incidents", family="serious_sexual") == (3, None)
-    assert get(rows, "offences", family="serious_sexual") == (1, None)
+    assert get(rows, "offences", family="serious_sexual") == (2, None)
     assert get(rows, "no_crime_rate", family="serious_sexual") == (1, 3)
     assert get(rows, "cri_rate", family="serious_sexual") == (1, 3)
+    # the SCD2 return's measure: serious sexual incidents whose crime was referred
     assert get(rows, "havens_referral_rate", family="serious_sexual") == (2, 3)
+    for family in ("sexual", "other_sexual", "dv"):
+        assert ("ALL", family, "havens_referral_rate", ()) not in rows
     assert get(rows, "incidents", family="sexual") == (5, None)
-    assert get(rows, "offences", family="sexual") == (2, None)
+    assert get(rows, "offences", family="sexual") == (3, None)
     assert get(rows, "incidents", family="other_sexual") == (2, None)
     assert get(rows, "offences", family="other_sexual") == (1, None)
     assert get(rows, "incidents", family="dv") == (0, None)
@@ -129,9 +134,11 @@ def test_repeat_victimisation_looks_back_over_the_window(
     rows = run(b, tmp_path)
 
     assert get(rows, "repeat_victim_rate") == (2, 5)
-    # offences in the period against repeat victims: 3 + 1
-    assert get(rows, "offences_per_repeat_victim") == (4, 2)
-    assert get(rows, "repeat_victim_offences") == (4, None)
+    # offences against repeat victims in the window (look-back start to period end): 3 + 2,
+    # so at least two per repeat victim, as in the Kingston return
+    assert get(rows, "offences_per_repeat_victim") == (5, 2)
+    # offences in the period that are repeats (Sep and Oct 2010; Mar 2010)
+    assert get(rows, "repeat_victim_offences") == (3, None)
     # victims are attributed to the area of their latest offence in the period
     assert get(rows, "repeat_victim_rate", NEWHAM) == (1, 1)
     assert get(rows, "repeat_victim_rate", LAMBETH) == (1, 4)
@@ -139,6 +146,8 @@ def test_repeat_victimisation_looks_back_over_the_window(
     # a longer window reaches the offence of December 2008
     rows = run(b, tmp_path, window_months=24)
     assert get(rows, "repeat_victim_rate") == (3, 5)
+    assert get(rows, "offences_per_repeat_victim") == (7, 3)
+    assert get(rows, "repeat_victim_offences") == (4, None)
 
 
 def test_repeat_cautions_count_offenders_cautioned_before(

@@ -94,6 +94,26 @@ def test_the_undetected_offences_are_protected_too() -> None:
     }
 
 
+@pytest.mark.parametrize(
+    ("family", "indicator", "part"),
+    [
+        ("dv", "dv_and_serious_sexual", "dv_and_serious_sexual"),
+        ("serious_sexual", "havens_referral_rate", "havens_referrals"),
+    ],
+)
+def test_a_part_cannot_be_worked_out_from_its_whole(family, indicator, part) -> None:
+    # A: 10 offences (incidents) of which 9 in the part: 1 outside it, a small count.
+    whole = "offences" if part == "dv_and_serious_sexual" else "incidents"
+    table = apply(
+        rows(family, whole, {"A": 10, "B": 40, "C": 35})
+        + rows(family, indicator, {"A": 9, "B": 20, "C": 15} if whole == "offences"
+               else {"A": (9, 10), "B": (20, 40), "C": (15, 35)})
+    )  # fmt: skip
+    published = shown(table, family, indicator)
+    assert "[c]" in published["A"]  # 10 − 9 = 1 would otherwise be published
+    assert shown(table, family, whole)["A"] == "10"
+
+
 def test_other_sanction_detections_cannot_be_worked_out_from_charges_and_cautions() -> None:
     results = (
         rows("dv", "sd_rate", {"A": (20, 50), "B": (27, 60), "C": (40, 70)})

@@ -108,6 +108,13 @@ COUNTS: dict[str, Count] = {
             where=lambda t, ctx: t.crime_id.notnull() | t.no_crime_report_reason.notnull(),
         ),
         Count(
+            "havens_referrals",
+            "incidents",
+            "Incidents whose crime record was referred to the Havens (sexual assault referral "
+            "centres), as the SCD2 return counts them",
+            where=lambda t, ctx: t.linked_havens_referral.fill_null(False),
+        ),
+        Count(
             "front_counter_incidents",
             "incidents",
             "Incidents reported at a police front counter",
@@ -161,12 +168,6 @@ COUNTS: dict[str, Count] = {
             "Crime-related incidents: reports that would amount to a crime but are not "
             "recorded as one",
             where=lambda t, ctx: t.status == "cri",
-        ),
-        Count(
-            "havens_referrals",
-            "crimes",
-            "Reports referred to the Havens (sexual assault referral centres)",
-            where=lambda t, ctx: t.havens_referral.fill_null(False),
         ),
         Count(
             "unsupported_prosecutions",
@@ -237,10 +238,18 @@ COUNTS: dict[str, Count] = {
             where=lambda t, ctx: t.is_repeat,
         ),
         Count(
+            "repeat_offences",
+            "victims",
+            "Offences in the period against a victim of another offence of the family within "
+            "the look-back window before it (one per victim of the offence)",
+            sum_of=lambda t, ctx: t.repeat_offences.cast("int64"),
+        ),
+        Count(
             "offences_against_repeat_victims",
             "victims",
-            "Offences in the period against repeat victims",
-            sum_of=lambda t, ctx: t.offences.cast("int64") * t.is_repeat.cast("int64"),
+            "Offences against repeat victims in the window (from the start of the look-back "
+            "to the end of the period): at least two each",
+            sum_of=lambda t, ctx: t.offences_in_window.cast("int64") * t.is_repeat.cast("int64"),
         ),
         Count("cautioned_offenders", "cautioned_offenders", "Offenders cautioned in the period"),
         Count(
@@ -254,7 +263,7 @@ COUNTS: dict[str, Count] = {
 }
 
 DV = ("dv",)
-SEXUAL = ("serious_sexual", "sexual", "other_sexual")
+SERIOUS_SEXUAL = ("serious_sexual",)
 
 INDICATORS: dict[str, Indicator] = {
     i.id: i
@@ -326,7 +335,10 @@ INDICATORS: dict[str, Indicator] = {
         Indicator(
             "repeat_victim_offences",
             "Offences representing repeat victimisation",
-            "offences_against_repeat_victims",
+            "repeat_offences",
+            description="Offences in the period against someone already a victim of the "
+            "family within the look-back window (the brief's 'crimes representing repeat "
+            "victimisation')",
         ),
         Indicator(
             "repeat_caution_offenders",
@@ -365,7 +377,7 @@ INDICATORS: dict[str, Indicator] = {
             "Referrals to the Havens",
             "havens_referrals",
             "incidents",
-            families=SEXUAL,
+            families=SERIOUS_SEXUAL,  # the SCD2 return's measure (DOMAIN.md)
             higher_is_better=True,
         ),
         Indicator(

@@ -199,6 +199,7 @@ def _build_incidents(
             c.unit,
             linked_serious_sexual=c.serious_sexual,
             linked_sexual=c.serious_sexual | c.offence_group.isin(ctx.sexual_offence_groups),
+            linked_havens_referral=c.havens_referral,
         )
         i = _join(i, linked, "crime_id")
     else:
@@ -206,6 +207,7 @@ def _build_incidents(
             unit=ibis.null("string"),
             linked_serious_sexual=ibis.null("boolean"),
             linked_sexual=ibis.null("boolean"),
+            linked_havens_referral=ibis.null("boolean"),
         )
     return _with_people(i, tables, roles)
 
@@ -262,14 +264,22 @@ def _person_table(
     is_latest: ir.BooleanValue,
     prefix: str,
     cuts: tuple[str, ...],
+    history: ir.IntegerValue | None = None,
 ) -> ir.Table:
     """Collapse person-offence rows to one row per family and person, attributed to the
-    area, unit and month of the person's latest offence."""
-    rows = rows.mutate(is_repeat_offence=repeat, latest=is_latest)
+    area, unit and month of the person's latest offence. ``history``, when given, is each
+    person's number of rows before the period is applied (kept as ``offences_in_window``)."""
+    rows = rows.mutate(
+        is_repeat_offence=repeat,
+        latest=is_latest,
+        history=history if history is not None else ibis.literal(None, "int64"),
+    )
     rows = rows.filter(rows.recorded_at >= ctx.start)
     persons = rows.group_by(["family", "person_id"]).aggregate(
         is_repeat=rows.is_repeat_offence.max(),
         offences=rows.count(),
+        repeat_offences=rows.is_repeat_offence.cast("int64").sum(),
+        offences_in_window=rows.history.max(),
         area_code=rows.area_code.max(where=rows.latest),
         unit=rows.unit.max(where=rows.latest),
         month=rows.recorded_month.max(where=rows.latest),
@@ -286,7 +296,10 @@ def _build_victims(
     tables: Tables, ctx: Context, families: tuple[str, ...], cuts: tuple[str, ...]
 ) -> ir.Table:
     """Victims of offences in the period; repeat if an earlier offence in the family against
-    them was recorded within the look-back window before one of these offences."""
+    them was recorded within the look-back window before one of these offences. Their
+    offences in the window (from the look-back's start to the period's end) are counted too:
+    a repeat victim has at least two there, as in the Kingston return's "offences per repeat
+    victim"."""
     since = ctx.period.shifted_back(ctx.window_months).start_utc
     rows = _offence_history(
         tables, ctx, families, "victim", lambda c: c.status == "confirmed", since
@@ -298,7 +311,8 @@ def _build_victims(
     window_start = rows.recorded_at - ibis.interval(months=ctx.window_months)
     repeat = (previous.notnull() & (previous >= window_start)).fill_null(False)
     is_latest = rows.crime_id.lead().over(order).isnull()  # one ordering serves both
-    return _person_table(tables, rows, ctx, repeat, is_latest, "victim", cuts)
+    history = rows.count().over(ibis.window(group_by=[rows.family, rows.person_id]))
+    return _person_table(tables, rows, ctx, repeat, is_latest, "victim", cuts, history)
 
 
 def _build_cautioned(
