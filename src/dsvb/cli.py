@@ -10,7 +10,9 @@ import datetime as dt
 import json
 import sys
 import time
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -417,13 +419,47 @@ def demo(incidents: int | None) -> None:
         click.echo(line)
 
 
+def _exposure_problems(host: str, settings: Any, environ: Mapping[str, str]) -> list[str]:
+    """What makes serving on ``host`` unsafe (nothing when only this machine can connect)."""
+    import ipaddress
+
+    name = host.strip("[]")
+    if name == "localhost":
+        return []
+    try:
+        if ipaddress.ip_address(name).is_loopback:
+            return []
+    except ValueError:
+        pass  # a host name other than localhost: reachable from elsewhere
+    problems = []
+    if not settings.HTTPS:
+        problems.append(
+            "DSVB_HTTPS is not set, so passwords and session cookies would cross the network "
+            "unencrypted"
+        )
+    if not environ.get("DSVB_SECRET_KEY"):
+        problems.append("DSVB_SECRET_KEY is not set (sessions would be signed with a key "
+                        "kept in the data folder)")  # fmt: skip
+    return problems
+
+
 @main.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", type=int, default=8000, show_default=True)
 @click.option("--workers", type=int, default=2, show_default=True, help="gunicorn worker processes")
 @click.option("--threads", type=int, default=4, show_default=True, help="threads per worker")
-def serve(host: str, port: int, workers: int, threads: int) -> None:
-    """Start the web application (gunicorn) after applying migrations."""
+@click.option(
+    "--allow-insecure",
+    is_flag=True,
+    help="Serve on a non-local address without HTTPS or without DSVB_SECRET_KEY (never for "
+    "real data).",
+)
+def serve(host: str, port: int, workers: int, threads: int, allow_insecure: bool) -> None:
+    """Start the web application (gunicorn) after applying migrations.
+
+    On an address other than this machine's own, it refuses to start unless served over
+    HTTPS (DSVB_HTTPS=1, usually behind a TLS proxy) with its own DSVB_SECRET_KEY: the data
+    are special-category personal data."""
     import os
 
     _django()
@@ -431,6 +467,16 @@ def serve(host: str, port: int, workers: int, threads: int) -> None:
     from django.core.management import call_command
 
     from dsvb.web import demo as demo_data
+
+    unsafe = _exposure_problems(host, settings, os.environ)
+    if unsafe and not allow_insecure:
+        raise click.UsageError(
+            f"not serving on {host}: " + "; ".join(unsafe) + ". Set them (see the README's "
+            "Configuration), serve on 127.0.0.1 behind a TLS proxy, or pass --allow-insecure "
+            "for a throw-away demonstration."
+        )
+    for problem in unsafe:
+        click.echo(f"WARNING: {problem}", err=True)
 
     call_command("migrate", interactive=False, verbosity=0)
     call_command("collectstatic", interactive=False, verbosity=0)

@@ -1,0 +1,61 @@
+"""`dsvb serve` refuses to expose the application unsafely (gunicorn itself is not started)."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from click.testing import CliRunner
+
+from dsvb.cli import main
+
+
+@pytest.fixture
+def started(monkeypatch) -> list[list[str]]:
+    """Replace the final exec of gunicorn by a record of its arguments."""
+    calls: list[list[str]] = []
+    monkeypatch.setattr(os, "execv", lambda path, args: calls.append(list(args)))
+    monkeypatch.delenv("DSVB_SECRET_KEY", raising=False)
+    return calls
+
+
+def serve(*args: str):
+    return CliRunner().invoke(main, ["serve", *args])
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("host", ["127.0.0.1", "localhost", "::1", "[::1]", "127.0.0.2"])
+def test_this_machine_only_needs_nothing_more(started, settings, host) -> None:
+    settings.HTTPS = False
+    result = serve("--host", host, "--port", "8123")
+    assert result.exit_code == 0, result.output
+    (args,) = started
+    assert args[args.index("--bind") + 1] == f"{host}:8123"
+    assert "WARNING" not in result.output
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("host", ["0.0.0.0", "10.1.2.3", "dsvb.example.org"])
+def test_another_address_needs_https_and_a_secret_key(started, settings, host) -> None:
+    settings.HTTPS = False
+    refused = serve("--host", host)
+    assert refused.exit_code == 2 and not started
+    assert "DSVB_HTTPS is not set" in refused.output
+    assert "DSVB_SECRET_KEY is not set" in refused.output
+
+
+@pytest.mark.django_db(transaction=True)
+def test_with_both_set_it_serves(started, settings, monkeypatch) -> None:
+    settings.HTTPS = True
+    monkeypatch.setenv("DSVB_SECRET_KEY", "a-long-secret-for-this-test-only-0123456789")
+    result = serve("--host", "0.0.0.0")
+    assert result.exit_code == 0, result.output
+    assert len(started) == 1 and "WARNING" not in result.output
+
+
+@pytest.mark.django_db(transaction=True)
+def test_allow_insecure_serves_with_warnings(started, settings) -> None:
+    settings.HTTPS = False
+    result = serve("--host", "0.0.0.0", "--allow-insecure")
+    assert result.exit_code == 0 and len(started) == 1
+    assert "WARNING: DSVB_HTTPS is not set" in result.output
