@@ -228,3 +228,15 @@ def test_text_is_never_read_as_a_formula(db):
     assert (cell.value, cell.data_type) == ('=HYPERLINK("http://example.org")', "s")
     assert book["Data"]["B2"].value == -3
     assert book["About"]["B2"].data_type == "s"
+
+
+def test_the_funnel_about_sheet_shows_only_rates_as_percentages(analyst, latest):
+    params = {"family": "dv", "period": latest.key, "indicator": "sd_rate"}
+    book = load_workbook(io.BytesIO(analyst.get("/performance/export/funnel.xlsx", params).content))
+    cells = {row[0].value: row[1] for row in book["About"].iter_rows(min_row=2)}
+    assert cells["Force rate (target of the limits)"].number_format == "0.0%"
+    statistics = ("Over-dispersion test p-value", "Between-area variance", "Dispersion")
+    checked = [label for label in cells if label.startswith(statistics)]
+    assert checked  # the demo's DV detection rates are over-dispersed
+    for label in checked:
+        assert "%" not in cells[label].number_format, label  # a p-value of 1e-65 is not "0.0%"

@@ -43,7 +43,7 @@ POSITION_STYLE = {
     "below_998": ("Below the 99.8% limit", "#0072b2", "triangle-down"),
 }
 CACHE_SECONDS = 24 * 60 * 60
-CHART_VERSION = 3  # part of every cache key: change it when the drawing code changes
+CHART_VERSION = 5  # part of every cache key: change it when the drawing code changes
 
 
 # --- rendering and caching -----------------------------------------------------------------
@@ -161,6 +161,13 @@ def _y_format(kind: str) -> str:
     return {"proportion": ".0%", "ratio": ".2f"}.get(kind, ",d")
 
 
+def _y_axis_options(kind: str) -> dict[str, Any]:
+    """Axis labels that never repeat: whole percentages are labelled at least a point apart
+    (a narrow range would otherwise put ticks every half point, each shown twice)."""
+    step = {"proportion": 0.01, "ratio": 0.01}.get(kind, 1)
+    return {"format": _y_format(kind), "tickMinStep": step}
+
+
 # --- funnel plot ---------------------------------------------------------------------------
 
 
@@ -181,11 +188,11 @@ def funnel_svg(
             "area": a["area_name"],
             "n": a["denominator"],
             "value": a["value"],
-            "position": POSITION_STYLE[a["position"]][0],
-            "label": a["area_name"] if a["position"] in ("above_998", "below_998") else "",
+            "position": POSITION_STYLE[a["assessed"]][0],
+            "label": a["area_name"] if a["assessed"] in ("above_998", "below_998") else "",
         }
         for a in areas
-        if a.get("position")
+        if a.get("assessed")
     ]
     styles = [("95", "95% limits", [6, 4]), ("998", "99.8% limits", [1, 0])]
     if curve and "upper_998_od" in curve[0]:
@@ -214,7 +221,10 @@ def funnel_svg(
             .encode(
                 x=x,
                 y=alt.Y(
-                    "value:Q", title=indicator_label, axis=alt.Axis(format=".0%"), scale=y_scale
+                    "value:Q",
+                    title=indicator_label,
+                    axis=alt.Axis(**_y_axis_options("proportion")),
+                    scale=y_scale,
                 ),
                 detail="line:N",
                 strokeDash=alt.StrokeDash(
@@ -414,12 +424,11 @@ def trend_svg(
     def build() -> dict[str, Any]:
         import altair as alt
 
-        fmt = _y_format(kind)
         x = alt.X("month:O", title="Month", sort=order, axis=alt.Axis(labelAngle=-40))
         y = alt.Y(
             "value:Q",
             title=indicator_label,
-            axis=alt.Axis(format=fmt),
+            axis=alt.Axis(**_y_axis_options(kind)),
             scale=alt.Scale(zero=kind == "count", nice=True),
         )
         base = alt.Chart(alt.Data(values=[p for p in points if p["value"] is not None]))

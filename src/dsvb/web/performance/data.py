@@ -128,25 +128,33 @@ def _month_label(day: dt.date) -> str:
 
 
 def period_choices(current: StoreState | None = None) -> list[PeriodChoice]:
-    """12-month periods ending at each month with data, then quarters, latest first."""
+    """12-month periods, then quarters, wholly within the months the store holds, latest
+    first. A store holding less than a year offers its latest 12 months all the same, named
+    as partial, so that there is a yearly view to open."""
     current = current or state()
     if not current.has_data:
         return []
     first, last = current.first_month, current.last_month
     choices: list[PeriodChoice] = []
     end = add_months(last, 1)
-    while end > first:
-        start = add_months(end, -12)
+    while add_months(end, -12) >= first and len(choices) < 24:
         choices.append(
             PeriodChoice(
                 f"12m-{add_months(end, -1):%Y-%m}",
                 f"12 months to {_month_label(add_months(end, -1))}",
-                Period(start, end),
+                Period(add_months(end, -12), end),
             )
         )
         end = add_months(end, -1)
-        if len(choices) >= 24:
-            break
+    if not choices:
+        end = add_months(last, 1)
+        choices.append(
+            PeriodChoice(
+                f"12m-{last:%Y-%m}",
+                f"12 months to {_month_label(last)} (partial: data from {_month_label(first)})",
+                Period(add_months(end, -12), end),
+            )
+        )
     quarter_end = add_months(last, 1)
     while add_months(quarter_end, -3) >= first:
         start = add_months(quarter_end, -3)

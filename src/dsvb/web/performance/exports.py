@@ -77,6 +77,11 @@ def period_slug(sel: figures.Selection) -> str:
     return f"{months.rstrip('m')}-months-to-{end}"
 
 
+class Proportion(float):
+    """A value of the About sheet shown as a percentage (other numbers, such as a p-value or a
+    variance, are shown as they are)."""
+
+
 def _about(sel: figures.Selection, title: str, **extra: Any) -> list[tuple[str, Any]]:
     last = sel.period.end - dt.timedelta(days=1)
     current = sel.current
@@ -178,7 +183,7 @@ def overview_table(sel: figures.Selection, name: str, indicator_id: str) -> Expo
                 **a,
                 "kind": info.kind,
                 "target_value": target,
-                "position_label": _position_label(a.get("position")),
+                "position_label": _position_label(a.get("assessed")),
             }
             for a in d["areas"]
         ]
@@ -239,7 +244,8 @@ def overview_table(sel: figures.Selection, name: str, indicator_id: str) -> Expo
             Column("upper_998", "99.8% upper limit", "proportion"),
             Column("position_label", "Position"),
         ]
-        extra["Force rate (target of the limits)"] = d["funnel"]["target"]
+        target = d["funnel"]["target"]
+        extra["Force rate (target of the limits)"] = None if target is None else Proportion(target)
         extra["Method"] = (
             "Exact binomial limits with Spiegelhalter's (2005) interpolation around the force "
             "rate at each area's denominator"
@@ -473,7 +479,7 @@ def to_xlsx(table: ExportTable) -> bytes:
             cell.number_format = NUMBER_FORMATS["datetime"]
         elif isinstance(value, dt.date):
             cell.number_format = NUMBER_FORMATS["date"]
-        elif isinstance(value, float) and 0 <= value <= 1:
+        elif isinstance(value, Proportion):
             cell.number_format = NUMBER_FORMATS["proportion"]
         cell.alignment = Alignment(wrap_text=True, vertical="top")
     about.column_dimensions["A"].width = 34

@@ -27,6 +27,7 @@ from dsvb.indicators.engine import IndicatorQuery
 from dsvb.indicators.model import Period, add_months
 from dsvb.indicators.results import FORCE_CODE, IndicatorResult
 from dsvb.web.performance import data
+from dsvb.web.performance.formatting import percent
 
 CACHE_SECONDS = 6 * 60 * 60
 FAMILY_CHOICES = [(f.id, f.label) for f in FAMILIES.values()]
@@ -309,10 +310,26 @@ def _measure(
     return row
 
 
-def _target_row(target: reference.Target | None) -> dict[str, Any] | None:
+def period_target(indicator: str, family: str, period: Period) -> reference.Target | None:
+    """The target in force on the period's last day: the one the force reports against
+    (targets run by financial year, and a rolling year usually spans two)."""
+    return reference.target_for(indicator, family, period.end - dt.timedelta(days=1))
+
+
+def _target_row(
+    target: reference.Target | None, at_start: reference.Target | None = None
+) -> dict[str, Any] | None:
+    """The target, and when the period began under another one (or none), which."""
     if target is None:
         return None
-    return {"value": target.value, "direction": target.direction, "source": target.source}
+    row = {"value": target.value, "direction": target.direction, "source": target.source}
+    if at_start != target:
+        earlier = "no target" if at_start is None else f"a target of {percent(at_start.value)}"
+        row["changed"] = (
+            f"this target applies from {target.valid_from:%-d %B %Y}; the period began "
+            f"under {earlier}"
+        )
+    return row
 
 
 LEVELS = statistics.FUNNEL_LEVELS
@@ -349,7 +366,7 @@ def _funnel(info: IndicatorInfo, force: dict[str, Any], areas: list[dict[str, An
     i = 0
     for area in areas:
         if not area["denominator"]:
-            area.update(dict.fromkeys(LIMIT_FIELDS), position=None, position_od=None)
+            area.update(dict.fromkeys(LIMIT_FIELDS), position=None, position_od=None, assessed=None)
             continue
         lo95, hi95 = (float(x[i]) for x in limits[0.95])
         lo998, hi998 = (float(x[i]) for x in limits[0.998])
@@ -362,7 +379,7 @@ def _funnel(info: IndicatorInfo, force: dict[str, Any], areas: list[dict[str, An
             position=position.value,
         )
         if wide is None:
-            area.update(dict.fromkeys(LIMIT_FIELDS[4:]), position_od=None)
+            area.update(dict.fromkeys(LIMIT_FIELDS[4:]), position_od=None, assessed=position.value)
         else:
             od_lo95, od_hi95 = (float(x[i]) for x in wide[0.95])
             od_lo998, od_hi998 = (float(x[i]) for x in wide[0.998])
@@ -375,6 +392,9 @@ def _funnel(info: IndicatorInfo, force: dict[str, Any], areas: list[dict[str, An
                     area["value"], od_lo95, od_hi95, od_lo998, od_hi998
                 ).value,
             )
+            # when the boroughs are over-dispersed, judge them by the wider limits (the
+            # plain ones would flag differences that are partly real and shared by all)
+            area["assessed"] = area["position_od"]
         i += 1
     # curves from a little below the smallest denominator to a little above the largest
     low, high = max(1, int(min(dens) * 0.8)), int(max(dens) * 1.1) + 1
@@ -459,7 +479,8 @@ def _build(sel: Selection) -> dict[str, Any]:
     summary_rows = []
     cards: dict[str, list[dict[str, Any]]] = {code: [] for code in names}
     for info in indicators_for(sel.family):
-        target = reference.target_for(info.id, sel.family, sel.period.start)
+        target = period_target(info.id, sel.family, sel.period)
+        target_at_start = reference.target_for(info.id, sel.family, sel.period.start)
         force = _measure(
             info,
             now.get((FORCE_CODE, info.id)),
@@ -479,9 +500,9 @@ def _build(sel: Selection) -> dict[str, Any]:
         for area, r in zip(areas, ranks, strict=True):
             area.update(rank=r, ranked=ranked)
         funnel = _funnel(info, force, areas)
-        outside = [a["area_name"] for a in areas if a.get("position") in ("above_998", "below_998")]
+        outside = [a["area_name"] for a in areas if a.get("assessed") in ("above_998", "below_998")]
         trend = _series(info, months, monthly.get((FORCE_CODE, info.id), {}))
-        target_row = _target_row(target)
+        target_row = _target_row(target, target_at_start)
         details[info.id] = {
             "force": force,
             "areas": areas,

@@ -150,11 +150,13 @@ def _headers(
 
 def _funnel_text(info: figures.IndicatorInfo, areas: list[dict[str, Any]]) -> dict[str, Any]:
     def entries(*positions: str) -> list[dict[str, Any]]:
-        chosen = [a for a in areas if a.get("position") in positions]
+        chosen = [a for a in areas if a.get("assessed") in positions]
         return sorted(chosen, key=lambda a: a["value"], reverse=True)
 
-    wide = sorted(
-        (a for a in areas if a.get("position_od") in ("above_998", "below_998")),
+    # when over-dispersed, areas are judged by the wider limits ("assessed"); those outside
+    # only the plain binomial limits are listed apart
+    plain = sorted(
+        (a for a in areas if a.get("position") in ("above_998", "below_998")),
         key=lambda a: a["value"],
         reverse=True,
     )
@@ -164,7 +166,7 @@ def _funnel_text(info: figures.IndicatorInfo, areas: list[dict[str, Any]]) -> di
         "above_95": entries("above_95"),
         "below_95": entries("below_95"),
         "within": len(entries("within")),
-        "outside_998_od": wide,
+        "outside_998_plain": plain,
     }
 
 
@@ -189,7 +191,9 @@ def _dispersion_text(dispersion: dict[str, Any] | None) -> str:
     )
 
 
-def _outside_sentence(info: figures.IndicatorInfo, text: dict[str, Any]) -> str:
+def _outside_sentence(
+    info: figures.IndicatorInfo, text: dict[str, Any], overdispersed: bool = False
+) -> str:
     def names(rows: list[dict[str, Any]]) -> str:
         return ", ".join(f"{r['area_name']} ({formatting.percent(r['value'])})" for r in rows)
 
@@ -198,9 +202,10 @@ def _outside_sentence(info: figures.IndicatorInfo, text: dict[str, Any]) -> str:
         parts.append(f"above the 99.8% limit: {names(text['above_998'])}")
     if text["below_998"]:
         parts.append(f"below the 99.8% limit: {names(text['below_998'])}")
+    limits = "99.8% limits allowing for over-dispersion" if overdispersed else "99.8% limits"
     if not parts:
-        return "No area is outside the 99.8% limits."
-    return "Outside the 99.8% limits, " + "; ".join(parts) + "."
+        return f"No area is outside the {limits}."
+    return f"Outside the {limits}, " + "; ".join(parts) + "."
 
 
 def _tile_map(
@@ -289,7 +294,8 @@ def _overview_context(
     funnel = None
     if detail["funnel"]["available"]:
         text = _funnel_text(info, areas)
-        sentence = _outside_sentence(info, text)
+        dispersion = detail["funnel"].get("dispersion")
+        sentence = _outside_sentence(info, text, bool(dispersion and dispersion["present"]))
         funnel = {
             "svg": charts.funnel_svg(
                 chart_id="funnel-plot",
