@@ -92,6 +92,59 @@ def test_a_later_extract_replaces_records_it_contains(con, tmp_path: Path) -> No
     assert con.execute("SELECT count(*) FROM people").fetchone()[0] == 2
 
 
+def _stored_crime(con, tmp_path: Path) -> None:
+    """C1 with a victim and a suspect, and two Victims' Code contacts."""
+    b = ExtractBuilder()
+    v, s = b.person("V1"), b.person("S1", sex="male")
+    b.crime("C1", victims=[v], suspects=[s], outcome="")
+    b.contact("C1", "support_referral", "2010-03-03T12:00:00", "2010-03-02T09:00:00")
+    b.contact("C1", "update", "2010-03-20T12:00:00")
+    import_extract(con, b.write(tmp_path / "one"))
+
+
+def _links_and_contacts(con) -> tuple[list[tuple], list[tuple]]:
+    links = con.execute("SELECT person_id, role FROM crime_people ORDER BY 1").fetchall()
+    contacts = con.execute("SELECT reason FROM victim_contacts ORDER BY 1").fetchall()
+    return links, contacts
+
+
+def test_a_re_sent_crime_without_the_optional_contacts_file_keeps_its_contacts(
+    con, tmp_path: Path
+) -> None:
+    _stored_crime(con, tmp_path)
+    b = ExtractBuilder(with_contacts_file=False)
+    b.crime("C1", victims=["V1"], suspects=["S1"], outcome="charge")
+    report = import_extract(con, b.write(tmp_path / "two"))
+    assert report.replaced["crimes"] == 1 and report.replaced["victim_contacts"] == 0
+    links, contacts = _links_and_contacts(con)
+    assert links == [("S1", "suspect"), ("V1", "victim")]
+    assert contacts == [("support_referral",), ("update",)]  # absent file: nothing said
+
+
+def test_new_contacts_for_a_stored_crime_replace_only_its_contacts(con, tmp_path: Path) -> None:
+    _stored_crime(con, tmp_path)
+    b = ExtractBuilder()
+    b.contact("C1", "update", "2010-03-21T12:00:00", "2010-03-21T10:00:00")
+    report = import_extract(con, b.write(tmp_path / "two"))
+    assert report.replaced == {
+        "incidents": 0, "people": 0, "crimes": 0, "crime_people": 0, "victim_contacts": 2,
+    }  # fmt: skip
+    links, contacts = _links_and_contacts(con)
+    assert links == [("S1", "suspect"), ("V1", "victim")]  # untouched
+    assert contacts == [("update",)]
+
+
+def test_new_links_for_a_stored_crime_replace_only_its_links(con, tmp_path: Path) -> None:
+    _stored_crime(con, tmp_path)
+    b = ExtractBuilder()
+    b.link("C1", "V1", "victim")
+    report = import_extract(con, b.write(tmp_path / "two"))
+    assert report.replaced["crime_people"] == 2 and report.replaced["victim_contacts"] == 0
+    links, contacts = _links_and_contacts(con)
+    assert links == [("V1", "victim")]
+    assert contacts == [("support_referral",), ("update",)]  # untouched
+
+
 def test_times_are_read_as_london_local_unless_an_offset_is_given(con, tmp_path: Path) -> None:
     b = ExtractBuilder()
     b.crime("SUMMER", recorded_at="2010-07-01T00:30:00")  # BST: 23:30 UTC the day before
@@ -111,7 +164,23 @@ def test_times_are_read_as_london_local_unless_an_offset_is_given(con, tmp_path:
         "WINTER": "2010-12-31 23:30 2010-12-01",
         "DATE": "2010-07-31 23:00 2010-08-01",
     }
-    assert any("1 value(s) with an explicit offset or zone" in n for n in report.normalised)
+    assert any("1 value(s) with an explicit offset (Z" in n for n in report.normalised)
+
+
+def test_times_the_clocks_skip_or_repeat_are_read_in_gmt_and_noted(con, tmp_path: Path) -> None:
+    b = ExtractBuilder()
+    b.crime("SPRING", recorded_at="2010-03-28T01:30:00")  # never happened in London
+    b.crime("AUTUMN", recorded_at="2010-10-31T01:30:00")  # happened twice
+    b.crime("BEFORE", recorded_at="2010-03-28T00:59:00", outcome_at="2010-10-31T01:00:00")
+    b.crime("AFTER", recorded_at="2010-03-28T02:00:00")  # BST
+    report = import_extract(con, b.write(tmp_path / "x"))
+    rows = dict(con.execute("SELECT crime_id, recorded_at::VARCHAR FROM crimes").fetchall())
+    assert rows["SPRING"] == "2010-03-28 01:30:00" and rows["AUTUMN"] == "2010-10-31 01:30:00"
+    assert rows["AFTER"] == "2010-03-28 01:00:00"
+    noted = {n.split(":")[0]: n for n in report.normalised if "clocks skip or repeat" in n}
+    assert noted.keys() == {"crimes.csv recorded_at", "crimes.csv outcome_at"}
+    assert "2 local time(s)" in noted["crimes.csv recorded_at"]
+    assert "1 local time(s)" in noted["crimes.csv outcome_at"]
 
 
 def test_import_log_records_what_was_normalised(con, tmp_path: Path) -> None:
@@ -170,6 +239,25 @@ def test_extra_columns_and_files_are_ignored_with_a_warning(con, good: Path) -> 
     assert "people.csv: extra columns ignored: shoe_size" in report.warnings
 
 
+def test_no_extra_column_name_can_clash_with_the_format_or_the_import(con, good: Path) -> None:
+    # an unnamed column (a trailing comma on every line, as spreadsheets write), a name that
+    # differs from a format column only in case, and names like the staging query's own
+    path = good / "people.csv"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    extra = ",Sex,c__sex,t__person_id,p__birth_year,"
+    lines = [lines[0] + extra] + [line + ",X,junk,NOBODY,1," for line in lines[1:]]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    before = import_extract(con, good)
+    assert before.status == "imported" and before.row_counts["people"] == 3
+    assert (
+        "people.csv: extra columns ignored: Sex, c__sex, t__person_id, p__birth_year, (unnamed)"
+        in before.warnings
+    )
+    assert con.execute("SELECT DISTINCT sex FROM people ORDER BY 1").fetchall() == [
+        ("female",), ("male",),
+    ]  # fmt: skip
+
+
 def test_optional_file_and_columns_may_be_absent(con, tmp_path: Path) -> None:
     b = ExtractBuilder(with_contacts_file=False)
     b.crime(victims=[b.person()])
@@ -209,6 +297,16 @@ def _break(folder: Path, case: str) -> None:
     elif case == "not utf-8":
         path = folder / "people.csv"
         path.write_bytes(path.read_bytes() + "P9,female,1970,white,,\n".encode("utf-16"))
+    elif case == "not utf-8 header":
+        path = folder / "people.csv"
+        path.write_bytes(path.read_bytes().replace(b"birth_year", b"birth_y\xe9ar", 1))
+    elif case == "unclosed quote":
+        path = folder / "crimes.csv"
+        lines = path.read_text().splitlines(keepends=True)
+        cells = lines[2].split(",")
+        cells[4] = '"' + cells[4]  # opens a quoted value that never closes
+        lines[2] = ",".join(cells)
+        path.write_text("".join(lines))
     elif case == "ragged row":
         path = folder / "crime_people.csv"
         path.write_text(path.read_text() + "CRM1,P1,victim,extra\n")
@@ -238,8 +336,10 @@ CASES = {
     "missing column": ("crimes.csv", None, "status", "required column is missing"),
     "duplicate column": ("people.csv", None, "sex", "column appears more than once"),
     "empty file": ("incidents.csv", None, None, "the file is empty"),
-    "not utf-8": ("people.csv", None, None, "not valid UTF-8"),
-    "ragged row": ("crime_people.csv", 5, None, "cannot be read as CSV"),
+    "not utf-8": ("people.csv", 4, None, "not valid UTF-8"),  # the data's row, not the header
+    "not utf-8 header": ("people.csv", None, None, "the header is not valid UTF-8"),
+    "ragged row": ("crime_people.csv", 5, None, "the row has 4 fields where the header has 3"),
+    "unclosed quote": ("crimes.csv", 2, None, 'a quoted value is not closed (an unmatched ")'),
     "bad date-time": ("crimes.csv", 2, "recorded_at", "not an ISO 8601 date"),
     "bad boolean": ("incidents.csv", 3, "dv_flag", "not a boolean"),
     "bad enum": ("crimes.csv", 1, "unit", "not one of: CSU, BOROUGH_OTHER"),
@@ -249,6 +349,50 @@ CASES = {
     "dangling reference": ("crime_people.csv", 4, "person_id", "refers to a person_id"),
     "implausible birth year": ("people.csv", 1, "birth_year", "not a year between"),
 }
+
+
+@pytest.mark.parametrize(
+    ("file", "column", "value", "words"),
+    [
+        # date-times DuckDB's own cast would read, but ISO 8601 does not allow
+        *(
+            ("crimes.csv", "recorded_at", v, "not an ISO 8601 date")
+            for v in (
+                "2010/03/31", "2010-3-1", "epoch", "infinity", "-infinity", "2010-03-31 (BC)",
+                "10000-01-01", "2010-03-31T23:15:00 EST", "2010-03-31T23", "31/03/2010",
+            )
+        ),
+        ("crimes.csv", "arrested_at", "today", "not an ISO 8601 date"),
+        # years an integer cast would read
+        *(("people.csv", "birth_year", v, "not a year") for v in ("1984.6", "1_984", "0x7C0")),
+    ],
+)  # fmt: skip
+def test_values_duckdb_would_read_but_the_format_does_not_allow_are_refused(
+    con, good: Path, file: str, column: str, value: str, words: str
+) -> None:
+    rewrite_cell(good / file, 2, column, value)
+    with pytest.raises(ExtractError) as caught:
+        import_extract(con, good)
+    (problem,) = caught.value.problems
+    assert (problem.file, problem.row, problem.column) == (file, 2, column)
+    assert words in problem.message and problem.value == value
+
+
+@pytest.mark.parametrize(
+    ("value", "utc"),
+    [
+        ("2010-03-31T23:15:00+01:00", "2010-03-31 22:15:00"),
+        ("2010-03-31T23:15:00+0100", "2010-03-31 22:15:00"),
+        ("2010-03-31T23:15:00+01", "2010-03-31 22:15:00"),
+        ("2010-03-31 23:15:00Z", "2010-03-31 23:15:00"),
+        ("2010-03-31T23:15:00.250", "2010-03-31 22:15:00.25"),  # BST, no offset
+    ],
+)
+def test_every_iso_form_the_format_allows_is_read(con, good: Path, value: str, utc: str) -> None:
+    rewrite_cell(good / "crimes.csv", 2, "recorded_at", value)
+    import_extract(con, good)
+    stored = con.execute("SELECT recorded_at::VARCHAR FROM crimes ORDER BY crime_id").fetchall()
+    assert stored[1] == (utc,)
 
 
 @pytest.mark.parametrize("case", sorted(CASES))

@@ -76,7 +76,6 @@ def test_values_that_are_not_plain_or_outside_the_years_go_through_icu() -> None
         "2010-07-01T00:30:00+01:00",
         "2010-01-01T10:00:00+01",  # hours-only offset
         "2010-01-01T10:00:00-0500",
-        "2010-03-01 10:00:00 UTC",  # a zone name
         "1970-06-01T12:00:00",  # British Standard Time, before the years covered
         "2075-06-01T12:00:00",
         "2010-03-28T01:30:00",  # spring gap
@@ -125,3 +124,39 @@ def test_any_plain_local_time_reads_as_icu_does(moment: dt.datetime, form: str, 
 def test_rules_are_computed_once_per_zone() -> None:
     assert year_rules("Europe/London") is year_rules("Europe/London")
     assert local_time._lists("Europe/London") is local_time._lists("Europe/London")
+
+
+@pytest.mark.parametrize("zone", ZONES)
+def test_times_the_clocks_skip_or_repeat_are_found_exactly(zone: str) -> None:
+    """Every minute of every change day 1990-2059 against Python's zoneinfo: a wall time
+    whose two readings (fold 0 and fold 1) differ is skipped or repeated."""
+    from zoneinfo import ZoneInfo
+
+    tz = ZoneInfo(zone)
+    values = _minutes_around_changes(zone)
+    con = duckdb.connect()
+    con.execute("CREATE TABLE v AS SELECT unnest(?::VARCHAR[]) AS raw", [values])
+    found = dict(
+        con.execute(
+            f"SELECT raw, {local_time.clock_change_sql('n', 'p', zone)} FROM "
+            f"(SELECT raw, TRY_CAST(raw AS TIMESTAMP) AS n, "
+            f"regexp_matches(raw, '{PLAIN_PATTERN}') AS p FROM v)"
+        ).fetchall()
+    )
+    con.close()
+    expected = {}
+    for raw in values:
+        wall = dt.datetime.fromisoformat(raw)
+        first, second = wall.replace(tzinfo=tz, fold=0), wall.replace(tzinfo=tz, fold=1)
+        expected[raw] = first.utcoffset() != second.utcoffset()
+    assert found == expected
+    assert any(expected.values()) == (zone != "Asia/Kolkata")
+
+
+def test_text_that_is_not_iso_8601_is_not_a_date_time_even_where_icu_reads_it() -> None:
+    values = [
+        "2010/03/31", "epoch", "infinity", "2010-03-31 (BC)", "2010-03-31T23:15:00 EST",
+        "2010-03-01 10:00:00 UTC",  # zone names are not ISO 8601 (and EST is not one zone)
+    ]  # fmt: skip
+    for _text, fast, icu, _month, _icu_month in _read("Europe/London", values):
+        assert fast is None and icu is not None

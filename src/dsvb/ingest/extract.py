@@ -4,8 +4,9 @@ The import is validated in full before anything is written, and written in one
 transaction: a bad file, row, value or reference gives problems naming the file, row and
 column, and nothing of that import is stored. Importing the same extract twice stores it
 once (the extract is identified by a hash of its files). A later extract that contains
-records already stored replaces them (a crime with its people links and Victims' Code
-contacts is replaced as a unit), so re-sending corrected records is safe.
+records already stored replaces them (a re-sent crime with its people links and Victims'
+Code contacts as the extract's files state them; an absent optional file leaves what is
+stored), so re-sending corrected records is safe.
 
 Validation and loading run inside DuckDB on the raw text of each file, so that millions
 of rows are checked with a few vectorised scans rather than row by row in Python.
@@ -180,7 +181,7 @@ def _typed(column: fmt.Column, raw: str | None = None) -> str:
     if kind in (fmt.ID, fmt.TEXT, fmt.AREA):  # areas are matched after staging
         return raw
     if kind == fmt.DATETIME:
-        return f"timezone('UTC', TRY_CAST({raw} AS TIMESTAMPTZ))"
+        return f"timezone('UTC', {local_time.iso_instant_sql(raw)})"
     if kind == fmt.BOOL:
         trues = ", ".join(_lit(w) for w in fmt.TRUE_WORDS)
         falses = ", ".join(_lit(w) for w in fmt.FALSE_WORDS)
@@ -195,8 +196,9 @@ def _typed(column: fmt.Column, raw: str | None = None) -> str:
         return f"CASE WHEN {raw} IN ({canon}) THEN {raw} ELSE CASE lower({raw}) {whens} END END"
     if kind == fmt.INT:
         lo, hi = fmt.BIRTH_YEAR_RANGE
-        year = f"TRY_CAST({raw} AS INTEGER)"
-        return f"(CASE WHEN {year} BETWEEN {lo} AND {hi} THEN {year} END)"
+        year = f"TRY_CAST({raw} AS INTEGER)"  # which alone reads 1984.6, 1_984 or 0x7C0
+        digits = f"{raw} GLOB '[0-9][0-9][0-9][0-9]'"
+        return f"(CASE WHEN {digits} AND {year} BETWEEN {lo} AND {hi} THEN {year} END)"
     raise ValueError(f"unknown column type {kind}")
 
 
@@ -278,8 +280,15 @@ def _notes(spec: fmt.FileSpec, header: list[str]) -> list[_Note]:
             notes.append(
                 _Note(column, f"{raw} IS NOT NULL AND NOT {_plain(column.name)} "
                               f"AND {_t(column.name)} IS NOT NULL",
-                      "{n} value(s) with an explicit offset or zone (e.g. Z or +01:00) "
-                      "were honoured")
+                      "{n} value(s) with an explicit offset (Z, +01:00 …) were honoured")
+            )  # fmt: skip
+            changes = local_time.clock_change_sql(
+                _naive(column.name), _plain(column.name), LOCAL_TIMEZONE
+            )
+            notes.append(
+                _Note(column, f"{raw} IS NOT NULL AND {changes}",
+                      "{n} local time(s) in the hour the clocks skip or repeat at a change of "
+                      "summer time were read in standard time (GMT); check them")
             )  # fmt: skip
         if spec.name == "crimes" and column.name == "outcome":
             notes.append(_Note(column, f"{raw} IS NULL", "{n} empty value(s) read as pending"))
@@ -322,29 +331,41 @@ def _hash_files(paths: Iterable[Path]) -> str:
 
 
 def _read_header(path: Path) -> list[str]:
+    """The header row's names (only the header's own bytes are decoded here: a bad byte
+    further on is the data's problem, reported with its row when the file is read)."""
+    with path.open("rb") as f:
+        line = f.readline()
     try:
-        with path.open(encoding="utf-8-sig", newline="") as f:
-            first = next(csv.reader(f), None)
+        text = line.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise ExtractError(
             path.parent,
             [Problem(path.name, f"the header is not valid UTF-8 text ({exc.reason})", row=None)],
         ) from None
-    if not first:
+    first = next(csv.reader([text.rstrip("\r\n")]), None)
+    if not text.strip() or not first:
         raise ExtractError(path.parent, [Problem(path.name, "the file is empty (no header row)")])
     return [c.strip() for c in first]
 
 
 _LINE = re.compile(r"line[: ]+(\d+)", re.IGNORECASE)
+_FIELDS = re.compile(r"Expected Number of Columns: (\d+) Found: (\d+)")
 
 
 def _csv_error(path: Path, exc: Exception) -> Problem:
+    """DuckDB's reading error as a problem of the file's row, in a person's words."""
     text = str(exc)
     match = _LINE.search(text)
     row = int(match.group(1)) - 1 if match else None
     first = text.strip().splitlines()[0] if text.strip() else type(exc).__name__
+    fields = _FIELDS.search(text)
     if "unicode" in text.lower() or "utf-8" in text.lower():
         first = "the file is not valid UTF-8 text"
+    elif fields:
+        expected, found = fields.groups()
+        first = f"the row has {found} fields where the header has {expected}"
+    elif "unterminated quote" in text.lower():
+        first = 'a quoted value is not closed (an unmatched ")'
     return Problem(path.name, f"cannot be read as CSV: {first}", row=row)
 
 
@@ -402,7 +423,7 @@ def import_extract(
         for c in spec.required_columns:
             if c not in header:
                 problems.append(Problem(spec.filename, "required column is missing", column=c))
-        extra = [c for c in header if c not in {col.name for col in spec.columns}]
+        extra = [c or "(unnamed)" for c in header if c not in {col.name for col in spec.columns}]
         if extra:
             warnings.append(f"{spec.filename}: extra columns ignored: {', '.join(extra)}")
         files[name] = _File(spec, path, header, stage=f"stage_{name}")
@@ -459,12 +480,20 @@ class _Known:
 
 
 def _read_csv(f: _File) -> str:
-    """The file as text columns, in file order."""
-    columns = "{" + ", ".join(f"{_lit(c)}: 'VARCHAR'" for c in f.header) + "}"
+    """The file's columns of the format as text, in file order.
+
+    DuckDB reads every column under a positional name and only the format's columns are
+    selected, under their own names: an extra column is never part of the query, so no name
+    in the header (empty, differing only in case, or like the staging query's own) can clash.
+    """
+    columns = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(len(f.header))) + "}"
+    wanted = ", ".join(
+        f"c{f.header.index(c.name)} AS {_q(c.name)}" for c in f.spec.columns if f.has(c.name)
+    )
     return (
-        f"read_csv({_lit(str(f.path))}, header = true, auto_detect = false, "
-        f"columns = {columns}, delim = ',', quote = '\"', escape = '\"', "
-        "strict_mode = true, encoding = 'utf-8')"
+        f"(SELECT {wanted} FROM read_csv({_lit(str(f.path))}, header = true, "
+        f"auto_detect = false, columns = {columns}, delim = ',', quote = '\"', escape = '\"', "
+        "strict_mode = true, encoding = 'utf-8'))"
     )
 
 
@@ -941,13 +970,18 @@ def _delete_replaced(con: duckdb.DuckDBPyConnection, files: dict[str, _File]) ->
         delete("people", f"person_id IN ({ids('people', 'person_id')})")
     if "crimes" in files:
         delete("crimes", f"crime_id IN ({ids('crimes', 'crime_id')})")
-    crime_sets = [
-        ids(n, "crime_id") for n in ("crimes", "crime_people", "victim_contacts") if n in files
-    ]
-    if crime_sets:
-        union = " UNION ".join(crime_sets)
-        delete("crime_people", f"crime_id IN ({union})")
-        delete("victim_contacts", f"crime_id IN ({union})")
+    # A crime's people links, and its Victims' Code contacts, are stated by their own file:
+    # when the file is in the extract it gives all of them for every crime it names and for
+    # every crime re-sent in crimes.csv (none, if it names none for that crime). A file that
+    # is absent (victim_contacts.csv is optional) says nothing, so what is stored stays.
+    for table in ("crime_people", "victim_contacts"):
+        if table in files:
+            named = [ids(table, "crime_id")] + (
+                [ids("crimes", "crime_id")] if "crimes" in files else []
+            )
+            delete(table, f"crime_id IN ({' UNION '.join(named)})")
+        else:
+            replaced[table] = 0
     return replaced
 
 

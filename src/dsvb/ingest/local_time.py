@@ -21,10 +21,23 @@ from dataclasses import dataclass
 
 import duckdb
 
-__all__ = ["PLAIN_PATTERN", "YearRule", "local_month_sql", "to_utc_sql", "year_rules"]
+__all__ = [
+    "ISO_PATTERN",
+    "PLAIN_PATTERN",
+    "YearRule",
+    "clock_change_sql",
+    "iso_instant_sql",
+    "local_month_sql",
+    "to_utc_sql",
+    "year_rules",
+]
 
 # date, or date and time (seconds and fractions optional); no offset, no zone name
 PLAIN_PATTERN = r"^\d{4}-\d\d-\d\d([T ]\d\d:\d\d(:\d\d(\.\d{1,9})?)?)?$"
+# the same with an optional UTC offset (Z, +01, +0100, +01:00): every form the format allows.
+# DuckDB's own TIMESTAMPTZ cast accepts far more (2010/03/31, 'epoch', 'infinity', BC dates,
+# zone abbreviations), so nothing reaches it that does not match this first.
+ISO_PATTERN = r"^\d{4}-\d\d-\d\d([T ]\d\d:\d\d(:\d\d(\.\d{1,9})?)?)?(Z|[+-]\d\d(:?\d\d)?)?$"
 FIRST_YEAR, LAST_YEAR = 1990, 2059  # outside these years: ICU
 
 
@@ -161,22 +174,52 @@ def _fast(naive: str, plain: str, zone: str) -> tuple[str, str]:
     return condition, utc
 
 
+def clock_change_sql(naive: str, plain: str, zone: str) -> str:
+    """SQL true when a plain local time falls in the hour the clocks skip at a change (it
+    never happened) or repeat (it happened twice). Both are read in standard time, as ICU
+    reads them, but a person should know. Years left to ICU are not looked at."""
+    if not year_rules(zone):
+        return "FALSE"
+    starts, ends, _bases, shifts, first, last = _lists(zone)
+    i = f"(year({naive}) - {first - 1})"
+
+    def between(edge: str, moved: str) -> str:
+        low, high = f"least({edge}, {moved})", f"greatest({edge}, {moved})"
+        return f"({naive} >= {low} AND {naive} < {high})"
+
+    # the hour between each edge of the window and the same edge moved by the shift
+    start, end, shift = f"{starts}[{i}]", f"{ends}[{i}]", f"{shifts}[{i}]"
+    skipped_or_repeated = (
+        f"{between(start, f'{start} - {shift}')} OR {between(end, f'{end} + {shift}')}"
+    )
+
+    return (
+        f"coalesce({plain} AND year({naive}) BETWEEN {first} AND {last} "
+        f"AND {shift} IS NOT NULL AND ({skipped_or_repeated}), FALSE)"
+    )
+
+
+def iso_instant_sql(raw: str) -> str:
+    """SQL for the instant of ``raw`` as a ``TIMESTAMPTZ`` read by ICU in the session time
+    zone (NULL unless it is an ISO 8601 date or date-time, with or without an offset)."""
+    iso = f"regexp_matches({raw}, {_literal(ISO_PATTERN)})"
+    return f"CASE WHEN {iso} THEN TRY_CAST({raw} AS TIMESTAMPTZ) END"
+
+
 def to_utc_sql(raw: str, naive: str, plain: str, zone: str) -> str:
     """SQL for the UTC instant (a naive ``TIMESTAMP``) of the text ``raw``, given
     ``naive`` = ``TRY_CAST(raw AS TIMESTAMP)`` and ``plain`` = ``regexp_matches(raw,
     PLAIN_PATTERN)``; the session time zone must be ``zone``. NULL when ``raw`` is not a
     date-time."""
     condition, utc = _fast(naive, plain, zone)
-    return (
-        f"CASE WHEN {condition} THEN {utc} ELSE timezone('UTC', TRY_CAST({raw} AS TIMESTAMPTZ)) END"
-    )
+    return f"CASE WHEN {condition} THEN {utc} ELSE timezone('UTC', {iso_instant_sql(raw)}) END"
 
 
 def local_month_sql(raw: str, naive: str, plain: str, zone: str) -> str:
     """SQL for the first day of the local month of ``raw`` (a ``DATE``): a plain value's
     own month, or for a value with an offset, the month of its instant in ``zone``."""
     condition, _ = _fast(naive, plain, zone)
-    zoned = f"timezone({_literal(zone)}, TRY_CAST({raw} AS TIMESTAMPTZ))"
+    zoned = f"timezone({_literal(zone)}, {iso_instant_sql(raw)})"
     return (
         f"CASE WHEN {condition} THEN date_trunc('month', {naive})::DATE "
         f"ELSE date_trunc('month', {zoned})::DATE END"
