@@ -6,17 +6,25 @@ the ``DSVB_STORE`` environment variable, else ``var/store.duckdb``).
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
+import re
 import sys
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
 from dsvb import __version__, store
+
+if TYPE_CHECKING:
+    import duckdb
+
+    from dsvb.indicators.engine import IndicatorQuery
+    from dsvb.indicators.model import Period
 
 FORMATS = ("csv", "json", "table")
 
@@ -29,6 +37,85 @@ def _store_option(func):  # noqa: ANN001 - click decorator
         default=None,
         help="Analytical store (DuckDB file). Default: $DSVB_STORE, else var/store.duckdb.",
     )(func)
+
+
+def _fail(message: str) -> NoReturn:
+    """Say what went wrong on stderr and exit 1 (a usage error exits 2, through click)."""
+    click.echo(message, err=True)
+    sys.exit(1)
+
+
+def _is_duckdb_file(path: Path) -> bool:
+    """Whether the file begins as a DuckDB database does ("DUCK" after an 8-byte checksum)."""
+    try:
+        with path.open("rb") as f:
+            return f.read(12)[8:12] == b"DUCK"
+    except OSError:
+        return False
+
+
+def _check_store_file(path: Path, *, read_only: bool) -> None:
+    """Exit with a clear message unless ``path`` is a dsvb store, or (to write) an empty DuckDB
+    database that can become one."""
+    import duckdb
+
+    try:
+        con = duckdb.connect(str(path), read_only=True)
+    except duckdb.Error as exc:
+        if not _is_duckdb_file(path):
+            _fail(
+                f"{path} is not a dsvb store: it is not a DuckDB database. Point --store (or "
+                "DSVB_STORE) at a store that dsvb import made, or at a new file."
+            )
+        _fail(f"Cannot open the store {path}: {exc}")
+    try:
+        found = con.execute("SELECT table_name FROM information_schema.tables").fetchall()
+        tables = {row[0] for row in found}
+    finally:
+        con.close()
+    if "store_meta" not in tables and (read_only or tables):
+        _fail(
+            f"{path} is not a dsvb store: it is a DuckDB database without dsvb's tables. Point "
+            "--store (or DSVB_STORE) at a store that dsvb import made, or at a new file."
+        )
+
+
+def _open_store(path: Path | None, *, read_only: bool) -> duckdb.DuckDBPyConnection:
+    """The store, or a clear message and exit 1 when it is missing (to read) or not a store."""
+    import duckdb
+
+    resolved = store.resolve_store_path(path)
+    if resolved.exists():
+        _check_store_file(resolved, read_only=read_only)
+    try:
+        return store.connect(resolved, read_only=read_only)
+    except FileNotFoundError as exc:
+        _fail(str(exc))
+    except duckdb.Error as exc:
+        _fail(f"Cannot open the store {resolved}: {exc}")
+
+
+@contextlib.contextmanager
+def _writable_store(path: Path | None) -> Iterator[duckdb.DuckDBPyConnection]:
+    """The store opened to write; a store file this command created is removed again (with
+    any folder made for it) when the command fails, so a failure leaves nothing behind."""
+    resolved = store.resolve_store_path(path)
+    new = not resolved.exists()
+    new_folders = [folder for folder in resolved.parents if not folder.exists()]
+    try:
+        con = _open_store(path, read_only=False)
+        try:
+            yield con
+        finally:
+            con.close()
+    except BaseException:
+        if new:
+            for leftover in (resolved, resolved.with_name(resolved.name + ".wal")):
+                leftover.unlink(missing_ok=True)
+            for folder in new_folders:  # innermost first
+                with contextlib.suppress(OSError):
+                    folder.rmdir()
+        raise
 
 
 class _Progress:
@@ -92,16 +179,15 @@ def demo_data(
 @click.option("--quiet", is_flag=True, help="No progress messages.")
 def import_(folder: Path, store_path: Path | None, quiet: bool) -> None:
     """Validate an extract FOLDER and load it into the store (all or nothing)."""
-    from dsvb.ingest.extract import ExtractError, import_extract
+    from dsvb.ingest.extract import ExtractError, Problem, import_extract
 
-    con = store.connect(store_path)
-    try:
-        report = import_extract(con, folder, progress=_Progress(quiet))
-    except ExtractError as exc:
-        click.echo(str(exc), err=True)
-        sys.exit(1)
-    finally:
-        con.close()
+    if not folder.is_dir():  # before the store is opened, so that none is created
+        _fail(str(ExtractError(folder, [Problem(str(folder), "is not a folder")])))
+    with _writable_store(store_path) as con:
+        try:
+            report = import_extract(con, folder, progress=_Progress(quiet))
+        except ExtractError as exc:
+            _fail(str(exc))
     click.echo(report.summary())
 
 
@@ -113,14 +199,11 @@ def import_returns(file: Path, store_path: Path | None) -> None:
     reconciliation difference."""
     from dsvb.ingest.returns import ReturnError, import_return
 
-    con = store.connect(store_path)
-    try:
-        outcome = import_return(con, file)
-    except ReturnError as exc:
-        click.echo(str(exc), err=True)
-        sys.exit(1)
-    finally:
-        con.close()
+    with _writable_store(store_path) as con:
+        try:
+            outcome = import_return(con, file)
+        except ReturnError as exc:
+            _fail(str(exc))
     click.echo(outcome.summary())
 
 
@@ -131,7 +214,7 @@ def imports(store_path: Path | None, fmt: str) -> None:
     """List the import log: when, what, row counts, normalisations, warnings."""
     from dsvb.ingest.extract import read_import_log
 
-    con = store.connect(store_path, read_only=True)
+    con = _open_store(store_path, read_only=True)
     try:
         log = read_import_log(con)
     finally:
@@ -158,14 +241,30 @@ def imports(store_path: Path | None, fmt: str) -> None:
 
 
 def _date(value: str | None, name: str) -> dt.date | None:
+    """A whole local date, YYYY-MM-DD: a period is made of whole Europe/London days, so a time
+    or an offset is refused rather than dropped."""
     if value is None:
         return None
     try:
-        return dt.date.fromisoformat(value[:10])
+        if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):
+            raise ValueError(value)
+        return dt.date.fromisoformat(value)
     except ValueError:
         raise click.BadParameter(
-            f"{value!r} is not a date like 2010-01-01", param_hint=name
+            f"{value!r} is not a date like 2010-01-01: give YYYY-MM-DD only (periods are "
+            "whole local dates, Europe/London, so no time or offset)",
+            param_hint=name,
         ) from None
+
+
+def _ids(text: str | None) -> tuple[str, ...] | None:
+    """Comma-separated ids, spaces around each stripped (None when none are given)."""
+    ids = tuple(i.strip() for i in text.split(",") if i.strip()) if text else ()
+    return ids or None
+
+
+def _given(ctx: click.Context, name: str) -> bool:
+    return ctx.get_parameter_source(name) not in (None, click.core.ParameterSource.DEFAULT)
 
 
 @main.command("indicators")
@@ -182,8 +281,18 @@ def _date(value: str | None, name: str) -> dt.date | None:
     help="Compute from a published table.",
 )
 @_store_option
-@click.option("--from", "date_from", help="Period start (inclusive), e.g. 2010-01-01.")
-@click.option("--to", "date_to", help="Period end (exclusive), e.g. 2011-01-01.")
+@click.option(
+    "--from",
+    "date_from",
+    help="Period start (inclusive), a local date YYYY-MM-DD, e.g. 2010-01-01. "
+    "Default: the first month in the data.",
+)
+@click.option(
+    "--to",
+    "date_to",
+    help="Period end (exclusive), a local date YYYY-MM-DD, e.g. 2011-01-01. "
+    "Default: after the last month in the data.",
+)
 @click.option(
     "--family",
     type=click.Choice(("dv", "serious_sexual", "sexual", "other_sexual", "all")),
@@ -222,12 +331,7 @@ def indicators(
 ) -> None:
     """Compute the board's indicators, by area and other cuts, with a force-wide row."""
     from dsvb.indicators import definitions
-    from dsvb.indicators.engine import (
-        IndicatorQuery,
-        UnknownCut,
-        compute_from_extract,
-        compute_from_store,
-    )
+    from dsvb.indicators.engine import IndicatorQuery, UnknownCut
 
     if extract_dir and returns_file:
         raise click.UsageError("give --extract or --returns, not both")
@@ -244,41 +348,158 @@ def indicators(
             sys.exit(1)
         if family != "all":
             rows = [r for r in rows if r.family == family]
-        if indicator_ids:
-            wanted = set(indicator_ids.split(","))
+        wanted = _ids(indicator_ids)
+        if wanted:
             rows = [r for r in rows if r.indicator in wanted]
         _emit(rows, fmt, out)
         for note in ret.notes:  # after the output, on stderr: stdout stays CSV/JSON only
             click.echo(str(note), err=True)
         return
 
+    if extract_dir is not None and _given(click.get_current_context(), "store_path"):
+        raise click.UsageError(
+            "give --extract or --store, not both: --extract computes from the folder alone"
+        )
+    start, end = _date(date_from, "--from"), _date(date_to, "--to")
+    if start is not None and end is not None and start >= end:
+        raise click.UsageError(
+            f"--from {start} must be before --to {end}: the period is [--from, --to), "
+            "whole local dates"
+        )
     families = definitions.ALL_FAMILIES if family == "all" else (family,)
     try:
         query = IndicatorQuery(
             families=families,
-            start=_date(date_from, "--from"),
-            end=_date(date_to, "--to"),
+            start=start,
+            end=end,
             by=tuple(c.strip() for c in by.split(",")) if by else (),
             window_months=window_months,
-            indicators=tuple(indicator_ids.split(",")) if indicator_ids else None,
+            indicators=_ids(indicator_ids),
         )
     except (UnknownCut, ValueError) as exc:
         raise click.UsageError(str(exc)) from None
+    notes = _left_out(query)
 
-    from dsvb.ingest.extract import ExtractError
+    import dataclasses
 
+    import ibis
+
+    from dsvb.indicators.engine import compute, data_period
+
+    where = "the extract" if extract_dir is not None else "the store"
+    con = _open_data(extract_dir, store_path)
     try:
-        if extract_dir is not None:
-            rows = compute_from_extract(extract_dir, query)
-        else:
-            rows = compute_from_store(store_path, query)
-    except ExtractError as exc:
-        click.echo(str(exc), err=True)
-        sys.exit(1)
-    except FileNotFoundError as exc:
-        click.echo(str(exc), err=True)
-        sys.exit(1)
+        held = data_period(ibis.duckdb.from_connection(con))
+        period = _period(query, held, where)
+        if not _has_records(con, period):
+            holds = f"it holds months {_months(held)}" if held else "it holds none at all"
+            notes.insert(
+                0,
+                f"warning: {where} holds no incidents or crimes from {period.start} to "
+                f"{period.end}; {holds}",
+            )
+        full = dataclasses.replace(query, start=period.start, end=period.end)
+        rows = compute(ibis.duckdb.from_connection(con), full)
+    finally:
+        con.close()
     _emit(rows, fmt, out)
+    for note in notes:  # after the output, on stderr: stdout stays CSV/JSON only
+        click.echo(note, err=True)
+
+
+def _open_data(extract_dir: Path | None, store_path: Path | None) -> duckdb.DuckDBPyConnection:
+    """The store to read, or a throwaway one holding the extract (exit 1 when neither can be
+    had)."""
+    if extract_dir is None:
+        return _open_store(store_path, read_only=True)
+    from dsvb.ingest.extract import ExtractError, import_extract
+
+    con = store.connect(":memory:")
+    try:
+        import_extract(con, extract_dir)
+    except ExtractError as exc:
+        con.close()
+        _fail(str(exc))
+    return con
+
+
+def _months(held: Period) -> str:
+    from dsvb.indicators.model import add_months
+
+    first, last = held.start, add_months(held.end, -1)
+    return f"{first:%Y-%m}" if first == last else f"{first:%Y-%m} to {last:%Y-%m}"
+
+
+def _period(query: IndicatorQuery, held: Period | None, where: str) -> Period:
+    """The period asked for, open ends filled from the months the data hold; a usage error
+    when an end given alone leaves nothing of the data before or after it."""
+    from dsvb.indicators.model import Period
+
+    if query.start is not None and query.end is not None:
+        return Period(query.start, query.end)
+    if held is None:
+        _fail(
+            f"{where} holds no incidents or crimes"
+            + ("; import an extract first" if where == "the store" else "")
+        )
+    if query.start is not None and query.start >= held.end:
+        raise click.UsageError(
+            f"--from {query.start} is after the data: {where} holds months {_months(held)}; "
+            "give an earlier --from, or --to as well"
+        )
+    if query.end is not None and query.end <= held.start:
+        raise click.UsageError(
+            f"--to {query.end} is before the data: {where} holds months {_months(held)}; "
+            "give a later --to, or --from as well"
+        )
+    return Period(query.start or held.start, query.end or held.end)
+
+
+def _has_records(con: duckdb.DuckDBPyConnection, period: Period) -> bool:
+    """Whether any incident was reported, or any crime recorded, in the period."""
+    bounds = [period.start_utc, period.end_utc]
+    row = con.execute(
+        "SELECT EXISTS (SELECT 1 FROM incidents WHERE reported_at >= ? AND reported_at < ?)"
+        " OR EXISTS (SELECT 1 FROM crimes WHERE recorded_at >= ? AND recorded_at < ?)",
+        bounds + bounds,
+    ).fetchone()
+    return bool(row and row[0])
+
+
+def _left_out(query: IndicatorQuery) -> list[str]:
+    """Notes naming the indicators asked for that a cut leaves out, because the cut does not
+    apply to the source of their counts (``--by reason`` applies to Victims' Code contacts
+    only, victim cuts not to cautioned offenders, suspect cuts not to victims); a usage
+    error when it leaves out every one."""
+    from dsvb.indicators import definitions as defs
+    from dsvb.indicators.sources import SOURCES
+
+    asked = [i for i in query.selected() if any(i.applies_to(f) for f in query.families)]
+    why_out: dict[str, str] = {}
+    for indicator in asked:
+        sources = dict.fromkeys(
+            defs.COUNTS[c].source for c in (indicator.numerator, indicator.denominator) if c
+        )
+        reasons = []
+        for source in sources:
+            cuts = [c for c in query.by if c not in SOURCES[source].cuts]
+            if cuts:
+                reasons.append(f"{source} by {', '.join(cuts)}")
+        if reasons:
+            why_out[indicator.id] = "; ".join(reasons)
+    groups: dict[str, list[str]] = {}
+    for indicator_id, why in why_out.items():
+        groups.setdefault(why, []).append(indicator_id)
+    lines = [
+        f"the cut does not apply to their source ({why}): {', '.join(ids)}"
+        for why, ids in groups.items()
+    ]
+    if asked and len(why_out) == len(asked):
+        raise click.UsageError(
+            f"every indicator asked for is left out under --by {','.join(query.by)}, as "
+            + "; ".join(lines)
+        )
+    return [f"note: left out, as {line}" for line in lines]
 
 
 #: options of ``indicators`` that a published table cannot honour: it has its own areas,

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import ibis
 import ibis.expr.types as ir
+import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -114,8 +115,9 @@ def data_period(con: ibis.BaseBackend) -> Period | None:
     tables = Tables.from_backend(con)
     first = [tables.incidents.reported_month.min(), tables.crimes.recorded_month.min()]
     last = [tables.incidents.reported_month.max(), tables.crimes.recorded_month.max()]
-    firsts = [v for v in (con.execute(e) for e in first) if v is not None]
-    lasts = [v for v in (con.execute(e) for e in last) if v is not None]
+    # the minimum of an empty table is NaT (not None) through pandas
+    firsts = [v for v in (con.execute(e) for e in first) if v is not None and not pd.isna(v)]
+    lasts = [v for v in (con.execute(e) for e in last) if v is not None and not pd.isna(v)]
     if not firsts:
         return None
     start, end = min(firsts), max(lasts)
