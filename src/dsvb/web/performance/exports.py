@@ -114,7 +114,8 @@ def _about(sel: figures.Selection, title: str, **extra: Any) -> list[tuple[str, 
             "Rates",
             "Rates are numerator / denominator, written as proportions (0.489 = 48.9%); "
             "changes in rates are differences in proportions (percentage points). Empty "
-            "cells: no figure (a denominator of 0, or no previous period).",
+            "cells: no figure (a denominator of 0, no previous period, or no comparable "
+            "previous figure for a person-based indicator: see the change note).",
         ),
     ]
     return [(k.replace("_", " "), v) for k, v in rows]
@@ -140,6 +141,23 @@ def _target(row: dict[str, Any]) -> float | None:
 
 def _position_label(position: str | None) -> str:
     return charts.POSITION_STYLE[position][0] if position else ""
+
+
+# person-based indicators: a look-back reaching before the data held, no comparable change
+CAVEAT_COLUMNS = (
+    Column("history_caveat", "Look-back caveat"),
+    Column("no_comparison", "Change note"),
+)
+
+
+def _caveats(row: dict[str, Any]) -> dict[str, str]:
+    """About-sheet rows for one indicator's look-back and change (person-based ones)."""
+    out = {}
+    if row.get("history_caveat"):
+        out["Look-back caveat"] = row["history_caveat"]
+    if row.get("no_comparison"):
+        out["Change on previous period"] = row["no_comparison"]
+    return out
 
 
 OVERVIEW_TABLES = ("summary", "areas", "funnel", "trend")
@@ -170,12 +188,16 @@ def overview_table(sel: figures.Selection, name: str, indicator_id: str) -> Expo
             Column("previous_value", "Previous value", "value"),
             Column("change", "Change on previous period", "change"),
             Column("outside_998", "Areas outside the 99.8% limits", "int"),
+            *CAVEAT_COLUMNS,
         ]
         return ExportTable(
             name, title, f"{stem}-all-indicators-{period}", columns, rows, _about(sel, title)
         )
     d = figures.detail(sel, indicator_id)
-    extra = {"Indicator": f"{info.label} ({info.id}); {info.direction_text}"}
+    extra = {
+        "Indicator": f"{info.label} ({info.id}); {info.direction_text}",
+        **_caveats(d["force"]),
+    }
     if name == "areas":
         target = _target(d)
         rows = [
@@ -272,6 +294,8 @@ def overview_table(sel: figures.Selection, name: str, indicator_id: str) -> Expo
             _about(sel, title, **extra),
         )
     if name == "trend":
+        if d.get("trend_note"):  # person-based: no monthly series (views answer 404)
+            raise KeyError(name)
         rows = [{**m, "kind": info.kind} for m in d["trend"]]
         title = f"{sel.family_label}: {info.label} by month, all areas, {sel.choice.label}"
         columns = [
@@ -304,7 +328,8 @@ def scorecard_table(sel: figures.Selection, name: str, area_code: str) -> Export
             {
                 **_with_info(r, r["indicator"]),
                 "target_value": _target(r),
-                "trend": charts.describe_trend(r["series"], _kind(r["indicator"])),
+                "trend": r.get("trend_note")
+                or charts.describe_trend(r["series"], _kind(r["indicator"])),
             }
             for r in card["rows"]
         ]
@@ -327,6 +352,7 @@ def scorecard_table(sel: figures.Selection, name: str, area_code: str) -> Export
             Column("previous_value", "Previous value", "value"),
             Column("change", "Change on previous period", "change"),
             Column("trend", "Trend by month"),
+            *CAVEAT_COLUMNS,
         ]
         return ExportTable(
             name,
@@ -342,6 +368,13 @@ def scorecard_table(sel: figures.Selection, name: str, area_code: str) -> Export
             for r in card["rows"]
             for m in r["series"]
         ]
+        not_monthly = [
+            figures.indicator_info(r["indicator"]).label
+            for r in card["rows"]
+            if r.get("trend_note")
+        ]
+        if not_monthly:
+            extra["Not by month"] = f"{', '.join(not_monthly)}: {figures.NO_MONTHLY_TREND_REASON}."
         title = f"{area_name}: every indicator by month, {sel.family_label}, {sel.choice.label}"
         columns = [
             Column("indicator", "Indicator id"),

@@ -6,6 +6,13 @@ the figures are derived in one pass — the force summary, each indicator's area
 ranks, change, target, Wilson intervals and funnel-plot limits), the force trend by month
 and each area's scorecard — and stored in the Django cache under keys that carry the store
 version, so an import makes them stale at once and a page view only reads small pieces.
+
+Person-based indicators (repeat victims, repeat cautions: docs/decisions/0004) look back
+before the period. When the look-back reaches before the first month the store holds, the
+figure is marked (it misses earlier offences or cautions), a change on the previous period
+is given only when the previous period's look-back is wholly held too, and there is no
+monthly trend: each person is counted once, in the month of their latest offence, so a
+monthly series drifts upward by construction.
 """
 
 from __future__ import annotations
@@ -34,6 +41,17 @@ FAMILY_CHOICES = [(f.id, f.label) for f in FAMILIES.values()]
 DEFAULT_FAMILY = "dv"
 PREFERRED_INDICATOR = "sd_rate"
 FUNNEL_POINTS = 60  # points along each control-limit curve
+PERSON_SOURCES = ("victims", "cautioned_offenders")  # sources whose rows are people
+WINDOW_MONTHS = IndicatorQuery().window_months  # the repeat look-back of the pages' queries
+NO_MONTHLY_TREND_REASON = (
+    "each person is counted once, in the month of their latest offence in the period, so "
+    "people counted in later months have had longer to come back and a monthly series drifts "
+    "upward by construction"
+)
+NO_MONTHLY_TREND = f"No trend by month for this indicator: {NO_MONTHLY_TREND_REASON}."
+NO_MONTHLY_TREND_SHORT = (
+    "Not shown: each person is counted once, in the month of their latest offence"
+)
 
 
 # --- indicators -------------------------------------------------------------------------------
@@ -50,6 +68,12 @@ class IndicatorInfo:
     denominator_label: str | None
     numerator_short: str
     denominator_short: str | None
+    person_source: str | None = None  # victims | cautioned_offenders for person-based ones
+
+    @property
+    def is_person_based(self) -> bool:
+        """Counts people, each once, looking back before the period for earlier offences."""
+        return self.person_source is not None
 
     @property
     def is_rate(self) -> bool:
@@ -69,6 +93,7 @@ class IndicatorInfo:
 @memoize
 def indicator_info(indicator_id: str) -> IndicatorInfo:
     ind = INDICATORS[indicator_id]
+    source = COUNTS[ind.numerator].source
     return IndicatorInfo(
         id=ind.id,
         label=ind.label,
@@ -79,6 +104,7 @@ def indicator_info(indicator_id: str) -> IndicatorInfo:
         denominator_label=COUNTS[ind.denominator].description if ind.denominator else None,
         numerator_short=_short(ind.numerator),
         denominator_short=_short(ind.denominator) if ind.denominator else None,
+        person_source=source if source in PERSON_SOURCES else None,
     )
 
 
@@ -174,11 +200,87 @@ def month_label(month: str) -> str:
     return dt.date.fromisoformat(f"{month}-01").strftime("%b %Y")
 
 
+# --- person-based figures: how much history they look back over -------------------------------
+
+
+@dataclass(frozen=True)
+class HistoryGap:
+    """Why a person-based figure for a period misses history: its look-back reaches before
+    the first month the store holds. ``text`` is a sentence; ``short`` fits a table cell."""
+
+    text: str
+    short: str
+
+
+def history_gap(
+    info: IndicatorInfo, period: Period, first_month: dt.date | None
+) -> HistoryGap | None:
+    """The gap in a person-based figure's look-back for ``period``; None when the look-back
+    lies wholly within the months held (or the indicator is not person-based).
+
+    Repeat victims look back ``WINDOW_MONTHS`` before each offence, so the look-back starts
+    that many months before the period. Repeat cautions look back over all history, so
+    cautions before the first month held are never seen.
+    """
+    if not info.is_person_based or first_month is None:
+        return None
+    first = f"{first_month:%B %Y}"
+    if info.person_source == "cautioned_offenders":
+        return HistoryGap(
+            f"Cautions before {first}, the first month of data held, are not seen, so this "
+            "figure is understated.",
+            f"understated: cautions before {first_month:%b %Y} are not seen",
+        )
+    start = add_months(period.start, -WINDOW_MONTHS)
+    if start >= first_month:
+        return None
+    if info.kind == "ratio":  # missing history removes repeat victims and their offences
+        effect, short = (
+            "so repeat victims and their earlier offences are undercounted and this figure "
+            "is unreliable",
+            "unreliable: look-back reaches before the data held",
+        )
+    else:
+        effect, short = (
+            "so this figure is understated",
+            "understated: look-back reaches before the data held",
+        )
+    return HistoryGap(
+        f"The {WINDOW_MONTHS}-month look-back reaches back to {start:%B %Y}, before the first "
+        f"month of data held ({first}), {effect}.",
+        short,
+    )
+
+
+def comparison_gap(info: IndicatorInfo, sel: Selection) -> HistoryGap | None:
+    """Why a person-based figure has no comparable previous figure: the previous period's
+    look-back is not wholly held, so it had less history to look back over. None when the
+    two compare (or there is no previous period at all: the pages say so apart)."""
+    if not sel.has_previous:
+        return None
+    if history_gap(info, sel.previous, sel.current.first_month) is None:
+        return None
+    first = sel.current.first_month
+    if info.person_source == "cautioned_offenders":
+        reason = (
+            f"cautions before {first:%B %Y}, the first month of data held, are not seen, so "
+            f"the {sel.previous_label} had less history to look back over"
+        )
+        short = "earlier period saw less caution history"
+    else:
+        reason = (
+            f"the look-back for the {sel.previous_label} reaches before {first:%B %Y}, the "
+            "first month of data held, so it had less history to look back over"
+        )
+        short = "earlier period's look-back reaches before the data held"
+    return HistoryGap(f"No comparable previous figure: {reason}.", short)
+
+
 # --- reading the cache ------------------------------------------------------------------------
 
 
 def _cache_key(sel: Selection, part: str) -> str:
-    return f"dsvb:perf:v2:{sel.key}:{part}"
+    return f"dsvb:perf:v3:{sel.key}:{part}"
 
 
 def _part(sel: Selection, part: str) -> Any:
@@ -287,6 +389,10 @@ def _measure(
         "target_met": None,
         "wilson_lower": None,
         "wilson_upper": None,
+        "history_caveat": None,
+        "history_caveat_short": None,
+        "no_comparison": None,
+        "no_comparison_short": None,
     }
     if has_previous:
         p_num = before.numerator if before else 0
@@ -481,19 +587,29 @@ def _build(sel: Selection) -> dict[str, Any]:
     for info in indicators_for(sel.family):
         target = period_target(info.id, sel.family, sel.period)
         target_at_start = reference.target_for(info.id, sel.family, sel.period.start)
+        gap = history_gap(info, sel.period, sel.current.first_month)
+        incomparable = comparison_gap(info, sel)
+        compare = has_previous and incomparable is None
+        notes = {
+            "history_caveat": gap.text if gap else None,
+            "history_caveat_short": gap.short if gap else None,
+            "no_comparison": incomparable.text if incomparable else None,
+            "no_comparison_short": incomparable.short if incomparable else None,
+        }
         force = _measure(
             info,
             now.get((FORCE_CODE, info.id)),
             before.get((FORCE_CODE, info.id)),
-            has_previous,
+            compare,
             target,
         )
+        force.update(notes)
         areas = []
         for code, name in names.items():
             row = _measure(
-                info, now.get((code, info.id)), before.get((code, info.id)), has_previous, target
+                info, now.get((code, info.id)), before.get((code, info.id)), compare, target
             )
-            row.update(area_code=code, area_name=name)
+            row.update(notes, area_code=code, area_name=name)
             areas.append(row)
         ranks = statistics.rank([a["value"] for a in areas], higher_is_better=info.higher_is_better)
         ranked = sum(r is not None for r in ranks)
@@ -501,13 +617,17 @@ def _build(sel: Selection) -> dict[str, Any]:
             area.update(rank=r, ranked=ranked)
         funnel = _funnel(info, force, areas)
         outside = [a["area_name"] for a in areas if a.get("assessed") in ("above_998", "below_998")]
-        trend = _series(info, months, monthly.get((FORCE_CODE, info.id), {}))
+        # person-based figures have no monthly series: each person is counted once, in the
+        # month of their latest offence, so the months drift upward by construction
+        trend_note = NO_MONTHLY_TREND if info.is_person_based else None
+        trend = [] if trend_note else _series(info, months, monthly.get((FORCE_CODE, info.id), {}))
         target_row = _target_row(target, target_at_start)
         details[info.id] = {
             "force": force,
             "areas": areas,
             "funnel": funnel,
             "trend": trend,
+            "trend_note": trend_note,
             "target": target_row,
         }
         summary_rows.append(
@@ -520,7 +640,11 @@ def _build(sel: Selection) -> dict[str, Any]:
             }
         )
         for area in areas:
-            series = _series(info, months, monthly.get((area["area_code"], info.id), {}))
+            series = (
+                []
+                if trend_note
+                else _series(info, months, monthly.get((area["area_code"], info.id), {}))
+            )
             cards[area["area_code"]].append(
                 {
                     "indicator": info.id,
@@ -528,6 +652,7 @@ def _build(sel: Selection) -> dict[str, Any]:
                     "force_value": force["value"],
                     "target": target_row,
                     "series": series,
+                    "trend_note": trend_note,
                 }
             )
     return {

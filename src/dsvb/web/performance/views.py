@@ -28,7 +28,7 @@ from dsvb.web.audit.recorder import record
 from dsvb.web.performance import charts, data, exports, figures, formatting, published, tiles
 from dsvb.web.performance.forms import OverviewForm, ScorecardForm
 
-PAGE_VERSION = 2  # part of the cached pages' keys: change it when the templates change
+PAGE_VERSION = 3  # part of the cached pages' keys: change it when the templates change
 
 # column key -> (label, default direction when first chosen)
 SORTS = {
@@ -320,19 +320,22 @@ def _overview_context(
             "rows": sorted((a for a in areas if a.get("position")), key=lambda a: a["denominator"]),
         }
 
-    trend_text = charts.describe_trend(detail["trend"], info.kind)
     target = detail["target"]
-    trend_svg = charts.trend_svg(
-        chart_id="trend-chart",
-        title=f"{info.label} by month, all areas, {sel.choice.label}",
-        description=f"{info.label} for the whole force ({sel.family_label.lower()}), month by "
-        f"month: {trend_text}."
-        + (f" The target is {formatting.value(target['value'], info.kind)}." if target else ""),
-        indicator_label=info.label,
-        kind=info.kind,
-        series=detail["trend"],
-        target=target["value"] if target else None,
-    )
+    trend_note = detail.get("trend_note")
+    trend_text = trend_svg = None
+    if not trend_note:  # person-based indicators have no monthly series
+        trend_text = charts.describe_trend(detail["trend"], info.kind)
+        trend_svg = charts.trend_svg(
+            chart_id="trend-chart",
+            title=f"{info.label} by month, all areas, {sel.choice.label}",
+            description=f"{info.label} for the whole force ({sel.family_label.lower()}), month "
+            f"by month: {trend_text}."
+            + (f" The target is {formatting.value(target['value'], info.kind)}." if target else ""),
+            indicator_label=info.label,
+            kind=info.kind,
+            series=detail["trend"],
+            target=target["value"] if target else None,
+        )
 
     params = _query(**base)
     exports_for = {
@@ -343,6 +346,7 @@ def _overview_context(
             ("funnel", f"{info.label}: funnel-plot limits"),
             ("trend", f"{info.label} by month"),
         )
+        if not (name == "trend" and trend_note)
     }
     return {
         "sel": sel,
@@ -361,6 +365,7 @@ def _overview_context(
         "trend": detail["trend"],
         "trend_text": trend_text,
         "trend_svg": trend_svg,
+        "trend_note": trend_note,
         "exports": exports_for,
         "any_missing": any(a["value"] is None for a in areas),
     }
@@ -373,6 +378,17 @@ def _scorecard_rows(card: dict[str, Any]) -> list[dict[str, Any]]:
     rows = []
     for row in card["rows"]:
         info = figures.indicator_info(row["indicator"])
+        if row.get("trend_note"):  # person-based: no monthly series to draw
+            rows.append(
+                {
+                    **row,
+                    "info": info,
+                    "trend_text": row["trend_note"],
+                    "trend_short": figures.NO_MONTHLY_TREND_SHORT,
+                    "sparkline": None,
+                }
+            )
+            continue
         trend = charts.describe_trend(row["series"], info.kind)
         rows.append(
             {
@@ -446,7 +462,8 @@ def _scorecard_context(sel: figures.Selection, area_code: str, choose_area: bool
         choose_area=choose_area,
     )
     rows = _scorecard_rows(card)
-    months = [m["label"] for m in rows[0]["series"]] if rows else []
+    monthly = [r for r in rows if not r.get("trend_note")]
+    months = [m["label"] for m in monthly[0]["series"]] if monthly else []
     params = _query(family=sel.family, period=sel.choice.key)
     exports_for = {
         name: _export_links(
@@ -467,6 +484,10 @@ def _scorecard_context(sel: figures.Selection, area_code: str, choose_area: bool
         if choose_area
         else reverse("performance:scorecard-area", args=[area_code]),
         "rows": rows,
+        "monthly_rows": monthly,
+        "not_monthly": [r["info"].label for r in rows if r.get("trend_note")],
+        "no_monthly_reason": figures.NO_MONTHLY_TREND_REASON,
+        "caveats": [r for r in rows if r.get("history_caveat") or r.get("no_comparison")],
         "months": months,
         "returns": published.notes_for_area(area_code, sel.current.token),
         "exports": exports_for,
@@ -536,6 +557,8 @@ def export_overview(request: HttpRequest, table: str, fmt: str) -> HttpResponse:
     info = _indicator(sel, request.GET.get("indicator"))
     if table == "funnel" and not figures.detail(sel, info.id)["funnel"]["available"]:
         raise Http404("No funnel plot for this indicator")
+    if table == "trend" and info.is_person_based:
+        raise Http404("No monthly trend for a person-based indicator")
     export = exports.overview_table(sel, table, info.id)
     response = exports.response(export, fmt)
     details = {} if table == "summary" else {"indicator": info.id}

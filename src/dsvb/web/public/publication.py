@@ -19,7 +19,9 @@ back from the other two.
 - *Caution share* (cautions as a share of sanction detections): ACPO calls cautions "rarely
   appropriate" for DV, and the board asks about it borough by borough.
 - *Arrest rate* (offences with an arrest): positive action, with the force's target.
-- *Repeat victimisation*: whether victims come back.
+- *Repeat victimisation*: whether victims come back. It looks back 12 months before each
+  offence; when that reaches before the first month the store holds, the pages, the notes
+  and the downloads say the figure is understated (:func:`history_caveats`).
 - *Risk-form completion* (DV only): the 124D/DASH policy-compliance measure.
 - *Referrals to the Havens* (serious sexual offences only, as the SCD2 return counts them):
   support for victims.
@@ -58,7 +60,7 @@ from dsvb.reports.disclosure import (
     PublishedTable,
     apply,
 )
-from dsvb.web.performance import data
+from dsvb.web.performance import data, figures
 from dsvb.web.spreadsheets import defused
 
 PUBLIC_FAMILIES = ("dv", "serious_sexual", "sexual")
@@ -93,6 +95,7 @@ class Publication:
     choice: data.PeriodChoice
     table: PublishedTable
     store_version: int
+    first_month: dt.date | None = None  # the first month the store holds
 
     @property
     def policy(self) -> Policy:
@@ -138,7 +141,7 @@ def _compute(current: data.StoreState, choice: data.PeriodChoice, policy: Policy
         for r in data.results(query, current)
         if r.family in PUBLIC_FAMILIES and r.indicator in headline(r.family)
     ]
-    return Publication(choice, apply(results, policy), current.version)
+    return Publication(choice, apply(results, policy), current.version, current.first_month)
 
 
 def publication(policy: Policy) -> Publication | None:
@@ -148,7 +151,7 @@ def publication(policy: Policy) -> Publication | None:
     if choice is None:
         return None
     key = (
-        f"dsvb:public:{current.token}:{choice.key}:"
+        f"dsvb:public:v2:{current.token}:{choice.key}:"
         f"{policy.version}:{policy.threshold}:{int(policy.rounding)}"
     )
     found = cache.get(key)
@@ -199,6 +202,19 @@ def shown(cell: PublishedCell | None) -> Shown:
     return Shown(text, parts, False, False)
 
 
+def history_caveats(pub: Publication) -> dict[str, str]:
+    """Person-based headline indicators whose look-back reaches before the first month the
+    store holds, indicator -> why the figure is understated (see docs/decisions/0004)."""
+    out = {}
+    for indicator in dict.fromkeys(i for f in PUBLIC_FAMILIES for i in headline(f)):
+        gap = figures.history_gap(
+            figures.indicator_info(indicator), pub.choice.period, pub.first_month
+        )
+        if gap is not None:
+            out[indicator] = gap.text
+    return out
+
+
 def indicator_note(indicator_id: str) -> str:
     indicator = INDICATORS[indicator_id]
     numerator = COUNTS[indicator.numerator].description
@@ -225,10 +241,12 @@ COLUMNS = (
     "value",
     "disclosure_policy",
     "disclosure_policy_version",
+    "caveat",
 )
 
 
 def _records(pub: Publication, cells: list[PublishedCell]) -> list[dict[str, Any]]:
+    caveats = history_caveats(pub)
     records = []
     for cell in cells:
         if cell.suppressed:
@@ -259,6 +277,7 @@ def _records(pub: Publication, cells: list[PublishedCell]) -> list[dict[str, Any
                 "value": value,
                 "disclosure_policy": pub.policy.describe(),
                 "disclosure_policy_version": pub.policy.version,
+                "caveat": caveats.get(cell.indicator, ""),
             }
         )
     return records
@@ -276,7 +295,8 @@ def to_csv(pub: Publication, cells: list[PublishedCell]) -> str:
     Every row names the disclosure-control policy and its version, so rows keep their
     provenance when filtered or combined with other downloads. ``[c]`` marks a suppressed
     figure and ``[z]`` one that does not apply (a count's denominator, a rate with a zero
-    denominator), after the GSS shorthand; read them as missing values.
+    denominator), after the GSS shorthand; read them as missing values. ``caveat`` says when
+    a figure is understated (a repeat look-back reaching before the data held).
     """
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
@@ -302,6 +322,9 @@ def notes(pub: Publication) -> list[str]:
         else "Counts are not rounded. The force total includes areas shown [c] and any "
         "records not attributed to an area."
     )
+    caveats = [
+        f"{INDICATORS[indicator].label}: {text}" for indicator, text in history_caveats(pub).items()
+    ]
     return [
         f"Disclosure control: {policy.describe()}.",
         f"[c] means a figure is withheld: it counts 1 to {policy.threshold} people or crimes "
@@ -320,6 +343,7 @@ def notes(pub: Publication) -> list[str]:
         "for overlapping periods cannot be subtracted from each other.",
         "Source: police records held by the Domestic and Sexual Violence Board (dsvb), "
         f"store version {pub.store_version}.",
+        *caveats,
     ]
 
 
@@ -370,7 +394,7 @@ def to_xlsx(pub: Publication, cells: list[PublishedCell], title: str) -> bytes:
         cell.font = bold
     formats = {"numerator": "#,##0", "denominator": "#,##0", "value": None}
     for record in _records(pub, cells):
-        table.append([record[c] for c in COLUMNS])
+        table.append([record[c] if record[c] != "" else None for c in COLUMNS])
         row = table.max_row
         for name, number_format in formats.items():
             target = table.cell(row=row, column=COLUMNS.index(name) + 1)
@@ -383,9 +407,9 @@ def to_xlsx(pub: Publication, cells: list[PublishedCell], title: str) -> bytes:
             elif isinstance(target.value, str) and target.value.startswith("["):
                 target.alignment = Alignment(horizontal="right")
     table.freeze_panes = "A2"
+    widths = {"disclosure_policy": 60, "indicator_label": 40, "area_name": 28, "caveat": 60}
     for k, name in enumerate(COLUMNS, start=1):
-        width = {"disclosure_policy": 60, "indicator_label": 40, "area_name": 28}.get(name, 16)
-        table.column_dimensions[get_column_letter(k)].width = width
+        table.column_dimensions[get_column_letter(k)].width = widths.get(name, 16)
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()

@@ -32,6 +32,7 @@ from dsvb.web.public.publication import (
     XLSX_TYPE,
     Publication,
     headline,
+    history_caveats,
     indicator_note,
     notes,
     publication,
@@ -119,6 +120,7 @@ def family(request: HttpRequest, family: str) -> HttpResponse:
     pub, policy = _publication()
     _family_or_404(pub, family)
     indicators = headline(family)
+    caveats = history_caveats(pub)
     rows = []
     for code, name in [*pub.areas(), (FORCE_CODE, FORCE_LABEL)]:
         rows.append(
@@ -143,6 +145,7 @@ def family(request: HttpRequest, family: str) -> HttpResponse:
                     "label": INDICATORS[i].label,
                     "is_rate": INDICATORS[i].is_rate,
                     "note": indicator_note(i),
+                    "caveat": caveats.get(i),
                 }
                 for i in indicators
             ],
@@ -158,6 +161,7 @@ def area(request: HttpRequest, area_code: str) -> HttpResponse:
     name = pub.area_name(area_code) if pub else None
     if name is None:
         raise Http404("no published figures for this area")
+    caveats = history_caveats(pub)
     tables = []
     for f in pub.families():
         tables.append(
@@ -169,6 +173,7 @@ def area(request: HttpRequest, area_code: str) -> HttpResponse:
                     {
                         "label": INDICATORS[i].label,
                         "note": indicator_note(i),
+                        "caveat": caveats.get(i),
                         "area": shown(pub.table.get(f, i, area_code)),
                         "force": shown(pub.table.get(f, i, FORCE_CODE)),
                     }
