@@ -332,3 +332,28 @@ def test_overdispersed_limits_without_extra_variance_are_the_normal_limits(targe
     assert hi0[0] == pytest.approx(min(1.0, target + z * se))
     lo, hi = s.overdispersed_limits(target, [n], tau2, 0.998)
     assert lo[0] <= lo0[0] and hi[0] >= hi0[0]
+
+
+@pytest.mark.parametrize(
+    ("now", "before", "significant"),
+    [
+        ((60, 100), (50, 100), False),  # z = 0.10 / sqrt(0.55 * 0.45 * 0.02) = 1.42
+        ((120, 200), (80, 200), True),  # z = 0.20 / 0.05 = 4
+        ((130, None), (100, None), True),  # counts: z = 30 / sqrt(230) = 1.978
+        ((129, None), (100, None), False),  # z = 29 / sqrt(229) = 1.916
+        ((0, 50), (0, 80), False),  # both 0%: nothing changed
+        ((5, 0), (3, 10), None),  # no denominator now: nothing to test
+        ((0, None), (0, None), None),
+    ],
+)
+def test_a_change_is_significant_only_beyond_chance(now, before, significant) -> None:
+    assert s.change_is_significant(*now, *before) is significant
+
+
+def test_the_proportion_test_agrees_with_the_chi_squared_test() -> None:
+    """The pooled z test is the 2x2 chi-squared test without continuity correction (z² = χ²)."""
+    from scipy.stats import chi2_contingency
+
+    for a, n, b, m in [(911, 1864, 850, 1822), (12, 40, 25, 41), (300, 1000, 340, 1000)]:
+        _chi2, p, _, _ = chi2_contingency([[a, n - a], [b, m - b]], correction=False)
+        assert s.change_is_significant(a, n, b, m) == (p < 0.05)

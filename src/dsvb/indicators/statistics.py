@@ -11,6 +11,8 @@ values and used by any page, report or export.
   between-area variance to allow for it (Spiegelhalter 2005, section 6).
 - :func:`overdispersed_limits` — funnel-plot limits allowing for that variance.
 - :func:`rank` — competition ranks with ties and a direction.
+- :func:`change_is_significant` — whether a change on the previous period is more than
+  chance: two proportions (pooled z test) or two counts (Poisson, conditional on the total).
 
 References: E. B. Wilson (1927), "Probable inference, the law of succession, and
 statistical inference", JASA 22:209-212; R. G. Newcombe (1998), "Two-sided confidence
@@ -350,3 +352,37 @@ def rank(
             previous = value
         ranks[index] = current
     return ranks
+
+
+def change_is_significant(
+    numerator: float,
+    denominator: float | None,
+    previous_numerator: float,
+    previous_denominator: float | None,
+    level: float = 0.95,
+) -> bool | None:
+    """Whether the change from the previous period is more than chance, two-sided at
+    ``level``.
+
+    - Two proportions (both denominators given and positive): the pooled two-proportion z
+      test, ``z = (p1 - p0) / sqrt(p (1 - p) (1/n1 + 1/n0))`` with ``p`` the pooled proportion.
+    - Two counts (no denominators): the counts as Poisson, compared conditionally on their
+      total, ``z = (c1 - c0) / sqrt(c1 + c0)`` (the normal approximation to the exact
+      binomial test of c1 out of c1 + c0 against one half).
+
+    ``None`` when there is nothing to test (a zero or missing denominator, or no counts).
+    """
+    z = z_for(level)
+    if denominator is None and previous_denominator is None:
+        total = numerator + previous_numerator
+        if total <= 0:
+            return None
+        return abs(numerator - previous_numerator) / math.sqrt(total) > z
+    if not denominator or not previous_denominator:
+        return None
+    pooled = (numerator + previous_numerator) / (denominator + previous_denominator)
+    variance = pooled * (1 - pooled) * (1 / denominator + 1 / previous_denominator)
+    if variance <= 0:
+        return False  # both 0% or both 100%: no change at all
+    difference = numerator / denominator - previous_numerator / previous_denominator
+    return abs(difference) / math.sqrt(variance) > z

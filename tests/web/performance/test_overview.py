@@ -129,7 +129,17 @@ def test_quarters_compare_with_the_previous_quarter(analyst, store, db):
     change = now["E09000022"].value - before["E09000022"].value
     assert row["cells"][5].startswith(formatting.change(change, "proportion"))
     assert f"from {formatting.percent(before['E09000022'].value)}" in row["cells"][5]
-    assert ("better" in row["cells"][5]) == (change > 0) or change == 0
+    # better or worse only beyond chance: a pooled two-proportion z test, written out here
+    for r in area_rows(page):
+        a, b = now[r["data"]["area"]], before[r["data"]["area"]]
+        if not (a.denominator and b.denominator) or a.value == b.value:
+            continue
+        pooled = (a.numerator + b.numerator) / (a.denominator + b.denominator)
+        se = (pooled * (1 - pooled) * (1 / a.denominator + 1 / b.denominator)) ** 0.5
+        beyond_chance = abs(a.value - b.value) / se > 1.959964
+        expected = ("better" if a.value > b.value else "worse") if beyond_chance else (
+            "no significant change")  # fmt: skip
+        assert f"({expected})" in r["cells"][5], (r["cells"][5], a, b)
 
 
 def test_switching_family_and_period_changes_the_figures(analyst, latest):
@@ -401,3 +411,15 @@ def test_a_store_rebuilt_to_the_same_import_number_is_not_served_from_the_old_pa
     finally:
         data.forget_state()
         cache.clear()
+
+
+@pytest.mark.parametrize("indicator", ["crime_conversion", "no_crime_rate", "cri_rate"])
+def test_rates_of_other_records_get_no_interval_or_funnel(analyst, latest, indicator):
+    """Offences, no-crimes and CRIs are crime records; their denominator is incidents: the
+    rate is not a proportion of its denominator, so no binomial interval or limits."""
+    page = overview(analyst, family="dv", period=latest.key, indicator=indicator)
+    assert 'id="funnel-plot-title"' not in page
+    assert "is counted from other records than the denominator (incidents)" in page
+    assert "95% interval" not in page
+    sd = overview(analyst, family="dv", period=latest.key, indicator="sd_rate")
+    assert 'id="funnel-plot-title"' in sd and "95% interval" in sd

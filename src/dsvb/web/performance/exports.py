@@ -224,7 +224,7 @@ def overview_table(sel: figures.Selection, name: str, indicator_id: str) -> Expo
             Column("target_value", "Target", "value"),
             Column("target_met", "Target met"),
         ]
-        if info.is_proportion:
+        if info.is_binomial:
             columns += [
                 Column("wilson_lower", "95% interval: lower", "proportion"),
                 Column("wilson_upper", "95% interval: upper", "proportion"),

@@ -69,6 +69,9 @@ class IndicatorInfo:
     numerator_short: str
     denominator_short: str | None
     person_source: str | None = None  # victims | cautioned_offenders for person-based ones
+    # whether the numerator's records are some of the denominator's (same source): only then
+    # is the rate a binomial proportion, with a Wilson interval and funnel-plot limits
+    numerator_within_denominator: bool = True
 
     @property
     def is_person_based(self) -> bool:
@@ -82,6 +85,11 @@ class IndicatorInfo:
     @property
     def is_proportion(self) -> bool:
         return self.kind == "proportion"
+
+    @property
+    def is_binomial(self) -> bool:
+        """A proportion of its denominator's records: intervals and funnel limits apply."""
+        return self.is_proportion and self.numerator_within_denominator
 
     @property
     def direction_text(self) -> str:
@@ -105,6 +113,9 @@ def indicator_info(indicator_id: str) -> IndicatorInfo:
         numerator_short=_short(ind.numerator),
         denominator_short=_short(ind.denominator) if ind.denominator else None,
         person_source=source if source in PERSON_SOURCES else None,
+        numerator_within_denominator=(
+            ind.denominator is not None and COUNTS[ind.denominator].source == source
+        ),
     )
 
 
@@ -280,7 +291,7 @@ def comparison_gap(info: IndicatorInfo, sel: Selection) -> HistoryGap | None:
 
 
 def _cache_key(sel: Selection, part: str) -> str:
-    return f"dsvb:perf:v3:{sel.key}:{part}"
+    return f"dsvb:perf:v5:{sel.key}:{part}"
 
 
 def _part(sel: Selection, part: str) -> Any:
@@ -357,13 +368,36 @@ def _value(info: IndicatorInfo, numerator: float | None, denominator: float | No
     return numerator / denominator
 
 
-def _assess(info: IndicatorInfo, change: float | None) -> str | None:
-    """'better', 'worse' or 'no change' for a change, when the indicator has a direction."""
+def _assess(info: IndicatorInfo, change: float | None, significant: bool | None) -> str | None:
+    """'better' or 'worse' for a change that is more than chance (95%), 'no significant
+    change' for one that is not, 'no change' for none; for figures that cannot be tested
+    (ratios, rates of other records) the direction alone, marked as untested."""
     if change is None or info.higher_is_better is None:
         return None
     if change == 0:
         return "no change"
-    return "better" if (change > 0) == info.higher_is_better else "worse"
+    direction = "better" if (change > 0) == info.higher_is_better else "worse"
+    if significant is None:
+        return f"{direction}, not tested"
+    return direction if significant else "no significant change"
+
+
+def _significant(
+    info: IndicatorInfo,
+    numerator: float,
+    denominator: float | None,
+    previous_numerator: float,
+    previous_denominator: float | None,
+) -> bool | None:
+    """Whether a change is more than chance, for the figures a test applies to: proportions
+    of their denominator's records, and counts of records (not of people, nor ratios)."""
+    if info.is_binomial:
+        return statistics.change_is_significant(
+            numerator, denominator, previous_numerator, previous_denominator
+        )
+    if info.kind == "count" and not info.is_person_based:
+        return statistics.change_is_significant(numerator, None, previous_numerator, None)
+    return None
 
 
 def _measure(
@@ -403,14 +437,15 @@ def _measure(
             row["change"] = value - p_value
             if not info.is_rate and p_value:
                 row["change_percent"] = (value - p_value) / p_value
-            row["assessment"] = _assess(info, row["change"])
+            significant = _significant(info, numerator, denominator, p_num, p_den)
+            row["assessment"] = _assess(info, row["change"], significant)
     if target is not None and value is not None:
         row["target_met"] = (
             value >= target.value
             if target.direction == "higher_is_better"
             else value <= target.value
         )
-    if info.is_proportion and denominator and 0 <= numerator <= denominator:
+    if info.is_binomial and denominator and 0 <= numerator <= denominator:
         low, high = statistics.wilson_interval(numerator, denominator)
         row.update(wilson_lower=low, wilson_upper=high)
     return row
@@ -451,6 +486,16 @@ def _funnel(info: IndicatorInfo, force: dict[str, Any], areas: list[dict[str, An
     dens = [a["denominator"] for a in areas if a["denominator"]]
     if not info.is_proportion or target is None or not dens:
         return {"available": False, "target": target, "curve": [], "reason": ""}
+    if not info.is_binomial:
+        return {
+            "available": False,
+            "target": target,
+            "curve": [],
+            "reason": f"The numerator ({info.numerator_short.lower()}) is counted from other "
+            f"records than the denominator ({(info.denominator_short or '').lower()}), so the "
+            "figure is a ratio shown as a percentage, not a proportion of its denominator: "
+            "funnel-plot limits and confidence intervals would be misleading.",
+        }
     if any(a["numerator"] > a["denominator"] for a in areas if a["denominator"]) or target > 1:
         # e.g. offences recorded without an incident in the period: not a binomial proportion
         return {

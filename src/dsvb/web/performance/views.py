@@ -28,7 +28,7 @@ from dsvb.web.audit.recorder import record
 from dsvb.web.performance import charts, data, exports, figures, formatting, published, tiles
 from dsvb.web.performance.forms import OverviewForm, ScorecardForm
 
-PAGE_VERSION = 3  # part of the cached pages' keys: change it when the templates change
+PAGE_VERSION = 4  # part of the cached pages' keys: change it when the templates change
 
 # column key -> (label, default direction when first chosen)
 SORTS = {
