@@ -45,51 +45,14 @@ def _fail(message: str) -> NoReturn:
     sys.exit(1)
 
 
-def _is_duckdb_file(path: Path) -> bool:
-    """Whether the file begins as a DuckDB database does ("DUCK" after an 8-byte checksum)."""
-    try:
-        with path.open("rb") as f:
-            return f.read(12)[8:12] == b"DUCK"
-    except OSError:
-        return False
-
-
-def _check_store_file(path: Path, *, read_only: bool) -> None:
-    """Exit with a clear message unless ``path`` is a dsvb store, or (to write) an empty DuckDB
-    database that can become one."""
-    import duckdb
-
-    try:
-        con = duckdb.connect(str(path), read_only=True)
-    except duckdb.Error as exc:
-        if not _is_duckdb_file(path):
-            _fail(
-                f"{path} is not a dsvb store: it is not a DuckDB database. Point --store (or "
-                "DSVB_STORE) at a store that dsvb import made, or at a new file."
-            )
-        _fail(f"Cannot open the store {path}: {exc}")
-    try:
-        found = con.execute("SELECT table_name FROM information_schema.tables").fetchall()
-        tables = {row[0] for row in found}
-    finally:
-        con.close()
-    if "store_meta" not in tables and (read_only or tables):
-        _fail(
-            f"{path} is not a dsvb store: it is a DuckDB database without dsvb's tables. Point "
-            "--store (or DSVB_STORE) at a store that dsvb import made, or at a new file."
-        )
-
-
 def _open_store(path: Path | None, *, read_only: bool) -> duckdb.DuckDBPyConnection:
     """The store, or a clear message and exit 1 when it is missing (to read) or not a store."""
     import duckdb
 
     resolved = store.resolve_store_path(path)
-    if resolved.exists():
-        _check_store_file(resolved, read_only=read_only)
     try:
         return store.connect(resolved, read_only=read_only)
-    except FileNotFoundError as exc:
+    except (FileNotFoundError, store.NotAStoreError) as exc:
         _fail(str(exc))
     except duckdb.Error as exc:
         _fail(f"Cannot open the store {resolved}: {exc}")
@@ -514,11 +477,7 @@ _NOT_WITH_RETURNS = (
 
 
 def _refuse_with_returns(ctx: click.Context) -> None:
-    given = [
-        flag
-        for name, flag in _NOT_WITH_RETURNS
-        if ctx.get_parameter_source(name) not in (None, click.core.ParameterSource.DEFAULT)
-    ]
+    given = [flag for name, flag in _NOT_WITH_RETURNS if _given(ctx, name)]
     if given:
         raise click.UsageError(
             f"{', '.join(given)} {'does' if len(given) == 1 else 'do'} not apply with "
