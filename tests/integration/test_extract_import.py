@@ -572,3 +572,50 @@ def test_problem_rows_are_file_rows_in_a_large_file(
     assert [(p.row, p.column) for p in problems] == [(at, column)], caught.value
     if defect == "duplicate id":
         assert f"(rows {at - 10}, {at})" in problems[0].message
+
+
+def _quoted_empty(path: Path, row: int, column: str) -> None:
+    """Make one cell a quoted empty string (``""``), which DuckDB reads as '' not NULL."""
+    rewrite_cell(path, row, column, "@@quoted-empty@@")
+    path.write_text(path.read_text(encoding="utf-8").replace("@@quoted-empty@@", '""'))
+
+
+def test_blank_and_padded_cells_read_as_their_trimmed_value(con, tmp_path: Path) -> None:
+    """Canonical cells are read without cleaning; every other cell (quoted empty, blank,
+    padded) must still be read as its trimmed text, in optional and required columns."""
+    b = ExtractBuilder()
+    ids = [b.crime(with_incident=True) for _ in range(5)]
+    folder = b.write(tmp_path / "x")
+    crimes = folder / "crimes.csv"
+    _quoted_empty(crimes, 1, "lgbt")
+    rewrite_cell(crimes, 2, "lgbt", "   ")
+    rewrite_cell(crimes, 3, "lgbt", " yes ")
+    rewrite_cell(crimes, 4, "unit", " CSU")
+    rewrite_cell(crimes, 5, "recorded_at", " 2010-05-01T10:00:00\u00a0")
+    report = import_extract(con, folder)
+    rows = con.execute("SELECT crime_id, lgbt, unit, recorded_at::VARCHAR FROM crimes").fetchall()
+    stored = {crime_id: rest for crime_id, *rest in rows}
+    assert [stored[i][0] for i in ids[:3]] == [None, None, True]
+    assert stored[ids[3]][1] == "CSU"
+    assert stored[ids[4]][2] == "2010-05-01 09:00:00"  # BST, stored as UTC
+    notes = " | ".join(report.normalised)
+    assert "crimes.csv lgbt: 1 value(s) read as booleans" in notes
+    assert "crimes.csv unit: 1 value(s) read case-insensitively or trimmed" in notes
+    assert "honoured" not in notes  # the padded date-time has no offset
+
+
+@pytest.mark.parametrize("cell", ['""', "   ", "\u3000"])
+def test_a_blank_required_cell_is_missing_not_invalid(con, tmp_path: Path, cell: str) -> None:
+    b = ExtractBuilder()
+    b.crime(with_incident=True)
+    folder = b.write(tmp_path / "x")
+    if cell == '""':
+        _quoted_empty(folder / "crimes.csv", 1, "dv")
+    else:
+        rewrite_cell(folder / "crimes.csv", 1, "dv", cell)
+    with pytest.raises(ExtractError) as caught:
+        import_extract(con, folder)
+    assert [(p.file, p.row, p.column, p.message) for p in caught.value.problems] == [
+        ("crimes.csv", 1, "dv", "missing required value")
+    ]
+    assert con.execute("SELECT count(*) FROM crimes").fetchone()[0] == 0

@@ -10,7 +10,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dsvb.ingest import local_time
-from dsvb.ingest.local_time import PLAIN_PATTERN, local_month_sql, to_utc_sql, year_rules
+from dsvb.ingest.local_time import (
+    PLAIN_PATTERN,
+    local_month_sql,
+    plain_sql,
+    to_utc_sql,
+    year_rules,
+)
 
 ZONES = ["Europe/London", "America/New_York", "Australia/Sydney", "Asia/Kolkata"]
 
@@ -29,7 +35,7 @@ def _read(zone: str, values: list[str | None]) -> list[tuple]:
                ({local_month_sql("raw", naive, plain, zone)})::VARCHAR,
                date_trunc('month', timezone('{zone}', TRY_CAST(raw AS TIMESTAMPTZ)))::DATE::VARCHAR
         FROM (SELECT raw, TRY_CAST(raw AS TIMESTAMP) AS n,
-                     regexp_matches(raw, '{PLAIN_PATTERN}') AS p FROM v)
+                     {plain_sql("raw")} AS p FROM v)
         """
     ).fetchall()
     con.close()
@@ -140,7 +146,7 @@ def test_times_the_clocks_skip_or_repeat_are_found_exactly(zone: str) -> None:
         con.execute(
             f"SELECT raw, {local_time.clock_change_sql('n', 'p', zone)} FROM "
             f"(SELECT raw, TRY_CAST(raw AS TIMESTAMP) AS n, "
-            f"regexp_matches(raw, '{PLAIN_PATTERN}') AS p FROM v)"
+            f"{plain_sql('raw')} AS p FROM v)"
         ).fetchall()
     )
     con.close()
@@ -160,3 +166,38 @@ def test_text_that_is_not_iso_8601_is_not_a_date_time_even_where_icu_reads_it() 
     ]  # fmt: skip
     for _text, fast, icu, _month, _icu_month in _read("Europe/London", values):
         assert fast is None and icu is not None
+
+
+# Texts near the usual form: every character of "YYYY-MM-DDTHH:MM:SS" replaced in turn by
+# characters a date-time parser might take (signs, spaces, letters, separators, non-ASCII
+# digits), and the form shortened or lengthened.
+_NEAR = "0123456789-+: .TZtz/\\x\u0660\uff11\u00a0"
+
+
+def _plain_both_ways(values: list[str]) -> list[tuple[str, bool, bool]]:
+    con = duckdb.connect()
+    con.execute("CREATE TABLE v AS SELECT unnest(?::VARCHAR[]) AS raw", [values])
+    rows = con.execute(
+        f"SELECT raw, {plain_sql('raw')}, regexp_matches(raw, '{PLAIN_PATTERN}') FROM v"
+    ).fetchall()
+    con.close()
+    return rows
+
+
+def test_the_quick_plain_test_answers_as_the_pattern_for_every_near_miss() -> None:
+    usual = "2010-03-31T23:15:00"
+    values = [usual, usual[:-3], usual[:10], usual.replace("T", " "), usual + ".5", usual + "Z"]
+    for i in range(len(usual)):
+        for ch in _NEAR:
+            values.append(usual[:i] + ch + usual[i + 1 :])
+            values.append(usual[:i] + ch + usual[i:])
+            values.append(usual[:i] + usual[i + 1 :])
+    rows = _plain_both_ways(values)
+    assert [r for r in rows if r[1] != r[2]] == []
+    assert sum(r[1] for r in rows) > len(_NEAR)  # digits swapped for digits are still plain
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=_NEAR, min_size=0, max_size=24))
+def test_the_quick_plain_test_answers_as_the_pattern_for_any_text(text: str) -> None:
+    assert [r for r in _plain_both_ways([text]) if r[1] != r[2]] == []

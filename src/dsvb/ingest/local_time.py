@@ -28,7 +28,9 @@ __all__ = [
     "clock_change_sql",
     "iso_instant_sql",
     "local_month_sql",
+    "plain_sql",
     "to_utc_sql",
+    "usual_form_sql",
     "year_rules",
 ]
 
@@ -139,37 +141,50 @@ def _verified(
     return {y: r for y, r in candidates.items() if y not in wrong}
 
 
-def _interval(delta: dt.timedelta) -> str:
-    return f"to_seconds({int(delta.total_seconds())})"
+_EPOCH = dt.datetime(1970, 1, 1)
+
+
+def _micros(value: dt.datetime | dt.timedelta) -> int:
+    """A naive local time as microseconds since 1970-01-01 00:00 (DuckDB's ``epoch_us``),
+    or a span in microseconds."""
+    span = value - _EPOCH if isinstance(value, dt.datetime) else value
+    return (span.days * 86_400 + span.seconds) * 1_000_000 + span.microseconds
 
 
 @functools.cache
-def _lists(zone: str) -> tuple[str, str, str, str, int, int]:
-    """SQL lists of each year's rule (NULL for years left to ICU), and the years covered."""
+def _lists(zone: str) -> tuple[str, str, str, str, str, int, int]:
+    """SQL lists (BIGINT microseconds, NULL for years left to ICU) of each year's window
+    start and end, standard offset, offset inside the window and shift; the years covered.
+
+    Integer arithmetic on ``epoch_us`` is about twice as fast as comparing timestamps and
+    subtracting intervals, which DuckDB does field by field."""
     rules = year_rules(zone)
     first, last = min(rules), max(rules)
 
-    def listed(value: Callable[[YearRule | None], str]) -> str:
-        return "[" + ", ".join(value(rules.get(y)) for y in range(first, last + 1)) + "]"
+    def listed(value: Callable[[YearRule], int]) -> str:
+        cells = (str(value(rules[y])) if y in rules else "NULL" for y in range(first, last + 1))
+        return "([" + ", ".join(cells) + "]::BIGINT[])"
 
-    starts = listed(lambda r: _ts(r.start) if r else "NULL")
-    ends = listed(lambda r: _ts(r.end) if r else "NULL")
-    bases = listed(lambda r: _interval(r.base) if r else "NULL")
-    shifts = listed(lambda r: _interval(r.shift) if r else "NULL")
-    return starts, ends, bases, shifts, first, last
+    starts = listed(lambda r: _micros(r.start))
+    ends = listed(lambda r: _micros(r.end))
+    bases = listed(lambda r: _micros(r.base))
+    inside = listed(lambda r: _micros(r.base + r.shift))
+    shifts = listed(lambda r: _micros(r.shift))
+    return starts, ends, bases, inside, shifts, first, last
 
 
 def _fast(naive: str, plain: str, zone: str) -> tuple[str, str]:
     """(condition for the shortcut, the UTC instant by the shortcut)."""
     if not year_rules(zone):
         return "FALSE", "NULL::TIMESTAMP"
-    starts, ends, bases, shifts, first, last = _lists(zone)
+    starts, ends, bases, inside, _shifts, first, last = _lists(zone)
     year = f"year({naive})"
     i = f"({year} - {first - 1})"
+    e = f"epoch_us({naive})"
     condition = f"{plain} AND {year} BETWEEN {first} AND {last} AND {bases}[{i}] IS NOT NULL"
     utc = (
-        f"{naive} - {bases}[{i}] - CASE WHEN {naive} >= {starts}[{i}] AND {naive} < {ends}[{i}] "
-        f"THEN {shifts}[{i}] ELSE INTERVAL 0 SECOND END"
+        f"make_timestamp({e} - CASE WHEN {e} >= {starts}[{i}] AND {e} < {ends}[{i}] "
+        f"THEN {inside}[{i}] ELSE {bases}[{i}] END)"
     )
     return condition, utc
 
@@ -180,12 +195,13 @@ def clock_change_sql(naive: str, plain: str, zone: str) -> str:
     reads them, but a person should know. Years left to ICU are not looked at."""
     if not year_rules(zone):
         return "FALSE"
-    starts, ends, _bases, shifts, first, last = _lists(zone)
+    starts, ends, _bases, _inside, shifts, first, last = _lists(zone)
     i = f"(year({naive}) - {first - 1})"
+    e = f"epoch_us({naive})"
 
     def between(edge: str, moved: str) -> str:
         low, high = f"least({edge}, {moved})", f"greatest({edge}, {moved})"
-        return f"({naive} >= {low} AND {naive} < {high})"
+        return f"({e} >= {low} AND {e} < {high})"
 
     # the hour between each edge of the window and the same edge moved by the shift
     start, end, shift = f"{starts}[{i}]", f"{ends}[{i}]", f"{shifts}[{i}]"
@@ -219,6 +235,27 @@ def _change_days(zone: str) -> str:
     return ", ".join(f"DATE '{d.isoformat()}'" for d in sorted(days))
 
 
+# The usual form of a plain value, as a GLOB (ASCII digits only, as RE2's \\d): every text
+# it matches also matches PLAIN_PATTERN, and the test is about a third cheaper than RE2.
+_D2 = "[0-9][0-9]"
+_USUAL_PLAIN_GLOB = f"{_D2}{_D2}-{_D2}-{_D2}T{_D2}:{_D2}:{_D2}"
+
+
+def usual_form_sql(raw: str) -> str:
+    """SQL true when ``raw`` is in the usual form ``YYYY-MM-DDTHH:MM:SS`` (so plain, and
+    with nothing to trim)."""
+    return f"{raw} GLOB {_literal(_USUAL_PLAIN_GLOB)}"
+
+
+def plain_sql(raw: str) -> str:
+    """SQL true when ``raw`` matches PLAIN_PATTERN (a date or date-time without offset or
+    zone): the usual form by a GLOB, anything else by the pattern."""
+    return (
+        f"CASE WHEN {usual_form_sql(raw)} THEN TRUE "
+        f"ELSE regexp_matches({raw}, {_literal(PLAIN_PATTERN)}) END"
+    )
+
+
 def iso_instant_sql(raw: str) -> str:
     """SQL for the instant of ``raw`` as a ``TIMESTAMPTZ`` read by ICU in the session time
     zone (NULL unless it is an ISO 8601 date or date-time, with or without an offset)."""
@@ -228,9 +265,8 @@ def iso_instant_sql(raw: str) -> str:
 
 def to_utc_sql(raw: str, naive: str, plain: str, zone: str) -> str:
     """SQL for the UTC instant (a naive ``TIMESTAMP``) of the text ``raw``, given
-    ``naive`` = ``TRY_CAST(raw AS TIMESTAMP)`` and ``plain`` = ``regexp_matches(raw,
-    PLAIN_PATTERN)``; the session time zone must be ``zone``. NULL when ``raw`` is not a
-    date-time."""
+    ``naive`` = ``TRY_CAST(raw AS TIMESTAMP)`` and ``plain`` = ``plain_sql(raw)``; the
+    session time zone must be ``zone``. NULL when ``raw`` is not a date-time."""
     condition, utc = _fast(naive, plain, zone)
     return f"CASE WHEN {condition} THEN {utc} ELSE timezone('UTC', {iso_instant_sql(raw)}) END"
 
