@@ -317,3 +317,15 @@ def test_a_later_extract_reports_the_records_it_replaced(analyst: Client, extrac
     assert job.status == Status.SUCCEEDED and job.report["replaced"]["crimes"] == 3
     html = analyst.get(f"/imports/{job.pk}/report/").content.decode()
     assert "Records replaced" in html
+
+
+def test_an_import_into_a_file_that_is_not_a_store_fails_and_leaves_it_alone(
+    analyst: Client, extract_folder, empty_store: Path, settings, tmp_path: Path
+) -> None:
+    not_a_store = tmp_path / "not-a-store.duckdb"
+    not_a_store.write_bytes(b"a spreadsheet saved under the wrong name\n")
+    settings.DSVB_STORE = str(not_a_store)
+    job = _job(post_extract(analyst, upload("first.zip", zip_folder(extract_folder("one")))))
+    assert job.status == Status.FAILED
+    assert "not a dsvb store" in job.summary and "Nothing was imported" in job.summary
+    assert not_a_store.read_bytes() == b"a spreadsheet saved under the wrong name\n"

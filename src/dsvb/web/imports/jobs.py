@@ -362,6 +362,13 @@ def open_store(job: ImportJob, wait: float | None = None) -> duckdb.DuckDBPyConn
     while True:
         try:
             return store.connect(path)
+        except store.NotAStoreError as exc:
+            log.error("DSVB_STORE cannot be read: %s", exc)
+            raise StoreUnavailable(
+                "The data store cannot be read: the file the service is configured to use is "
+                "not a dsvb store. Nothing was imported and the file was not changed; the "
+                "service team must point DSVB_STORE at the store."
+            ) from exc
         except (duckdb.IOException, duckdb.ConnectionException) as exc:
             text = str(exc).lower()
             if "lock" not in text and "different configuration" not in text:
@@ -532,6 +539,9 @@ def store_import_log(wait: float = 2.0) -> list[dict[str, Any]] | None:
     while True:
         try:
             con = store.connect(path, read_only=True)
+        except store.NotAStoreError as exc:
+            log.error("DSVB_STORE cannot be read: %s", exc)
+            return None
         except (duckdb.IOException, duckdb.ConnectionException) as exc:
             text = str(exc).lower()
             if ("lock" not in text and "different configuration" not in text) or (

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import logging
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,12 +28,19 @@ from dsvb.indicators.model import Period, add_months
 from dsvb.indicators.results import IndicatorResult
 from dsvb.web.performance.models import ComputedResult
 
+log = logging.getLogger(__name__)
+
 VERSION_CACHE_SECONDS = 5
 LOCK_WAIT_SECONDS = 30
 
 
 class StoreBusy(Exception):
     """The store is being written (an import is running); try again shortly."""
+
+
+class StoreUnreadable(Exception):
+    """The file at DSVB_STORE is not a dsvb store: a fault of configuration, not of the
+    data, for the service team (logged) to put right; it is never written to."""
 
 
 @dataclass(frozen=True)
@@ -62,6 +70,9 @@ def _connect_read_only() -> duckdb.DuckDBPyConnection | None:
     while True:
         try:
             return store.connect(path, read_only=True)
+        except store.NotAStoreError as exc:
+            log.error("DSVB_STORE cannot be read: %s", exc)
+            raise StoreUnreadable(str(exc)) from exc
         except (duckdb.IOException, duckdb.ConnectionException) as exc:
             # another process holds the write lock (IOException), or this process has the
             # store open for writing (ConnectionException: "different configuration")

@@ -58,7 +58,8 @@ def _no_data(request: HttpRequest, heading: str) -> HttpResponse:
 
 
 def handles_busy_store(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """While an import holds the store, say so (503) rather than fail."""
+    """While an import holds the store, or when the file is not a store, say so (503)
+    rather than fail."""
 
     @functools.wraps(view)
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
@@ -66,6 +67,8 @@ def handles_busy_store(view: Callable[..., HttpResponse]) -> Callable[..., HttpR
             return view(request, *args, **kwargs)
         except data.StoreBusy:
             return _busy(request)
+        except data.StoreUnreadable:
+            return render(request, "performance/unreadable.html", status=503)
 
     return wrapped
 

@@ -51,7 +51,8 @@ def _publication() -> tuple[Publication | None, Policy]:
 
 
 def _store_ready(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """While an import holds the store, say so (503) rather than fail."""
+    """While an import holds the store, or when the file is not a store, say so (503)
+    rather than fail."""
 
     @functools.wraps(view)
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
@@ -61,6 +62,8 @@ def _store_ready(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespons
             response = render(request, "public/busy.html", status=503)
             response["Retry-After"] = "30"
             return response
+        except data.StoreUnreadable:
+            return render(request, "public/unreadable.html", status=503)
 
     return wrapped
 
