@@ -68,7 +68,7 @@ def handles_busy_store(view: Callable[..., HttpResponse]) -> Callable[..., HttpR
         except data.StoreBusy:
             return _busy(request)
         except data.StoreUnreadable:
-            return render(request, "performance/unreadable.html", status=503)
+            return render(request, "errors/store_unreadable.html", status=503)
 
     return wrapped
 

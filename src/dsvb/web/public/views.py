@@ -63,7 +63,7 @@ def _store_ready(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespons
             response["Retry-After"] = "30"
             return response
         except data.StoreUnreadable:
-            return render(request, "public/unreadable.html", status=503)
+            return render(request, "errors/store_unreadable.html", status=503)
 
     return wrapped
 
