@@ -231,14 +231,13 @@ class _Check:
     kind: str  # missing | invalid
     message: str
 
-    def condition(self, staged: bool) -> str:
-        """SQL true when the row has the problem: over the staging pass (cleaned and typed
-        values of the inner queries) or over the raw text alone (for listing examples)."""
-        raw = _c(self.column.name) if staged else _clean(self.column.name)
+    def condition(self) -> str:
+        """SQL true when the row has the problem, over the raw text alone (for listing
+        examples; the staging pass builds its bitmask in ``_problem_flags``)."""
+        cleaned = _clean(self.column.name)
         if self.kind == "missing":
-            return f"{raw} IS NULL"
-        typed = _t(self.column.name) if staged else _typed(self.column)
-        return f"{raw} IS NOT NULL AND {typed} IS NULL"
+            return f"{cleaned} IS NULL"
+        return f"{cleaned} IS NOT NULL AND {_typed(self.column)} IS NULL"
 
     @property
     def show_value(self) -> bool:
@@ -605,7 +604,8 @@ def _stage(con: duckdb.DuckDBPyConnection, f: _File) -> None:
             clean = f"CASE WHEN {is_usual} THEN {_q(name)} ELSE {_clean(name)} END"
             cleaned.append(f"{clean} AS {cell}")
             parsed.append(f"TRY_CAST({cell} AS TIMESTAMP) AS {_naive(name)}")
-            plain = f"CASE WHEN {is_usual} THEN TRUE ELSE {local_time.plain_sql(cell)} END"
+            pattern = _lit(local_time.PLAIN_PATTERN)
+            plain = f"CASE WHEN {is_usual} THEN TRUE ELSE regexp_matches({cell}, {pattern}) END"
             parsed.append(f"{plain} AS {_plain(name)}")
             utc = local_time.to_utc_sql(cell, _naive(name), _plain(name), LOCAL_TIMEZONE)
             typed.append(f"{utc} AS {_t(name)}")
@@ -784,7 +784,7 @@ def _examples(con: duckdb.DuckDBPyConnection, f: _File, check: _Check, count: in
     raw = _in_file_order(con, f)
     rows = con.execute(
         f"SELECT rowid + 1, {_q(check.column.name)} FROM {raw} "
-        f"WHERE {check.condition(staged=False)} ORDER BY rowid LIMIT {MAX_EXAMPLES}"
+        f"WHERE {check.condition()} ORDER BY rowid LIMIT {MAX_EXAMPLES}"
     ).fetchall()
     problems = [
         Problem(
