@@ -309,14 +309,23 @@ def indicators(
         except ReturnError as exc:
             click.echo(str(exc), err=True)
             sys.exit(1)
+        wanted = _ids(indicator_ids)
+        unknown = [i for i in wanted or () if i not in definitions.INDICATORS]
+        if unknown:
+            raise click.UsageError(f"unknown indicator(s): {', '.join(unknown)}")
         if family != "all":
             rows = [r for r in rows if r.family == family]
-        wanted = _ids(indicator_ids)
+        missing: list[str] = []
         if wanted:
+            given = {r.indicator for r in rows}
+            missing = [i for i in wanted if i not in given]
             rows = [r for r in rows if r.indicator in wanted]
         _emit(rows, fmt, out)
         for note in ret.notes:  # after the output, on stderr: stdout stays CSV/JSON only
             click.echo(str(note), err=True)
+        if missing:
+            where = "" if family == "all" else f" for the {family} family"
+            click.echo(f"note: this table does not give{where}: {', '.join(missing)}", err=True)
         return
 
     if extract_dir is not None and _given(click.get_current_context(), "store_path"):
@@ -438,6 +447,7 @@ def _left_out(query: IndicatorQuery) -> list[str]:
     from dsvb.indicators.sources import SOURCES
 
     asked = [i for i in query.selected() if any(i.applies_to(f) for f in query.families)]
+    notes = _other_families(query, asked)
     why_out: dict[str, str] = {}
     for indicator in asked:
         sources = dict.fromkeys(
@@ -462,7 +472,28 @@ def _left_out(query: IndicatorQuery) -> list[str]:
             f"every indicator asked for is left out under --by {','.join(query.by)}, as "
             + "; ".join(lines)
         )
-    return [f"note: left out, as {line}" for line in lines]
+    return notes + [f"note: left out, as {line}" for line in lines]
+
+
+def _other_families(query: IndicatorQuery, asked: list) -> list[str]:
+    """Indicators named with --indicator that none of the families asked for has (the risk
+    form is a domestic violence measure): a usage error when that is every one named, else
+    a note naming them."""
+    if query.indicators is None:
+        return []
+    kept = {i.id for i in asked}
+    other = [i for i in query.selected() if i.id not in kept]
+    if not other:
+        return []
+    family = " or ".join(query.families)
+    if not asked:
+        where = "; ".join(
+            f"{i.id} does not apply to the {family} family (it applies to: {', '.join(i.families)})"
+            for i in other
+        )
+        raise click.UsageError(where)
+    ids = ", ".join(i.id for i in other)
+    return [f"note: left out, as they do not apply to the {family} family: {ids}"]
 
 
 #: options of ``indicators`` that a published table cannot honour: it has its own areas,

@@ -317,3 +317,39 @@ def test_indicator_ids_may_have_spaces_with_returns() -> None:
     result = dsvb("indicators", "--returns", DV, "--indicator", "sd_rate, charge_rate")
     assert result.exit_code == 0
     assert {r["indicator"] for r in rows_of(result.stdout)} == {"sd_rate", "charge_rate"}
+
+
+# --- 10. indicators asked for that cannot be given --------------------------------------------
+
+
+def test_an_indicator_of_another_family_is_a_usage_error(store: Path) -> None:
+    result = dsvb("indicators", "--store", store, "--family", "sexual",
+                  "--indicator", "risk_form_completion")  # fmt: skip
+    assert result.exit_code == 2
+    assert "risk_form_completion does not apply to the sexual family" in result.stderr
+    assert "(it applies to: dv)" in result.stderr
+    assert result.stdout == ""
+
+
+def test_indicators_of_another_family_are_named_when_others_remain(store: Path) -> None:
+    result = dsvb("indicators", "--store", store, "--family", "sexual", "--by", "",
+                  "--indicator", "offences,risk_form_completion")  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    assert {r["indicator"] for r in rows_of(result.stdout)} == {"offences"}
+    assert (
+        "note: left out, as they do not apply to the sexual family: risk_form_completion"
+        in result.stderr
+    )
+
+
+def test_an_unknown_indicator_with_returns_is_a_usage_error() -> None:
+    result = dsvb("indicators", "--returns", DV, "--indicator", "sd_rate,sd_rat")
+    assert result.exit_code == 2
+    assert "unknown indicator(s): sd_rat" in result.stderr
+
+
+def test_an_indicator_the_table_does_not_give_is_named() -> None:
+    result = dsvb("indicators", "--returns", DV, "--indicator", "sd_rate,arrest_rate_incidents")
+    assert result.exit_code == 0, result.stderr
+    assert {r["indicator"] for r in rows_of(result.stdout)} == {"sd_rate"}
+    assert "note: this table does not give: arrest_rate_incidents" in result.stderr
