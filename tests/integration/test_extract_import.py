@@ -619,3 +619,26 @@ def test_a_blank_required_cell_is_missing_not_invalid(con, tmp_path: Path, cell:
         ("crimes.csv", 1, "dv", "missing required value")
     ]
     assert con.execute("SELECT count(*) FROM crimes").fetchone()[0] == 0
+
+
+@pytest.mark.parametrize("broken_reason, line", [(False, 4), (True, 5)])
+def test_a_problem_names_the_line_its_row_starts_on(
+    con, tmp_path: Path, broken_reason: bool, line: int
+) -> None:
+    """A row is one line after the header unless a quoted value holds a line break; the
+    line given with a row counts the lines of the file as an editor shows them."""
+    b = ExtractBuilder()
+    for _ in range(3):
+        b.incident()
+    folder = b.write(tmp_path / "x")
+    incidents = folder / "incidents.csv"
+    if broken_reason:
+        rewrite_cell(incidents, 1, "no_crime_report_reason", "advice only;\nno offence")
+    rewrite_cell(incidents, 3, "dv_flag", "maybe")
+    with pytest.raises(ExtractError) as caught:
+        import_extract(con, folder)
+    (problem,) = caught.value.problems
+    assert (problem.row, problem.line) == (3, line)
+    assert f"incidents.csv, row 3 (line {line}), column dv_flag" in str(caught.value)
+    text = incidents.read_text(encoding="utf-8").split("\n")
+    assert "maybe" in text[line - 1]  # the line an editor would show

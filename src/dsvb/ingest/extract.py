@@ -15,6 +15,7 @@ of rows are checked with a few vectorised scans rather than row by row in Python
 from __future__ import annotations
 
 import csv
+import dataclasses
 import datetime as dt
 import hashlib
 import json
@@ -57,11 +58,12 @@ class Problem:
     column: str | None = None
     value: str | None = None
     count: int = 1  # how many rows share this problem (for summarised checks)
+    line: int | None = None  # the line of the file the row starts on, where known
 
     def __str__(self) -> str:
         where = [self.file]
         if self.row is not None:
-            where.append(f"row {self.row} (line {self.row + 1})")
+            where.append(f"row {self.row}" + (f" (line {self.line})" if self.line else ""))
         if self.column is not None:
             where.append(f"column {self.column}")
         text = f"{', '.join(where)}: {self.message}"
@@ -376,7 +378,8 @@ def _csv_error(path: Path, exc: Exception) -> Problem:
     """DuckDB's reading error as a problem of the file's row, in a person's words."""
     text = str(exc)
     match = _LINE.search(text)
-    row = int(match.group(1)) - 1 if match else None
+    line = int(match.group(1)) if match else None
+    row = line - 1 if line else None
     first = text.strip().splitlines()[0] if text.strip() else type(exc).__name__
     fields = _FIELDS.search(text)
     if "unicode" in text.lower() or "utf-8" in text.lower():
@@ -386,7 +389,7 @@ def _csv_error(path: Path, exc: Exception) -> Problem:
         first = f"the row has {found} fields where the header has {expected}"
     elif "unterminated quote" in text.lower():
         first = 'a quoted value is not closed (an unmatched ")'
-    return Problem(path.name, f"cannot be read as CSV: {first}", row=row)
+    return Problem(path.name, f"cannot be read as CSV: {first}", row=row, line=line)
 
 
 def _next_import_id(con: duckdb.DuckDBPyConnection) -> int:
@@ -670,7 +673,7 @@ def _import(
         say(f"read {f.spec.filename}: {f.rows:,} rows in {time.perf_counter() - t0:.1f} s")
         if not problems and known.earlier(wait=False):
             return known.report(folder, say)
-    if problems:
+    if problems:  # DuckDB's reading errors, located by DuckDB
         raise ExtractError(folder, problems)
 
     # 4. Areas: match each distinct value once
@@ -697,13 +700,13 @@ def _import(
         problems.extend(_unknown_areas(con, f, matches))
         problems.extend(_duplicate_keys(con, f))
     if problems:
-        raise ExtractError(folder, problems)
+        raise ExtractError(folder, _with_lines(files, problems))
 
     # 6. References between files (and to records already in the store)
     say("checking references between files")
     problems.extend(_reference_problems(con, files))
     if problems:
-        raise ExtractError(folder, problems)
+        raise ExtractError(folder, _with_lines(files, problems))
 
     normalised = _normalisation_notes(con, files, matches)
     warnings.extend(_consistency_warnings(con, files))
@@ -748,6 +751,47 @@ def _import(
         warnings,
         time.perf_counter() - started,
     )
+
+
+def _with_lines(files: dict[str, _File], problems: list[Problem]) -> list[Problem]:
+    """The problems, each row located on the line of its file where it starts.
+
+    A row is one line after the header unless a quoted value holds a line break; a file
+    whose line breaks number its rows (nearly always) says so at once, and only a file with
+    line breaks inside values is read again, up to the last row listed."""
+    paths = {f.spec.filename: f for f in files.values()}
+    rows: dict[str, set[int]] = {}
+    for p in problems:
+        if p.row is not None and p.file in paths:
+            rows.setdefault(p.file, set()).add(p.row)
+    lines = {name: _lines_of(paths[name], wanted) for name, wanted in rows.items()}
+    return [
+        dataclasses.replace(p, line=lines[p.file].get(p.row))
+        if p.row is not None and p.file in lines
+        else p
+        for p in problems
+    ]
+
+
+def _lines_of(f: _File, rows: set[int]) -> dict[int, int]:
+    """The line each of ``rows`` (data rows, 1 = first after the header) starts on."""
+    newlines = 0
+    with f.path.open("rb") as stream:
+        while chunk := stream.read(1 << 24):
+            newlines += chunk.count(b"\n")
+    if f.rows and newlines in (f.rows, f.rows + 1):  # no line break inside a value
+        return {row: row + 1 for row in rows}
+    last, found = max(rows), {}
+    with f.path.open(newline="", encoding="utf-8", errors="replace") as text:
+        reader = csv.reader(text)
+        ended = 0  # the line the previous record ended on
+        for index, _record in enumerate(reader):
+            if index in rows:
+                found[index] = ended + 1
+            if index >= last:
+                break
+            ended = reader.line_num
+    return found
 
 
 def _more(f: _File, column: str, shown: int, count: int, what: str) -> list[Problem]:
