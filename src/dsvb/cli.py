@@ -194,6 +194,12 @@ def imports(store_path: Path | None, fmt: str) -> None:
             f"{entry['finished_at']:%Y-%m-%d %H:%M} {entry['source']} "
             f"({', '.join(f'{k} {v:,}' for k, v in counts.items())})"
         )
+        replaced = {k: v for k, v in entry["replaced"].items() if v}
+        if replaced:
+            click.echo(
+                "    replaced records of earlier imports: "
+                + ", ".join(f"{k} {v:,}" for k, v in replaced.items())
+            )
         for note in entry["normalised"] or []:
             click.echo(f"    normalised: {note}")
         for warning in entry["warnings"] or []:

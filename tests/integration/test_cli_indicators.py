@@ -353,3 +353,23 @@ def test_an_indicator_the_table_does_not_give_is_named() -> None:
     assert result.exit_code == 0, result.stderr
     assert {r["indicator"] for r in rows_of(result.stdout)} == {"sd_rate"}
     assert "note: this table does not give: arrest_rate_incidents" in result.stderr
+
+
+# --- 11. the import log lists what each import replaced ---------------------------------------
+
+
+def test_imports_lists_the_records_an_import_replaced(extract: Path, tmp_path: Path) -> None:
+    path = tmp_path / "store.duckdb"
+    assert dsvb("import", extract, "--store", path, "--quiet").exit_code == 0
+    again = tmp_path / "again"
+    shutil.copytree(extract, again)
+    rewrite_cell(again / "crimes.csv", 2, "outcome", "charge")  # the May crime, re-sent
+    assert dsvb("import", again, "--store", path, "--quiet").exit_code == 0
+    result = dsvb("imports", "--store", path)
+    assert result.exit_code == 0, result.stderr
+    entries = result.stdout.split("\n#")
+    assert (
+        "replaced records of earlier imports: incidents 2, people 2, crimes 2, crime_people 4, "
+        "victim_contacts 1"
+    ) in entries[0]
+    assert "replaced" not in entries[1]

@@ -642,3 +642,50 @@ def test_a_problem_names_the_line_its_row_starts_on(
     assert f"incidents.csv, row 3 (line {line}), column dv_flag" in str(caught.value)
     text = incidents.read_text(encoding="utf-8").split("\n")
     assert "maybe" in text[line - 1]  # the line an editor would show
+
+
+def test_the_import_log_records_what_each_import_replaced(con, tmp_path: Path) -> None:
+    b = ExtractBuilder()
+    v, s = b.person("V1"), b.person("S1", sex="male")
+    b.crime("C1", victims=[v], suspects=[s], outcome="")
+    import_extract(con, b.write(tmp_path / "one"))
+    b2 = ExtractBuilder()
+    b2.crime("C1", victims=["V1"], outcome="charge")
+    report = import_extract(con, b2.write(tmp_path / "two"))
+
+    second, first = read_import_log(con)
+    assert second["replaced"] == report.replaced
+    assert second["replaced"]["crimes"] == 1 and second["replaced"]["crime_people"] == 2
+    assert not any(first["replaced"].values())
+
+
+def test_a_store_made_before_the_replaced_column_is_brought_up_to_date(tmp_path: Path) -> None:
+    """Stores written by an earlier dsvb have no import_log.replaced: opening one for
+    writing adds it (old entries read as having replaced nothing), and reading one that is
+    still old works too."""
+    path = tmp_path / "old.duckdb"
+    b = ExtractBuilder()
+    b.crime(with_incident=True)
+    con = store.connect(path)
+    import_extract(con, b.write(tmp_path / "x"))
+    con.execute("ALTER TABLE import_log DROP COLUMN replaced")
+    con.execute("UPDATE store_meta SET value = '1' WHERE key = 'schema_version'")
+    con.close()
+
+    old = store.connect(path, read_only=True)
+    try:
+        (entry,) = read_import_log(old)
+        assert entry["replaced"] == {} and entry["status"] == "imported"
+    finally:
+        old.close()
+
+    con = store.connect(path)
+    try:
+        assert "replaced" in {r[0] for r in con.execute("DESCRIBE import_log").fetchall()}
+        assert con.execute(
+            "SELECT value FROM store_meta WHERE key = 'schema_version'"
+        ).fetchone() == (str(store.SCHEMA_VERSION),)
+        (entry,) = read_import_log(con)
+        assert entry["replaced"] == {}
+    finally:
+        con.close()

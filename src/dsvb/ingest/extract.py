@@ -724,7 +724,10 @@ def _import(
             _insert(con, f, import_id)
         row_counts = {f.spec.name: f.rows for f in files.values()}
         con.execute(
-            "INSERT INTO import_log VALUES (?, 'extract', ?, ?, ?, ?, 'imported', ?, ?, ?, ?, ?)",
+            "INSERT INTO import_log (import_id, kind, source, content_hash, started_at, "
+            "finished_at, status, row_counts, normalised, warnings, dsvb_version, "
+            "format_version, replaced) "
+            "VALUES (?, 'extract', ?, ?, ?, ?, 'imported', ?, ?, ?, ?, ?, ?)",
             [
                 import_id,
                 str(folder),
@@ -736,6 +739,7 @@ def _import(
                 json.dumps(warnings),
                 __version__,
                 fmt.FORMAT_VERSION,
+                json.dumps(replaced),
             ],
         )
         say("committing")
@@ -1125,18 +1129,22 @@ def _insert(con: duckdb.DuckDBPyConnection, f: _File, import_id: int) -> None:
 
 
 def read_import_log(con: duckdb.DuckDBPyConnection) -> list[dict]:
-    """Every import, most recent first."""
+    """Every import, most recent first. ``replaced``: the records of earlier imports each
+    replaced, by table (empty for returns, and for stores made before it was recorded)."""
+    columns = {r[0] for r in con.execute("DESCRIBE import_log").fetchall()}
+    replaced = "replaced" if "replaced" in columns else "NULL::JSON AS replaced"
     rows = con.execute(
         "SELECT import_id, kind, source, content_hash, started_at, finished_at, status, "
-        "row_counts, normalised, warnings, dsvb_version, format_version "
+        f"row_counts, normalised, warnings, dsvb_version, format_version, {replaced} "
         "FROM import_log ORDER BY import_id DESC"
     )
     names = [d[0] for d in rows.description]
     out = []
     for row in rows.fetchall():
         record = dict(zip(names, row, strict=True))
-        for key in ("row_counts", "normalised", "warnings"):
+        for key in ("row_counts", "normalised", "warnings", "replaced"):
             if isinstance(record[key], str):
                 record[key] = json.loads(record[key])
+        record["replaced"] = record["replaced"] or {}
         out.append(record)
     return out

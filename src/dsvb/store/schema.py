@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import duckdb
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: import_log.replaced
 
 CASE_TABLES = """
 CREATE TABLE IF NOT EXISTS incidents (
@@ -91,7 +91,8 @@ CREATE TABLE IF NOT EXISTS import_log (
     normalised JSON,
     warnings JSON,
     dsvb_version VARCHAR,
-    format_version INTEGER
+    format_version INTEGER,
+    replaced JSON                            -- records of earlier imports this one replaced
 );
 """
 
@@ -143,8 +144,12 @@ def create_schema(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(CASE_TABLES)
     con.execute(LOG_TABLES)
     con.execute(RETURN_TABLES)
+    # stores made by an earlier dsvb: add what they lack (their entries replaced nothing
+    # that was recorded)
+    con.execute("ALTER TABLE import_log ADD COLUMN IF NOT EXISTS replaced JSON")
     con.execute(
-        "INSERT INTO store_meta VALUES ('schema_version', ?) ON CONFLICT DO NOTHING",
+        "INSERT INTO store_meta VALUES ('schema_version', ?) "
+        "ON CONFLICT DO UPDATE SET value = excluded.value",
         [str(SCHEMA_VERSION)],
     )
 
