@@ -317,6 +317,10 @@ def test_a_later_extract_reports_the_records_it_replaced(analyst: Client, extrac
     assert job.status == Status.SUCCEEDED and job.report["replaced"]["crimes"] == 3
     html = analyst.get(f"/imports/{job.pk}/report/").content.decode()
     assert "Records replaced" in html
+    # and the store's own log says so too, beside the rows of each import
+    listing = analyst.get("/imports/").content.decode()
+    replaced = sum(job.report["replaced"].values())
+    assert replaced > 3 and f'numeric">{replaced}</td>' in listing
 
 
 def test_an_import_into_a_file_that_is_not_a_store_fails_and_leaves_it_alone(
@@ -329,3 +333,15 @@ def test_an_import_into_a_file_that_is_not_a_store_fails_and_leaves_it_alone(
     assert job.status == Status.FAILED
     assert "not a dsvb store" in job.summary and "Nothing was imported" in job.summary
     assert not_a_store.read_bytes() == b"a spreadsheet saved under the wrong name\n"
+
+
+def test_a_row_after_a_line_break_in_a_value_is_reported_with_its_line(
+    analyst: Client, extract_folder, empty_store: Path
+) -> None:
+    bad = extract_folder("bad")
+    rewrite_cell(bad / "incidents.csv", 1, "no_crime_report_reason", "advice only;\nno offence")
+    rewrite_cell(bad / "incidents.csv", 3, "dv_flag", "maybe")
+    job = _job(post_extract(analyst, upload("bad.zip", zip_folder(bad))))
+    assert job.status == Status.FAILED
+    html = analyst.get(f"/imports/{job.pk}/report/").content.decode()
+    assert "incidents.csv, row 3 (line 5), column dv_flag" in html

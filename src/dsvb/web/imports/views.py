@@ -76,6 +76,7 @@ def import_list(request: HttpRequest) -> HttpResponse:
             entry["total_rows"] = (
                 counts.get("rows", 0) if entry["kind"] == "return" else sum(counts.values())
             )
+            entry["total_replaced"] = sum((entry.get("replaced") or {}).values())
     context: dict[str, Any] = {
         "jobs": recent,
         "store_log": store_log,
