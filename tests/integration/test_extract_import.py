@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from dsvb import store
-from dsvb.ingest.extract import ExtractError, import_extract, read_import_log
+from dsvb.ingest.extract import ExtractError, ImportReport, import_extract, read_import_log
 from tests.support.builder import ExtractBuilder, rewrite_cell
 from tests.support.store import contents as store_contents
 
@@ -76,7 +76,8 @@ def test_importing_the_same_extract_twice_stores_it_once(con, good: Path) -> Non
     assert snapshot(con) == before
 
 
-def test_a_later_extract_replaces_records_it_contains(con, tmp_path: Path) -> None:
+def _resend_crime(con, tmp_path: Path) -> ImportReport:
+    """C1 (a victim and a suspect) imported, then re-sent charged with its victim only."""
     b = ExtractBuilder()
     v, s = b.person("V1"), b.person("S1", sex="male")
     b.crime("C1", victims=[v], suspects=[s], outcome="")
@@ -84,7 +85,11 @@ def test_a_later_extract_replaces_records_it_contains(con, tmp_path: Path) -> No
 
     b2 = ExtractBuilder()
     b2.crime("C1", victims=["V1"], outcome="charge")  # people already stored
-    report = import_extract(con, b2.write(tmp_path / "two"))
+    return import_extract(con, b2.write(tmp_path / "two"))
+
+
+def test_a_later_extract_replaces_records_it_contains(con, tmp_path: Path) -> None:
+    report = _resend_crime(con, tmp_path)
     assert report.replaced["crimes"] == 1
     assert con.execute("SELECT outcome FROM crimes").fetchall() == [("charge",)]
     # the crime's people links are replaced as a unit: the suspect link is gone
@@ -645,13 +650,7 @@ def test_a_problem_names_the_line_its_row_starts_on(
 
 
 def test_the_import_log_records_what_each_import_replaced(con, tmp_path: Path) -> None:
-    b = ExtractBuilder()
-    v, s = b.person("V1"), b.person("S1", sex="male")
-    b.crime("C1", victims=[v], suspects=[s], outcome="")
-    import_extract(con, b.write(tmp_path / "one"))
-    b2 = ExtractBuilder()
-    b2.crime("C1", victims=["V1"], outcome="charge")
-    report = import_extract(con, b2.write(tmp_path / "two"))
+    report = _resend_crime(con, tmp_path)
 
     second, first = read_import_log(con)
     assert second["replaced"] == report.replaced
