@@ -636,6 +636,81 @@ def demo(incidents: int | None) -> None:
         click.echo(line)
 
 
+@main.command("publish")
+@_store_option
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    required=True,
+    help="Folder for the files (created if missing).",
+)
+@click.option(
+    "--dry-run",
+    is_flag=True,
+    help="Make and audit the next release and say what it would publish; store nothing.",
+)
+def publish(store_path: Path | None, out: Path, dry_run: bool) -> None:
+    """Publish the next release (if one is due) and write every release as CSV and XLSX.
+
+    What the public pages publish, for a data portal: the releases in the application's
+    register (the same database as the web application), each audited for disclosure when
+    it was made. A new release covers the 12 months after the last one (the latest 12 months
+    the store holds, for the first); it is refused, naming the figure and the relations that
+    give it away, if its audit finds anything disclosed, and nothing is written then.
+    """
+    resolved = store.resolve_store_path(store_path)
+    if not resolved.exists():
+        _fail(f"No store at {resolved}: import an extract first (dsvb import DIR).")
+    _django()
+    from django.core.management import call_command
+
+    from dsvb.reports import publication
+    from dsvb.web.public import releases
+
+    call_command("migrate", interactive=False, verbosity=0)
+    try:
+        source = publication.store_source(resolved)
+    except (FileNotFoundError, store.NotAStoreError) as exc:
+        _fail(str(exc))
+    actor = f"command line ({_operator()})"
+    upcoming = releases.plan(source)
+    try:
+        if dry_run:
+            made = releases.prepare(source, published_by=actor)
+        else:
+            made = releases.publish(source, published_by=actor)
+    except publication.ReleaseRefused as exc:
+        lines = [f"Refused: {exc}", *(f"  - {d.describe()}" for d in exc.disclosures)]
+        _fail("\n".join(lines))
+    if made is None:
+        click.echo(f"No new release: {upcoming.reason}.", err=True)
+    else:
+        verb = "Would publish" if dry_run else "Published"
+        click.echo(
+            f"{verb} release {made.number}: {made.label}, {made.policy.name} "
+            f"({made.table.suppressed_cells} of {len(made.table.cells)} cells withheld).",
+            err=True,
+        )
+    if dry_run:
+        return
+    written = publication.write_files(releases.all_releases(), out)
+    for path in written:
+        click.echo(str(path))
+    if not written:
+        click.echo("Nothing has been published yet, so no files were written.", err=True)
+
+
+def _operator() -> str:
+    import getpass
+    import socket
+
+    try:
+        user = getpass.getuser()
+    except (KeyError, OSError):
+        user = "unknown"
+    return f"{user}@{socket.gethostname()}"
+
+
 def _exposure_problems(host: str, settings: Any, environ: Mapping[str, str]) -> list[str]:
     """What makes serving on ``host`` unsafe (nothing when only this machine can connect)."""
     import ipaddress

@@ -47,6 +47,7 @@ SIGNED_IN_PAGES = {
     "audit-search": (Role.AUDITOR, "/audit/"),
     "users": (Role.SECRETARIAT, "/accounts/users/"),
     "disclosure-settings": (Role.SECRETARIAT, "/published/disclosure-control/change/"),
+    "publish": (Role.SECRETARIAT, "/published/publish/"),
     "new-user": (Role.SECRETARIAT, "/accounts/users/new/"),
     "account": (Role.PARTNER, "/accounts/"),
     "change-password": (Role.BOARD_MEMBER, "/accounts/password/"),
@@ -60,7 +61,7 @@ def _report(page: Page, violations: list[dict]) -> None:
 
 @pytest.mark.parametrize("path", PUBLIC_PAGES.values(), ids=PUBLIC_PAGES.keys())
 def test_public_pages_have_no_serious_accessibility_violations(
-    page: Page, path: str, assert_accessible, demo_store, db
+    page: Page, path: str, assert_accessible, published_store
 ) -> None:
     page.goto(path)
     expect(page.get_by_role("heading", level=1)).to_be_visible()

@@ -6,11 +6,17 @@ value or ``[c]``; a rate as ``numerator/denominator`` with ``[c]`` for a suppres
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from dsvb.indicators.results import IndicatorResult
-from dsvb.reports.disclosure import DisclosureError, Policy, PublishedTable, apply
+from dsvb.reports.disclosure import DisclosureError, Policy, PublishedTable, apply, audit
 from tests.reports.tables import rows
+
+# The rules of the first policy version (1–7, and "given away" meaning pinned to one value):
+# some tests below check a mechanism more simply under them.
+PINNING = Policy(version=1, threshold=7, protection_width=1)
 
 
 def shown(table: PublishedTable, family: str, indicator: str) -> dict[str, str]:
@@ -40,8 +46,14 @@ def test_a_small_count_is_suppressed_and_so_is_the_next_smallest_in_its_row() ->
 
 
 def test_nothing_small_nothing_suppressed() -> None:
-    table = apply(rows("dv", "incidents", {"A": 0, "B": 0, "C": 12, "D": 8}))
-    assert shown(table, "dv", "incidents") == {"A": "0", "B": "0", "C": "12", "D": "8", "ALL": "20"}
+    table = apply(rows("dv", "incidents", {"A": 0, "B": 0, "C": 12, "D": 10}))
+    assert shown(table, "dv", "incidents") == {
+        "A": "0",
+        "B": "0",
+        "C": "12",
+        "D": "10",
+        "ALL": "22",
+    }
     assert table.suppressed_cells == 0
 
 
@@ -120,7 +132,7 @@ def test_other_sanction_detections_cannot_be_worked_out_from_charges_and_caution
         + rows("dv", "charge_rate", {"A": (10, 50), "B": (15, 60), "C": (20, 70)})
         + rows("dv", "caution_rate", {"A": (8, 50), "B": (12, 60), "C": (20, 70)})
     )
-    table = apply(results)
+    table = apply(results, PINNING)
     # A: 20 − 10 − 8 = 2 other sanction detections: hide A's cautions (the smallest) and,
     # so that the cautions row does not give them back, B's cautions too.
     assert shown(table, "dv", "caution_rate") == {
@@ -163,7 +175,7 @@ def test_records_not_attributed_to_an_area_give_no_cover() -> None:
 
 
 def test_rounding_to_five_with_totals_recomputed_from_the_published_cells() -> None:
-    policy = Policy(version=2, rounding=True)
+    policy = Policy(version=2, threshold=7, rounding=True)
     table = apply(rows("dv", "incidents", {"A": 8, "B": 13, "C": 22}), policy)
     assert shown(table, "dv", "incidents") == {"A": "10", "B": "15", "C": "20", "ALL": "45"}
     # with a suppressed cell the remainder (B and D, 15) is rounded as one block
@@ -186,13 +198,13 @@ def test_rounded_rates_come_from_the_rounded_parts() -> None:
 
 
 def test_the_threshold_is_a_setting() -> None:
-    results = rows("dv", "incidents", {"A": 9, "B": 30, "C": 40})
-    assert shown(apply(results, Policy()), "dv", "incidents")["A"] == "9"
+    results = rows("dv", "incidents", {"A": 10, "B": 30, "C": 40})
+    assert shown(apply(results, Policy()), "dv", "incidents")["A"] == "10"
     assert shown(apply(results, Policy(version=2, threshold=10)), "dv", "incidents") == {
         "A": "[c]",
         "B": "[c]",
         "C": "40",
-        "ALL": "79",
+        "ALL": "80",
     }
 
 
@@ -229,3 +241,83 @@ def test_tables_the_policy_does_not_understand_are_refused() -> None:
     clash = rows("dv", "offences", {"A": 10}) + rows("dv", "sd_rate", {"A": (3, 11)})
     with pytest.raises(DisclosureError, match="both"):
         apply(clash)
+
+
+# --- the protection width (DOMAIN.md, "Disclosure control") ---------------------------------
+
+
+def test_eights_and_nines_are_small_by_default() -> None:
+    table = apply(rows("dv", "incidents", {"A": 8, "B": 9, "C": 30, "D": 40}))
+    assert shown(table, "dv", "incidents")["A"] == "[c]"
+    assert shown(table, "dv", "incidents")["B"] == "[c]"
+
+
+def test_ten_suppressed_areas_sharing_eleven_are_not_left_at_one_or_two() -> None:
+    # Ten small areas share 11 cautions; with K's 40 published each would be 1 or 2.
+    small = dict.fromkeys("ABCDEFGHI", (1, 50)) | {"J": (2, 50)}
+    results = rows("dv", "caution_rate", {**small, "K": (40, 100), "L": (55, 120)})
+    table = apply(results)
+    published = shown(table, "dv", "caution_rate")
+    assert all(published[code] == "[c]/50" for code in small)
+    assert published["K"] == "[c]/100"  # the smallest cell that gives them cover
+    assert published["L"] == "55/120" and published["ALL"] == "106/720"
+    assert audit(results, table) == []
+
+
+def test_a_pair_of_suppressed_cells_needs_room_to_move_as_wide_as_the_width() -> None:
+    # A + B = 60 − 48 = 12 with A, B in 1..11: A could be 1..11, wide enough.
+    table = apply(rows("dv", "incidents", {"A": 5, "B": 7, "C": 48}))
+    assert shown(table, "dv", "incidents") == {"A": "[c]", "B": "[c]", "C": "48", "ALL": "60"}
+    # but A + B = 3 pins each to 1..2: a third cell is brought in
+    table = apply(rows("dv", "incidents", {"A": 1, "B": 2, "C": 48}))
+    assert shown(table, "dv", "incidents")["C"] == "[c]"
+
+
+def test_offences_minus_victims_is_protected_as_a_count_of_crimes() -> None:
+    # A: 30 offences against 29 victims: one further offence against the same victims,
+    # which tells an outsider there is one repeat victim at most.
+    results = rows("dv", "offences", {"A": 30, "B": 60, "C": 45}) + rows(
+        "dv", "repeat_victim_rate", {"A": (1, 29), "B": (10, 50), "C": (12, 40)}
+    )
+    table = apply(results)
+    offences = shown(table, "dv", "offences")["A"]
+    victims = shown(table, "dv", "repeat_victim_rate")["A"].split("/")[1]
+    assert "[c]" in (offences, victims)
+    assert audit(results, table) == []
+
+
+def test_the_audit_names_the_figure_and_the_relations_that_give_it_away() -> None:
+    results = rows("dv", "incidents", {"A": 4, "B": 30, "C": 40})
+    table = apply(results)
+    assert shown(table, "dv", "incidents")["B"] == "[c]"
+    # publish B after all: A is 74 − 30 − 40 exactly
+    leaky = PublishedTable(
+        table.policy,
+        tuple(
+            replace(c, numerator=30, suppressed=False) if c.area_code == "B" else c
+            for c in table.cells
+        ),
+    )
+    (found,) = audit(results, leaky)
+    assert (found.family, found.figure, found.area_code, found.low, found.high) == (
+        "dv",
+        "incidents",
+        "A",
+        4,
+        4,
+    )
+    assert found.relations == ("dv: incidents of the areas + not attributed = the force total",)
+    assert "exactly 4" in found.describe()
+    # and a small cell published as it is
+    shown_a = PublishedTable(
+        table.policy,
+        tuple(replace(c, numerator=4, suppressed=False) if c.area_code == "A" else c
+              for c in table.cells),
+    )  # fmt: skip
+    assert any(d.area_code == "A" and d.relations == () for d in audit(results, shown_a))
+
+
+def test_a_policy_made_under_earlier_rules_is_not_applied() -> None:
+    with pytest.raises(DisclosureError, match="rules revision 1"):
+        apply(rows("dv", "incidents", {"A": 20}), Policy(version=1, rules_revision=1))
+    assert "narrowed to a range narrower than 3" in Policy().describe()

@@ -11,8 +11,9 @@ rows add up to the force row, sexual = serious + other, sanction detections = ch
 cautions + others, a part never exceeds its whole), the records of each published total
 that no area counts (an outsider may assume a table adds up), counts never negative and a
 ``[c]`` never zero — and ask, for every small count of people or crimes in an area (a cell,
-or a whole minus its part), whether it can be worked out exactly (linear algebra) or pinned
-to one whole number (linear programmes).
+a whole minus its part, or offences minus victims: the further offences against the same
+victims), whether it can be worked out exactly (linear algebra) or narrowed to a range
+narrower than the policy's protection width (linear programmes).
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from scipy.optimize import linprog
 
 from dsvb.indicators.definitions import INDICATORS
 from dsvb.indicators.results import FORCE_CODE, IndicatorResult
-from dsvb.reports.disclosure import Policy, PublishedTable, apply
+from dsvb.reports.disclosure import Policy, PublishedTable, apply, audit
 
 COUNTS = (
     "incidents",
@@ -264,6 +265,14 @@ class Outsider:
                         vector[self.column[(f, whole, p)]] = 1
                         vector[self.column[(f, part, p)]] = -1
                         out.append((f"{f} {whole} not {part} in {p}", vector))
+                further = (
+                    self.world.values[(f, "offences", p)] - self.world.values[(f, "victims", p)]
+                )
+                if 1 <= further <= threshold:
+                    vector = np.zeros(n)
+                    vector[self.column[(f, "offences", p)]] = 1
+                    vector[self.column[(f, "victims", p)]] = -1
+                    out.append((f"{f} offences beyond one per victim in {p}", vector))
         return out
 
     def worked_out(self, vector: np.ndarray) -> bool:
@@ -272,8 +281,9 @@ class Outsider:
         residue = vector - self.basis.T @ (self.basis @ vector)
         return bool(np.all(np.abs(residue) < 1e-7))
 
-    def pinned(self, vector: np.ndarray) -> bool:
-        """The quantity can take only one whole number within the outsider's bounds."""
+    def narrowed(self, vector: np.ndarray, width: int) -> bool:
+        """Within the outsider's bounds the quantity's whole-number range ``lo..hi`` has
+        ``hi - lo`` below ``width`` (width 1: it can take only one value)."""
         ends = []
         for sign in (1, -1):
             result = linprog(
@@ -290,7 +300,7 @@ class Outsider:
             assert result.status == 0, result.message
             ends.append(sign * result.fun)
         low, high = ends
-        return math.floor(high + 1e-6) - math.ceil(low - 1e-6) < 1
+        return math.floor(high + 1e-6) - math.ceil(low - 1e-6) < width
 
 
 # --- properties ------------------------------------------------------------------------------
@@ -338,15 +348,16 @@ def test_a_rate_with_a_suppressed_part_is_suppressed_and_counts_agree_everywhere
 
 
 @SETTINGS
-@given(worlds(), st.integers(5, 9))
-def test_no_suppressed_small_count_can_be_worked_out_or_pinned(
-    world: World, threshold: int
+@given(worlds(), st.integers(5, 9), st.integers(1, 4))
+def test_no_suppressed_small_count_can_be_worked_out_or_narrowed(
+    world: World, threshold: int, width: int
 ) -> None:
-    table = apply(world.results(), Policy(threshold=threshold))
+    table = apply(world.results(), Policy(threshold=threshold, protection_width=width))
     outsider = Outsider(world, table)
     for name, vector in outsider.sensitive(threshold):
         assert not outsider.worked_out(vector), f"{name} can be worked out"
-        assert not outsider.pinned(vector), f"{name} can be pinned to one value"
+        assert not outsider.narrowed(vector, width), f"{name} can be narrowed below {width}"
+    assert audit(world.results(), table) == []
 
 
 @SETTINGS

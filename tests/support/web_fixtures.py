@@ -10,6 +10,7 @@ import datetime as dt
 from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -119,5 +120,39 @@ def demo_store(demo_store_file, settings):
 
     settings.DSVB_STORE = demo_store_file
     cache.clear()
+    yield demo_store_file
+    cache.clear()
+
+
+_RELEASE: dict[str, Any] = {}  # the first release, made once per session (the database is not)
+
+
+@pytest.fixture
+def published_store(demo_store_file, settings, db):
+    """The demo store with its first release published (as the demo and the secretariat
+    do): made through the register once, then stored for each test (publishing itself,
+    audited, is tested in tests/web/public/test_releases.py)."""
+    from django.core.cache import cache
+
+    from dsvb.reports.publication import Release
+    from dsvb.web.public import releases
+    from dsvb.web.public.models import Release as StoredRelease
+
+    settings.DSVB_STORE = demo_store_file
+    cache.clear()
+    if "data" not in _RELEASE:
+        made = releases.prepare(releases.web_source(), published_by="test secretariat")
+        _RELEASE["data"] = made.to_data()
+    if not StoredRelease.objects.exists():
+        release = Release.from_data(_RELEASE["data"])
+        StoredRelease.objects.create(
+            number=release.number,
+            period_start=release.period.start,
+            period_end=release.period.end,
+            policy_version=release.policy.version,
+            published_at=release.published_at,
+            published_by=release.published_by,
+            content=_RELEASE["data"],
+        )
     yield demo_store_file
     cache.clear()

@@ -102,6 +102,10 @@ MATRIX: dict[str, list[Case]] = {
     "public:area-download": [
         Case(f"/published/areas/{SOUTHWARK}/download.{fmt}", EVERYONE) for fmt in ("csv", "xlsx")
     ],
+    "public:release-download": [
+        Case(f"/published/releases/1/download.{fmt}", EVERYONE) for fmt in ("csv", "xlsx")
+    ],
+    "public:publish": [Case("/published/publish/", SECRETARIAT)],
     "public:policy": [Case("/published/disclosure-control/", EVERYONE)],
     "public:policy-change": [Case("/published/disclosure-control/change/", SECRETARIAT)],
 }
@@ -142,7 +146,7 @@ def job(make_user) -> ImportJob:
 
 
 @pytest.mark.parametrize("role", ROLES, ids=lambda r: r or "public")
-def test_permission_matrix(role, client_for, job, demo_store) -> None:
+def test_permission_matrix(role, client_for, job, published_store) -> None:
     client = client_for(role) if role else Client()
     user_id = client.user.pk if role else 0
     wrong = []

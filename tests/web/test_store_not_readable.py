@@ -27,9 +27,7 @@ def not_a_store(tmp_path: Path, settings) -> Path:
 @pytest.mark.parametrize(
     "role, url",
     [
-        (None, "/published/"),
-        (None, "/published/families/dv/"),
-        (None, "/published/download.csv"),
+        (Role.SECRETARIAT, "/published/publish/"),
         (Role.FORCE_ANALYST, "/performance/"),
         (Role.FORCE_ANALYST, "/performance/scorecard/"),
         (Role.SECRETARIAT, "/imports/"),
@@ -52,3 +50,21 @@ def test_pages_over_a_file_that_is_not_a_store_say_so(
         assert "The data store cannot be read" in text
         assert any("not a dsvb store" in r.getMessage() for r in caplog.records)
     assert not_a_store.read_bytes() == before
+
+
+@pytest.mark.django_db
+def test_releases_already_published_stay_public_whatever_happens_to_the_store(
+    published_store, settings, client_for
+) -> None:
+    """A release is kept whole in the application database: the public pages do not read
+    the store, so they keep working while it is replaced, busy or broken."""
+    from django.test import Client
+
+    broken = Path(settings.DSVB_STORE).with_name("broken.duckdb")
+    broken.write_text("not a database\n", encoding="utf-8")
+    settings.DSVB_STORE = str(broken)
+    cache.clear()
+    for url in ("/published/", "/published/families/dv/", "/published/download.csv"):
+        response = Client().get(url)
+        assert response.status_code == 200, url
+    assert "12 months to November 2010" in Client().get("/published/").content.decode()

@@ -4,20 +4,24 @@
 the rules; in short, for a table of areas with a force-wide row:
 
 1. **Primary suppression.** Below force level, a count of people or their crimes that is
-   between 1 and the threshold (default 7) is suppressed and shown ``[c]``. Zero stays zero.
-2. **Secondary suppression.** No suppressed figure may be worked out from what is published.
+   between 1 and the threshold (default 9) is suppressed and shown ``[c]``. Zero stays zero.
+2. **Secondary suppression.** No suppressed figure may be worked out from what is published,
+   nor narrowed to a range narrower than the policy's *protection width* (default 3: an
+   outsider who can tell that a figure is 1 or 2 has learnt it).
    The policy writes down every relation an outsider could use — a force total is the sum
    of its areas (plus records not attributed to an area); a part never exceeds its whole
    (sanction detections of offences, cautions of sanction detections, repeat victims of
    victims, …), and the difference is itself a count of people or crimes; sanction
    detections are charges + cautions + other; the sexual family is serious sexual + other
-   sexual — and treats the published cells as known and the rest as unknown. The records
+   sexual; crimes against the people they concern (offences minus victims is the number of
+   further offences against the same victims, itself a count of crimes) — and treats the
+   published cells as known and the rest as unknown. The records
    in a force total that no area counts are taken as known too (an outsider may assume the
    table adds up), so they give no cover. A sensitive figure (1..the threshold, in an area:
    a cell, a difference between a whole and its part, the other sexual offences) must not
-   be determined by those relations, exactly
-   (linear algebra) or to a single whole number (the bounds an outsider gets from counts
-   never being negative and a ``[c]`` never being zero, solved as linear programmes).
+   be determined by those relations, exactly (linear algebra), or narrowed to fewer than
+   ``protection_width + 1`` whole numbers (the bounds an outsider gets from counts never being
+   negative and a ``[c]`` never being zero, solved as linear programmes).
    While one is, the smallest non-zero published cell below force level in the relations
    that give it away is suppressed too; the force-level cell only when nothing else can.
 3. **Rates.** A rate is published only when both its numerator and denominator are: a rate
@@ -31,6 +35,8 @@ the rules; in short, for a table of areas with a force-wide row:
 
 Internal views for authorised users show exact figures; only published outputs go through
 :func:`apply`. The policy's name and version are printed on every published output.
+:func:`audit` checks a finished table from scratch and names each figure it gives away with
+the relations that give it away: a publisher runs it before anything leaves the building.
 """
 
 from __future__ import annotations
@@ -49,20 +55,24 @@ from dsvb.indicators import definitions as defs
 from dsvb.indicators.results import FORCE_CODE, IndicatorResult
 
 __all__ = [
+    "DEFAULT_PROTECTION_WIDTH",
     "DEFAULT_THRESHOLD",
     "NOT_APPLICABLE",
     "POLICY_ID",
     "ROUNDING_BASE",
     "SUPPRESSED",
+    "Disclosure",
     "DisclosureError",
     "Policy",
     "PublishedCell",
     "PublishedTable",
     "apply",
+    "audit",
 ]
 
 POLICY_ID = "dsvb-sdc"
-DEFAULT_THRESHOLD = 7
+DEFAULT_THRESHOLD = 9
+DEFAULT_PROTECTION_WIDTH = 3
 ROUNDING_BASE = 5
 SUPPRESSED = "[c]"  # GSS shorthand: confidential
 NOT_APPLICABLE = "[z]"  # GSS shorthand: not applicable (a count's denominator, a 0 denominator)
@@ -73,13 +83,35 @@ class DisclosureError(ValueError):
     """The results cannot be published safely (or are not a table this policy understands)."""
 
 
+# The rules the code applies. A revision changes what the policy *does* (not its settings);
+# each published output names its policy version, and each version the rules it ran under.
+RULES_REVISION = 2
+RULES_REVISIONS = {
+    1: "2026-11-22: exact recovery and pinning to one value; no crimes-against-people relation",
+    2: (
+        "2026-12-05: protection width; offences minus victims protected as a count of crimes; "
+        "publication audited before release"
+    ),
+}
+
+
 @dataclass(frozen=True)
 class Policy:
-    """The disclosure-control settings; the version names the exact settings used."""
+    """The disclosure-control settings; the version names the exact settings used.
 
-    version: int = 1
+    ``protection_width``: an outsider must not be able to narrow a suppressed count (or a
+    count derived from published ones, such as the offences without an arrest) to a range
+    ``lo..hi`` with ``hi - lo`` smaller than this. With 3, "1 or 2" is a disclosure and
+    "1 to 4" is not (after the protection intervals of tau-ARGUS). ``rules_revision`` is the
+    revision of the rules in code the version was made under (:data:`RULES_REVISIONS`); only
+    the current one can be applied, earlier ones describe earlier publications.
+    """
+
+    version: int = 2
     threshold: int = DEFAULT_THRESHOLD
     rounding: bool = False
+    protection_width: int = DEFAULT_PROTECTION_WIDTH
+    rules_revision: int = RULES_REVISION
     id: str = POLICY_ID
 
     def __post_init__(self) -> None:
@@ -87,6 +119,10 @@ class Policy:
             raise ValueError("the suppression threshold must be at least 1")
         if self.version < 1:
             raise ValueError("policy versions start at 1")
+        if self.protection_width < 1:
+            raise ValueError("the protection width must be at least 1")
+        if self.rules_revision not in RULES_REVISIONS:
+            raise ValueError(f"unknown rules revision {self.rules_revision}")
 
     @property
     def name(self) -> str:
@@ -100,11 +136,20 @@ class Policy:
             if self.rounding
             else "counts not rounded"
         )
+        if self.rules_revision == 1:
+            return (
+                f"counts of 1–{self.threshold} below force level suppressed ({SUPPRESSED}); "
+                "zero stays zero; secondary suppression so that no suppressed count can be "
+                "worked out from totals, related counts or rates; rates with a suppressed "
+                f"part suppressed; {rounding}"
+            )
         return (
             f"counts of 1–{self.threshold} below force level suppressed ({SUPPRESSED}); "
-            "zero stays zero; secondary suppression so that no suppressed count can be "
-            "worked out from totals, related counts or rates; rates with a suppressed part "
-            f"suppressed; {rounding}"
+            "zero stays zero; secondary suppression so that no suppressed count, and no "
+            "small count derived from published ones, can be worked out or narrowed to a "
+            f"range narrower than {self.protection_width} (from totals, parts and wholes, "
+            "offences and their victims, related families, rates, or earlier "
+            f"publications); rates with a suppressed part suppressed; {rounding}"
         )
 
     def describe(self) -> str:
@@ -119,7 +164,13 @@ class Policy:
         return rounded if rounded != 0 else int(math.copysign(ROUNDING_BASE, value))
 
     def settings(self) -> dict[str, object]:
-        return {"version": self.version, "threshold": self.threshold, "rounding": self.rounding}
+        return {
+            "version": self.version,
+            "threshold": self.threshold,
+            "rounding": self.rounding,
+            "protection_width": self.protection_width,
+            "rules_revision": self.rules_revision,
+        }
 
 
 # --- what relates to what -----------------------------------------------------------------
@@ -189,6 +240,16 @@ def _partitions() -> tuple[tuple[str, tuple[str, ...]], ...]:
 
 SUBSETS = _subsets()
 PARTITIONS = _partitions()
+# (crimes, people): every person the second counts is the victim (or offender) of at least one
+# crime the first counts, in the same family, area and period, so crimes − people is the
+# number of further crimes against (or by) the same people: a count of crimes an outsider
+# can work out from the two, protected like a cell. "Offences minus victims gave the repeat
+# victims" is the attack this stops.
+CRIMES_AGAINST_PEOPLE: tuple[tuple[str, str], ...] = (
+    ("offences", "victims"),
+    ("cautions", "cautioned_offenders"),
+    ("offences_against_repeat_victims", "repeat_victims"),
+)
 # A sexual offence (and an incident or contact about one) is serious or other, never both.
 FAMILY_PARTITIONS = (("sexual", ("serious_sexual", "other_sexual")),)
 ADDITIVE_SOURCES = frozenset({"incidents", "crimes", "contacts"})
@@ -276,6 +337,7 @@ class _Problem:
     """
 
     threshold: int
+    width: int = DEFAULT_PROTECTION_WIDTH
     keys: list[Key] = field(default_factory=list)
     values: list[int] = field(default_factory=list)
     hidden: list[bool] = field(default_factory=list)
@@ -286,6 +348,7 @@ class _Problem:
     lower: list[float | None] = field(default_factory=list)
     index: dict[Key, int] = field(default_factory=dict)
     rows: list[list[tuple[int, int]]] = field(default_factory=list)
+    labels: list[str] = field(default_factory=list)  # each relation in words
     rows_of: list[list[int]] = field(default_factory=list)
 
     def add(self, key: Key, value: int, *, hidden: bool, people: bool, known: bool = False) -> int:
@@ -313,10 +376,11 @@ class _Problem:
         self.rows_of.append([])
         return i
 
-    def relate(self, terms: Sequence[tuple[int, int]]) -> None:
+    def relate(self, terms: Sequence[tuple[int, int]], label: str) -> None:
         row = list(terms)
         r = len(self.rows)
         self.rows.append(row)
+        self.labels.append(label)
         for i, _ in row:
             self.rows_of[i].append(r)
 
@@ -349,8 +413,8 @@ def _whole_number(value: float | int | None, what: str) -> int:
     return int(value)
 
 
-def _build(results: Sequence[IndicatorResult], threshold: int) -> _Problem:
-    problem = _Problem(threshold)
+def _build(results: Sequence[IndicatorResult], policy: Policy) -> _Problem:
+    problem = _Problem(policy.threshold, policy.protection_width)
     for r in results:
         if r.cuts:
             raise DisclosureError("disclosure control applies to tables of areas (no other cuts)")
@@ -391,7 +455,10 @@ def _build(results: Sequence[IndicatorResult], threshold: int) -> _Problem:
         residual = problem.add(
             (family, count, RESIDUAL), rest, hidden=True, people=False, known=True
         )
-        problem.relate([(total, 1), *((i, -1) for i in members), (residual, -1)])
+        problem.relate(
+            [(total, 1), *((i, -1) for i in members), (residual, -1)],
+            f"{family}: {count} of the areas + not attributed = the force total",
+        )
     for family, count in {(f, c) for f, c, _ in visible}:
         if (family, count, FORCE_CODE) in problem.index and (family, count) not in by_series:
             # a force figure with no area figures: everything is "not attributed"
@@ -403,7 +470,9 @@ def _build(results: Sequence[IndicatorResult], threshold: int) -> _Problem:
                 people=False,
                 known=True,
             )
-            problem.relate([(total, 1), (residual, -1)])
+            problem.relate(
+                [(total, 1), (residual, -1)], f"{family}: {count} not attributed = force total"
+            )
 
     # Relations among counts hold in every area, at force level and for the records no
     # area counts (whose derived figures, like the remainders, are not protected).
@@ -435,6 +504,9 @@ def _build(results: Sequence[IndicatorResult], threshold: int) -> _Problem:
                 )
             for whole, part in sorted(SUBSETS):
                 _complement(problem, (family, whole, place), (family, part, place))
+            if place != RESIDUAL:
+                for crimes, people in CRIMES_AGAINST_PEOPLE:
+                    _further(problem, (family, crimes, place), (family, people, place))
             # parts of a partition are disjoint: without their whole, they still fit
             # together inside anything that contains it (cautions + other SDs ≤ offences)
             for whole, parts in PARTITIONS:
@@ -458,7 +530,9 @@ def _partition(problem: _Problem, whole: Key, parts: list[Key], *, people: bool)
         if present and len(present) == len(parts):
             value = sum(problem.values[problem.index[p]] for p in present)
             i = problem.add(whole, value, hidden=True, people=people)
-            problem.relate([(i, 1), *((problem.index[p], -1) for p in present)])
+            problem.relate(
+                [(i, 1), *((problem.index[p], -1) for p in present)], _sum_label(whole, parts)
+            )
         return
     if not present:
         return
@@ -472,7 +546,7 @@ def _partition(problem: _Problem, whole: Key, parts: list[Key], *, people: bool)
         else:
             key = (whole[0], " + ".join(p[1] for p in missing), whole[2])
         terms.append((problem.add(key, value, hidden=True, people=people), -1))
-    problem.relate(terms)
+    problem.relate(terms, _sum_label(whole, parts))
 
 
 def _disjoint(problem: _Problem, outer: Key, parts: list[Key], place: str) -> None:
@@ -488,7 +562,8 @@ def _disjoint(problem: _Problem, outer: Key, parts: list[Key], place: str) -> No
         people=_people(outer[1]) and place != RESIDUAL,
     )
     problem.relate(
-        [(problem.index[outer], 1), *((problem.index[p], -1) for p in parts), (rest, -1)]
+        [(problem.index[outer], 1), *((problem.index[p], -1) for p in parts), (rest, -1)],
+        f"{_where(outer)}: {outer[1]} = {' + '.join(p[1] for p in parts)} + the rest",
     )
 
 
@@ -504,12 +579,52 @@ def _complement(problem: _Problem, whole: Key, part: Key) -> None:
         hidden=True,
         people=(_people(whole[1]) or _people(part[1])) and whole[2] != RESIDUAL,
     )
-    problem.relate([(total, 1), (inner, -1), (rest, -1)])
+    problem.relate(
+        [(total, 1), (inner, -1), (rest, -1)],
+        f"{_where(whole)}: {part[1]} are some of the {whole[1]}",
+    )
+
+
+def _further(problem: _Problem, crimes: Key, people: Key) -> None:
+    """Crimes minus the people they concern: the further crimes against the same people."""
+    if crimes not in problem.index or people not in problem.index:
+        return
+    total, persons = problem.index[crimes], problem.index[people]
+    key = (crimes[0], f"{crimes[1]} beyond one per person in {people[1]}", crimes[2])
+    rest = problem.add(
+        key,
+        problem.values[total] - problem.values[persons],
+        hidden=True,
+        people=crimes[2] != RESIDUAL,
+    )
+    problem.relate(
+        [(total, 1), (persons, -1), (rest, -1)],
+        f"{_where(crimes)}: {crimes[1]} − {people[1]} = further crimes against the same people",
+    )
+
+
+def _where(key: Key) -> str:
+    family, _, place = key
+    where = {FORCE_CODE: "force", RESIDUAL: "not attributed"}.get(place, place)
+    return f"{family}, {where}"
+
+
+def _sum_label(whole: Key, parts: Sequence[Key]) -> str:
+    return f"{_where(whole)}: {whole[1]} = {' + '.join(p[1] for p in parts)}"
 
 
 # --- auditing what an outsider can work out -------------------------------------------------
 
 _TOLERANCE = 1e-9
+
+
+@dataclass(frozen=True)
+class _Exposure:
+    """What an outsider gets for one sensitive figure: a range, from these relations."""
+
+    relations: set[int]
+    low: int
+    high: int
 
 
 def _components(problem: _Problem) -> list[tuple[list[int], list[int]]]:
@@ -542,7 +657,7 @@ def _components(problem: _Problem) -> list[tuple[list[int], list[int]]]:
 
 def _determined(
     problem: _Problem, cells: list[int], rows: list[int], targets: set[int]
-) -> dict[int, set[int]]:
+) -> dict[int, _Exposure]:
     """Sensitive unknown cells the relations fix exactly, each with the relations used.
 
     The system is first reduced: a relation with one unknown left fixes it (and so on); a
@@ -617,10 +732,11 @@ def _determined(
                 total[k] = total.get(k, 0.0) - coefficient / terms[i] * weight
         combination[i] = total
 
-    exposed: dict[int, set[int]] = {}
+    exposed: dict[int, _Exposure] = {}
     for i in sorted(targets):
+        value = problem.values[i]
         if i in fixed:
-            exposed[i] = fixed[i]
+            exposed[i] = _Exposure(fixed[i], value, value)
             continue
         part = combination.get(i)
         if part is None:
@@ -638,21 +754,22 @@ def _determined(
         for r in list(relations):
             for j, _ in problem.rows[r]:
                 relations |= fixed.get(j, set())
-        exposed[i] = relations
+        exposed[i] = _Exposure(relations, value, value)
     return exposed
 
 
 def _narrow(
     problem: _Problem, cells: list[int], rows: list[int], targets: list[int]
-) -> dict[int, set[int]]:
-    """Sensitive cells an outsider can pin to one whole number using bounds, each with the
-    relations that pin it.
+) -> dict[int, _Exposure]:
+    """Sensitive cells an outsider can narrow to fewer whole numbers than the protection
+    width allows, using bounds, each with the relations that narrow it and the range.
 
     The outsider's knowledge is a polytope: the relations, counts never negative and a
-    ``[c]`` never zero. A target is safe when two points of it differ by at least one in
-    that target. The true figures are one point; a few linear programmes with combined
+    ``[c]`` never zero. A target is safe when two points of it differ by at least the
+    protection width in that target (counting whole numbers between them: an outsider knows
+    counts are whole). The true figures are one point; a few linear programmes with combined
     objectives find others that clear most targets at once; the rest get their own minimum
-    and maximum, whose binding relations (non-zero duals) are the ones that pin it.
+    and maximum, whose binding relations (non-zero duals) are the ones that narrow it.
     """
     column = {i: j for j, i in enumerate(cells)}
     entries: list[tuple[int, int, float]] = []
@@ -679,12 +796,19 @@ def _narrow(
         duals = result.eqlin.marginals
         return result.x, {rows[k] for k in np.flatnonzero(np.abs(duals) > 1e-9)}
 
-    def spread(i: int) -> float:
-        return high[i] - low[i]
+    def wide(i: int) -> bool:
+        return math.floor(high[i] + 1e-6) - math.ceil(low[i] - 1e-6) >= problem.width
+
+    def absorb(point: np.ndarray) -> None:
+        """Every point found widens what is known of every target, not just its own."""
+        for j in targets:
+            value = point[column[j]]
+            low[j] = min(low[j], value)
+            high[j] = max(high[j], value)
 
     rng = np.random.default_rng(len(cells))
-    for sign in (1.0, -1.0, 1.0, -1.0):
-        pending = [i for i in targets if spread(i) < 1 - 1e-6]
+    for sign in (-1.0, 1.0, -1.0, 1.0):
+        pending = [i for i in targets if not wide(i)]
         if not pending:
             break
         objective = np.zeros(len(cells))
@@ -692,28 +816,32 @@ def _narrow(
         point, _ = solve(objective)
         if point is None:
             break
-        for i in pending:
-            low[i] = min(low[i], point[column[i]])
-            high[i] = max(high[i], point[column[i]])
-    exposed: dict[int, set[int]] = {}
+        absorb(point)
+    exposed: dict[int, _Exposure] = {}
     for i in targets:
-        if spread(i) >= 1 - 1e-6:
+        if wide(i):
             continue
         objective = np.zeros(len(cells))
         objective[column[i]] = 1.0
         binding: set[int] = set()
-        for sign in (1.0, -1.0):
+        # small counts sit near their lower bound: try the maximum first, and stop as soon
+        # as the range is wide enough
+        for sign in (-1.0, 1.0):
             point, relations = solve(sign * objective)
             if point is None:
                 low[i], high[i] = -math.inf, math.inf
                 break
-            low[i] = min(low[i], point[column[i]])
-            high[i] = max(high[i], point[column[i]])
+            absorb(point)
             binding |= relations
-        if math.isinf(high[i] - low[i]):
+            if wide(i):
+                break
+        if math.isinf(high[i] - low[i]) or wide(i):
             continue
-        if math.floor(high[i] + 1e-6) - math.ceil(low[i] - 1e-6) < 1:
-            exposed[i] = binding or set(problem.rows_of[i])
+        exposed[i] = _Exposure(
+            binding or set(problem.rows_of[i]),
+            math.ceil(low[i] - 1e-6),
+            math.floor(high[i] + 1e-6),
+        )
     return exposed
 
 
@@ -762,30 +890,44 @@ def _candidate(problem: _Problem, exposed: int, relations: set[int]) -> int | No
     return None
 
 
+def _exposures(problem: _Problem, safe: set[int] | None = None) -> dict[int, _Exposure]:
+    """Sensitive figures an outsider can work out or narrow, given what is suppressed now.
+
+    ``safe`` holds the sensitive figures already shown to be safe; they are not checked
+    again, and those shown safe now are added. That is sound because suppressing a cell
+    only ever widens what an outsider must allow for (a known value becomes an unknown at
+    least 1), so a figure that was safe stays safe. Without ``safe`` (the audit) every
+    figure is checked.
+    """
+    found: dict[int, _Exposure] = {}
+    for cells, rows in _components(problem):
+        targets = {i for i in cells if problem.sensitive[i]}
+        if safe is not None:
+            targets -= safe
+        if not targets:
+            continue
+        exposed = _determined(problem, cells, rows, targets)
+        rest = sorted(targets - exposed.keys())
+        if rest:
+            exposed.update(_narrow(problem, cells, rows, rest))
+        found.update(exposed)
+        if safe is not None:
+            safe.update(targets - exposed.keys())
+    return found
+
+
 def _protect(problem: _Problem) -> None:
     for i in range(len(problem.keys)):
         if problem.sensitive[i] and not problem.hidden[i]:
             problem.suppressed[i] = True
-    safe: set[frozenset[int]] = set()  # components already shown to expose nothing
+    safe: set[int] = set()  # sensitive figures already shown to be safe
     while True:
-        exposures: dict[int, set[int]] = {}
-        for cells, rows in _components(problem):
-            targets = {i for i in cells if problem.sensitive[i]}
-            signature = frozenset(cells)
-            if not targets or signature in safe:
-                continue
-            exposed = _determined(problem, cells, rows, targets)
-            if not exposed:
-                exposed = _narrow(problem, cells, rows, sorted(targets))
-            if exposed:
-                exposures.update(exposed)
-            else:
-                safe.add(signature)
+        exposures = _exposures(problem, safe)
         if not exposures:
             return
         touched: set[int] = set()
         for exposed in sorted(exposures):
-            relations = exposures[exposed]
+            relations = exposures[exposed].relations
             if touched & relations:
                 continue  # a cell suppressed in this round may already protect it
             choice = _candidate(problem, exposed, relations)
@@ -833,7 +975,8 @@ def apply(results: Sequence[IndicatorResult], policy: Policy | None = None) -> P
     passed together, because a suppressed cell in one can be recovered from another.
     """
     policy = policy or Policy()
-    problem = _build(results, policy.threshold)
+    _current_rules(policy)
+    problem = _build(results, policy)
     _protect(problem)
     counts = _published_counts(problem, policy)
     cells = []
@@ -862,3 +1005,73 @@ def apply(results: Sequence[IndicatorResult], policy: Policy | None = None) -> P
             )
         )
     return PublishedTable(policy, tuple(cells))
+
+
+def _current_rules(policy: Policy) -> None:
+    if policy.rules_revision != RULES_REVISION:
+        raise DisclosureError(
+            f"{policy.name} was made under rules revision {policy.rules_revision}; only "
+            f"revision {RULES_REVISION} is applied now: add a policy version under it"
+        )
+
+
+# --- the audit of a finished table --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Disclosure:
+    """A figure a finished table gives away: the range an outsider can narrow it to and
+    the relations that narrow it."""
+
+    family: str
+    figure: str  # a count id, or a figure derived from counts, in words
+    area_code: str
+    low: int
+    high: int
+    relations: tuple[str, ...]
+
+    def describe(self) -> str:
+        found = f"exactly {self.low}" if self.low == self.high else f"{self.low} to {self.high}"
+        how = "; ".join(self.relations) if self.relations else "it is published as it is"
+        return (
+            f"{self.figure} ({self.family}, area {self.area_code}) can be narrowed to {found} "
+            f"from: {how}"
+        )
+
+
+def audit(results: Sequence[IndicatorResult], table: PublishedTable) -> list[Disclosure]:
+    """Every small figure that ``table`` gives away, checked from scratch.
+
+    ``results`` are the exact figures the table was made from. A count is taken as known
+    when any cell shows it, unknown when every cell that uses it hides it; the exact
+    figures stand in for rounded ones (the worst case). A count of 1 up to the threshold
+    below force level is given away when it is shown, or when the relations narrow it to
+    fewer than the protection width allows. An empty list is a table safe to publish.
+    """
+    policy = table.policy
+    problem = _build(results, policy)
+    shown: dict[Key, bool] = {}
+    for cell in table.cells:
+        indicator = defs.INDICATORS[cell.indicator]
+        parts = [(indicator.numerator, cell.numerator)]
+        if indicator.denominator is not None:
+            parts.append((indicator.denominator, cell.denominator))
+        for count, value in parts:
+            key = (cell.family, count, cell.area_code)
+            shown[key] = shown.get(key, False) or value is not None
+    found = []
+    for key, visible in shown.items():
+        i = problem.index.get(key)
+        if i is None:
+            raise DisclosureError(
+                f"the table shows {key[1]} for {key[0]} in {key[2]}, which the results do not give"
+            )
+        problem.suppressed[i] = not visible
+        if visible and problem.sensitive[i]:
+            value = problem.values[i]
+            found.append(Disclosure(key[0], key[1], key[2], value, value, ()))
+    for i, exposure in sorted(_exposures(problem).items()):
+        family, figure, area = problem.keys[i]
+        labels = tuple(dict.fromkeys(problem.labels[r] for r in sorted(exposure.relations)))
+        found.append(Disclosure(family, figure, area, exposure.low, exposure.high, labels))
+    return found

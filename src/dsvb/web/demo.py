@@ -132,3 +132,19 @@ def load(say: Callable[[str], None] = print, incidents: int = DEMO_INCIDENTS) ->
     data.forget_state()
     say("Computing the indicators for the main pages...")
     data.warm()
+    _publish_first_release(say)
+
+
+def _publish_first_release(say: Callable[[str], None]) -> None:
+    """The demo's first statistical release (the latest 12 months), as the secretariat
+    would publish it, so that the public pages have something to show."""
+    from dsvb.web.public import releases
+
+    if releases.numbers():
+        return
+    made = releases.publish(releases.web_source(), published_by="dsvb demo")
+    if made is not None:
+        say(
+            f"Published release {made.number} ({made.label}) on the public pages: "
+            f"{made.table.suppressed_cells} of {len(made.table.cells)} cells withheld."
+        )

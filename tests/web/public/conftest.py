@@ -1,4 +1,4 @@
-"""Fixtures for the public pages: the session's demo store, the cache cleared once."""
+"""Fixtures for the public pages: the session's demo store, its first release published."""
 
 from __future__ import annotations
 
@@ -8,15 +8,14 @@ from django.core.cache import cache
 
 @pytest.fixture(scope="package")
 def _public_cache():
-    """The publication is cached under the store's version and the policy's settings; clear
-    the cache once (another folder may have used a store with the same version number)."""
+    """Releases are cached by number; clear the cache once (another folder may have used a
+    release with the same number)."""
     cache.clear()
     yield
     cache.clear()
 
 
 @pytest.fixture
-def store(demo_store_file, settings, _public_cache):
-    """The demo store behind the pages (``demo_store`` without clearing the cache each test)."""
-    settings.DSVB_STORE = demo_store_file
-    return demo_store_file
+def store(published_store, _public_cache):
+    """The demo store behind the pages, with its first release published."""
+    return published_store

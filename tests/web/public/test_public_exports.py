@@ -6,8 +6,8 @@ import pytest
 from django.test import Client
 
 from dsvb.reports.disclosure import Policy
+from dsvb.reports.publication import COLUMNS, PUBLIC_FAMILIES, headline
 from dsvb.web.audit.models import Action, AuditEvent
-from dsvb.web.public.publication import COLUMNS, PUBLIC_FAMILIES, headline
 from tests.web.public.scan import csv_records, xlsx_sheets
 
 KINGSTON = "E09000021"
@@ -47,7 +47,7 @@ def test_the_csv_of_everything_is_tidy_and_disclosure_controlled(store, db) -> N
     assert response.status_code == 200
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert response["Content-Disposition"] == (
-        'attachment; filename="dsvb-published-all-12m-2010-11-sdc-v1.csv"'
+        'attachment; filename="dsvb-release-1-2009-12-to-2010-11-sdc-v2-all.csv"'
     )
     rows = csv_records(response.content)
     assert list(rows[0]) == list(COLUMNS)
@@ -82,7 +82,8 @@ def test_each_csv_and_workbook_is_controlled_and_audited_once(store, db, scope) 
     assert list(sheets) == ["Cover", "Notes", "Data"]
     cover = {row[0]: row[1] for row in sheets["Cover"] if row[0]}
     assert cover["Disclosure control"] == Policy().describe()
-    assert cover["Disclosure-control policy version"] == 1
+    assert cover["Disclosure-control policy version"] == 2
+    assert cover["Release"] == 1
     notes = " ".join(str(row[1]) for row in sheets["Notes"][1:])
     assert Policy().describe() in notes and "[c] means a figure is withheld" in notes
     header, *data = sheets["Data"]
@@ -97,8 +98,8 @@ def test_each_csv_and_workbook_is_controlled_and_audited_once(store, db, scope) 
     for event in events:
         assert event.object_type == "public_export"
         assert event.actor_username == "" and event.actor_id is None  # the public
-        assert event.details["disclosure_policy_version"] == 1
-        assert event.details["period"] == "12m-2010-11"
+        assert event.details["disclosure_policy_version"] == 2
+        assert event.details["period"] == "12m-2010-11" and event.details["release"] == 1
 
 
 def test_a_signed_in_download_is_audited_under_their_name(store, client_for) -> None:

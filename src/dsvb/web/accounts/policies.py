@@ -74,3 +74,8 @@ def can_export_performance(user: Any) -> bool:
 
 def can_change_disclosure_policy(user: Any) -> bool:
     return _role(user) == Role.SECRETARIAT
+
+
+def can_publish(user: Any) -> bool:
+    """Publishing a statistical release is the board's act, done by its secretariat."""
+    return _role(user) == Role.SECRETARIAT

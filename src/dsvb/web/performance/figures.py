@@ -28,7 +28,8 @@ from typing import Any
 from django.core.cache import cache
 
 from dsvb import reference
-from dsvb.indicators import statistics
+from dsvb.indicators import caveats, statistics
+from dsvb.indicators.caveats import HistoryGap
 from dsvb.indicators.definitions import ALL_FAMILIES, COUNTS, FAMILIES, INDICATORS
 from dsvb.indicators.engine import IndicatorQuery
 from dsvb.indicators.model import Period, add_months
@@ -41,8 +42,8 @@ FAMILY_CHOICES = [(f.id, f.label) for f in FAMILIES.values()]
 DEFAULT_FAMILY = "dv"
 PREFERRED_INDICATOR = "sd_rate"
 FUNNEL_POINTS = 60  # points along each control-limit curve
-PERSON_SOURCES = ("victims", "cautioned_offenders")  # sources whose rows are people
-WINDOW_MONTHS = IndicatorQuery().window_months  # the repeat look-back of the pages' queries
+PERSON_SOURCES = caveats.PERSON_SOURCES
+WINDOW_MONTHS = caveats.WINDOW_MONTHS  # the repeat look-back of the pages' queries
 NO_MONTHLY_TREND_REASON = (
     "each person is counted once, in the month of their latest offence in the period, so "
     "people counted in later months have had longer to come back and a monthly series drifts "
@@ -214,53 +215,11 @@ def month_label(month: str) -> str:
 # --- person-based figures: how much history they look back over -------------------------------
 
 
-@dataclass(frozen=True)
-class HistoryGap:
-    """Why a person-based figure for a period misses history: its look-back reaches before
-    the first month the store holds. ``text`` is a sentence; ``short`` fits a table cell."""
-
-    text: str
-    short: str
-
-
 def history_gap(
     info: IndicatorInfo, period: Period, first_month: dt.date | None
 ) -> HistoryGap | None:
-    """The gap in a person-based figure's look-back for ``period``; None when the look-back
-    lies wholly within the months held (or the indicator is not person-based).
-
-    Repeat victims look back ``WINDOW_MONTHS`` before each offence, so the look-back starts
-    that many months before the period. Repeat cautions look back over all history, so
-    cautions before the first month held are never seen.
-    """
-    if not info.is_person_based or first_month is None:
-        return None
-    first = f"{first_month:%B %Y}"
-    if info.person_source == "cautioned_offenders":
-        return HistoryGap(
-            f"Cautions before {first}, the first month of data held, are not seen, so this "
-            "figure is understated.",
-            f"understated: cautions before {first_month:%b %Y} are not seen",
-        )
-    start = add_months(period.start, -WINDOW_MONTHS)
-    if start >= first_month:
-        return None
-    if info.kind == "ratio":  # missing history removes repeat victims and their offences
-        effect, short = (
-            "so repeat victims and their earlier offences are undercounted and this figure "
-            "is unreliable",
-            "unreliable: look-back reaches before the data held",
-        )
-    else:
-        effect, short = (
-            "so this figure is understated",
-            "understated: look-back reaches before the data held",
-        )
-    return HistoryGap(
-        f"The {WINDOW_MONTHS}-month look-back reaches back to {start:%B %Y}, before the first "
-        f"month of data held ({first}), {effect}.",
-        short,
-    )
+    """The gap in a person-based figure's look-back (see :func:`caveats.history_gap`)."""
+    return caveats.history_gap(info.id, period, first_month, WINDOW_MONTHS)
 
 
 def comparison_gap(info: IndicatorInfo, sel: Selection) -> HistoryGap | None:

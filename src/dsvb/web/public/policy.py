@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
@@ -32,24 +32,34 @@ def history() -> list[PolicyVersion]:
         PolicyVersion(row.policy, row.created_at, row.created_by)
         for row in DisclosurePolicyVersion.objects.order_by("-version")
     ]
-    if not any(v.policy.version == 1 for v in rows):
+    if not rows:  # the migrations add the versions; before they run, the code's default
         rows.append(PolicyVersion(Policy(), None, ""))
     return rows
 
 
-def change(request: HttpRequest, *, threshold: int, rounding: bool) -> Policy | None:
-    """Make new settings the next version, audited once; None when nothing changed."""
+def change(
+    request: HttpRequest, *, threshold: int, rounding: bool, protection_width: int
+) -> Policy | None:
+    """Make new settings the next version (under the rules in code), audited once; None when
+    nothing changed."""
     for _attempt in range(3):
         try:
             with transaction.atomic():
                 old = current()
-                if (old.threshold, old.rounding) == (threshold, rounding):
+                new = Policy(
+                    version=old.version + 1,
+                    threshold=threshold,
+                    rounding=rounding,
+                    protection_width=protection_width,
+                )
+                if replace(old, version=new.version) == new:
                     return None
-                new = Policy(version=old.version + 1, threshold=threshold, rounding=rounding)
                 DisclosurePolicyVersion.objects.create(
                     version=new.version,
                     threshold=new.threshold,
                     rounding=new.rounding,
+                    protection_width=new.protection_width,
+                    rules_revision=new.rules_revision,
                     created_by=request.user.get_username(),
                 )
                 record(

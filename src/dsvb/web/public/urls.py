@@ -14,6 +14,12 @@ urlpatterns = [
     ),
     path("areas/<str:area_code>/", views.area, name="area"),
     path("areas/<str:area_code>/download.<str:fmt>", views.area_download, name="area-download"),
+    path(
+        "releases/<int:number>/download.<str:fmt>",
+        views.release_download,
+        name="release-download",
+    ),
+    path("publish/", views.publish, name="publish"),
     path("disclosure-control/", views.policy, name="policy"),
     path("disclosure-control/change/", views.policy_change, name="policy-change"),
 ]

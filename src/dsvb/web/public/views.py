@@ -1,9 +1,10 @@
 """Published, disclosure-controlled pages: open to everyone, no sign-in.
 
 The public role is anonymous visitors; signed-in people see the same pages. Nothing here
-shows an exact figure below force level: every table is the one publication of
-:mod:`dsvb.web.public.publication`, made by the disclosure-control policy in force. Only
-the settings page is guarded (the secretariat).
+shows an exact figure below force level: every table is a statistical release of
+:mod:`dsvb.reports.publication`, frozen when it was made and kept in the register
+(:mod:`dsvb.web.public.releases`). The pages show the latest release; earlier ones stay
+downloadable. Only the settings and publishing pages are guarded (the secretariat).
 """
 
 from __future__ import annotations
@@ -16,38 +17,40 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.views.decorators.http import require_http_methods
 
 from dsvb.indicators.definitions import FAMILIES, INDICATORS
 from dsvb.indicators.results import FORCE_CODE
 from dsvb.reports.disclosure import Policy
+from dsvb.reports.publication import (
+    FORCE_LABEL,
+    XLSX_TYPE,
+    Release,
+    ReleaseRefused,
+    file_stem,
+    headline,
+    indicator_note,
+    notes,
+    period_label,
+    shown,
+    to_csv,
+    to_xlsx,
+)
 from dsvb.web.accounts import policies
 from dsvb.web.accounts.decorators import policy_required
 from dsvb.web.audit.models import Action
 from dsvb.web.audit.recorder import record
 from dsvb.web.performance import data
 from dsvb.web.public import policy as policy_service
-from dsvb.web.public.forms import PolicyForm
-from dsvb.web.public.publication import (
-    FORCE_LABEL,
-    XLSX_TYPE,
-    Publication,
-    headline,
-    history_caveats,
-    indicator_note,
-    notes,
-    publication,
-    shown,
-    to_csv,
-    to_xlsx,
-)
+from dsvb.web.public import releases
+from dsvb.web.public.forms import PolicyForm, PublishForm
 
 FORMATS = ("csv", "xlsx")
 
 
-def _publication() -> tuple[Publication | None, Policy]:
-    """The publication under the policy in force (None when nothing is published yet)."""
-    policy = policy_service.current()
-    return publication(policy), policy
+def _publication() -> tuple[Release | None, Policy]:
+    """The latest release and the policy in force now (None before the first release)."""
+    return releases.latest(), policy_service.current()
 
 
 def _store_ready(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -68,11 +71,22 @@ def _store_ready(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespons
     return wrapped
 
 
-def _context(pub: Publication | None, policy: Policy, **extra: Any) -> dict[str, Any]:
+def _context(pub: Release | None, policy: Policy, **extra: Any) -> dict[str, Any]:
     return {
         "pub": pub,
         "policy": policy,
         "notes": notes(pub) if pub else [],
+        "earlier": [
+            {
+                "number": r.number,
+                "label": r.label,
+                "policy": r.policy,
+                "downloads": _downloads("release", str(r.number)),
+            }
+            for r in releases.all_releases()[1:]
+        ]
+        if pub
+        else [],
         "families": [
             {
                 "id": f,
@@ -88,13 +102,14 @@ def _context(pub: Publication | None, policy: Policy, **extra: Any) -> dict[str,
 
 
 def _downloads(kind: str, *args: str) -> list[dict[str, str]]:
-    name = {"all": "public:download", "family": "public:family-download"}.get(
-        kind, "public:area-download"
-    )
+    name = {
+        "all": "public:download",
+        "family": "public:family-download",
+        "release": "public:release-download",
+    }.get(kind, "public:area-download")
     return [{"format": fmt.upper(), "href": reverse(name, args=[*args, fmt])} for fmt in FORMATS]
 
 
-@_store_ready
 def home(request: HttpRequest) -> HttpResponse:
     pub, policy = _publication()
     return render(
@@ -109,21 +124,21 @@ def home(request: HttpRequest) -> HttpResponse:
             ],
             downloads=_downloads("all"),
             can_change=policies.can_change_disclosure_policy(request.user),
+            can_publish=policies.can_publish(request.user),
         ),
     )
 
 
-def _family_or_404(pub: Publication | None, family: str) -> None:
+def _family_or_404(pub: Release | None, family: str) -> None:
     if pub is None or family not in pub.families():
         raise Http404("no published figures for this family")
 
 
-@_store_ready
 def family(request: HttpRequest, family: str) -> HttpResponse:
     pub, policy = _publication()
     _family_or_404(pub, family)
     indicators = headline(family)
-    caveats = history_caveats(pub)
+    caveats = pub.caveats
     rows = []
     for code, name in [*pub.areas(), (FORCE_CODE, FORCE_LABEL)]:
         rows.append(
@@ -158,13 +173,12 @@ def family(request: HttpRequest, family: str) -> HttpResponse:
     )
 
 
-@_store_ready
 def area(request: HttpRequest, area_code: str) -> HttpResponse:
     pub, policy = _publication()
     name = pub.area_name(area_code) if pub else None
     if name is None:
         raise Http404("no published figures for this area")
-    caveats = history_caveats(pub)
+    caveats = pub.caveats
     tables = []
     for f in pub.families():
         tables.append(
@@ -197,13 +211,17 @@ def area(request: HttpRequest, area_code: str) -> HttpResponse:
     )
 
 
-@_store_ready
 def _export(
-    request: HttpRequest, *, fmt: str, family: str = "", area_code: str = ""
+    request: HttpRequest,
+    *,
+    fmt: str,
+    family: str = "",
+    area_code: str = "",
+    release: Release | None = None,
 ) -> HttpResponse:
     if fmt not in FORMATS:
         raise Http404("unknown format")
-    pub, _policy = _publication()
+    pub = release or releases.latest()
     if pub is None:
         raise Http404("nothing is published yet")
     if family:
@@ -217,11 +235,8 @@ def _export(
     else:
         scope, title = "all", "Published indicators by area"
     cells = pub.cells(family=family or None, area=area_code or None)
-    title = f"{title}, {pub.choice.label}"
-    filename = (
-        f"dsvb-published-{scope.replace('_', '-').lower()}-{pub.choice.key}"
-        f"-sdc-v{pub.policy.version}.{fmt}"
-    )
+    title = f"{title}, {pub.label}"
+    filename = f"{file_stem(pub)}-{scope.replace('_', '-').lower()}.{fmt}"
     if fmt == "csv":
         response = HttpResponse(to_csv(pub, cells), content_type="text/csv; charset=utf-8")
     else:
@@ -234,7 +249,8 @@ def _export(
         object_type="public_export",
         object_id=scope,
         format=fmt,
-        period=pub.choice.key,
+        release=pub.number,
+        period=pub.key,
         rows=len(cells),
         disclosure_policy=pub.policy.name,
         disclosure_policy_version=pub.policy.version,
@@ -255,6 +271,14 @@ def area_download(request: HttpRequest, area_code: str, fmt: str) -> HttpRespons
     return _export(request, fmt=fmt, area_code=area_code)
 
 
+def release_download(request: HttpRequest, number: int, fmt: str) -> HttpResponse:
+    """An earlier release, whole: it stays public once published."""
+    found = releases.get(number)
+    if found is None:
+        raise Http404("no such release")
+    return _export(request, fmt=fmt, release=found)
+
+
 def policy(request: HttpRequest) -> HttpResponse:
     """The disclosure-control policy, its rules and every version (public)."""
     return render(
@@ -271,13 +295,18 @@ def policy(request: HttpRequest) -> HttpResponse:
 @policy_required(lambda user, **_: policies.can_change_disclosure_policy(user))
 def policy_change(request: HttpRequest) -> HttpResponse:
     current = policy_service.current()
-    initial = {"threshold": current.threshold, "rounding": "yes" if current.rounding else "no"}
+    initial = {
+        "threshold": current.threshold,
+        "protection_width": current.protection_width,
+        "rounding": "yes" if current.rounding else "no",
+    }
     form = PolicyForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         new = policy_service.change(
             request,
             threshold=form.cleaned_data["threshold"],
             rounding=form.cleaned_data["rounding"],
+            protection_width=form.cleaned_data["protection_width"],
         )
         if new is None:
             messages.info(request, f"Nothing changed: version {current.version} stays in force.")
@@ -287,3 +316,37 @@ def policy_change(request: HttpRequest) -> HttpResponse:
             )
         return redirect("public:policy")
     return render(request, "public/policy_change.html", {"form": form, "policy": current})
+
+
+@require_http_methods(["GET", "POST"])
+@policy_required(lambda user, **_: policies.can_publish(user))
+@_store_ready
+def publish(request: HttpRequest) -> HttpResponse:
+    """The next release: what it would cover, and publishing it (the secretariat)."""
+    source = releases.web_source()
+    upcoming = releases.plan(source)
+    form = PublishForm(request.POST if request.method == "POST" else None)
+    refused = None
+    if request.method == "POST" and form.is_valid() and upcoming.period is not None:
+        try:
+            made = releases.publish(
+                source, published_by=request.user.get_username(), request=request
+            )
+        except ReleaseRefused as exc:
+            refused = exc
+        else:
+            if made is not None:
+                messages.success(request, f"Published release {made.number}: {made.label}.")
+                return redirect("public:home")
+    return render(
+        request,
+        "public/publish.html",
+        {
+            "form": form,
+            "upcoming": upcoming,
+            "label": period_label(upcoming.period) if upcoming.period else "",
+            "policy": policy_service.current(),
+            "latest": releases.latest(),
+            "refused": refused,
+        },
+    )
