@@ -12,13 +12,13 @@ import pytest
 
 import dsvb.reference
 from dsvb.indicators.from_returns import indicators_from_return
-from dsvb.ingest import returns
 from dsvb.ingest.returns import (
     ReturnError,
     import_return,
     list_returns,
     load_return,
     read_return,
+    storage,
 )
 from dsvb.store import connect
 from tests.support.store import contents as store_contents
@@ -118,7 +118,7 @@ def test_a_failure_while_writing_changes_nothing(con, monkeypatch):
     def fail(*_args, **_kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(returns, "_insert_notes", fail)  # after the return row and its cells
+    monkeypatch.setattr(storage, "_insert_notes", fail)  # after the return row and its cells
     with pytest.raises(RuntimeError, match="disk full"):
         import_return(con, SEXUAL)
     assert snapshot(con) == before
