@@ -5,7 +5,6 @@ rates against their counts. Each difference is a note; no figure is ever changed
 from __future__ import annotations
 
 from collections import defaultdict
-from decimal import Decimal
 from fractions import Fraction
 
 from dsvb.ingest.returns.figures import (
@@ -36,8 +35,8 @@ from dsvb.ingest.returns.model import (
     _pct,
     _readings,
     check_printed,
-    printed_decimals,
 )
+from dsvb.ingest.returns.precision import TRUNCATED, printed_figure
 from dsvb.reference import areas, normalise_name
 
 # --- reconciliation ------------------------------------------------------------------------
@@ -236,12 +235,11 @@ def _totals(
 
 
 def _bounds(p: Published, den: float) -> tuple[Fraction, Fraction]:
-    """The numerator range a printed rate allows, rounded or truncated."""
-    text = p.text.strip()
-    scale = 100 if text.endswith("%") else 1
-    shown = Fraction(Decimal(text.rstrip("%").strip())) / scale
-    step = Fraction(1, 10 ** printed_decimals(text)) / scale
-    return max(Fraction(0), (shown - step / 2)) * Fraction(den), (shown + step) * Fraction(den)
+    """The numerator range a printed rate allows, as the report prints (``precision``)."""
+    figure = printed_figure(p.text)
+    assert figure is not None  # a published rate with status ok is a number
+    low, high, _ = figure.interval()
+    return low * Fraction(den), high * Fraction(den)
 
 
 def _total_rate_bounds(
@@ -364,20 +362,35 @@ def _parts(g: FigureGroup) -> list[Note]:
 
 
 def _printed_rates(g: FigureGroup) -> list[Note]:
-    """Printed percentages against the ones recomputed from the printed counts."""
+    """Printed percentages against the ones recomputed from the printed counts, and against
+    the denominator alone when the numerator is not printed (a rate no whole number over its
+    denominator can give is impossible)."""
     notes = []
     for rate, p in g.published.items():
         num_m, den_m = RATES[rate]
         num, den = g.count(num_m), g.count(den_m)
-        if p.status != OK or num is None or not den:
+        if p.status != OK or den is None:
+            continue
+        period = dict(g.cuts).get("period")
+        where = f"row {p.row_number} ({g.area_name}{', ' + period if period else ''})"
+        impossible = _impossible(p, den, g.counts[den_m], den_m)
+        if num is None or not den:
+            if impossible:
+                notes.append(
+                    Note(
+                        RECONCILIATION,
+                        p.row_number,
+                        p.column_name,
+                        f"{where}, {p.column_name}: {rate} printed {p.text} {impossible}",
+                        found=p.value,
+                    )
+                )
             continue
         check = check_printed(num, den, p.text)
         if check == "ok":
             continue
         computed = num / den
         readings = _readings(num, den, p.text)
-        period = dict(g.cuts).get("period")
-        where = f"row {p.row_number} ({g.area_name}{', ' + period if period else ''})"
         if check == "truncated":
             message = (
                 f"{where}, {p.column_name}: {rate} printed {p.text}; "
@@ -389,5 +402,45 @@ def _printed_rates(g: FigureGroup) -> list[Note]:
                 f"{where}, {p.column_name}: {rate} printed {p.text} but "
                 f"{_fmt(num)} / {_fmt(den)} = {readings}"
             )
+            if impossible:
+                message += f"; and it is impossible {impossible}"
         notes.append(Note(RECONCILIATION, p.row_number, p.column_name, message, computed, p.value))
     return notes
+
+
+def _impossible(p: Published, den: float, den_cell: Cell, den_measure: str) -> str | None:
+    """Why no whole-number numerator over ``den`` prints as ``p``, or None when one does.
+
+    Tried at the printed decimals, rounded or truncated as the reports print (``precision``):
+    ``3%`` of 12 is impossible (0/12 = 0%, 1/12 = 8.33%), ``8%`` of 12 is not (1/12 = 8.33%,
+    rounded).
+    """
+    figure = printed_figure(p.text)
+    if figure is None or not float(den).is_integer():
+        return None
+    n = int(den)
+    if p.row_number == den_cell.row_number:
+        of = f"of {_fmt(n)} ({den_cell.column_name})"
+    else:
+        of = (
+            f"of {_fmt(n)} ({den_measure}, row {den_cell.row_number} "
+            f"{den_cell.row_label.strip()!r})"
+        )
+    if n == 0:
+        return f"{of}: no rate can be taken over a denominator of 0"
+    if figure.numerators(n):
+        return None
+    below, above = figure.nearest(n)
+    text = (
+        f"{of}, but no whole number out of {_fmt(n)} gives {p.text} {figure.how()}: the "
+        f"nearest are {_fmt(below)} / {_fmt(n)} = {figure.show(Fraction(below, n))} and "
+        f"{_fmt(above)} / {_fmt(n)} = {figure.show(Fraction(above, n))}"
+    )
+    if TRUNCATED not in figure.readings and (fits := figure.numerators(n, (TRUNCATED,))):
+        k = fits[0]
+        text += (
+            f" ({_fmt(k)} / {_fmt(n)} = {figure.show(Fraction(k, n))} gives it only truncated, "
+            f"and figures printed with {figure.decimals} decimal"
+            f"{'s' if figure.decimals > 1 else ''} are rounded)"
+        )
+    return text
