@@ -118,7 +118,7 @@ _HEADLINE_ROWS: dict[str, tuple[str, str | None]] = {
     "domestic violence": ("dv", None),
     "dv": ("dv", None),
     "rape": ("rape", "sexual"),
-    "other sexual offences": ("other_sexual", "sexual"),
+    "other sexual offences": ("sexual_not_rape", "sexual"),  # reference: published_families
     "total sexual offences": ("sexual", None),
     "sexual offences": ("sexual", None),
     "harassment": ("harassment", None),

@@ -56,10 +56,11 @@ from dsvb.ingest.returns.model import (
     _parse_value,
     measure_kind,
 )
+from dsvb.ingest.returns.readings import denominator_readings
 from dsvb.ingest.returns.reconcile import (
     _reconcile,
 )
-from dsvb.reference import areas, normalise_name, units
+from dsvb.reference import areas, normalise_name, published_families, units
 
 _RATE_BY_PARTS = {parts: rate for rate, parts in RATES.items()}
 
@@ -178,6 +179,8 @@ class _Build:
     period_start: dt.date | None
     period_end: dt.date | None
     title: str | None
+    #: key-value rows that state no period of their own and take the return's
+    inherited_period_rows: frozenset[int] = frozenset()
 
 
 def _decode(source: str, data: bytes) -> str:
@@ -485,6 +488,7 @@ def _read_bytes(source: str, data: bytes) -> PublishedReturn:
         (),
     )
     notes.extend(_reconcile(draft, build.garbled))
+    notes.extend(denominator_readings(draft, build.inherited_period_rows))
     return replace(draft, notes=tuple(notes))
 
 
@@ -711,6 +715,7 @@ def _read_by_area(
         cells.append(_label_cell(number, row_label, first, base))
         cells.extend(_value_cells(source, number, row_label, fields, columns, base, notes, garbled))
     title = _title_from_name(stem) + (f", {label}" if label else "")
+    notes.extend(_name_period_notes(stem, label, start, end))
     return _Build(cells, notes, garbled, label, start, end, title)
 
 
@@ -803,12 +808,25 @@ def _read_measure_by_period(
                 )
             )
     name_label, start, end = _period_from_name(stem)
+    labels = [p[2] for p in periods]
+    financial = [x for x in labels if "/" in x]
     if name_label is None:
-        labels = [p[2] for p in periods]
         name_label = " vs ".join(labels)
-        fy = [_fy_dates(x) for x in labels if "/" in x]
+        fy = [_fy_dates(x) for x in financial]
         if fy:
             start, end = min(d[0] for d in fy), max(d[1] for d in fy)
+    else:
+        notes.extend(_name_period_notes(stem, name_label, start, end))
+    if financial:
+        notes.append(
+            Note(
+                INTERPRETED,
+                None,
+                None,
+                f"period column{'s' if len(financial) > 1 else ''} {', '.join(financial)} read "
+                "as financial years (1 April to 31 March)",
+            )
+        )
     title = _title_from_name(stem) + f", {name_label}"
     return _Build(cells, notes, garbled, name_label, start, end, title)
 
@@ -950,7 +968,7 @@ def _read_key_value(
                     )
                 )
     if area_code is None:
-        tokens = _name_tokens(Path(source).stem)
+        tokens = _name_tokens(stem)
         for n in range(len(tokens), 0, -1):
             match = areas().match(" ".join(tokens[:n]))
             if match.area is not None and match.how != "similar":
@@ -993,6 +1011,23 @@ def _read_key_value(
                 first,
                 f"rows that name no family ({', '.join(unnamed)}) read as {default_family}, the "
                 "only family this return names",
+            )
+        )
+
+    inherited_rows = {
+        number: fields[0].strip()
+        for number, _, fields, (_, m, row_period) in parsed_rows
+        if row_period is None and m not in TEXT_MEASURES
+    }
+    inherited = list(inherited_rows.values())
+    if inherited and label:
+        notes.append(
+            Note(
+                INTERPRETED,
+                None,
+                first,
+                f"rows that state no period of their own ({', '.join(inherited)}) read as "
+                f"{label}, the return's period",
             )
         )
 
@@ -1081,7 +1116,16 @@ def _read_key_value(
             )
     cells = _reinterpret_caution_rate(cells, notes)
     title = f"{areas().by_code(area_code).name} return" + (f", {label}" if label else "")
-    return _Build(cells, notes, garbled, label, period_start, period_end, title)
+    return _Build(
+        cells,
+        notes,
+        garbled,
+        label,
+        period_start,
+        period_end,
+        title,
+        frozenset(inherited_rows) if label else frozenset(),
+    )
 
 
 def _kv_period(
@@ -1122,6 +1166,19 @@ def _kv_period(
             row=row,
             line=line,
             column=column,
+        )
+    taken = [m for m in ("period_start", "period_end") if m not in stated and from_name[m]]
+    if len(taken) == 2:
+        notes.extend(_name_period_notes(stem, name_label, name_start, name_end))
+    elif taken:
+        notes.append(
+            Note(
+                INTERPRETED,
+                None,
+                None,
+                f"{taken[0]} {from_name[taken[0]]} read from the file name {stem!r}: the return "
+                f"does not state it",
+            )
         )
     differ = [m for m in stated if name_label and given[m] != from_name[m]]
     if differ:
@@ -1211,6 +1268,8 @@ def _read_headline(
                 column=first,
             )
         seen[family] = number
+        if family in published_families():
+            notes.append(_published_family_note(number, row_label, first, family))
         is_total = any(parent == family for _, parent in _HEADLINE_ROWS.values())
         base = {"period_label": label, "scope": FORCE, "is_total": is_total}
         cells.append(replace(_label_cell(number, row_label, first, base), family=family))
@@ -1219,4 +1278,36 @@ def _read_headline(
             _value_cells(source, number, row_label, fields, row_columns, base, notes, garbled)
         )
     title = _title_from_name(stem) + (f", {label}" if label else "")
+    notes.extend(_name_period_notes(stem, label, start, end))
     return _Build(cells, notes, garbled, label, start, end, title)
+
+
+def _published_family_note(row_number: int, row_label: str, column: str, family: str) -> Note:
+    """A row read as a family that is not the dsvb family its printed name suggests."""
+    fam = published_families()[family]
+    return Note(
+        INTERPRETED,
+        row_number,
+        column,
+        f"row {row_number} {row_label.strip()!r} read as family {family} ({fam.label}): "
+        f"{fam.meaning}; it is kept under its own name and never compared with or used as "
+        f"dsvb's {fam.unlike}",
+    )
+
+
+def _name_period_notes(
+    stem: str, label: str | None, start: dt.date | None, end: dt.date | None
+) -> list[Note]:
+    """The period a table's file name gives it: the table itself does not state it."""
+    if label is None:
+        return []
+    dates = f" ({start.isoformat()} to {end.isoformat()})" if start and end else ""
+    return [
+        Note(
+            INTERPRETED,
+            None,
+            None,
+            f"period {label}{dates} read from the file name {stem!r}: the table does not "
+            "state its period",
+        )
+    ]
