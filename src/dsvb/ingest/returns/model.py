@@ -20,6 +20,7 @@ from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 from functools import cache
 from importlib import resources
+from pathlib import Path
 
 from dsvb.reference import areas
 
@@ -231,6 +232,9 @@ class PublishedReturn:
     period_end: dt.date | None
     cells: tuple[Cell, ...]
     notes: tuple[Note, ...]
+    #: the report the table belongs to (``report_of``); tables of one report are checked
+    #: against each other when stored
+    report: str | None = None
 
     @property
     def header(self) -> tuple[str, ...]:
@@ -287,7 +291,9 @@ class ImportOutcome:
     warnings: tuple[str, ...] = ()
 
     def summary(self) -> str:
-        """What a person needs to read after an import: what was kept, changed and found."""
+        """What was stored, and warnings about the store; the table's notes are apart
+        (``notes_text``), one a line, so that a program can keep them apart (the CLI prints
+        them on stderr)."""
         if self.status == "already_imported":
             how = (
                 ": the same table, in a file whose line endings, byte-order mark or quoting differ"
@@ -302,25 +308,21 @@ class ImportOutcome:
         lines = [
             f"Imported {self.source} as return {self.return_id}"
             + (f" ({ret.layout}, {ret.period_label or 'period not stated'})" if ret else "")
-            + f": {self.cells:,} cells, {self.notes:,} notes."
+            + f": {self.cells:,} cells, {self.notes:,} notes"
+            + (f", report {ret.report!r}" if ret and ret.report else "")
+            + "."
         ]
         if self.warnings:
             lines.append("Warnings:")
             lines += [f"  - {w}" for w in self.warnings]
-        if ret is not None:
-            headings = {
-                NORMALISED: "Normalised",
-                INTERPRETED: "Interpreted",
-                GARBLED: "Unreadable cells (kept as published, no value)",
-                RECONCILIATION: "Reconciliation differences",
-                UNREAD: "Kept but not interpreted",
-            }
-            for kind, heading in headings.items():
-                notes = ret.notes_of(kind)
-                if notes:
-                    lines.append(f"{heading}:")
-                    lines += [f"  - {n.message}" for n in notes]
         return "\n".join(lines)
+
+    def notes_text(self) -> list[str]:
+        """The stored table's notes, one a line: ``[kind] message`` (none when nothing was
+        stored)."""
+        if self.status != "imported" or self.published_return is None:
+            return []
+        return [str(n) for n in self.published_return.notes]
 
 
 @dataclass(frozen=True)
@@ -409,6 +411,42 @@ def _force_name() -> str:
     text = resources.files("dsvb.reference").joinpath("data", "forces.csv").read_text("utf-8")
     rows = list(csv.DictReader(text.splitlines()))
     return rows[0]["force_name"] if len(rows) == 1 else "All areas"
+
+
+#: in a file name, what follows this names the report the table belongs to
+#: (``vaw_headline_12m_to_2010-11__annual_report_2010.csv``)
+REPORT_SEPARATOR = "__"
+
+
+def split_report(stem: str) -> tuple[str, str | None]:
+    """A file name's stem as (the table's own name, the report it names, or None)."""
+    name, _, report = stem.partition(REPORT_SEPARATOR)
+    return name, report.strip() or None
+
+
+def report_of(
+    source_name: str, layout: str, cells: Iterable[Cell], period_label: str | None
+) -> str:
+    """The report a table belongs to: the one its file name names, else its publisher and
+    period.
+
+    The publisher is the borough for a key-value return (a borough's own data sheet), the
+    force for every other layout (the force's tables), so the force's tables of one period
+    are one report (the annual report's tables for the 12 months to November 2010) and a
+    borough's return is a report of its own. A table whose period is not known is a report
+    of its own: nothing says which others it was published with.
+    """
+    named = split_report(Path(source_name).stem)[1]
+    if named:
+        return named
+    if period_label is None:
+        return f"{source_name} (period not stated)"
+    publisher = _force_name()
+    if layout == KEY_VALUE:
+        codes = {c.area_code for c in cells if c.area_code}
+        if len(codes) == 1:
+            publisher = areas().by_code(codes.pop()).name
+    return f"{publisher}, {period_label}"
 
 
 @dataclass(frozen=True)

@@ -55,6 +55,8 @@ from dsvb.ingest.returns.model import (
     _last_day,
     _parse_value,
     measure_kind,
+    report_of,
+    split_report,
 )
 from dsvb.ingest.returns.readings import denominator_readings
 from dsvb.ingest.returns.reconcile import (
@@ -466,7 +468,7 @@ def _read_bytes(source: str, data: bytes) -> PublishedReturn:
     text = _decode(source, data)
     header, rows = _parse_csv(source, text)
     layout = _detect_layout(source, header)
-    stem = Path(source).stem
+    stem, _ = split_report(Path(source).stem)  # the report is not read as the table's name
     reader = {
         BY_AREA: _read_by_area,
         MEASURE_BY_PERIOD: _read_measure_by_period,
@@ -486,6 +488,7 @@ def _read_bytes(source: str, data: bytes) -> PublishedReturn:
         build.period_end,
         cells,
         (),
+        report_of(source, layout, cells, build.period_label),
     )
     notes.extend(_reconcile(draft, build.garbled))
     notes.extend(denominator_readings(draft, build.inherited_period_rows))

@@ -7,13 +7,16 @@ import json
 import os
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from pathlib import Path
 
 import duckdb
 
 from dsvb import __version__
+from dsvb.ingest.returns.crosscheck import StoredReturn, cross_table_notes, shared_figures
 from dsvb.ingest.returns.model import (
     GARBLED,
+    INTERPRETED,
     NORMALISED,
     OK,
     TEXT,
@@ -23,6 +26,7 @@ from dsvb.ingest.returns.model import (
     PublishedReturn,
     ReturnSummary,
     _unify_newlines,
+    report_of,
     table_identity,
 )
 from dsvb.ingest.returns.read import (
@@ -43,6 +47,8 @@ def import_return(con: duckdb.DuckDBPyConnection, path: str | os.PathLike[str]) 
     The same table is the same file (its bytes) or the same cells in another file (other line
     endings, a byte-order mark, other quoting). A different table with the same source name,
     layout and period as a stored one is stored too, with a warning naming the earlier one.
+    The figures it shares with the other tables of its report already in the store are
+    checked against theirs (``crosscheck``); the notes are stored with it.
     """
     started = _now()
     path = Path(path)
@@ -63,6 +69,7 @@ def import_return(con: duckdb.DuckDBPyConnection, path: str | os.PathLike[str]) 
                 matched_by=previous[1],
             )
         warnings = _same_period(con, ret)
+        ret = replace(ret, notes=ret.notes + tuple(_across_tables(con, ret)))
         return_id = con.execute(
             "SELECT coalesce(max(import_id), 0) + 1 FROM import_log"
         ).fetchone()[0]  # type: ignore[index]
@@ -80,6 +87,44 @@ def import_return(con: duckdb.DuckDBPyConnection, path: str | os.PathLike[str]) 
         ret,
         warnings=tuple(warnings),
     )
+
+
+def _across_tables(con: duckdb.DuckDBPyConnection, ret: PublishedReturn) -> list[Note]:
+    """Notes on the figures ``ret`` shares with the stored tables of its report.
+
+    Versions of the same table (the same source name and layout) are not other tables: how
+    they differ is said by ``_same_period``. Stores made before the report was recorded have
+    none stored; their returns' reports are derived as they are read.
+    """
+    candidates = con.execute(
+        "SELECT return_id FROM published_returns WHERE (report = ? OR report IS NULL) "
+        "AND NOT (source_name = ? AND layout = ?) ORDER BY return_id",
+        [ret.report, ret.source_name, ret.layout],
+    ).fetchall()
+    others = [StoredReturn(i, load_return(con, i)) for (i,) in candidates]
+    others = [o for o in others if o.ret.report == ret.report]
+    if not others:
+        return []
+    notes = cross_table_notes(ret, others)
+    shared = [shared_figures(ret, o.ret) for o in others]
+    compared = [
+        f"return {o.return_id} ({o.ret.source_name}, {n} figure{'s' if n != 1 else ''} compared)"
+        for o, n in zip(others, shared, strict=True)
+    ]
+    if notes:
+        outcome = f"{len(notes)} difference{'s' if len(notes) != 1 else ''} noted"
+    elif any(shared):
+        outcome = "every figure compared agrees at its printed precision"
+    else:
+        outcome = "no figure is printed in both"
+    summary = Note(
+        INTERPRETED,
+        None,
+        None,
+        f"read as one report with the tables of report {ret.report!r} already in the store, "
+        f"and checked against them: {'; '.join(compared)}; {outcome}",
+    )
+    return [summary, *notes]
 
 
 def _previous(con: duckdb.DuckDBPyConnection, ret: PublishedReturn) -> tuple[int, str] | None:
@@ -170,7 +215,7 @@ def _text_of(cell: Cell | None) -> str:
 def _insert_return(con: duckdb.DuckDBPyConnection, return_id: int, ret: PublishedReturn) -> None:
     con.execute(
         "INSERT INTO published_returns (return_id, content_hash, source_name, layout, title, "
-        "period_label, period_start, period_end) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        "period_label, period_start, period_end, report) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
             return_id,
             ret.content_hash,
@@ -180,6 +225,7 @@ def _insert_return(con: duckdb.DuckDBPyConnection, return_id: int, ret: Publishe
             ret.period_label,
             ret.period_start,
             ret.period_end,
+            ret.report,
         ],
     )
 
@@ -281,15 +327,17 @@ def list_returns(con: duckdb.DuckDBPyConnection) -> list[ReturnSummary]:
 
 
 def load_return(con: duckdb.DuckDBPyConnection, return_id: int) -> PublishedReturn:
-    """A stored return, exactly as it was read."""
+    """A stored return, exactly as it was read (with the notes made when it was stored)."""
+    columns = {r[0] for r in con.execute("DESCRIBE published_returns").fetchall()}
+    report = "report" if "report" in columns else "NULL AS report"  # older stores
     row = con.execute(
         "SELECT content_hash, source_name, layout, title, period_label, period_start, "
-        "period_end FROM published_returns WHERE return_id = ?",
+        f"period_end, {report} FROM published_returns WHERE return_id = ?",
         [return_id],
     ).fetchone()
     if row is None:
         raise KeyError(f"no stored return {return_id}")
-    content_hash, source_name, layout, title, period_label, period_start, period_end = row
+    content_hash, source_name, layout, title, period_label, period_start, period_end = row[:7]
     cells = tuple(
         Cell(*r)
         for r in con.execute(
@@ -316,4 +364,5 @@ def load_return(con: duckdb.DuckDBPyConnection, return_id: int) -> PublishedRetu
         period_end,
         cells,
         notes,
+        row[7] or report_of(source_name, layout, cells, period_label),
     )
