@@ -25,10 +25,35 @@ Four layouts are recognised from the header:
 ``offence_headline``
     ``offence``, then measures; rows are offence families or groups.
 
+Print precision (``precision``): a printed rate stands for the true values that print as it.
+Whole percentages may be rounded or truncated, one-decimal figures are rounded (DOMAIN.md).
+A printed rate that no whole number over its printed denominator can give (3% of 12) is a
+reconciliation difference.
+
+Readings: whatever the tool supplies that the table does not state is a note of kind
+``interpreted``: a period from the file name, a key-value row's period taken from the
+return's, a denominator given to a rate printed without its counts (``readings``), a family
+read from the file name or from the other rows, a row label that means another family than
+dsvb's of that name (``Other Sexual Offences`` in the headline table is all sexual offences
+minus rape: family ``sexual_not_rape``, ``reference/data/published_families.csv``, never
+dsvb's ``other_sexual``).
+
+Reports: tables published together are one *report*. A file name may name it after two
+underscores (``vaw_headline_12m_to_2010-11__annual_report_2010.csv``; the rest of the name is
+read as before); otherwise a table's report is its publisher and period (the force for
+``by_area``, ``measure_by_period`` and ``offence_headline`` tables, the borough for a
+``key_value`` return), so the force's tables for the 12 months to November 2010 are one
+report. A table whose period is not known is a report of its own. When a table is stored, the
+figures it shares with the tables of its report already in the store are checked against
+theirs (``crosscheck``): a difference beyond print precision is a reconciliation note naming
+both tables, their rows and their columns, stored with the table being imported.
+
 The package is split by what it does: ``model`` (the vocabulary of measures and rates, cells,
-notes, the return as read, print precision), ``read`` (files and the four layouts),
-``figures`` (a return's figures grouped by area, family and period), ``reconcile`` (the
-checks within one table) and ``storage`` (the analytical store). Import from the package.
+notes, the return as read, its report), ``read`` (files and the four layouts), ``figures``
+(a return's figures grouped by area, family and period), ``precision`` (what a printed
+figure stands for), ``reconcile`` (the checks within one table), ``readings`` (denominators
+supplied), ``crosscheck`` (the checks between tables of one report) and ``storage`` (the
+analytical store). Import from the package.
 
 Dates: ``period_start`` and ``period_end`` are the first and the last day of the period, both
 included (as the returns print them).
