@@ -384,3 +384,16 @@ def test_a_store_made_before_reports_were_recorded(tmp_path):
         ]
     finally:
         con.close()
+
+
+def test_figures_of_an_unspecified_family_are_not_compared(con, tmp_path):
+    # neither the header nor the file name says which family: the reader says so, and two
+    # such tables are not taken to print the same figures
+    for folder, incidents in (("a", 100), ("b", 200)):
+        path = write(
+            tmp_path / folder, f"measures_{folder}.csv", f"measure,2009/10\nIncidents,{incidents}\n"
+        )
+        outcome = import_return(con, path)
+        assert outcome.published_return.cells[1].family == "unspecified"
+    assert outcome.published_return.report == "Metropolitan Police Service, 2009/10"
+    assert not across(outcome)

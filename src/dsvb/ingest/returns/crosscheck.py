@@ -36,6 +36,7 @@ from dsvb.ingest.returns.model import (
     RATES,
     RECONCILIATION,
     SCOPE_UNIT,
+    UNSPECIFIED_FAMILY,
     Cell,
     Note,
     PublishedReturn,
@@ -60,9 +61,14 @@ Key = tuple[str, str | None, str, str | None]
 
 
 def comparable_figures(ret: PublishedReturn) -> dict[Key, FigureGroup]:
-    """A table's figure groups by what they are figures of, comparable across tables."""
+    """A table's figure groups by what they are figures of, comparable across tables.
+
+    Figures of an unspecified family are left out: nothing says two are of one family.
+    """
     out: dict[Key, FigureGroup] = {}
     for g in figure_groups(ret):
+        if g.family == UNSPECIFIED_FAMILY:
+            continue
         unit = dict(g.cuts).get("unit")
         if g.area_code == FORCE_AREA and unit == SCOPE_UNIT[FORCE]:
             unit = None  # the force-wide total of a table cut by unit is the force's figure

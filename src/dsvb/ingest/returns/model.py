@@ -47,6 +47,8 @@ COUNT, PROPORTION, RATIO, MONEY, TEXT = "count", "proportion", "ratio", "money",
 FORCE, BOROUGHS, SPECIALIST_UNITS = "force", "boroughs", "specialist_units"
 SCOPE_UNIT = {FORCE: "ALL", BOROUGHS: "BOROUGH", SPECIALIST_UNITS: "SPECIALIST"}
 FORCE_AREA = "ALL"
+#: the family of figures whose table names none (and whose file name does not either)
+UNSPECIFIED_FAMILY = "unspecified"
 
 #: rate id -> (numerator measure, denominator measure), ids of the DOMAIN.md indicator table
 RATES: dict[str, tuple[str, str]] = {

@@ -45,6 +45,7 @@ from dsvb.ingest.returns.model import (
     TEXT,
     TEXT_MEASURES,
     UNREAD,
+    UNSPECIFIED_FAMILY,
     Cell,
     Note,
     PublishedReturn,
@@ -749,7 +750,7 @@ def _read_measure_by_period(
         periods.append((index, name, label))
     family, unit = _family_from_name(stem)
     if family is None:
-        family = "unspecified"
+        family = UNSPECIFIED_FAMILY
         notes.append(
             Note(
                 INTERPRETED,
@@ -1043,7 +1044,7 @@ def _read_key_value(
             "period_label": None if text_row else (row_period or label),
         }
         cells.append(_label_cell(number, label_text, first, base))
-        fam = None if text_row else family or default_family or "unspecified"
+        fam = None if text_row else family or default_family or UNSPECIFIED_FAMILY
         value_measure = measure
         columns = [(col["value"], header[col["value"]], fam, value_measure)]
         cells.extend(
