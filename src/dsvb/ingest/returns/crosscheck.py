@@ -24,7 +24,7 @@ their columns; no figure is changed.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fractions import Fraction
 
 from dsvb.ingest.returns.figures import FigureGroup, Published, figure_groups
@@ -45,7 +45,7 @@ from dsvb.ingest.returns.model import (
 )
 from dsvb.ingest.returns.precision import TRUNCATED, printed_figure
 
-__all__ = ["StoredReturn", "comparable_figures", "cross_table_notes"]
+__all__ = ["Comparison", "StoredReturn", "comparable_figures", "compare", "cross_table_notes"]
 
 
 @dataclass(frozen=True)
@@ -76,44 +76,39 @@ def comparable_figures(ret: PublishedReturn) -> dict[Key, FigureGroup]:
     return out
 
 
-def cross_table_notes(ret: PublishedReturn, others: Sequence[StoredReturn]) -> list[Note]:
-    """Every figure ``ret`` prints that disagrees with the same figure in ``others``.
+@dataclass(frozen=True)
+class Comparison:
+    """What was checked against one stored table: how many figures, and the differences."""
 
-    The notes are ``ret``'s (their row and column are ``ret``'s); the message names the
+    other: StoredReturn
+    compared: int
+    notes: tuple[Note, ...]
+
+
+def compare(ret: PublishedReturn, others: Sequence[StoredReturn]) -> list[Comparison]:
+    """``ret``'s figures checked against each of ``others``, in their order.
+
+    The notes are ``ret``'s (their row and column are ``ret``'s); each message names the
     other table, its return id, row and column.
     """
     mine = comparable_figures(ret)
-    notes: list[Note] = []
+    out = []
     for other in others:
         theirs = comparable_figures(other.ret)
+        tally = _Tally()
         for key, g in mine.items():
             h = theirs.get(key)
-            if h is None:
-                continue
-            this = _Side(ret, None, g)
-            that = _Side(other.ret, other.return_id, h)
-            notes.extend(_counts(this, that))
-            notes.extend(_rates(this, that))
-    return notes
+            if h is not None:
+                this, that = _Side(ret, None, g), _Side(other.ret, other.return_id, h)
+                _counts(this, that, tally)
+                _rates(this, that, tally)
+        out.append(Comparison(other, tally.compared, tuple(tally.notes)))
+    return out
 
 
-def shared_figures(ret: PublishedReturn, other: PublishedReturn) -> int:
-    """How many figures the checks compare between two tables: counts both print, and rates
-    one prints that the other prints too, or gives a count of."""
-    theirs = comparable_figures(other)
-    n = 0
-    for key, g in comparable_figures(ret).items():
-        h = theirs.get(key)
-        if h is None:
-            continue
-        counts_g, counts_h = _ok_counts(g), _ok_counts(h)
-        n += len(counts_g.keys() & counts_h.keys())
-        rates_g, rates_h = _ok_rates(g), _ok_rates(h)
-        for rate, parts in RATES.items():
-            in_g = rate in rates_g and (rate in rates_h or bool(counts_h.keys() & set(parts)))
-            in_h = rate in rates_h and bool(counts_g.keys() & set(parts))
-            n += in_g or in_h
-    return n
+def cross_table_notes(ret: PublishedReturn, others: Sequence[StoredReturn]) -> list[Note]:
+    """Every figure ``ret`` prints that disagrees with the same figure in ``others``."""
+    return [n for c in compare(ret, others) for n in c.notes]
 
 
 # --- one figure group on each side ------------------------------------------------------------
@@ -144,6 +139,18 @@ class _Side:
         return f"{self.table()} row {p.row_number} {label!r}, {place}"
 
 
+@dataclass
+class _Tally:
+    compared: int = 0
+    notes: list[Note] = field(default_factory=list)
+
+    def add(self, note: Note | None) -> None:
+        """One figure compared, and the note when it differs."""
+        self.compared += 1
+        if note is not None:
+            self.notes.append(note)
+
+
 def _ok_counts(g: FigureGroup) -> dict[str, Cell]:
     return {m: c for m, c in g.counts.items() if c.ok and c.value_kind == COUNT}
 
@@ -160,15 +167,17 @@ def _what(g: FigureGroup, measure: str) -> str:
     return f"{g.family} {measure} ({', '.join(where)})"
 
 
-def _counts(this: _Side, that: _Side) -> list[Note]:
-    notes = []
+def _counts(this: _Side, that: _Side, tally: _Tally) -> None:
     theirs = _ok_counts(that.group)
     for measure, cell in _ok_counts(this.group).items():
         other = theirs.get(measure)
-        if other is None or other.value == cell.value:
+        if other is None:
+            continue
+        if other.value == cell.value:
+            tally.add(None)
             continue
         diff = cell.value - other.value  # type: ignore[operator]
-        notes.append(
+        tally.add(
             Note(
                 RECONCILIATION,
                 cell.row_number,
@@ -180,30 +189,30 @@ def _counts(this: _Side, that: _Side) -> list[Note]:
                 found=cell.value,
             )
         )
-    return notes
 
 
-def _rates(this: _Side, that: _Side) -> list[Note]:
-    notes = []
+def _rates(this: _Side, that: _Side, tally: _Tally) -> None:
     mine, theirs = _ok_rates(this.group), _ok_rates(that.group)
     for rate in RATES:
         p, q = mine.get(rate), theirs.get(rate)
         if p is not None and q is not None:
-            notes.extend(_rate_against_rate(this, p, that, q, rate))
+            _rate_against_rate(this, p, that, q, rate, tally)
         if p is not None:
-            notes.extend(_rate_against_counts(this, p, that, rate, printed_here=True))
+            _rate_against_counts(this, p, that, rate, tally, printed_here=True)
         if q is not None:
-            notes.extend(_rate_against_counts(that, q, this, rate, printed_here=False))
-    return notes
+            _rate_against_counts(that, q, this, rate, tally, printed_here=False)
 
 
 def _rate_against_rate(
-    this: _Side, p: Published, that: _Side, q: Published, rate: str
-) -> list[Note]:
+    this: _Side, p: Published, that: _Side, q: Published, rate: str, tally: _Tally
+) -> None:
     a, b = printed_figure(p.text), printed_figure(q.text)
-    if a is None or b is None or a.meets(b):
-        return []
-    return [
+    if a is None or b is None:
+        return
+    if a.meets(b):
+        tally.add(None)
+        return
+    tally.add(
         Note(
             RECONCILIATION,
             p.row_number,
@@ -214,28 +223,29 @@ def _rate_against_rate(
             expected=q.value,
             found=p.value,
         )
-    ]
+    )
 
 
 def _rate_against_counts(
-    printer: _Side, p: Published, counter: _Side, rate: str, *, printed_here: bool
-) -> list[Note]:
+    printer: _Side, p: Published, counter: _Side, rate: str, tally: _Tally, *, printed_here: bool
+) -> None:
     """``printer``'s printed rate against the counts printed in ``counter`` (each count from
     ``counter`` where it prints it, else from ``printer``; at least one from ``counter``)."""
     num_measure, den_measure = RATES[rate]
     own, counts = _ok_counts(printer.group), _ok_counts(counter.group)
     if num_measure in own and den_measure in own:
-        return []  # checked within its own table; the counts are compared as counts
+        return  # checked within its own table; the counts are compared as counts
     num_side, num = (counter, counts[num_measure]) if num_measure in counts else (printer, None)
     den_side, den = (counter, counts[den_measure]) if den_measure in counts else (printer, None)
     num = num or own.get(num_measure)
     den = den or own.get(den_measure)
     figure = printed_figure(p.text)
     if num is None or den is None or figure is None or not den.value:
-        return []
+        return
     value = Fraction(num.number) / Fraction(den.number)  # type: ignore[arg-type]
     if figure.admits(value):
-        return []
+        tally.add(None)
+        return
     if num_side is den_side and num.row_number == den.row_number:
         counts_text = (
             f"{num_side.table()} row {num.row_number} {num.row_label.strip()!r} prints "
@@ -262,4 +272,4 @@ def _rate_against_counts(
     else:
         mine = num if num_side is counter else den
         row, column = mine.row_number, mine.column_name
-    return [Note(RECONCILIATION, row, column, message, expected=float(value), found=p.value)]
+    tally.add(Note(RECONCILIATION, row, column, message, expected=float(value), found=p.value))

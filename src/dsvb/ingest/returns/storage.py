@@ -13,7 +13,7 @@ from pathlib import Path
 import duckdb
 
 from dsvb import __version__
-from dsvb.ingest.returns.crosscheck import StoredReturn, cross_table_notes, shared_figures
+from dsvb.ingest.returns.crosscheck import StoredReturn, compare
 from dsvb.ingest.returns.model import (
     GARBLED,
     INTERPRETED,
@@ -105,15 +105,16 @@ def _across_tables(con: duckdb.DuckDBPyConnection, ret: PublishedReturn) -> list
     others = [o for o in others if o.ret.report == ret.report]
     if not others:
         return []
-    notes = cross_table_notes(ret, others)
-    shared = [shared_figures(ret, o.ret) for o in others]
+    comparisons = compare(ret, others)
+    notes = [n for c in comparisons for n in c.notes]
     compared = [
-        f"return {o.return_id} ({o.ret.source_name}, {n} figure{'s' if n != 1 else ''} compared)"
-        for o, n in zip(others, shared, strict=True)
+        f"return {c.other.return_id} ({c.other.ret.source_name}, {c.compared} figure"
+        f"{'s' if c.compared != 1 else ''} compared)"
+        for c in comparisons
     ]
     if notes:
         outcome = f"{len(notes)} difference{'s' if len(notes) != 1 else ''} noted"
-    elif any(shared):
+    elif any(c.compared for c in comparisons):
         outcome = "every figure compared agrees at its printed precision"
     else:
         outcome = "no figure is printed in both"
