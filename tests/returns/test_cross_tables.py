@@ -397,3 +397,27 @@ def test_figures_of_an_unspecified_family_are_not_compared(con, tmp_path):
         assert outcome.published_return.cells[1].family == "unspecified"
     assert outcome.published_return.report == "Metropolitan Police Service, 2009/10"
     assert not across(outcome)
+
+
+def test_a_rate_no_whole_number_over_the_other_tables_denominator_can_give(con, tmp_path):
+    # the headline prints only the rate; the DV table prints the offences (12) but not the
+    # SDs: 3% of 12 is impossible (0 / 12 = 0%, 1 / 12 = 8.33%), 8% is 1 / 12 rounded
+    table = "borough,dv_offences\nBarnet,5\nBrent,7\nMPS Total,12\n"
+    import_return(con, write(tmp_path / "a", DV_NAME, table))
+    rows = "offence,sanction_detection_rate\nDomestic Violence,{}\n"
+    fine = import_return(con, write(tmp_path / "b", HEADLINE_NAME, rows.format("8%")))
+    assert not across(fine)
+    assert "1 figure compared" in next(
+        n.message for n in fine.published_return.notes if "one report" in n.message
+    )
+    notes = across(
+        import_return(con, write(tmp_path / "c", "vaw_x_12m_to_2010-11.csv", rows.format("3%")))
+    )
+    # against the DV table's 12, and against the other headline's 8%
+    note, against_8 = notes
+    assert "prints 3% (rounded or truncated: 2.5% to under 4%)" in against_8.message
+    assert (note.row_number, note.column_name) == (1, "sanction_detection_rate")
+    assert note.message.endswith(
+        f"but {DV_NAME} (return 1) row 3 'MPS Total', dv_offences prints 12, and no whole "
+        "number out of 12 gives 3%: the nearest are 0 / 12 = 0.00% and 1 / 12 = 8.33%"
+    )

@@ -14,6 +14,8 @@ force's figure, like a table's force-wide row with no units.
 - A rate printed in one table whose numerator (and so denominator) is printed in another must
   stand for numerator / denominator. A table that prints a rate with both its counts was
   checked on its own; its counts are compared as counts.
+- A rate printed in one table without its numerator anywhere, whose denominator another
+  table prints, must be printable from some whole number over that denominator.
 
 Families are compared by id only, so a family a table prints under a misleading name
 (``sexual_not_rape``, see ``reference/data/published_families.csv``) is never compared with
@@ -43,7 +45,7 @@ from dsvb.ingest.returns.model import (
     _fmt,
     _readings,
 )
-from dsvb.ingest.returns.precision import TRUNCATED, printed_figure
+from dsvb.ingest.returns.precision import TRUNCATED, PrintedFigure, printed_figure
 
 __all__ = ["Comparison", "StoredReturn", "comparable_figures", "compare", "cross_table_notes"]
 
@@ -240,7 +242,11 @@ def _rate_against_counts(
     num = num or own.get(num_measure)
     den = den or own.get(den_measure)
     figure = printed_figure(p.text)
-    if num is None or den is None or figure is None or not den.value:
+    if figure is None or den is None or not den.value:
+        return
+    if num is None:
+        if den_side is counter and den.number == int(den.number):  # type: ignore[arg-type]
+            _possible_over(printer, p, figure, counter, den, rate, tally, printed_here)
         return
     value = Fraction(num.number) / Fraction(den.number)  # type: ignore[arg-type]
     if figure.admits(value):
@@ -273,3 +279,33 @@ def _rate_against_counts(
         mine = num if num_side is counter else den
         row, column = mine.row_number, mine.column_name
     tally.add(Note(RECONCILIATION, row, column, message, expected=float(value), found=p.value))
+
+
+def _possible_over(
+    printer: _Side,
+    p: Published,
+    figure: PrintedFigure,
+    counter: _Side,
+    den: Cell,
+    rate: str,
+    tally: _Tally,
+    printed_here: bool,
+) -> None:
+    """A rate printed without its counts against the denominator another table prints: some
+    whole number over it must print as the rate (``precision``)."""
+    n = int(den.number)  # type: ignore[arg-type]
+    if figure.numerators(n):
+        tally.add(None)
+        return
+    below, above = figure.nearest(n)
+    message = (
+        f"across tables, {_what(printer.group, rate)}: {printer.rate_where(p)} prints {p.text} "
+        f"({figure.how()}: {figure.describe()}) but {counter.cell_where(den)} prints "
+        f"{_fmt(n)}, and no whole number out of {_fmt(n)} gives {p.text}: the nearest are "
+        f"{_fmt(below)} / {_fmt(n)} = {figure.show(Fraction(below, n))} and {_fmt(above)} / "
+        f"{_fmt(n)} = {figure.show(Fraction(above, n))}"
+    )
+    row, column = (
+        (p.row_number, p.column_name) if printed_here else (den.row_number, den.column_name)
+    )
+    tally.add(Note(RECONCILIATION, row, column, message, found=p.value))
