@@ -158,8 +158,9 @@ def import_(folder: Path, store_path: Path | None, quiet: bool) -> None:
 @click.argument("file", type=click.Path(path_type=Path))
 @_store_option
 def import_returns(file: Path, store_path: Path | None) -> None:
-    """Load a published aggregate table FILE (CSV), reporting what was normalised and every
-    reconciliation difference."""
+    """Load a published aggregate table FILE (CSV): what was stored on stdout, then its notes
+    on stderr, one a line (what was normalised and read, and every reconciliation difference,
+    within the table and with the other tables of its report in the store)."""
     from dsvb.ingest.returns import ReturnError, import_return
 
     with _writable_store(store_path) as con:
@@ -168,6 +169,8 @@ def import_returns(file: Path, store_path: Path | None) -> None:
         except ReturnError as exc:
             _fail(str(exc))
     click.echo(outcome.summary())
+    for line in outcome.notes_text():
+        click.echo(line, err=True)
 
 
 @main.command("imports")

@@ -305,10 +305,13 @@ def test_headline_total_sexual_offences_rate_is_truncated(sexual, headline):
     assert headline.get("ALL", "incidents", "dv").numerator == 122049
 
 
-def test_headline_total_is_rape_plus_other_sexual(headline):
+def test_headline_total_is_rape_plus_sexual_offences_other_than_rape(headline):
+    # The headline's "Other Sexual Offences" is Total Sexual Offences minus Rape, not dsvb's
+    # other_sexual (sexual minus *serious* sexual): it is kept as sexual_not_rape.
     for measure in ("incidents", "offences"):
-        parts = [headline.get("ALL", measure, f).numerator for f in ("rape", "other_sexual")]
+        parts = [headline.get("ALL", measure, f).numerator for f in ("rape", "sexual_not_rape")]
         assert sum(parts) == headline.get("ALL", measure, "sexual").numerator
+    assert not [r for r in headline.results if r.family == "other_sexual"]
     assert not [n for n in headline.ret.notes if n.row_number == 4]
 
 

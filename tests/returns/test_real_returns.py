@@ -153,7 +153,7 @@ def test_offences_above_incidents_are_reported():
     (note,) = [n for n in sexual.notes_of("reconciliation") if "exceed incidents" in n.message]
     assert (note.row_number, note.expected, note.found) == (34, 14, 15)  # SCD1
     headline = read_return(HEADLINE)
-    (note,) = headline.notes
+    (note,) = headline.notes_of("reconciliation")
     assert "'Putting a person in Fear of Violence'" in note.message
     assert (note.expected, note.found) == (7766, 9025)
 
@@ -199,3 +199,92 @@ def test_every_raw_cell_is_kept_exactly():
                 cell = by_position[(i, j)]
                 assert cell.raw == text and cell.column_name == header[j], (path.name, i, j)
         assert len(ret.cells) == sum(len(r) for r in rows)
+
+
+# --- readings the tool adds, each a note ------------------------------------------------------
+
+
+def test_kingston_124d_completion_is_given_a_period_and_a_denominator_with_a_note():
+    # "the BOCU's compliance rate for completion of 124Ds was 90%" (Kingston report, para 9):
+    # the report gives no period ("in the last performance figures") and no counts. The tool
+    # reads it as 2006/07 over the return's 791 DV offences; each reading is said.
+    ret = read_return(KINGSTON)
+    (note,) = [n for n in ret.notes if n.row_number == 15]
+    assert (note.kind, note.column_name, note.found) == ("interpreted", "value", 0.9)
+    assert note.message == (
+        "row 15 'form_124d_completion' (90%) is printed without its counts or a period: read "
+        "as risk_form_completion (risk_forms_completed / offences) for 2006/07, the return's "
+        "period, over the 791 offences of row 4 'dv_offences' as its denominator; the return "
+        "states neither"
+    )
+    (period,) = [n for n in ret.notes if n.message.startswith("rows that state no period")]
+    assert "form_124d_completion" in period.message
+    assert period.message.endswith("read as 2006/07, the return's period")
+    # and the indicator carries exactly those readings
+    (r,) = [r for r in indicators_from_return(ret) if r.indicator == "risk_form_completion"]
+    assert (r.numerator, r.denominator, r.cut("period")) == (None, 791, "2006/07")
+
+
+def test_every_denominator_the_tool_gives_a_printed_rate_is_noted():
+    # Independent of the reader's notes: a rate with no numerator but a denominator in the
+    # indicators is a denominator the tool supplied; each must be in a note (by row, or by
+    # column when it is in the rate's own row).
+    for path in (KINGSTON, HEADLINE):
+        ret = read_return(path)
+        supplied = [
+            r
+            for r in indicators_from_return(ret)
+            if r.is_rate and r.numerator is None and r.denominator is not None
+        ]
+        assert supplied
+        said = " | ".join(n.message for n in ret.notes_of("interpreted"))
+        for r in supplied:
+            extra = dict(r.extra)
+            assert r.indicator in said, (path.name, r.indicator)
+            assert path == HEADLINE or any(
+                r.indicator in n.message and extra["published_text"] in n.message
+                for n in ret.notes_of("interpreted")
+            ), (path.name, r.indicator)
+    headline = read_return(HEADLINE)
+    (column,) = [n for n in headline.notes if n.column_name == "sanction_detection_rate"]
+    assert column.message == (
+        "column 'sanction_detection_rate' (rows 1 to 11) is printed without its counts: each "
+        "figure read as sd_rate (sanction_detections / offences) over the 'offences' printed in "
+        "its row as its denominator"
+    )
+
+
+def test_the_headline_other_sexual_offences_are_kept_as_sexual_not_rape():
+    # 9,230 + 4,033 = 13,263 incidents and 7,073 + 3,208 = 10,281 offences: the headline's
+    # "Other Sexual Offences" is Total Sexual Offences minus Rape, not dsvb's other_sexual
+    # (sexual minus serious sexual).
+    ret = read_return(HEADLINE)
+    row = {c.family for c in ret.cells if c.row_label == "Other Sexual Offences"}
+    assert row == {"sexual_not_rape"}
+    (note,) = [n for n in ret.notes if n.row_number == 3]
+    assert note.kind == "interpreted" and note.column_name == "offence"
+    assert note.message.startswith(
+        "row 3 'Other Sexual Offences' read as family sexual_not_rape (Sexual offences other "
+        "than rape): all sexual offences minus rape"
+    )
+    assert "never compared with or used as dsvb's other_sexual" in note.message
+    families = {r.family for r in indicators_from_return(ret)}
+    assert "sexual_not_rape" in families and "other_sexual" not in families
+
+
+@pytest.mark.parametrize(
+    ("path", "period"),
+    [
+        (DV, "12 months to November 2010 (2009-12-01 to 2010-11-30)"),
+        (SEXUAL, "12 months to November 2010 (2009-12-01 to 2010-11-30)"),
+        (HEADLINE, "12 months to November 2010 (2009-12-01 to 2010-11-30)"),
+        (SCD2, "2009/10 vs 2008/09 (2008-04-01 to 2010-03-31)"),
+    ],
+    ids=["dv", "sexual", "headline", "scd2"],
+)
+def test_a_period_read_from_the_file_name_is_noted(path, period):
+    ret = read_return(path)
+    assert (
+        f"period {period} read from the file name {path.stem!r}: the table does not state its "
+        "period"
+    ) in [n.message for n in ret.notes_of("interpreted")]

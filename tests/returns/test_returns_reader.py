@@ -280,12 +280,12 @@ def test_headline_total_rate_against_its_parts(tmp_path):
     (note,) = ret.notes_of("reconciliation")
     assert note.row_number == 3 and "allow only 24.5% to 26.0%" in note.message
     fine = content.replace("40%", "25%")
-    assert not read_return(write(tmp_path, "h2.csv", fine)).notes
+    assert not read_return(write(tmp_path, "h2.csv", fine)).notes_of("reconciliation")
 
 
 def test_headline_counts_against_the_total(tmp_path):
     content = "offence,incidents\nRape,10\nOther Sexual Offences,20\nTotal Sexual Offences,31\n"
-    (note,) = read_return(write(tmp_path, "h.csv", content)).notes
+    (note,) = read_return(write(tmp_path, "h.csv", content)).notes_of("reconciliation")
     assert (note.row_number, note.expected, note.found) == (3, 30, 31)
     assert "Rape + Other Sexual Offences sum to 30" in note.message
 
@@ -552,3 +552,80 @@ def test_a_truncated_print_is_ok_or_truncated(num, den):
     whole = int(Fraction(num * 100, den))
     assert check_printed(num, den, f"{whole}%") in ("ok", "truncated")
     assert check_printed(num, den, f"{whole + 2}%") == "differs"
+
+
+# --- readings the tool adds -----------------------------------------------------------------
+
+
+def test_a_borough_return_rate_given_another_rows_denominator_is_noted(tmp_path):
+    content = (
+        "indicator,value,comparator,note\n"
+        "period_start,2009-04-01,,\nperiod_end,2010-03-31,,\n"
+        "dv_offences,200,,\n"
+        "dv_offences_2009-04_to_2009-09,90,,\n"
+        "dv_sanction_detection_rate_2009-04_to_2009-09,40%,,\n"
+        "form_124d_completion,81%,,\n"
+    )
+    ret = read_return(write(tmp_path, "barnet_return.csv", content))
+    notes = {n.row_number: n.message for n in ret.notes_of("interpreted") if n.row_number}
+    # a row with its own period: only the denominator is the tool's reading
+    assert notes[5] == (
+        "row 5 'dv_sanction_detection_rate_2009-04_to_2009-09' (40%) is printed without its "
+        "counts: read as sd_rate (sanction_detections / offences) over the 90 offences of row "
+        "4 'dv_offences_2009-04_to_2009-09' as its denominator; the return does not state its "
+        "denominator"
+    )
+    # a row without: the period too, and the denominator of that period
+    assert notes[6] == (
+        "row 6 'form_124d_completion' (81%) is printed without its counts or a period: read as "
+        "risk_form_completion (risk_forms_completed / offences) for 2009/10, the return's "
+        "period, over the 200 offences of row 3 'dv_offences' as its denominator; the return "
+        "states neither"
+    )
+    (period,) = [n for n in ret.notes if n.message.startswith("rows that state no period")]
+    assert period.message == (
+        "rows that state no period of their own (dv_offences, form_124d_completion) read as "
+        "2009/10, the return's period"
+    )
+    # a rate printed with its counts is not a reading: no note
+    with_counts = content + "dv_sanction_detections_2009-04_to_2009-09,36,,\n"
+    ret = read_return(write(tmp_path, "barnet_return.csv", with_counts))
+    assert not [n for n in ret.notes if n.row_number == 5]
+
+
+def test_a_period_from_the_file_name_is_noted_and_a_stated_one_is_not(tmp_path):
+    ret = read_return(write(tmp_path, "dv_12m_to_2010-03.csv", DV_HEADER + "Barnet,10,5,2,1,1\n"))
+    (note,) = ret.notes_of("interpreted")
+    assert note.message == (
+        "period 12 months to March 2010 (2009-04-01 to 2010-03-31) read from the file name "
+        "'dv_12m_to_2010-03': the table does not state its period"
+    )
+    assert not read_return(write(tmp_path, "dv.csv", DV_HEADER + "Barnet,10,5,2,1,1\n")).notes
+    # a key-value return that states its dates: no note; one date from the name: noted
+    assert not [n for n in read_return(KINGSTON).notes if "read from the file name" in n.message]
+    ret = read_return(kingston(tmp_path, "2006-04-01", None))
+    (note,) = [n for n in ret.notes if "read from the file name" in n.message]
+    assert note.message == (
+        "period_end 2007-03-31 read from the file name 'kingston_return_2006-07': the return "
+        "does not state it"
+    )
+
+
+def test_financial_year_columns_are_noted(tmp_path):
+    ret = read_return(write(tmp_path, "scd2_x.csv", "measure,2009/10,2008/09\nIncidents,1,2\n"))
+    messages = [n.message for n in ret.notes_of("interpreted")]
+    assert "period columns 2009/10, 2008/09 read as financial years (1 April to 31 March)" in (
+        messages
+    )
+
+
+def test_other_sexual_offences_in_a_headline_are_sexual_not_rape(tmp_path):
+    content = "offence,incidents\nRape,10\nOther Sexual Offences,20\nTotal Sexual Offences,30\n"
+    ret = read_return(write(tmp_path, "h.csv", content))
+    assert ret.cell("Other Sexual Offences", "incidents").family == "sexual_not_rape"
+    (note,) = ret.notes_of("interpreted")
+    assert (note.row_number, note.column_name) == (2, "offence")
+    assert "read as family sexual_not_rape" in note.message
+    assert not ret.notes_of("reconciliation")  # still Rape + this row = the total
+    results = indicators_from_return(ret)
+    assert {r.family for r in results} == {"rape", "sexual_not_rape", "sexual"}

@@ -12,13 +12,13 @@ import pytest
 
 import dsvb.reference
 from dsvb.indicators.from_returns import indicators_from_return
-from dsvb.ingest import returns
 from dsvb.ingest.returns import (
     ReturnError,
     import_return,
     list_returns,
     load_return,
     read_return,
+    storage,
 )
 from dsvb.store import connect
 from tests.support.store import contents as store_contents
@@ -118,7 +118,7 @@ def test_a_failure_while_writing_changes_nothing(con, monkeypatch):
     def fail(*_args, **_kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(returns, "_insert_notes", fail)  # after the return row and its cells
+    monkeypatch.setattr(storage, "_insert_notes", fail)  # after the return row and its cells
     with pytest.raises(RuntimeError, match="disk full"):
         import_return(con, SEXUAL)
     assert snapshot(con) == before
@@ -144,7 +144,9 @@ def test_list_returns_and_a_boroughs_notes(con):
     summaries = list_returns(con)
     assert [s.source_name for s in summaries] == [p.name for p in REAL]
     sexual = next(s for s in summaries if s.source_name == SEXUAL.name)
-    assert sexual.notes == {"garbled": 1, "normalised": 6, "reconciliation": 7}
+    # interpreted: the period, read from the file name; the DV table of the same report
+    # (imported before it) it was checked against
+    assert sexual.notes == {"garbled": 1, "interpreted": 2, "normalised": 6, "reconciliation": 7}
     assert sexual.layout == "by_area" and sexual.period_label == "12 months to November 2010"
     ret = load_return(con, sexual.return_id)
     (note,) = ret.notes_for_area("E09000002")

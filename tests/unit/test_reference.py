@@ -71,3 +71,15 @@ def test_targets_are_dated() -> None:
     assert reference.target_for("arrest_rate_offences", "dv", dt.date(2007, 6, 1)).value == 0.60
     assert reference.target_for("arrest_rate_offences", "dv", dt.date(2010, 6, 1)).value == 0.70
     assert reference.target_for("sd_rate", "dv", dt.date(2001, 1, 1)) is None
+
+
+def test_published_families_are_not_dsvb_families_and_name_the_one_they_differ_from() -> None:
+    from dsvb.indicators.definitions import FAMILIES
+    from dsvb.reference import published_families
+
+    families = published_families()
+    assert "sexual_not_rape" in families
+    for family in families.values():
+        assert family.family not in FAMILIES  # never the id of a dsvb family
+        assert family.unlike in FAMILIES  # the dsvb family it must not be taken for
+        assert family.label and family.unlike in family.meaning

@@ -21,12 +21,14 @@ __all__ = [
     "AreaMatch",
     "AreaRegistry",
     "Outcome",
+    "PublishedFamily",
     "Target",
     "Unit",
     "areas",
     "normalise_name",
     "offence_groups",
     "outcomes",
+    "published_families",
     "sanction_detection_outcomes",
     "targets",
     "units",
@@ -192,6 +194,26 @@ def offence_groups() -> dict[str, dict[str, str]]:
 
 def sexual_offence_groups() -> tuple[str, ...]:
     return tuple(k for k, r in offence_groups().items() if r["sexual"] == "true")
+
+
+@dataclass(frozen=True)
+class PublishedFamily:
+    """A family a published table prints under a name that means something other than the
+    dsvb family of that name (``unlike``): kept under an id of its own so that it is never
+    compared with, or taken for, the dsvb family."""
+
+    family: str
+    label: str
+    meaning: str
+    unlike: str
+
+
+@cache
+def published_families() -> dict[str, PublishedFamily]:
+    return {
+        r["family"]: PublishedFamily(r["family"], r["label"], r["meaning"], r["unlike"])
+        for r in _rows("published_families.csv")
+    }
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import duckdb
 
-SCHEMA_VERSION = 2  # 2: import_log.replaced
+SCHEMA_VERSION = 3  # 2: import_log.replaced; 3: published_returns.report
 
 CASE_TABLES = """
 CREATE TABLE IF NOT EXISTS incidents (
@@ -105,7 +105,10 @@ CREATE TABLE IF NOT EXISTS published_returns (
     title VARCHAR,
     period_label VARCHAR,
     period_start DATE,
-    period_end DATE
+    period_end DATE,
+    report VARCHAR                           -- the report the table belongs to; NULL in stores
+                                             -- made before it was recorded (then derived
+                                             -- from the return when read)
 );
 CREATE TABLE IF NOT EXISTS published_cells (
     return_id INTEGER NOT NULL,
@@ -147,6 +150,7 @@ def create_schema(con: duckdb.DuckDBPyConnection) -> None:
     # stores made by an earlier dsvb: add what they lack (their entries replaced nothing
     # that was recorded)
     con.execute("ALTER TABLE import_log ADD COLUMN IF NOT EXISTS replaced JSON")
+    con.execute("ALTER TABLE published_returns ADD COLUMN IF NOT EXISTS report VARCHAR")
     con.execute(
         "INSERT INTO store_meta VALUES ('schema_version', ?) "
         "ON CONFLICT DO UPDATE SET value = excluded.value",

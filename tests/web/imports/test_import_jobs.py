@@ -215,7 +215,45 @@ def test_the_mps_total_difference_is_reported(analyst: Client) -> None:
 
     csv_response = analyst.get(f"/imports/{job.pk}/report.csv")
     rows = list(csv.DictReader(io.StringIO(csv_response.content.decode("utf-8-sig"))))
-    assert {r["kind"] for r in rows} == {"normalised", "reconciliation"}
+    # interpreted: the period, read from the file name
+    assert {r["kind"] for r in rows} == {"normalised", "reconciliation", "interpreted"}
+
+
+def test_a_return_checked_against_another_table_of_its_report_shows_both(
+    analyst: Client, empty_store: Path
+) -> None:
+    # the headline prints 24.5% for sexual offences; the unit table's MPS Total gives
+    # 2,529 / 10,281 = 24.599%, 24.6% rounded (one-decimal figures are printed rounded)
+    first = _job(post_return(analyst, upload(SEXUAL.name, SEXUAL.read_bytes(), "text/csv")))
+    headline = SEXUAL.with_name("vaw_headline_12m_to_2010-11.csv")
+    job = _job(post_return(analyst, upload(headline.name, headline.read_bytes(), "text/csv")))
+    assert job.status == Status.SUCCEEDED, job.report
+    report = "Metropolitan Police Service, 12 months to November 2010"
+    assert job.report["return"]["report"] == report
+    (note,) = [n for n in job.report["notes"] if n["message"].startswith("across tables, ")]
+    assert (note["kind"], note["row"], note["column"]) == (
+        "reconciliation",
+        4,
+        "sanction_detection_rate",
+    )
+    html = analyst.get(f"/imports/{job.pk}/report/").content.decode()
+    assert f'<dd class="govuk-summary-list__value">{report}</dd>' in html
+    assert "row 4 &#x27;Total Sexual Offences&#x27;, sanction_detection_rate prints 24.5%" in html
+    assert f"{SEXUAL.name} (return {first.store_import_id}) row 39 &#x27;MPS Total&#x27;" in html
+    assert "read as family sexual_not_rape" in html  # a reading, with the others
+    # stored with the return
+    con = store.connect(empty_store, read_only=True)
+    try:
+        stored = [
+            r[0]
+            for r in con.execute(
+                "SELECT message FROM published_notes WHERE return_id = ?",
+                [job.store_import_id],
+            ).fetchall()
+        ]
+    finally:
+        con.close()
+    assert note["message"] in stored
 
 
 def test_the_same_return_twice_is_already_imported(analyst: Client, empty_store: Path) -> None:

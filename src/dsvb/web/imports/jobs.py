@@ -473,6 +473,7 @@ def _return_report(job: ImportJob, outcome: ImportOutcome) -> dict[str, Any]:
                 "period_label": ret.period_label,
                 "period_start": ret.period_start.isoformat() if ret.period_start else None,
                 "period_end": ret.period_end.isoformat() if ret.period_end else None,
+                "report": ret.report,
                 "rows": len(rows),
                 "garbled_cells": sum(c.status == GARBLED for c in ret.cells),
             },

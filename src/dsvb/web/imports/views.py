@@ -44,10 +44,15 @@ NOTE_HEADINGS = {
     ),
     "reconciliation": (
         "Reconciliation differences",
-        "Figures that should agree but do not, with the figure expected and the figure "
-        "found. Published figures are never changed.",
+        "Figures that should agree but do not, within this table or with another table of the "
+        "same report already in the store, with the figure expected and the figure found. "
+        "Published figures are never changed.",
     ),
-    "interpreted": ("Interpreted", "Readings the table does not state explicitly."),
+    "interpreted": (
+        "Interpreted",
+        "Readings the table does not state explicitly: a period, a denominator or a family "
+        "the import supplied, and the tables it was checked against.",
+    ),
     "unread": ("Kept but not interpreted", "Published text kept as it is."),
 }
 
