@@ -1,0 +1,207 @@
+"""Real publications to attack: demo stores, what the public downloads from them, and the
+true values behind every published cell (the indicator engine on the same store).
+
+This is the test side of the attack: it may use dsvb (the generator, the importer, the web
+application, the engine), while :mod:`tests.attack.attacker` uses none of it.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import shutil
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from dsvb import store
+from dsvb.demo.generator import generate_extract
+from dsvb.indicators.definitions import ALL_FAMILIES, INDICATORS
+from dsvb.indicators.engine import IndicatorQuery, compute_from_store
+from dsvb.indicators.results import FORCE_CODE
+from dsvb.ingest.extract import import_extract
+from tests.attack.attacker import FORCE, REMAINDER, Key, Period, read_published
+
+DEMO_START = dt.date(2009, 12, 1)
+
+
+# --- what the public can download ----------------------------------------------------------
+
+
+def published_csvs(store_path: Path, out_dir: Path) -> list[Path]:
+    """Every CSV file the public can download for the store, saved in ``out_dir``.
+
+    Today that is the public pages' downloads (``/published/...``), fetched as a visitor
+    would, with the web application pointed at the store: everything, each family, each area.
+    The caller must allow database access (the downloads are audited; the audit entries and
+    cached results are rolled back). When ``dsvb publish --store PATH --out DIR`` exists, this
+    function becomes a call to it.
+    """
+    from django.core.cache import cache
+    from django.db import transaction
+    from django.test import Client, override_settings
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    client = Client()
+    files: list[Path] = []
+
+    def fetch(url: str, name: str) -> Path:
+        response = client.get(url)
+        assert response.status_code == 200, (url, response.status_code)
+        path = out_dir / name
+        path.write_bytes(response.content)
+        files.append(path)
+        return path
+
+    cache.clear()
+    try:
+        with override_settings(DSVB_STORE=store_path), transaction.atomic():
+            everything = fetch("/published/download.csv", "all.csv")
+            with everything.open(newline="", encoding="utf-8") as f:
+                rows = list(csv.DictReader(f))
+            for family in sorted({r["family"] for r in rows}):
+                fetch(f"/published/families/{family}/download.csv", f"family-{family}.csv")
+            for area in sorted({r["area_code"] for r in rows if r["geography_level"] == "area"}):
+                fetch(f"/published/areas/{area}/download.csv", f"area-{area}.csv")
+            transaction.set_rollback(True)
+    finally:
+        cache.clear()
+    return files
+
+
+# --- demo stores -----------------------------------------------------------------------------
+
+
+def build_store(folder: Path, incidents: int, seed: int, months: int = 12) -> Path:
+    """A store with ``months`` of demo records from December 2009."""
+    extract = folder / "extract"
+    generate_extract(extract, incidents=incidents, seed=seed, start=DEMO_START, months=months)
+    return import_into(folder / "store.duckdb", extract)
+
+
+def import_into(path: Path, extract: Path) -> Path:
+    con = store.connect(path)
+    try:
+        import_extract(con, extract)
+    finally:
+        con.close()
+    return path
+
+
+def _rows(path: Path) -> tuple[list[str], list[dict[str, str]]]:
+    with path.open(newline="", encoding="utf-8") as f:
+        reader = csv.DictReader(f)
+        return list(reader.fieldnames or ()), list(reader)
+
+
+def _write(path: Path, columns: list[str], rows: Iterable[dict[str, str]]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", newline="", encoding="utf-8") as f:
+        writer = csv.DictWriter(f, columns)
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+def snapshot_extracts(full: Path, cutoff: dt.date, before: Path, after: Path) -> None:
+    """Two extracts of one force's records: ``before`` as it stood on ``cutoff`` (records
+    from before it), ``after`` everything. No record is revised in between, as an outsider
+    comparing the two publications assumes: the few crimes recorded after the cutoff for an
+    incident reported before it (which would change the incident's family) are left out of
+    both, and their incidents lose the link.
+    """
+    stamp = cutoff.isoformat()
+    inc_cols, incidents = _rows(full / "incidents.csv")
+    early = {i["incident_id"] for i in incidents if i["reported_at"] < stamp}
+    crime_cols, crimes = _rows(full / "crimes.csv")
+    dropped = {
+        c["crime_id"] for c in crimes if c["recorded_at"] >= stamp and c["incident_id"] in early
+    }
+    crimes = [c for c in crimes if c["crime_id"] not in dropped]
+    for i in incidents:
+        if i["crime_id"] in dropped:
+            i["crime_id"] = ""
+    cp_cols, links = _rows(full / "crime_people.csv")
+    links = [r for r in links if r["crime_id"] not in dropped]
+    vc_cols, contacts = _rows(full / "victim_contacts.csv")
+    contacts = [r for r in contacts if r["crime_id"] not in dropped]
+    kept = {c["crime_id"] for c in crimes if c["recorded_at"] < stamp}
+    for folder, keep in ((after, lambda _r: True), (before, None)):
+        early_only = keep is None
+        _write(
+            folder / "incidents.csv",
+            inc_cols,
+            [i for i in incidents if not early_only or i["incident_id"] in early],
+        )
+        _write(
+            folder / "crimes.csv",
+            crime_cols,
+            [c for c in crimes if not early_only or c["crime_id"] in kept],
+        )
+        _write(
+            folder / "crime_people.csv",
+            cp_cols,
+            [r for r in links if not early_only or r["crime_id"] in kept],
+        )
+        _write(
+            folder / "victim_contacts.csv",
+            vc_cols,
+            [
+                r
+                for r in contacts
+                if not early_only or (r["crime_id"] in kept and r["due_at"] < stamp)
+            ],
+        )
+        shutil.copy(full / "people.csv", folder / "people.csv")
+
+
+# --- the truth ---------------------------------------------------------------------------------
+
+
+@dataclass
+class Truth:
+    """True counts from the engine, by period: ``stores`` are tried in order, the first
+    whose months cover the period answers (an earlier snapshot for an earlier publication)."""
+
+    stores: list[tuple[Path, dt.date]]  # (store, first day after its last month)
+
+    def __post_init__(self) -> None:
+        self._counts: dict[Period, dict[tuple[str, str, str], int]] = {}
+
+    def _period(self, period: Period) -> dict[tuple[str, str, str], int]:
+        if period not in self._counts:
+            path = next(p for p, end in self.stores if period[1] < end)
+            query = IndicatorQuery(
+                ALL_FAMILIES, period[0], period[1] + dt.timedelta(days=1), by=("area",)
+            )
+            counts: dict[tuple[str, str, str], int] = {}
+            for r in compute_from_store(path, query):
+                indicator = INDICATORS[r.indicator]
+                area = FORCE if r.area_code == FORCE_CODE else r.area_code
+                counts[(r.family, area, indicator.numerator)] = int(r.numerator)
+                if indicator.denominator is not None:
+                    counts[(r.family, area, indicator.denominator)] = int(r.denominator)
+            self._counts[period] = counts
+        return self._counts[period]
+
+    def __call__(self, key: Key) -> int | None:
+        period, family, area, count = key
+        counts = self._period(period)
+        if area == REMAINDER:
+            return None
+        return counts.get((family, area, count))
+
+    def remainders(self, files: Iterable[Path]) -> Callable[[Period, str, str], int | None]:
+        """The stronger outsider's side knowledge: for each published total, the records and
+        people no published area row counts."""
+        areas = set(read_published(files).areas)
+
+        def remainder(period: Period, family: str, count: str) -> int | None:
+            counts = self._period(period)
+            force = counts.get((family, FORCE, count))
+            if force is None:
+                return None
+            return force - sum(
+                v for (f, a, c), v in counts.items() if f == family and c == count and a in areas
+            )
+
+        return remainder
