@@ -1095,6 +1095,8 @@ class Attack:
             for _ in range(min(RANDOM_OBJECTIVES, len(part.members))):
                 weights = rng.normal(size=len(part.members))
                 self._solve(comp, dict(zip(part.members.tolist(), weights, strict=True)), +1)
+        if not part.witnesses:  # every random direction was unbounded: nothing seen yet
+            return math.inf, -math.inf
         values = np.array(part.witnesses) @ self._objective(part, objective)
         return float(values.min()), float(values.max())
 
@@ -1134,6 +1136,8 @@ class Attack:
         if width is None:
             return None
         seen = [self._seen(comp, obj) for comp, obj in parts.items()]
+        if any(math.isinf(low) for low, _ in seen):
+            return None  # a part with nothing seen yet: solve it
         lo = math.ceil(const + sum(s[0] for s in seen) - TOLERANCE)
         hi = math.floor(const + sum(s[1] for s in seen) + TOLERANCE)
         return Finding(target, lo, hi, (), exact=False) if hi - lo >= width else None

@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import os
 import shutil
-from collections.abc import Callable, Iterable
+import subprocess
+import sys
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,50 +26,38 @@ from dsvb.ingest.extract import import_extract
 from tests.attack.attacker import FORCE, REMAINDER, Key, Period, read_published
 
 DEMO_START = dt.date(2009, 12, 1)
+DSVB = str(Path(sys.executable).with_name("dsvb"))
 
 
 # --- what the public can download ----------------------------------------------------------
 
 
-def published_csvs(store_path: Path, out_dir: Path) -> list[Path]:
-    """Every CSV file the public can download for the store, saved in ``out_dir``.
+def published_csvs(stores: Sequence[Path], folder: Path) -> list[Path]:
+    """Every CSV file the public can download once each store in turn has been published.
 
-    Today that is the public pages' downloads (``/published/...``), fetched as a visitor
-    would, with the web application pointed at the store: everything, each family, each area.
-    The caller must allow database access (the downloads are audited; the audit entries and
-    cached results are rolled back). When ``dsvb publish --store PATH --out DIR`` exists, this
-    function becomes a call to it.
+    One installation (its own data folder and application database, so one register of
+    releases) runs ``dsvb publish --store PATH --out DIR`` for each store in order, as a
+    secretariat would as the data grows; the files are every release in the register, the
+    same files the public pages offer. (The pages' family and area downloads are parts of
+    these files.)
     """
-    from django.core.cache import cache
-    from django.db import transaction
-    from django.test import Client, override_settings
-
-    out_dir.mkdir(parents=True, exist_ok=True)
-    client = Client()
-    files: list[Path] = []
-
-    def fetch(url: str, name: str) -> Path:
-        response = client.get(url)
-        assert response.status_code == 200, (url, response.status_code)
-        path = out_dir / name
-        path.write_bytes(response.content)
-        files.append(path)
-        return path
-
-    cache.clear()
-    try:
-        with override_settings(DSVB_STORE=store_path), transaction.atomic():
-            everything = fetch("/published/download.csv", "all.csv")
-            with everything.open(newline="", encoding="utf-8") as f:
-                rows = list(csv.DictReader(f))
-            for family in sorted({r["family"] for r in rows}):
-                fetch(f"/published/families/{family}/download.csv", f"family-{family}.csv")
-            for area in sorted({r["area_code"] for r in rows if r["geography_level"] == "area"}):
-                fetch(f"/published/areas/{area}/download.csv", f"area-{area}.csv")
-            transaction.set_rollback(True)
-    finally:
-        cache.clear()
-    return files
+    env = {
+        **os.environ,
+        "DSVB_DATA_DIR": str(folder / "var"),
+        "DATABASE_URL": f"sqlite:///{folder / 'app.sqlite3'}",
+        "DJANGO_SETTINGS_MODULE": "dsvb.web.settings",
+    }
+    out = folder / "portal"
+    for path in stores:
+        result = subprocess.run(
+            [DSVB, "publish", "--store", str(path), "--out", str(out)],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=600,
+        )
+        assert result.returncode == 0, result.stderr
+    return sorted(out.glob("*.csv"))
 
 
 # --- demo stores -----------------------------------------------------------------------------

@@ -356,7 +356,7 @@ def test_every_relation_is_named_once_and_explained() -> None:
 class Scenario:
     incidents: int
     seed: int
-    two_periods: bool = False  # a store of 15 months, published after 12 and after 15
+    two_periods: bool = False  # a store of 24 months, published after 12 and after 24
     integer: bool = False  # also try the integer programme (small stores only)
 
 
@@ -364,7 +364,7 @@ SCENARIOS = {
     "3k-seed1": Scenario(3_000, 1, integer=True),
     "20k-seed7": Scenario(20_000, 7),
     "demo-135k-seed2010": Scenario(135_312, 2010),
-    "10k-seed5-two-periods": Scenario(10_000, 5, two_periods=True),
+    "10k-seed5-two-years": Scenario(10_000, 5, two_periods=True),
 }
 CUTOFF = dt.date(2010, 12, 1)  # the earlier publication of a two-period scenario: to Nov 2010
 NO_END = dt.date(2100, 1, 1)
@@ -391,7 +391,7 @@ def _stores(scenario: Scenario, folder: Path) -> list[tuple[Path, dt.date]]:
         return [(build_store(folder, scenario.incidents, scenario.seed), NO_END)]
     full = folder / "extract"
     generate_extract(
-        full, incidents=scenario.incidents, seed=scenario.seed, start=DEMO_START, months=15
+        full, incidents=scenario.incidents, seed=scenario.seed, start=DEMO_START, months=24
     )
     snapshot_extracts(full, CUTOFF, folder / "before", folder / "after")
     return [
@@ -401,14 +401,11 @@ def _stores(scenario: Scenario, folder: Path) -> list[tuple[Path, dt.date]]:
 
 
 @pytest.fixture(scope="module", params=list(SCENARIOS))
-def attacked(request, tmp_path_factory, django_db_setup, django_db_blocker) -> Attacked:
+def attacked(request, tmp_path_factory) -> Attacked:
     scenario = SCENARIOS[request.param]
     folder = tmp_path_factory.mktemp(request.param)
     stores = _stores(scenario, folder)
-    files: list[Path] = []
-    with django_db_blocker.unblock():
-        for k, (path, _) in enumerate(stores):
-            files += published_csvs(path, folder / f"published-{k}")
+    files = published_csvs([path for path, _ in stores], folder / "published")
     truth = Truth(stores)
 
     def small(target: A.Target) -> bool:
@@ -439,18 +436,18 @@ def attacked(request, tmp_path_factory, django_db_setup, django_db_blocker) -> A
     return Attacked(request.param, files, findings, weak, integer, tried)
 
 
-@pytest.mark.django_db  # the publications are downloaded from the web application
 def test_the_attackers_knowledge_holds_on_real_data(attacked: Attacked) -> None:
     """Every range the attacker works out holds the true value: each relation it assumes is
     true of the data (a false one would make its findings worthless, either way)."""
     wrong = A.unsound([*attacked.findings, *attacked.weak.values(), *attacked.integer])
     assert not wrong, "\n".join(f.describe() for f in wrong)
-    assert len(attacked.files) > 1
+    assert attacked.files  # every release published (two in the two-year scenario)
+    assert len(attacked.files) == (2 if SCENARIOS[attacked.name].two_periods else 1)
     assert attacked.findings
-    assert attacked.integer_tried or not SCENARIOS[attacked.name].integer
+    # (the integer programme may find nothing left 3..6 wide to try once the publisher
+    # protects well; its own test is test_the_integer_programme_finds_what_the_linear_one_...)
 
 
-@pytest.mark.django_db
 def test_no_small_count_can_be_narrowed_from_everything_published(attacked: Attacked) -> None:
     found = attacked.disclosures()
     assert not found, report(attacked, found)
