@@ -46,6 +46,7 @@ from dsvb.indicators.definitions import COUNTS, INDICATORS
 from dsvb.indicators.statistics import FUNNEL_LEVELS, Overdispersion
 
 __all__ = [
+    "COLUMNS",
     "AreaComparison",
     "AreaCounts",
     "Comparison",
@@ -53,6 +54,7 @@ __all__ = [
     "Limits",
     "compare",
     "numerator_within_denominator",
+    "records",
     "why_no_funnel",
 ]
 
@@ -295,3 +297,61 @@ def why_no_funnel(indicator_id: str) -> str | None:
             "funnel-plot limits and confidence intervals would be misleading."
         )
     return None
+
+
+# --- as a table: ``dsvb compare`` -------------------------------------------------------------
+
+#: the columns of a comparison as a table, in order (``dsvb compare``)
+COLUMNS = (
+    "area_code",
+    "area_name",
+    "numerator",
+    "denominator",
+    "value",
+    "force_value",
+    "lower_95",
+    "upper_95",
+    "lower_998",
+    "upper_998",
+    "flag",
+    "limits",
+)
+
+
+def records(result: Comparison, force: AreaCounts) -> list[dict[str, object]]:
+    """One record per area, then the force (``force.code``, e.g. ``ALL``), with
+    :data:`COLUMNS`: the limits each area's flag was judged by and ``limits`` saying which
+    (``exact`` or ``widened``). The force row, and an area without a denominator, have no
+    limits (None); the force row has no flag either, as it is what the areas are compared
+    with."""
+    out: list[dict[str, object]] = []
+    for a in result.areas:
+        limits = a.limits
+        out.append(
+            {
+                "area_code": a.code,
+                "area_name": a.name,
+                "numerator": a.numerator,
+                "denominator": a.denominator,
+                "value": a.value,
+                "force_value": result.target,
+                "lower_95": None if limits is None else limits.lower_95,
+                "upper_95": None if limits is None else limits.upper_95,
+                "lower_998": None if limits is None else limits.lower_998,
+                "upper_998": None if limits is None else limits.upper_998,
+                "flag": a.flag.value,
+                "limits": None if limits is None else result.method,
+            }
+        )
+    out.append(
+        {
+            **dict.fromkeys(COLUMNS),
+            "area_code": force.code,
+            "area_name": force.name,
+            "numerator": force.numerator,
+            "denominator": force.denominator,
+            "value": force.numerator / force.denominator if force.denominator else None,
+            "force_value": result.target,
+        }
+    )
+    return out
