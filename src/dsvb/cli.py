@@ -591,6 +591,144 @@ def definitions_(fmt: str) -> None:
             click.echo(f"    denominator: {r['denominator']}")
 
 
+# --- compare: boroughs against the force on one rate ----------------------------------------
+
+
+@main.command("compare")
+@_store_option
+@click.option(
+    "--family",
+    type=click.Choice(("dv", "serious_sexual", "sexual", "other_sexual")),
+    required=True,
+)
+@click.option(
+    "--indicator",
+    "indicator_id",
+    required=True,
+    help="One indicator id: a proportion of its denominator's records (e.g. sd_rate).",
+)
+@click.option(
+    "--from",
+    "date_from",
+    help="Period start (inclusive), a local date YYYY-MM-DD. Default: the first month held.",
+)
+@click.option(
+    "--to",
+    "date_to",
+    help="Period end (exclusive), a local date YYYY-MM-DD. Default: after the last month held.",
+)
+@click.option(
+    "--format", "fmt", type=click.Choice(("csv", "json")), default="csv", show_default=True
+)
+def compare_(
+    store_path: Path | None,
+    family: str,
+    indicator_id: str,
+    date_from: str | None,
+    date_to: str | None,
+    fmt: str,
+) -> None:
+    """Compare the boroughs with the force on one rate: funnel-plot limits and flags.
+
+    One row per borough, then the force (area_code ALL): numerator, denominator, value, the
+    force value, the 95% and 99.8% limits at the borough's denominator that its flag was
+    judged by, the flag (above_998, above_95, within, below_95, below_998, too_few) and which
+    limits (exact, or widened for over-dispersion). The force row has no limits or flag.
+    """
+    import csv
+    import dataclasses
+    import io
+
+    import ibis
+
+    from dsvb import reference
+    from dsvb.indicators import comparison, definitions
+    from dsvb.indicators.engine import IndicatorQuery, compute, data_period
+    from dsvb.indicators.results import FORCE_CODE
+
+    indicator = definitions.INDICATORS.get(indicator_id.strip())
+    if indicator is None:
+        raise click.UsageError(f"unknown indicator {indicator_id!r}: `dsvb definitions` lists them")
+    if not indicator.applies_to(family):
+        raise click.UsageError(
+            f"{indicator.id} does not apply to the {family} family (it applies to: "
+            f"{', '.join(indicator.families)})"
+        )
+    reason = comparison.why_no_funnel(indicator.id)
+    if reason is not None:
+        raise click.UsageError(f"{indicator.id} has no funnel-plot comparison. {reason}")
+    start, end = _date(date_from, "--from"), _date(date_to, "--to")
+    if start is not None and end is not None and start >= end:
+        raise click.UsageError(
+            f"--from {start} must be before --to {end}: the period is [--from, --to), "
+            "whole local dates"
+        )
+    query = IndicatorQuery(
+        families=(family,), start=start, end=end, by=("area",), indicators=(indicator.id,)
+    )
+    con = _open_store(store_path, read_only=True)
+    try:
+        held = data_period(ibis.duckdb.from_connection(con))
+        period = _period(query, held, "the store")
+        if not _has_records(con, period):
+            holds = f"it holds months {_months(held)}" if held else "it holds none at all"
+            _fail(
+                f"the store holds no incidents or crimes from {period.start} to {period.end}; "
+                f"{holds}: there is nothing to compare"
+            )
+        full = dataclasses.replace(query, start=period.start, end=period.end)
+        rows = compute(ibis.duckdb.from_connection(con), full)
+    finally:
+        con.close()
+    by_code = {r.area_code: r for r in rows if r.indicator == indicator.id}
+    force = by_code.get(FORCE_CODE)
+    if force is None or not force.denominator:
+        _fail(
+            f"no {(indicator.denominator or '').replace('_', ' ')} from {period.start} to "
+            f"{period.end} ({family}), so there is no force value to compare the boroughs with"
+        )
+    areas = [
+        comparison.AreaCounts(
+            code,
+            name,
+            by_code[code].numerator if code in by_code else 0,
+            (by_code[code].denominator or 0) if code in by_code else 0,
+        )
+        for code, name in reference.boroughs().items()
+    ]
+    force_counts = comparison.AreaCounts(
+        FORCE_CODE, force.area_name, force.numerator, force.denominator
+    )
+    try:
+        result = comparison.compare(areas, force.numerator / force.denominator)
+    except ValueError as exc:
+        _fail(f"{indicator.id} ({family}, {period.label()}) cannot be compared: {exc}")
+    records = comparison.records(result, force_counts)
+    if fmt == "json":
+        dispersion = result.dispersion
+        document = {
+            "family": family,
+            "indicator": indicator.id,
+            "from": period.start.isoformat(),
+            "to": period.end.isoformat(),
+            "force_value": result.target,
+            "limits": result.method,
+            "dispersion": None
+            if dispersion is None
+            else {**dataclasses.asdict(dispersion), "present": dispersion.present},
+            "columns": list(comparison.COLUMNS),
+            "rows": records,
+        }
+        click.echo(json.dumps(document, indent=2))
+        return
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(comparison.COLUMNS)
+    for record in records:
+        writer.writerow(["" if record[c] is None else record[c] for c in comparison.COLUMNS])
+    click.echo(out.getvalue(), nl=False)
+
+
 # --- web application --------------------------------------------------------------------------
 
 

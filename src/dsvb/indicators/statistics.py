@@ -1,18 +1,20 @@
 """Statistics for comparing areas: intervals for a proportion, funnel-plot limits, ranks.
 
 Pure functions of numbers (no data access), so they can be checked against hand-computed
-values and used by any page, report or export.
+values and used by any page, report or export. How areas are judged with them (flags, "too
+few to judge", which limits) is :mod:`dsvb.indicators.comparison`.
 
 - :func:`wilson_interval` — the Wilson score interval for a proportion.
-- :func:`funnel_limits` / :func:`funnel_limit` — control limits for a funnel plot around a
-  target proportion, exact binomial with Spiegelhalter's interpolation.
-- :func:`funnel_position` — where an observed proportion falls against those limits.
+- :func:`exact_counts` / :func:`exact_limits` — funnel-plot control limits around a target
+  proportion by exact one-sided binomial tests, at any denominator.
 - :func:`overdispersion` — whether areas vary more than chance alone explains, and the
   between-area variance to allow for it (Spiegelhalter 2005, section 6).
-- :func:`overdispersed_limits` — funnel-plot limits allowing for that variance.
+- :func:`overdispersed_limits` — the normal-approximation limits allowing for that variance;
+  :func:`widened_limits` — the outer of those and the exact limits (never narrower).
 - :func:`rank` — competition ranks with ties and a direction.
-- :func:`change_is_significant` — whether a change on the previous period is more than
-  chance: two proportions (pooled z test) or two counts (Poisson, conditional on the total).
+- :func:`change_test` / :func:`change_is_significant` — whether a change on the previous
+  period is more than chance: Fisher's exact test for two proportions, the exact conditional
+  binomial test for two counts (as rates per day).
 
 References: E. B. Wilson (1927), "Probable inference, the law of succession, and
 statistical inference", JASA 22:209-212; R. G. Newcombe (1998), "Two-sided confidence
@@ -20,7 +22,10 @@ intervals for the single proportion: comparison of seven methods", Statistics in
 17:857-872; D. J. Spiegelhalter (2005), "Funnel plots for comparing institutional
 performance", Statistics in Medicine 24:1185-1202 (appendix A.1.1, section 6);
 D. J. Spiegelhalter (2005), "Handling over-dispersion of performance indicators", Quality and
-Safety in Health Care 14:347-351.
+Safety in Health Care 14:347-351; R. A. Fisher (1935), "The logic of inductive inference",
+JRSS 98:39-82; J. Przyborowski and H. Wileński (1940), "Homogeneity of results in testing
+samples from Poisson series", Biometrika 31:313-323 (the conditional test of two Poisson
+counts).
 """
 
 from __future__ import annotations
@@ -28,23 +33,23 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from enum import StrEnum
 
 import numpy as np
 from scipy import stats
 
 __all__ = [
     "FUNNEL_LEVELS",
-    "FunnelLimits",
-    "FunnelPosition",
+    "ChangeTest",
     "Overdispersion",
-    "classify",
-    "funnel_limit",
-    "funnel_limits",
-    "funnel_position",
+    "change_is_significant",
+    "change_test",
+    "exact_counts",
+    "exact_limits",
     "overdispersed_limits",
     "overdispersion",
     "rank",
+    "tail_probability",
+    "widened_limits",
     "wilson_interval",
     "z_for",
 ]
@@ -103,77 +108,118 @@ def wilson_interval(
     return lower, upper
 
 
-@dataclass(frozen=True)
-class FunnelLimits:
-    """Lower and upper control limits (as proportions) at one denominator and level."""
-
-    level: float
-    denominator: float
-    lower: float
-    upper: float
-    method: str  # "exact" (binomial, interpolated) | "normal" (approximation)
+def tail_probability(level: float) -> float:
+    """The false-alarm probability allowed in each tail at a two-sided ``level``:
+    0.025 at 95%, 0.001 at 99.8% (rounded, so that 0.998 gives 0.001, not 0.0010000000000000009).
+    """
+    if not 0 < level < 1:
+        raise ValueError(f"the level must be between 0 and 1, not {level}")
+    return round((1 - level) / 2, 12)
 
 
-def _exact_limit(target: float, n: np.ndarray, p: float) -> np.ndarray:
-    """Spiegelhalter's interpolated binomial ``p``-quantile, as a proportion of ``n``."""
-    r = stats.binom.ppf(p, n, target)  # smallest r with P(R <= r) >= p
-    at_r = stats.binom.cdf(r, n, target)
-    below = stats.binom.cdf(r - 1, n, target)
-    step = at_r - below  # P(R = r) > 0 whenever 0 < target < 1
-    alpha = np.where(step > 0, (at_r - p) / np.where(step > 0, step, 1), 0.0)
-    return np.clip((r - alpha) / n, 0.0, 1.0)
+# A tail probability equal to the level's is "at most" it: the tails are computed in floating
+# point, so an exact tie (1 of 1 against a force value of exactly 2.5%) can come out a few
+# units in the last place above it. Ties count as flagged to within this relative rounding.
+_ROUNDING = 1e-9
 
 
-def funnel_limits(
+def _at_most(probability: np.ndarray | float, tail: float) -> np.ndarray | bool:
+    return probability <= tail * (1 + _ROUNDING)
+
+
+def _whole(denominators: Sequence[float] | np.ndarray) -> np.ndarray:
+    n = np.asarray(denominators, dtype=float)
+    if np.any(n < 0) or np.any(n != np.round(n)):
+        raise ValueError(
+            "exact limits need denominators that are counts of records (whole numbers, 0 or "
+            f"more), not {[float(v) for v in n.ravel() if v < 0 or v != round(v)][:3]}"
+        )
+    return n.astype(np.int64)
+
+
+def exact_counts(
     target: float, denominators: Sequence[float] | np.ndarray, level: float = 0.95
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Funnel-plot control limits around a target proportion, for many denominators.
+    """The smallest and the largest count that an exact test at ``level`` does not flag.
 
-    For a target proportion :math:`\\theta`, a denominator :math:`n` and a two-sided level
-    (0.95 or 0.998), the limits are the :math:`p = (1 - \\text{level})/2` and
-    :math:`1 - p` points of the number of events expected by chance, divided by *n*.
+    With :math:`X \\sim \\text{Binomial}(n, \\theta)` (the count an area of denominator *n*
+    would have if it were no different from the force rate :math:`\\theta`) and
+    :math:`a` = :func:`tail_probability` (0.025 at 95%, 0.001 at 99.8%), a count *x* is
+    flagged **above** when :math:`P(X \\ge x) \\le a` and **below** when
+    :math:`P(X \\le x) \\le a`. The tails are monotone in *x*, so the counts not flagged form
+    one run ``k_low .. k_high``:
 
-    **Exact (whole-number denominators).** With :math:`R \\sim \\text{Binomial}(n,
-    \\theta)` and :math:`F` its distribution function, let :math:`r_p` be the
-    :math:`p`-quantile (the smallest *r* with :math:`F(r) \\ge p`). Because *R* is discrete,
-    Spiegelhalter (2005, appendix A.1.1) interpolates between *r_p − 1* and *r_p*::
+    - ``k_high`` = the largest *x* with :math:`P(X \\ge x) > a` (``n`` when even *n* is not
+      flagged: no count can be flagged above at this denominator);
+    - ``k_low`` = the smallest *x* with :math:`P(X \\le x) > a` (0 when no count can be
+      flagged below).
 
-        alpha = ( F(r_p) − p ) / ( F(r_p) − F(r_p − 1) )
-        limit = ( r_p − alpha ) / n
-
-    which gives smooth limits that hold their level to within the discreteness of the data.
-
-    **Normal approximation (only where the binomial cannot apply).** When a denominator is
-    not a whole number (a rate per person-time, an averaged figure), the limits are
-    :math:`\\theta \\pm z_p \\sqrt{\\theta(1-\\theta)/n}` with :math:`z_p` the normal quantile.
-
-    Limits are clipped to [0, 1]. A target of exactly 0 or 1 has no variation: both limits
-    equal the target. Returns two arrays (lower, upper), one value per denominator;
-    a denominator of 0 gives NaN.
+    Each test's false-alarm probability is :math:`P(X > k_{high}) \\le a` and
+    :math:`P(X < k_{low}) \\le a` at **every** denominator: the levels are kept, never
+    exceeded (the discreteness makes them conservative at small *n*). Returns two integer
+    arrays; a denominator of 0 gives ``k_low = k_high = 0``.
     """
     if not 0 <= target <= 1:
         raise ValueError(f"the target must be a proportion, not {target}")
-    if not 0 < level < 1:
-        raise ValueError(f"the level must be between 0 and 1, not {level}")
-    n = np.asarray(denominators, dtype=float)
-    lower = np.full(n.shape, np.nan)
-    upper = np.full(n.shape, np.nan)
-    positive = n > 0
-    if target in (0.0, 1.0):
-        lower[positive] = target
-        upper[positive] = target
-        return lower, upper
-    p = (1 - level) / 2
-    whole = positive & (n == np.round(n))
-    if whole.any():
-        lower[whole] = _exact_limit(target, n[whole], p)
-        upper[whole] = _exact_limit(target, n[whole], 1 - p)
-    fractional = positive & ~whole
-    if fractional.any():
-        z = z_for(level)
-        se = np.sqrt(target * (1 - target) / n[fractional])
-        lower[fractional] = np.clip(target - z * se, 0.0, 1.0)
-        upper[fractional] = np.clip(target + z * se, 0.0, 1.0)
+    a = tail_probability(level)
+    n = _whole(denominators)
+    # scipy's discrete quantiles are found numerically: start from them, then step to the
+    # exact boundary of the rule (at most a step or two; the loops make the rule the truth)
+    high = np.clip(np.nan_to_num(stats.binom.isf(a, n, target)), 0, n).astype(np.int64)
+    while True:  # count `high` flagged: the boundary lies lower
+        move = (high > 0) & _at_most(stats.binom.sf(high - 1, n, target), a)
+        if not move.any():
+            break
+        high[move] -= 1
+    while True:  # count `high + 1` not flagged: the boundary lies higher
+        move = (high < n) & ~_at_most(stats.binom.sf(high, n, target), a)
+        if not move.any():
+            break
+        high[move] += 1
+    low = np.clip(np.nan_to_num(stats.binom.ppf(a, n, target)), 0, n).astype(np.int64)
+    while True:  # count `low` flagged: the boundary lies higher
+        move = (low < n) & _at_most(stats.binom.cdf(low, n, target), a)
+        if not move.any():
+            break
+        low[move] += 1
+    while True:  # count `low - 1` not flagged: the boundary lies lower
+        move = (low > 0) & ~_at_most(stats.binom.cdf(low - 1, n, target), a)
+        if not move.any():
+            break
+        low[move] -= 1
+    return low, high
+
+
+def exact_limits(
+    target: float, denominators: Sequence[float] | np.ndarray, level: float = 0.95
+) -> tuple[np.ndarray, np.ndarray]:
+    """Funnel-plot control limits around a target proportion by exact binomial tests.
+
+    ``lower = k_low / n`` and ``upper = k_high / n`` with the counts of :func:`exact_counts`:
+    the lowest and highest proportions an area of denominator *n* can have without an exact
+    one-sided test at ``level`` flagging it. So, for a count *x* of *n*,
+
+        x / n > upper  ⇔  P(X ≥ x) ≤ a  (flagged above)
+        x / n < lower  ⇔  P(X ≤ x) ≤ a  (flagged below)
+
+    and a value **on** a limit is inside (it is a count the test does not flag). The limits
+    are step functions of *n* (the counts move in whole steps), not smooth curves: they are
+    drawn as steps, or at least through each area's own denominator. At large *n* they
+    approach :math:`\\theta \\pm z \\sqrt{\\theta(1-\\theta)/n}`.
+
+    This replaces Spiegelhalter's (2005, appendix A.1.1) interpolation between counts, which
+    draws a smooth curve just inside the count it was built from and so flags counts whose
+    tail probability is well above ``a`` (n = 3, θ = 0.94: 3 of 3 lies above the
+    interpolated 99.8% limit although P(X = 3) = 0.83).
+
+    Returns two arrays (lower, upper); a denominator of 0 gives NaN (no limits). A
+    denominator that is not a whole number is refused: the exact test needs counts.
+    """
+    n = _whole(denominators)
+    low, high = exact_counts(target, n, level)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        lower = np.where(n > 0, low / np.where(n > 0, n, 1), np.nan)
+        upper = np.where(n > 0, high / np.where(n > 0, n, 1), np.nan)
     return lower, upper
 
 
@@ -259,69 +305,23 @@ def overdispersed_limits(
     return lower, upper
 
 
-def funnel_limit(target: float, denominator: float, level: float = 0.95) -> FunnelLimits | None:
-    """The limits at one denominator (see :func:`funnel_limits`); ``None`` when it is 0."""
-    if denominator is None or denominator <= 0:
-        return None
-    lower, upper = funnel_limits(target, [denominator], level)
-    method = "exact" if float(denominator).is_integer() else "normal"
-    return FunnelLimits(level, float(denominator), float(lower[0]), float(upper[0]), method)
+def widened_limits(
+    target: float,
+    denominators: Sequence[float] | np.ndarray,
+    tau2: float,
+    level: float = 0.95,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Limits allowing for over-dispersion that are never narrower than the exact ones.
 
-
-class FunnelPosition(StrEnum):
-    """Where a proportion falls against the 95% and 99.8% limits around the target."""
-
-    ABOVE_998 = "above_998"
-    ABOVE_95 = "above_95"
-    WITHIN = "within"
-    BELOW_95 = "below_95"
-    BELOW_998 = "below_998"
-
-    @property
-    def label(self) -> str:
-        return {
-            "above_998": "Above the 99.8% limit",
-            "above_95": "Above the 95% limit",
-            "within": "Within the 95% limits",
-            "below_95": "Below the 95% limit",
-            "below_998": "Below the 99.8% limit",
-        }[self.value]
-
-    @property
-    def outside_998(self) -> bool:
-        return self in (FunnelPosition.ABOVE_998, FunnelPosition.BELOW_998)
-
-    @property
-    def outside_95(self) -> bool:
-        return self is not FunnelPosition.WITHIN
-
-
-def funnel_position(numerator: float, denominator: float, target: float) -> FunnelPosition | None:
-    """Classify ``numerator / denominator`` against the limits around ``target``.
-
-    A value is outside a limit only when strictly beyond it (a value on the limit is
-    inside). ``None`` when the denominator is 0.
+    The outer of :func:`overdispersed_limits` (the normal approximation with the
+    between-area variance ``tau2`` added) and :func:`exact_limits`: at small denominators
+    the normal approximation can be narrower than the exact binomial limits even with
+    ``tau2`` added, and a limit meant to allow for more variation must not allow for less.
+    A value on a limit is inside, as for the exact limits. A denominator of 0 gives NaN.
     """
-    if denominator is None or numerator is None or denominator <= 0:
-        return None
-    (lo95,), (hi95,) = funnel_limits(target, [denominator], 0.95)
-    (lo998,), (hi998,) = funnel_limits(target, [denominator], 0.998)
-    return classify(numerator / denominator, lo95, hi95, lo998, hi998)
-
-
-def classify(
-    value: float, lower_95: float, upper_95: float, lower_998: float, upper_998: float
-) -> FunnelPosition:
-    """Where a value falls against limits already computed (see :func:`funnel_position`)."""
-    if value > upper_998:
-        return FunnelPosition.ABOVE_998
-    if value < lower_998:
-        return FunnelPosition.BELOW_998
-    if value > upper_95:
-        return FunnelPosition.ABOVE_95
-    if value < lower_95:
-        return FunnelPosition.BELOW_95
-    return FunnelPosition.WITHIN
+    exact_lower, exact_upper = exact_limits(target, denominators, level)
+    normal_lower, normal_upper = overdispersed_limits(target, denominators, tau2, level)
+    return np.fmin(exact_lower, normal_lower), np.fmax(exact_upper, normal_upper)
 
 
 def rank(
@@ -354,35 +354,125 @@ def rank(
     return ranks
 
 
+@dataclass(frozen=True)
+class ChangeTest:
+    """An exact test of a change on the previous period (see :func:`change_test`).
+
+    ``p_increase`` is the probability, were nothing to have changed, of a result at least as
+    high as the one seen (given the totals); ``p_decrease`` of one at least as low. A rise is
+    significant when ``p_increase`` is at most the tail probability of the level (0.025 at
+    95%), a fall likewise: each direction keeps its false-alarm rate at most 2.5%.
+    """
+
+    method: str  # "fisher" (two proportions) | "poisson" (two counts, per day)
+    p_increase: float
+    p_decrease: float
+    level: float = 0.95
+
+    @property
+    def direction(self) -> int:
+        """+1 for a significant rise, -1 for a significant fall, 0 for neither."""
+        a = tail_probability(self.level)
+        if _at_most(self.p_increase, a):
+            return 1
+        if _at_most(self.p_decrease, a):
+            return -1
+        return 0
+
+    @property
+    def significant(self) -> bool:
+        return self.direction != 0
+
+    @property
+    def p_value(self) -> float:
+        """The two-sided p-value: twice the smaller tail (at most 1)."""
+        return min(1.0, 2 * min(self.p_increase, self.p_decrease))
+
+
+def change_test(
+    numerator: float,
+    denominator: float | None,
+    previous_numerator: float,
+    previous_denominator: float | None,
+    level: float = 0.95,
+    *,
+    days: int | None = None,
+    previous_days: int | None = None,
+) -> ChangeTest | None:
+    """Whether the change from the previous period is more than chance: exact tests, one
+    per direction at half the two-sided level (a "central" test), so that "better" and
+    "worse" each keep a false-alarm rate of at most 2.5% at 95%, at every size.
+
+    - **Two proportions** (both denominators given and positive): Fisher's exact test. Given
+      the two periods' denominators and their combined numerator, the numerator now is
+      hypergeometric when nothing changed; ``p_increase = P(X >= x1)``,
+      ``p_decrease = P(X <= x1)``. Exact at every size (the pooled z test it replaced
+      exceeds its level at small counts); at large counts its p-values come close to the
+      z test's, a little larger (it is conservative by the discreteness of the counts). It
+      costs two hypergeometric tails, so it is used at every size rather than switched on
+      below a threshold.
+    - **Two counts** (no denominators): the counts as Poisson, compared conditionally on
+      their total: when the rate per day did not change, ``c1`` out of ``c1 + c0`` is
+      binomial with ``p0 = d1 / (d1 + d0)``, ``d`` the periods' lengths in days (one half
+      when the lengths are not given or equal). So counts over periods of different lengths
+      are compared as rates per day (90 and 92 days: the same daily rate is no change).
+      0 → 4 (P = 1/16 in the upper tail) and 1 → 7 (9/256) are not significant at 95%.
+
+    ``None`` when there is nothing to test: a zero or missing denominator, no counts at all,
+    or a numerator above its denominator (not a proportion of it). Both proportions at 0%
+    (or both at 100%) give a test that finds no change.
+    """
+    if denominator is None and previous_denominator is None:
+        total = numerator + previous_numerator
+        if total <= 0 or numerator < 0 or previous_numerator < 0:
+            return None
+        if (days is None) != (previous_days is None):
+            raise ValueError("give both periods' lengths in days, or neither")
+        if days is not None and previous_days is not None:
+            if days <= 0 or previous_days <= 0:
+                raise ValueError(f"period lengths must be positive, not {days} and {previous_days}")
+            p0 = days / (days + previous_days)
+        else:
+            p0 = 0.5
+        return ChangeTest(
+            "poisson",
+            float(stats.binom.sf(numerator - 1, total, p0)),
+            float(stats.binom.cdf(numerator, total, p0)),
+            level,
+        )
+    if not denominator or not previous_denominator:
+        return None
+    if not (0 <= numerator <= denominator and 0 <= previous_numerator <= previous_denominator):
+        return None
+    everyone = denominator + previous_denominator
+    successes = numerator + previous_numerator
+    return ChangeTest(
+        "fisher",
+        float(stats.hypergeom.sf(numerator - 1, everyone, successes, denominator)),
+        float(stats.hypergeom.cdf(numerator, everyone, successes, denominator)),
+        level,
+    )
+
+
 def change_is_significant(
     numerator: float,
     denominator: float | None,
     previous_numerator: float,
     previous_denominator: float | None,
     level: float = 0.95,
+    *,
+    days: int | None = None,
+    previous_days: int | None = None,
 ) -> bool | None:
-    """Whether the change from the previous period is more than chance, two-sided at
-    ``level``.
-
-    - Two proportions (both denominators given and positive): the pooled two-proportion z
-      test, ``z = (p1 - p0) / sqrt(p (1 - p) (1/n1 + 1/n0))`` with ``p`` the pooled proportion.
-    - Two counts (no denominators): the counts as Poisson, compared conditionally on their
-      total, ``z = (c1 - c0) / sqrt(c1 + c0)`` (the normal approximation to the exact
-      binomial test of c1 out of c1 + c0 against one half).
-
-    ``None`` when there is nothing to test (a zero or missing denominator, or no counts).
-    """
-    z = z_for(level)
-    if denominator is None and previous_denominator is None:
-        total = numerator + previous_numerator
-        if total <= 0:
-            return None
-        return abs(numerator - previous_numerator) / math.sqrt(total) > z
-    if not denominator or not previous_denominator:
-        return None
-    pooled = (numerator + previous_numerator) / (denominator + previous_denominator)
-    variance = pooled * (1 - pooled) * (1 / denominator + 1 / previous_denominator)
-    if variance <= 0:
-        return False  # both 0% or both 100%: no change at all
-    difference = numerator / denominator - previous_numerator / previous_denominator
-    return abs(difference) / math.sqrt(variance) > z
+    """Whether :func:`change_test` finds the change significant in either direction at
+    ``level``; ``None`` when there is nothing to test."""
+    test = change_test(
+        numerator,
+        denominator,
+        previous_numerator,
+        previous_denominator,
+        level,
+        days=days,
+        previous_days=previous_days,
+    )
+    return None if test is None else test.significant

@@ -168,6 +168,15 @@ def areas() -> AreaRegistry:
     return AreaRegistry(area_list, variants)
 
 
+@cache
+def boroughs(force_code: str = "MPS") -> dict[str, str]:
+    """The areas a force's figures are compared across (its boroughs): code -> name, in
+    order of name. The pages and ``dsvb compare`` show these, one row each, whether or not
+    the period has records for them."""
+    chosen = [a for a in areas().for_force(force_code) if a.kind == "borough"]
+    return {a.code: a.name for a in sorted(chosen, key=lambda a: a.name)}
+
+
 # --- units, offence groups, outcomes ---------------------------------------------------
 
 

@@ -8,6 +8,7 @@ import io
 import pytest
 from openpyxl import load_workbook
 
+from dsvb.indicators.comparison import Flag
 from dsvb.web.audit.models import Action, AuditEvent
 from dsvb.web.performance import formatting
 from tests.web.performance.conftest import LAMBETH, SOUTHWARK
@@ -111,13 +112,40 @@ def test_the_trend_and_funnel_exports_equal_the_page(analyst, latest):
         ]
     funnel = read_csv(analyst.get("/performance/export/funnel.csv", params))
     table = {r["cells"][0]: r for r in body_rows(page, "funnel-table")}
-    for exported in funnel:
+    areas = {r["data"]["area"]: r for r in body_rows(page, "areas-table")}
+    by_area = read_csv(analyst.get("/performance/export/areas.csv", params))
+    assert len(funnel) == len(by_area) == len(table) == 32
+    for exported, in_areas in zip(funnel, by_area, strict=True):
         row = table[exported["area_name"]]
         assert row["cells"][3] == (
             f"{formatting.percent(float(exported['lower_998']))} to "
             f"{formatting.percent(float(exported['upper_998']))}"
         )
-        assert row["cells"][5] == exported["position_label"]
+        assert row["cells"][4] == (
+            f"{formatting.percent(float(exported['lower_95']))} to "
+            f"{formatting.percent(float(exported['upper_95']))}"
+        )
+        assert row["cells"][5] == exported["flag_label"] == Flag(exported["flag"]).label
+        assert row["data"]["flag"] == exported["flag"]
+        # the flag is where the value lies against the limits exported beside it
+        value = float(exported["value"])
+        lo95, hi95, lo998, hi998 = (
+            float(exported[k]) for k in ("lower_95", "upper_95", "lower_998", "upper_998")
+        )
+        outside = {
+            "above_998": value > hi998,
+            "below_998": value < lo998,
+            "above_95": hi95 < value <= hi998,
+            "below_95": lo998 <= value < lo95,
+        }
+        for flag, holds in outside.items():
+            assert (exported["flag"] == flag) == holds
+        assert exported["limits"] in ("exact", "widened")
+        # the areas export and the areas table carry the same limits and flag
+        assert in_areas["area_code"] == exported["area_code"]
+        for key in ("lower_95", "upper_95", "lower_998", "upper_998", "flag", "limits"):
+            assert in_areas[key] == exported[key]
+        assert areas[exported["area_code"]]["cells"][-1] == exported["flag_label"]
 
 
 @pytest.mark.parametrize("table", OVERVIEW_TABLES)

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import math
 import re
+from fractions import Fraction
 
 import pytest
 
 from dsvb import reference
 from dsvb.indicators import statistics
+from dsvb.indicators.comparison import Flag
 from dsvb.indicators.engine import IndicatorQuery
 from dsvb.web.audit.models import Action, AuditEvent
-from dsvb.web.performance import data, formatting, tiles
+from dsvb.web.performance import data, figures, formatting, tiles
+from tests.support.exact import hypergeometric_upper, unflagged_counts
 from tests.web.performance.html import body_rows, read_csv, table, text_of
 
 BOROUGHS = {a.code: a.name for a in reference.areas() if a.kind == "borough"}
@@ -129,16 +133,21 @@ def test_quarters_compare_with_the_previous_quarter(analyst, store, db):
     change = now["E09000022"].value - before["E09000022"].value
     assert row["cells"][5].startswith(formatting.change(change, "proportion"))
     assert f"from {formatting.percent(before['E09000022'].value)}" in row["cells"][5]
-    # better or worse only beyond chance: a pooled two-proportion z test, written out here
+    # better or worse only beyond chance: Fisher's exact test, each direction at 2.5%,
+    # written out here in exact rationals
     for r in area_rows(page):
         a, b = now[r["data"]["area"]], before[r["data"]["area"]]
         if not (a.denominator and b.denominator) or a.value == b.value:
             continue
-        pooled = (a.numerator + b.numerator) / (a.denominator + b.denominator)
-        se = (pooled * (1 - pooled) * (1 / a.denominator + 1 / b.denominator)) ** 0.5
-        beyond_chance = abs(a.value - b.value) / se > 1.959964
-        expected = ("better" if a.value > b.value else "worse") if beyond_chance else (
-            "no significant change")  # fmt: skip
+        rise = hypergeometric_upper(a.numerator, a.denominator, b.numerator, b.denominator)
+        fall = 1 - hypergeometric_upper(
+            a.numerator + 1, a.denominator, b.numerator - 1, b.denominator
+        )
+        expected = (
+            "better" if rise <= Fraction(1, 40)
+            else "worse" if fall <= Fraction(1, 40)
+            else "no significant change"
+        )  # fmt: skip
         assert f"({expected})" in r["cells"][5], (r["cells"][5], a, b)
 
 
@@ -165,6 +174,37 @@ def test_switching_family_and_period_changes_the_figures(analyst, latest):
     assert '<option value="sd_rate" selected>' in fallback
 
 
+Z998 = 3.090232306167813
+
+
+def limits_by_hand(target: float, n: int, tau2: float | None) -> tuple[float, ...]:
+    """(lower_95, upper_95, lower_998, upper_998) at n: the boundaries of the exact tests
+    (a binomial written out without scipy), widened when ``tau2`` is given to the outer of
+    those and θ ± z √(θ(1 − θ)/n + τ²)."""
+    out = []
+    for tail, z in ((0.025, 1.959963984540054), (0.001, Z998)):
+        low, high = unflagged_counts(n, target, tail)
+        lower, upper = low / n, high / n
+        if tau2 is not None:
+            half = z * math.sqrt(target * (1 - target) / n + tau2)
+            lower, upper = min(lower, max(0.0, target - half)), max(upper, min(1.0, target + half))
+        out += [lower, upper]
+    return tuple(out)
+
+
+def judged_by_hand(value: float, limits: tuple[float, ...]) -> str:
+    lo95, hi95, lo998, hi998 = limits
+    if value > hi998:
+        return "Above the 99.8% limit"
+    if value < lo998:
+        return "Below the 99.8% limit"
+    if value > hi95:
+        return "Above the 95% limit"
+    if value < lo95:
+        return "Below the 95% limit"
+    return "Within the 95% limits"
+
+
 def test_the_funnel_plot_names_the_areas_outside_the_998_limits(analyst, latest):
     page = overview(analyst, family="dv", period=latest.key, indicator="caution_share")
     by_area = results_for("dv", latest.period, "caution_share")
@@ -172,15 +212,15 @@ def test_the_funnel_plot_names_the_areas_outside_the_998_limits(analyst, latest)
     outside, inside = [], []
     for code, name in BOROUGHS.items():
         r = by_area[code]
-        position = statistics.funnel_position(r.numerator, r.denominator, target)
-        (outside if position.outside_998 else inside).append(name)
+        _, _, lo998, hi998 = limits_by_hand(target, r.denominator, None)
+        (outside if not lo998 <= r.value <= hi998 else inside).append(name)
     assert outside, "the demo data should have areas outside the 99.8% limits"
     codes = [c for c in BOROUGHS if by_area[c].denominator]
     spread = statistics.overdispersion(
         [by_area[c].numerator for c in codes], [by_area[c].denominator for c in codes], target
     )
-    # over-dispersed, the plain binomial limits are listed apart (the main list is judged by
-    # the widened limits, tested below)
+    # over-dispersed, the areas outside the exact limits (chance alone) are listed apart (the
+    # main list is judged by the widened limits, tested below)
     named = text_of(page, "outside-998-plain" if spread.present else "outside-998")
     for name in outside:
         assert name in named
@@ -196,16 +236,15 @@ def test_the_funnel_plot_names_the_areas_outside_the_998_limits(analyst, latest)
     rows = body_rows(page, "funnel-table")
     assert len(rows) == 32
     newham = next(r for r in rows if r["cells"][0] == BOROUGHS["E09000025"])
-    low, high = (
-        statistics.funnel_limit(target, by_area["E09000025"].denominator, 0.998).lower,
-        (statistics.funnel_limit(target, by_area["E09000025"].denominator, 0.998).upper),
-    )
+    tau2 = spread.tau2 if spread.present else None
+    _, _, low, high = limits_by_hand(target, by_area["E09000025"].denominator, tau2)
     assert newham["cells"][3] == f"{formatting.percent(low)} to {formatting.percent(high)}"
 
 
 def test_the_funnel_plot_says_whether_areas_are_overdispersed(analyst, latest):
-    """The page tests the areas' spread against chance and, when they vary more, names the
-    areas outside 99.8% limits widened by the estimated between-area variance."""
+    """The page tests the areas' spread against chance and, when they vary more, judges the
+    areas by limits widened by the estimated between-area variance — the limits it draws,
+    tabulates and exports — and names those outside the exact limits apart."""
     page = overview(analyst, family="dv", period=latest.key, indicator="caution_share")
     by_area = results_for("dv", latest.period, "caution_share")
     target = by_area["ALL"].value
@@ -220,26 +259,28 @@ def test_the_funnel_plot_says_whether_areas_are_overdispersed(analyst, latest):
         assert "no more than chance" in sentence and 'id="outside-998-plain"' not in page
         return
     assert "more than chance alone" in sentence
-    expected = []
+    judged, expected, binomial = {}, [], []
     for code in codes:
         r = by_area[code]
-        (lo,), (hi,) = statistics.overdispersed_limits(target, [r.denominator], test.tau2, 0.998)
-        if not lo <= r.numerator / r.denominator <= hi:
+        judged[code] = limits_by_hand(target, r.denominator, test.tau2)
+        if not judged[code][2] <= r.value <= judged[code][3]:
             expected.append(BOROUGHS[code])
+        _, _, lo, hi = limits_by_hand(target, r.denominator, None)
+        if not lo <= r.value <= hi:
+            binomial.append(code)
     # over-dispersed: areas are judged by the widened limits, in the list, the table and the
-    # summary; those outside only the plain binomial limits are named apart
+    # summary; those outside only the exact limits (chance alone) are named apart
     named = text_of(page, "outside-998")
     for code in codes:
         assert (BOROUGHS[code] in named) == (BOROUGHS[code] in expected)
-    binomial = [c for c in codes if statistics.funnel_position(
-        by_area[c].numerator, by_area[c].denominator, target).outside_998]  # fmt: skip
     plain = text_of(page, "outside-998-plain")
     for code in codes:
         assert (BOROUGHS[code] in plain) == (code in binomial)
     assert len(expected) <= len(binomial)  # fewer, once real differences are allowed for
     outside = [r["cells"][-1] for r in area_rows(page)]
     assert sum(c.startswith(("Above", "Below")) and "99.8" in c for c in outside) == len(expected)
-    # the table and the export carry the widened limits
+    # the table shows the limits each area was judged by and its flag by them; the export
+    # carries the same limits and words, and says which limits they are
     rows = {r["cells"][0]: r for r in body_rows(page, "funnel-table")}
     exported = read_csv(
         analyst.get(
@@ -247,13 +288,48 @@ def test_the_funnel_plot_says_whether_areas_are_overdispersed(analyst, latest):
             {"family": "dv", "period": latest.key, "indicator": "caution_share"},
         )
     )
+    assert len(exported) == 32
     for row in exported:
+        code = row["area_code"]
         cells = rows[row["area_name"]]["cells"]
+        lo95, hi95, lo998, hi998 = (float(row[k]) for k in statistics_fields)
+        assert (lo95, hi95, lo998, hi998) == pytest.approx(judged[code], abs=1e-12)
+        assert cells[3] == f"{formatting.percent(lo998)} to {formatting.percent(hi998)}"
+        assert cells[4] == f"{formatting.percent(lo95)} to {formatting.percent(hi95)}"
+        value = by_area[code].value
+        assert cells[5] == row["flag_label"] == judged_by_hand(value, judged[code])
+        assert row["limits"] == "widened"
         assert cells[6] == (
-            f"{formatting.percent(float(row['lower_998_od']))} to "
-            f"{formatting.percent(float(row['upper_998_od']))}"
+            f"{formatting.percent(float(row['exact_lower_998']))} to "
+            f"{formatting.percent(float(row['exact_upper_998']))}"
         )
-        assert cells[7] == row["position_od_label"]
+        assert cells[7] == row["exact_flag_label"]
+
+
+statistics_fields = ("lower_95", "upper_95", "lower_998", "upper_998")
+
+
+def test_the_flag_each_area_shows_is_the_limit_drawn_at_its_denominator(analyst, latest):
+    """The chart's lines pass through each area's own denominator at the limits its flag was
+    judged by, so a marker beyond a line is exactly a flagged area (and a small quarter's
+    limits are drawn as steps)."""
+    for period in (latest.key, "3m-2010-11"):
+        choice = data.choose_period(period)
+        sel = figures.select("dv", choice.key)
+        for indicator in ("caution_share", "sd_rate", "risk_form_completion"):
+            detail = figures.detail(sel, indicator)
+            curve = {point["n"]: point for point in detail["funnel"]["curve"]}
+            for a in detail["areas"]:
+                if not a["denominator"]:
+                    assert a["flag"] == "too_few"
+                    continue
+                drawn = curve[a["denominator"]]
+                limits = tuple(drawn[k] for k in statistics_fields)
+                assert limits == tuple(a[k] for k in statistics_fields)
+                if a["flag"] != "too_few":
+                    assert Flag(a["flag"]).label == judged_by_hand(a["value"], limits)
+            if period != latest.key:
+                assert detail["funnel"]["steps"] is True
 
 
 def test_counts_have_no_funnel_plot(analyst, latest):

@@ -26,6 +26,7 @@ from typing import Any
 from django.core.cache import cache
 from django.utils.safestring import SafeString, mark_safe
 
+from dsvb.indicators.comparison import Flag
 from dsvb.web.performance import formatting
 
 FONT = "Arial, Helvetica, sans-serif"
@@ -34,16 +35,19 @@ GREY = "#505a5f"
 # ColorBrewer "Blues", 5 classes: sequential, single hue, safe for colour-blind readers.
 BLUES = ("#eff3ff", "#bdd7e7", "#6baed6", "#3182bd", "#08519c")
 NO_DATA = "#f3f2f1"
-# Okabe-Ito colours (distinguishable with every common colour-vision deficiency), with shapes.
-POSITION_STYLE = {
-    "above_998": ("Above the 99.8% limit", "#d55e00", "triangle-up"),
-    "above_95": ("Above the 95% limit", "#e69f00", "triangle-up"),
-    "within": ("Within the 95% limits", GREY, "circle"),
-    "below_95": ("Below the 95% limit", "#56b4e9", "triangle-down"),
-    "below_998": ("Below the 99.8% limit", "#0072b2", "triangle-down"),
+LIGHT = "#8c8c8c"  # lines for reference only (3:1 on white, as WCAG asks of graphics)
+# Okabe-Ito colours (distinguishable with every common colour-vision deficiency), with shapes;
+# the words are the flags' own (one definition: dsvb.indicators.comparison.Flag.label).
+FLAG_STYLE = {
+    Flag.ABOVE_998: ("#d55e00", "triangle-up"),
+    Flag.ABOVE_95: ("#e69f00", "triangle-up"),
+    Flag.WITHIN: (GREY, "circle"),
+    Flag.BELOW_95: ("#56b4e9", "triangle-down"),
+    Flag.BELOW_998: ("#0072b2", "triangle-down"),
+    Flag.TOO_FEW: ("#ffffff", "diamond"),
 }
 CACHE_SECONDS = 24 * 60 * 60
-CHART_VERSION = 5  # part of every cache key: change it when the drawing code changes
+CHART_VERSION = 6  # part of every cache key: change it when the drawing code changes
 
 
 # --- rendering and caching -----------------------------------------------------------------
@@ -181,29 +185,51 @@ def funnel_svg(
     target: float,
     areas: Sequence[dict[str, Any]],
     curve: Sequence[dict[str, Any]],
+    widened: bool = False,
+    steps: bool = False,
 ) -> SafeString:
-    """Each area's proportion against its denominator, with 95% and 99.8% control limits."""
+    """Each area's proportion against its denominator, with the 95% and 99.8% control limits
+    its flag was judged by (``lower_95`` … in ``curve``; widened for over-dispersion when
+    ``widened``, with the plain exact 99.8% limits drawn lighter for reference). Markers
+    take their colour and shape from the area's flag. The limits are step functions of the
+    denominator: drawn as steps when ``steps`` (the curve has every denominator), else as
+    lines through the areas' own denominators, so a marker beyond a line is flagged."""
     points = [
         {
             "area": a["area_name"],
             "n": a["denominator"],
             "value": a["value"],
-            "position": POSITION_STYLE[a["assessed"]][0],
-            "label": a["area_name"] if a["assessed"] in ("above_998", "below_998") else "",
+            "flag": Flag(a["flag"]).label,
+            "label": a["area_name"] if Flag(a["flag"]).outside_998 else "",
         }
         for a in areas
-        if a.get("assessed")
+        if a.get("flag") and a["value"] is not None
     ]
-    styles = [("95", "95% limits", [6, 4]), ("998", "99.8% limits", [1, 0])]
-    if curve and "upper_998_od" in curve[0]:
-        styles.append(("998_od", "99.8% allowing for over-dispersion", [2, 2]))
+    suffix = " allowing for over-dispersion" if widened else ""
+    styles = [
+        ("", "95", f"95% limits{suffix}", [6, 4], GREY),
+        ("", "998", f"99.8% limits{suffix}", [1, 0], GREY),
+    ]
+    if widened:
+        styles.append(("exact_", "998", "99.8% limits for chance alone", [2, 3], LIGHT))
     lines = [
-        {"n": c["n"], "value": c[f"{side}_{level}"], "line": f"{side}_{level}", "limits": name}
+        {
+            "n": c["n"],
+            "value": c[f"{prefix}{side}_{level}"],
+            "line": f"{prefix}{side}_{level}",
+            "limits": name,
+        }
         for c in curve
-        for level, name, _dash in styles
+        for prefix, level, name, _dash, _colour in styles
         for side in ("lower", "upper")
     ]
-    payload = {"kind": "funnel", "points": points, "lines": lines, "target": target}
+    payload = {
+        "kind": "funnel",
+        "points": points,
+        "lines": lines,
+        "target": target,
+        "steps": steps,
+    }
 
     def build() -> dict[str, Any]:
         import altair as alt
@@ -215,9 +241,10 @@ def funnel_svg(
             scale=alt.Scale(zero=False, nice=True),
         )
         y_scale = alt.Scale(zero=False, nice=True)
+        names = [name for _, _, name, _, _ in styles]
         limits = (
             alt.Chart(alt.Data(values=lines))
-            .mark_line(color=GREY, strokeWidth=1.5)
+            .mark_line(strokeWidth=1.5, interpolate="step-after" if steps else "linear")
             .encode(
                 x=x,
                 y=alt.Y(
@@ -230,10 +257,12 @@ def funnel_svg(
                 strokeDash=alt.StrokeDash(
                     "limits:N",
                     title="Control limits",
-                    scale=alt.Scale(
-                        domain=[name for _, name, _ in styles],
-                        range=[dash for _, _, dash in styles],
-                    ),
+                    scale=alt.Scale(domain=names, range=[s[3] for s in styles]),
+                ),
+                color=alt.Color(
+                    "limits:N",
+                    title="Control limits",
+                    scale=alt.Scale(domain=names, range=[s[4] for s in styles]),
                 ),
             )
         )
@@ -242,22 +271,22 @@ def funnel_svg(
             .mark_rule(color=TEXT, strokeWidth=2)
             .encode(y="target:Q")
         )
-        names = [s[0] for s in POSITION_STYLE.values()]
+        flags = [flag.label for flag in FLAG_STYLE]
         dots = (
             alt.Chart(alt.Data(values=points))
-            .mark_point(filled=True, size=90, opacity=0.95, stroke=TEXT, strokeWidth=0.6)
+            .mark_point(filled=True, size=90, opacity=0.95, stroke=TEXT, strokeWidth=0.8)
             .encode(
                 x=x,
                 y="value:Q",
-                color=alt.Color(
-                    "position:N",
+                fill=alt.Fill(
+                    "flag:N",
                     title="Area",
-                    scale=alt.Scale(domain=names, range=[s[1] for s in POSITION_STYLE.values()]),
+                    scale=alt.Scale(domain=flags, range=[c for c, _ in FLAG_STYLE.values()]),
                 ),
                 shape=alt.Shape(
-                    "position:N",
+                    "flag:N",
                     title="Area",
-                    scale=alt.Scale(domain=names, range=[s[2] for s in POSITION_STYLE.values()]),
+                    scale=alt.Scale(domain=flags, range=[m for _, m in FLAG_STYLE.values()]),
                 ),
             )
         )
@@ -274,7 +303,7 @@ def funnel_svg(
         chart = alt.layer(limits, force, force_label, dots, labels).properties(
             width=520, height=340
         )
-        return _config(chart, orient="bottom", direction="vertical")
+        return _config(chart, orient="bottom", direction="vertical", labelLimit=0)
 
     return cached_svg(payload, build, chart_id=chart_id, title=title, description=description)
 

@@ -27,6 +27,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
+from dsvb.indicators.comparison import Flag
 from dsvb.web.performance import charts, figures
 from dsvb.web.spreadsheets import defused
 
@@ -139,8 +140,36 @@ def _target(row: dict[str, Any]) -> float | None:
     return row["target"]["value"] if row.get("target") else None
 
 
-def _position_label(position: str | None) -> str:
-    return charts.POSITION_STYLE[position][0] if position else ""
+def _flag_label(flag: str | None) -> str:
+    return Flag(flag).label if flag else ""
+
+
+def _limit_columns(widened: bool) -> list[Column]:
+    """The limits each area's flag was judged by, then the flag, then which limits they are."""
+    which = " allowing for over-dispersion" if widened else ""
+    return [
+        Column("lower_95", f"95% lower limit{which}", "proportion"),
+        Column("upper_95", f"95% upper limit{which}", "proportion"),
+        Column("lower_998", f"99.8% lower limit{which}", "proportion"),
+        Column("upper_998", f"99.8% upper limit{which}", "proportion"),
+        Column("flag", "Flag"),
+        Column("flag_label", "Against the force rate (funnel plot)"),
+        Column("limits", "Limits the flag was judged by"),
+    ]
+
+
+def _funnel_rows(d: dict[str, Any], kind: str) -> list[dict[str, Any]]:
+    method = d["funnel"].get("method")
+    return [
+        {
+            **a,
+            "kind": kind,
+            "flag_label": _flag_label(a.get("flag")),
+            "exact_flag_label": _flag_label(a.get("exact_flag")),
+            "limits": method if a.get("lower_95") is not None else None,
+        }
+        for a in d["areas"]
+    ]
 
 
 # person-based indicators: a look-back reaching before the data held, no comparable change
@@ -200,15 +229,7 @@ def overview_table(sel: figures.Selection, name: str, indicator_id: str) -> Expo
     }
     if name == "areas":
         target = _target(d)
-        rows = [
-            {
-                **a,
-                "kind": info.kind,
-                "target_value": target,
-                "position_label": _position_label(a.get("assessed")),
-            }
-            for a in d["areas"]
-        ]
+        rows = [{**a, "target_value": target} for a in _funnel_rows(d, info.kind)]
         title = f"{sel.family_label}: {info.label} by area, {sel.choice.label}"
         columns = [
             Column("area_code", "Area code"),
@@ -228,8 +249,9 @@ def overview_table(sel: figures.Selection, name: str, indicator_id: str) -> Expo
             columns += [
                 Column("wilson_lower", "95% interval: lower", "proportion"),
                 Column("wilson_upper", "95% interval: upper", "proportion"),
-                Column("position_label", "Against the force rate (funnel plot)"),
             ]
+        if d["funnel"]["available"]:
+            columns += _limit_columns(d["funnel"]["method"] == "widened")
         if not info.is_rate:
             columns = [c for c in columns if c.key != "denominator"]
         return ExportTable(
@@ -241,15 +263,10 @@ def overview_table(sel: figures.Selection, name: str, indicator_id: str) -> Expo
             _about(sel, title, **extra),
         )
     if name == "funnel":
-        rows = [
-            {
-                **a,
-                "kind": info.kind,
-                "position_label": _position_label(a.get("position")),
-                "position_od_label": _position_label(a.get("position_od")),
-            }
-            for a in d["areas"]
-        ]
+        if not d["funnel"]["available"]:  # counts, ratios: views answer 404
+            raise KeyError(name)
+        rows = _funnel_rows(d, info.kind)
+        widened = d["funnel"]["method"] == "widened"
         title = (
             f"{sel.family_label}: {info.label}, funnel-plot control limits around the force "
             f"rate, {sel.choice.label}"
@@ -260,31 +277,34 @@ def overview_table(sel: figures.Selection, name: str, indicator_id: str) -> Expo
             Column("numerator", info.numerator_short, "count"),
             Column("denominator", info.denominator_short or "Denominator", "count"),
             Column("value", info.label, "proportion"),
-            Column("lower_998", "99.8% lower limit", "proportion"),
-            Column("lower_95", "95% lower limit", "proportion"),
-            Column("upper_95", "95% upper limit", "proportion"),
-            Column("upper_998", "99.8% upper limit", "proportion"),
-            Column("position_label", "Position"),
+            *_limit_columns(widened),
         ]
         target = d["funnel"]["target"]
         extra["Force rate (target of the limits)"] = None if target is None else Proportion(target)
         extra["Method"] = (
-            "Exact binomial limits with Spiegelhalter's (2005) interpolation around the force "
-            "rate at each area's denominator"
+            "Exact limits: at each denominator, the lowest and highest rates an area can have "
+            "without an exact one-sided binomial test against the force rate flagging it (2.5% "
+            "in each direction for 95%, 0.1% for 99.8%); an area on a limit is within it. Too "
+            "few to judge: no rate on the area's side of the force rate could be flagged at "
+            "95% at its denominator (or it is 0)."
         )
         dispersion = d["funnel"].get("dispersion")
         if dispersion:
             extra["Dispersion ratio (Winsorised, Spiegelhalter 2005)"] = dispersion["phi"]
             extra["Over-dispersion test p-value (chi-squared)"] = dispersion["p_value"]
-        if dispersion and dispersion["present"]:
+        if widened:
             extra["Between-area variance (tau squared)"] = dispersion["tau2"]
+            extra["Limits the flags were judged by"] = (
+                "widened for over-dispersion: the outer of the exact limits and the normal "
+                "limits with the between-area variance added"
+            )
             columns += [
-                Column("lower_998_od", "99.8% lower limit allowing for over-dispersion",
-                       "proportion"),
-                Column("upper_998_od", "99.8% upper limit allowing for over-dispersion",
-                       "proportion"),
-                Column("position_od_label", "Position allowing for over-dispersion"),
-            ]  # fmt: skip
+                Column("exact_lower_998", "99.8% lower limit for chance alone", "proportion"),
+                Column("exact_upper_998", "99.8% upper limit for chance alone", "proportion"),
+                Column("exact_flag_label", "Against the limits for chance alone"),
+            ]
+        else:
+            extra["Limits the flags were judged by"] = "exact"
         return ExportTable(
             name,
             title,

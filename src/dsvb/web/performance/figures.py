@@ -28,7 +28,7 @@ from typing import Any
 from django.core.cache import cache
 
 from dsvb import reference
-from dsvb.indicators import caveats, statistics
+from dsvb.indicators import caveats, comparison, statistics
 from dsvb.indicators.caveats import HistoryGap
 from dsvb.indicators.definitions import ALL_FAMILIES, COUNTS, FAMILIES, INDICATORS
 from dsvb.indicators.engine import IndicatorQuery
@@ -41,7 +41,7 @@ CACHE_SECONDS = 6 * 60 * 60
 FAMILY_CHOICES = [(f.id, f.label) for f in FAMILIES.values()]
 DEFAULT_FAMILY = "dv"
 PREFERRED_INDICATOR = "sd_rate"
-FUNNEL_POINTS = 60  # points along each control-limit curve
+FUNNEL_POINTS = 120  # points along each control-limit curve when not drawn at every denominator
 PERSON_SOURCES = caveats.PERSON_SOURCES
 WINDOW_MONTHS = caveats.WINDOW_MONTHS  # the repeat look-back of the pages' queries
 NO_MONTHLY_TREND_REASON = (
@@ -114,9 +114,7 @@ def indicator_info(indicator_id: str) -> IndicatorInfo:
         numerator_short=_short(ind.numerator),
         denominator_short=_short(ind.denominator) if ind.denominator else None,
         person_source=source if source in PERSON_SOURCES else None,
-        numerator_within_denominator=(
-            ind.denominator is not None and COUNTS[ind.denominator].source == source
-        ),
+        numerator_within_denominator=comparison.numerator_within_denominator(ind.id),
     )
 
 
@@ -136,11 +134,9 @@ def default_indicator(family: str) -> str:
     return next((i.id for i in indicators_for(family) if i.is_proportion), ids[0])
 
 
-@memoize
 def borough_names() -> dict[str, str]:
     """The areas pages compare (the boroughs of the force), code -> name, by name."""
-    boroughs = [a for a in reference.areas() if a.kind == "borough"]
-    return {a.code: a.name for a in sorted(boroughs, key=lambda a: a.name)}
+    return reference.boroughs()
 
 
 # --- what a page shows: family and period -----------------------------------------------------
@@ -250,7 +246,7 @@ def comparison_gap(info: IndicatorInfo, sel: Selection) -> HistoryGap | None:
 
 
 def _cache_key(sel: Selection, part: str) -> str:
-    return f"dsvb:perf:v5:{sel.key}:{part}"
+    return f"dsvb:perf:v6:{sel.key}:{part}"
 
 
 def _part(sel: Selection, part: str) -> Any:
@@ -327,18 +323,24 @@ def _value(info: IndicatorInfo, numerator: float | None, denominator: float | No
     return numerator / denominator
 
 
-def _assess(info: IndicatorInfo, change: float | None, significant: bool | None) -> str | None:
-    """'better' or 'worse' for a change that is more than chance (95%), 'no significant
-    change' for one that is not, 'no change' for none; for figures that cannot be tested
-    (ratios, rates of other records) the direction alone, marked as untested."""
+def _assess(
+    info: IndicatorInfo, change: float | None, test: statistics.ChangeTest | None
+) -> str | None:
+    """'better' or 'worse' for a change that is more than chance (95%, each direction at
+    2.5%), 'no significant change' for one that is not, 'no change' for none; for figures
+    that cannot be tested (ratios, rates of other records) the direction alone, marked as
+    untested. A significant change takes its direction from the test: counts over periods
+    of different lengths are tested as rates per day, which can fall while the count rises."""
     if change is None or info.higher_is_better is None:
         return None
+    if test is not None and test.significant:
+        return "better" if (test.direction > 0) == info.higher_is_better else "worse"
     if change == 0:
         return "no change"
     direction = "better" if (change > 0) == info.higher_is_better else "worse"
-    if significant is None:
+    if test is None:
         return f"{direction}, not tested"
-    return direction if significant else "no significant change"
+    return "no significant change"
 
 
 def _significant(
@@ -347,15 +349,19 @@ def _significant(
     denominator: float | None,
     previous_numerator: float,
     previous_denominator: float | None,
-) -> bool | None:
-    """Whether a change is more than chance, for the figures a test applies to: proportions
-    of their denominator's records, and counts of records (not of people, nor ratios)."""
+    days: tuple[int, int],
+) -> statistics.ChangeTest | None:
+    """The test of a change, for the figures a test applies to: proportions of their
+    denominator's records (Fisher's exact test), and counts of records (not of people, nor
+    ratios), compared as rates per day over the two periods' lengths ``days``."""
     if info.is_binomial:
-        return statistics.change_is_significant(
+        return statistics.change_test(
             numerator, denominator, previous_numerator, previous_denominator
         )
     if info.kind == "count" and not info.is_person_based:
-        return statistics.change_is_significant(numerator, None, previous_numerator, None)
+        return statistics.change_test(
+            numerator, None, previous_numerator, None, days=days[0], previous_days=days[1]
+        )
     return None
 
 
@@ -365,6 +371,7 @@ def _measure(
     before: IndicatorResult | None,
     has_previous: bool,
     target: reference.Target | None,
+    days: tuple[int, int],
 ) -> dict[str, Any]:
     numerator = now.numerator if now else 0
     denominator = now.denominator if now else (0 if info.is_rate else None)
@@ -396,8 +403,8 @@ def _measure(
             row["change"] = value - p_value
             if not info.is_rate and p_value:
                 row["change_percent"] = (value - p_value) / p_value
-            significant = _significant(info, numerator, denominator, p_num, p_den)
-            row["assessment"] = _assess(info, row["change"], significant)
+            test = _significant(info, numerator, denominator, p_num, p_den, days)
+            row["assessment"] = _assess(info, row["change"], test)
     if target is not None and value is not None:
         row["target_met"] = (
             value >= target.value
@@ -432,15 +439,20 @@ def _target_row(
     return row
 
 
-LEVELS = statistics.FUNNEL_LEVELS
-LIMIT_FIELDS = (
-    "lower_95", "upper_95", "lower_998", "upper_998",
-    "lower_95_od", "upper_95_od", "lower_998_od", "upper_998_od",
-)  # fmt: skip
+LIMIT_FIELDS = ("lower_95", "upper_95", "lower_998", "upper_998")
+EXACT_FIELDS = tuple(f"exact_{f}" for f in LIMIT_FIELDS)
+DENSE_CURVE = 400  # up to this many denominators, the limits are drawn at every one, as steps
+
+
+def _limit_fields(limits: comparison.Limits | None, prefix: str = "") -> dict[str, Any]:
+    return {f"{prefix}{f}": None if limits is None else getattr(limits, f) for f in LIMIT_FIELDS}
 
 
 def _funnel(info: IndicatorInfo, force: dict[str, Any], areas: list[dict[str, Any]]) -> dict:
-    """Control limits at each area's denominator and curves for the chart."""
+    """The funnel plot's figures from :func:`comparison.compare`, the one judgement of the
+    areas: each area's flag and the limits it was judged by (``lower_95`` …; widened ones
+    when the areas are over-dispersed, with the plain exact ones as ``exact_*``), and the
+    limits along the denominators for the chart, through every area's own denominator."""
     target = force["value"]
     dens = [a["denominator"] for a in areas if a["denominator"]]
     if not info.is_proportion or target is None or not dens:
@@ -450,10 +462,7 @@ def _funnel(info: IndicatorInfo, force: dict[str, Any], areas: list[dict[str, An
             "available": False,
             "target": target,
             "curve": [],
-            "reason": f"The numerator ({info.numerator_short.lower()}) is counted from other "
-            f"records than the denominator ({(info.denominator_short or '').lower()}), so the "
-            "figure is a ratio shown as a percentage, not a proportion of its denominator: "
-            "funnel-plot limits and confidence intervals would be misleading.",
+            "reason": comparison.why_no_funnel(info.id) or "",
         }
     if any(a["numerator"] > a["denominator"] for a in areas if a["denominator"]) or target > 1:
         # e.g. offences recorded without an incident in the period: not a binomial proportion
@@ -465,73 +474,33 @@ def _funnel(info: IndicatorInfo, force: dict[str, Any], areas: list[dict[str, An
             "(records counted in one and not the other), so the figures are not proportions "
             "of their denominators and funnel-plot limits would be misleading.",
         }
-    limits = {lvl: statistics.funnel_limits(target, dens, lvl) for lvl in statistics.FUNNEL_LEVELS}
-    nums = [a["numerator"] for a in areas if a["denominator"]]
-    od = statistics.overdispersion(nums, dens, target)
-    wide = (
-        {lvl: statistics.overdispersed_limits(target, dens, od.tau2, lvl) for lvl in LEVELS}
-        if od is not None and od.present
-        else None
+    judged = comparison.compare(
+        [
+            comparison.AreaCounts(a["area_code"], a["area_name"], a["numerator"], a["denominator"])
+            for a in areas
+        ],
+        target,
     )
-    i = 0
-    for area in areas:
-        if not area["denominator"]:
-            area.update(dict.fromkeys(LIMIT_FIELDS), position=None, position_od=None, assessed=None)
-            continue
-        lo95, hi95 = (float(x[i]) for x in limits[0.95])
-        lo998, hi998 = (float(x[i]) for x in limits[0.998])
-        position = statistics.classify(area["value"], lo95, hi95, lo998, hi998)
-        area.update(
-            lower_95=lo95,
-            upper_95=hi95,
-            lower_998=lo998,
-            upper_998=hi998,
-            position=position.value,
-        )
-        if wide is None:
-            area.update(dict.fromkeys(LIMIT_FIELDS[4:]), position_od=None, assessed=position.value)
-        else:
-            od_lo95, od_hi95 = (float(x[i]) for x in wide[0.95])
-            od_lo998, od_hi998 = (float(x[i]) for x in wide[0.998])
-            area.update(
-                lower_95_od=od_lo95,
-                upper_95_od=od_hi95,
-                lower_998_od=od_lo998,
-                upper_998_od=od_hi998,
-                position_od=statistics.classify(
-                    area["value"], od_lo95, od_hi95, od_lo998, od_hi998
-                ).value,
-            )
-            # when the boroughs are over-dispersed, judge them by the wider limits (the
-            # plain ones would flag differences that are partly real and shared by all)
-            area["assessed"] = area["position_od"]
-        i += 1
-    # curves from a little below the smallest denominator to a little above the largest
+    for area, result in zip(areas, judged.areas, strict=True):
+        area.update(_limit_fields(result.limits), flag=result.flag.value)
+        area.update(_limit_fields(result.exact if judged.widened else None, "exact_"))
+        area["exact_flag"] = result.exact_flag.value if judged.widened else None
+    # the limits along the denominators: every one when few (drawn as steps), else an even
+    # grid; always through each area's own denominator, so the lines meet the markers there
     low, high = max(1, int(min(dens) * 0.8)), int(max(dens) * 1.1) + 1
-    step = max(1, (high - low) // FUNNEL_POINTS)
-    grid = list(range(low, high + 1, step))
-    curves = {lvl: statistics.funnel_limits(target, grid, lvl) for lvl in LEVELS}
-    curve = [
-        {
-            "n": n,
-            "lower_95": float(curves[0.95][0][k]),
-            "upper_95": float(curves[0.95][1][k]),
-            "lower_998": float(curves[0.998][0][k]),
-            "upper_998": float(curves[0.998][1][k]),
-        }
-        for k, n in enumerate(grid)
-    ]
-    if wide is not None:
-        wide_curves = {
-            lvl: statistics.overdispersed_limits(target, grid, od.tau2, lvl) for lvl in LEVELS
-        }
-        for k, point in enumerate(curve):
-            point.update(
-                lower_95_od=float(wide_curves[0.95][0][k]),
-                upper_95_od=float(wide_curves[0.95][1][k]),
-                lower_998_od=float(wide_curves[0.998][0][k]),
-                upper_998_od=float(wide_curves[0.998][1][k]),
-            )
+    steps = high - low <= DENSE_CURVE
+    if steps:
+        grid = set(range(low, high + 1))
+    else:
+        grid = {round(low + (high - low) * k / FUNNEL_POINTS) for k in range(FUNNEL_POINTS + 1)}
+    grid |= set(dens)
+    curve = []
+    for n, exact, widened in judged.limits_at(sorted(grid)):
+        point = {"n": n, **_limit_fields(widened if judged.widened else exact)}
+        if judged.widened:
+            point.update(_limit_fields(exact, "exact_"))
+        curve.append(point)
+    od = judged.dispersion
     dispersion = None
     if od is not None:
         dispersion = {
@@ -541,7 +510,14 @@ def _funnel(info: IndicatorInfo, force: dict[str, Any], areas: list[dict[str, An
             "tau2": od.tau2,
             "present": od.present,
         }
-    return {"available": True, "target": target, "curve": curve, "dispersion": dispersion}
+    return {
+        "available": True,
+        "target": target,
+        "curve": curve,
+        "steps": steps,
+        "method": judged.method,
+        "dispersion": dispersion,
+    }
 
 
 def _series(
@@ -584,6 +560,7 @@ def _build(sel: Selection) -> dict[str, Any]:
     months = months_of(sel.period)
     names = borough_names()
     has_previous = sel.has_previous
+    days = ((sel.period.end - sel.period.start).days, (sel.previous.end - sel.previous.start).days)
 
     details: dict[str, Any] = {}
     summary_rows = []
@@ -606,12 +583,13 @@ def _build(sel: Selection) -> dict[str, Any]:
             before.get((FORCE_CODE, info.id)),
             compare,
             target,
+            days,
         )
         force.update(notes)
         areas = []
         for code, name in names.items():
             row = _measure(
-                info, now.get((code, info.id)), before.get((code, info.id)), compare, target
+                info, now.get((code, info.id)), before.get((code, info.id)), compare, target, days
             )
             row.update(notes, area_code=code, area_name=name)
             areas.append(row)
@@ -620,7 +598,7 @@ def _build(sel: Selection) -> dict[str, Any]:
         for area, r in zip(areas, ranks, strict=True):
             area.update(rank=r, ranked=ranked)
         funnel = _funnel(info, force, areas)
-        outside = [a["area_name"] for a in areas if a.get("assessed") in ("above_998", "below_998")]
+        outside = [a["area_name"] for a in areas if a.get("flag") in ("above_998", "below_998")]
         # person-based figures have no monthly series: each person is counted once, in the
         # month of their latest offence, so the months drift upward by construction
         trend_note = NO_MONTHLY_TREND if info.is_person_based else None

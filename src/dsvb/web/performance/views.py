@@ -152,24 +152,20 @@ def _headers(
 
 
 def _funnel_text(info: figures.IndicatorInfo, areas: list[dict[str, Any]]) -> dict[str, Any]:
-    def entries(*positions: str) -> list[dict[str, Any]]:
-        chosen = [a for a in areas if a.get("assessed") in positions]
-        return sorted(chosen, key=lambda a: a["value"], reverse=True)
+    def entries(*flags: str, field: str = "flag") -> list[dict[str, Any]]:
+        chosen = [a for a in areas if a.get(field) in flags]
+        return sorted(chosen, key=lambda a: a["value"] or 0, reverse=True)
 
-    # when over-dispersed, areas are judged by the wider limits ("assessed"); those outside
-    # only the plain binomial limits are listed apart
-    plain = sorted(
-        (a for a in areas if a.get("position") in ("above_998", "below_998")),
-        key=lambda a: a["value"],
-        reverse=True,
-    )
+    # when over-dispersed, areas are judged by the widened limits ("flag"); those outside
+    # only the plain exact limits ("exact_flag") are listed apart
     return {
         "above_998": entries("above_998"),
         "below_998": entries("below_998"),
         "above_95": entries("above_95"),
         "below_95": entries("below_95"),
         "within": len(entries("within")),
-        "outside_998_plain": plain,
+        "too_few": sorted(entries("too_few"), key=lambda a: a["area_name"]),
+        "outside_998_plain": entries("above_998", "below_998", field="exact_flag"),
     }
 
 
@@ -185,8 +181,10 @@ def _dispersion_text(dispersion: dict[str, Any] | None) -> str:
         return (
             f"The boroughs vary more than chance alone would explain ({test}), so more of them "
             "fall outside the limits than the limits' levels suggest: some of the difference "
-            "between boroughs is real, not chance. The dotted lines are 99.8% limits that allow "
-            "for this over-dispersion (Spiegelhalter's additive random-effects method)."
+            "between boroughs is real, not chance. The limits drawn allow for this "
+            "over-dispersion (Spiegelhalter's additive random-effects method, never narrower "
+            "than the exact limits), and the boroughs are judged by them; the light dotted "
+            "lines are the 99.8% limits for chance alone."
         )
     return (
         f"The boroughs vary no more than chance would explain ({test}): the limits need no "
@@ -315,12 +313,15 @@ def _overview_context(
                 target=detail["funnel"]["target"],
                 areas=areas,
                 curve=detail["funnel"]["curve"],
+                widened=detail["funnel"]["method"] == "widened",
+                steps=detail["funnel"]["steps"],
             ),
             "text": text,
             "sentence": sentence,
             "dispersion": detail["funnel"].get("dispersion"),
+            "widened": detail["funnel"]["method"] == "widened",
             "dispersion_text": _dispersion_text(detail["funnel"].get("dispersion")),
-            "rows": sorted((a for a in areas if a.get("position")), key=lambda a: a["denominator"]),
+            "rows": sorted(areas, key=lambda a: (a["denominator"], a["area_name"])),
         }
 
     target = detail["target"]

@@ -7,7 +7,7 @@ from typing import Any
 from django import template
 from django.utils.html import format_html
 
-from dsvb.indicators import statistics
+from dsvb.indicators.comparison import Flag
 from dsvb.web.performance import formatting
 
 register = template.Library()
@@ -40,11 +40,11 @@ def ordinal(value: Any) -> str:
 
 
 @register.filter
-def position_label(position: str | None) -> str:
-    """Where a rate falls against the funnel-plot limits, in words."""
-    if not position:
+def flag_label(flag: str | None) -> str:
+    """Where a rate lies against the funnel-plot limits it was judged by, in words."""
+    if not flag:
         return formatting.DASH
-    return statistics.FunnelPosition(position).label
+    return Flag(flag).label
 
 
 @register.filter
