@@ -6,7 +6,7 @@ lies against the limits it is judged by. The web pages (funnel plot, tables, exp
 ``dsvb compare`` all show this one result, so a marker, a table cell and an exported row can
 never disagree.
 
-The rules (docs/decisions/00XX-exact-funnel-limits.md; glossary "Funnel plot"):
+The rules (docs/decisions/0011-exact-funnel-limits.md; glossary "Funnel plot"):
 
 - **Exact limits.** With :math:`X \\sim \\text{Binomial}(n, \\theta)`, ``θ`` the force
   value, an area with *x* of *n* is *above the 95% limit* when :math:`P(X \\ge x) \\le
