@@ -19,6 +19,7 @@ from django.views.decorators.http import require_safe
 from dsvb.web.accounts import policies
 from dsvb.web.accounts.decorators import policy_required
 from dsvb.web.audit.models import Action, AuditEvent
+from dsvb.web.audit.pageview import audited_view
 from dsvb.web.audit.recorder import record
 from dsvb.web.spreadsheets import defused
 
@@ -78,10 +79,14 @@ def _criteria(form: SearchForm) -> dict[str, str]:
 
 @require_safe
 @auditors
+@audited_view("the audit log")
 def search(request: HttpRequest) -> HttpResponse:
     form = SearchForm(request.GET or None)
     events = _filtered(form) if request.GET else AuditEvent.objects.all()
     page = Paginator(events, 50).get_page(request.GET.get("page"))
+    # The page's entries are read now, before the entry below is written: read later (as the
+    # template would), the new entry would take the first place and push the oldest off.
+    page.object_list = list(page.object_list)
     # Reading the log is itself recorded, searched or not: it names people and addresses.
     record(
         request,
@@ -101,6 +106,7 @@ def search(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 @auditors
+@audited_view("the audit log (CSV download)")
 def export(request: HttpRequest) -> HttpResponse:
     form = SearchForm(request.GET or None)
     events = _filtered(form) if request.GET else AuditEvent.objects.all()
