@@ -5,19 +5,18 @@ from __future__ import annotations
 from typing import Any
 
 from crispy_forms_gds.helper import FormHelper
-from crispy_forms_gds.layout import Field, Fluid, Layout, Submit
+from crispy_forms_gds.layout import Field, Fluid, Submit
 from django import forms
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
 
 from dsvb.web.accounts.models import User
 from dsvb.web.accounts.roles import Role
+from dsvb.web.forms import fields_only
 
 
 def _helper(*fields: Any, submit: str) -> FormHelper:
-    helper = FormHelper()
-    helper.layout = Layout(*fields, Submit("submit", submit))
-    return helper
+    return fields_only(*fields, Submit("submit", submit))
 
 
 class SignInForm(AuthenticationForm):

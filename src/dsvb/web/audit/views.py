@@ -6,8 +6,7 @@ import csv
 import datetime as dt
 from typing import Any
 
-from crispy_forms_gds.helper import FormHelper
-from crispy_forms_gds.layout import Field, Fluid, Layout, Submit
+from crispy_forms_gds.layout import Field, Fluid, Submit
 from django import forms
 from django.core.paginator import Paginator
 from django.db.models import Q, QuerySet
@@ -21,6 +20,7 @@ from dsvb.web.accounts.decorators import policy_required
 from dsvb.web.audit.models import Action, AuditEvent
 from dsvb.web.audit.pageview import audited_view
 from dsvb.web.audit.recorder import record
+from dsvb.web.forms import fields_only
 from dsvb.web.spreadsheets import defused
 
 auditors = policy_required(lambda user, **_: policies.can_search_audit(user))
@@ -39,9 +39,7 @@ class SearchForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.helper = FormHelper()
-        self.helper.form_method = "get"
-        self.helper.layout = Layout(
+        self.helper = fields_only(
             Field.text("text", field_width=Fluid.ONE_HALF),
             Field.text("username", field_width=Fluid.ONE_THIRD),
             Field.select("action"),
