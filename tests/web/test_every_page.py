@@ -86,3 +86,25 @@ def test_no_page_nests_a_form_inside_a_form(every_page) -> None:
             wrong.append(f"{path} as {role or 'the public'}: nested <form> at {parser.nested}")
     assert forms > 20, "the walk saw almost no forms: is it reading the pages?"
     assert not wrong, "\n".join(wrong)
+
+
+def _directives(response) -> set[str]:
+    return {d.strip().split("=")[0] for d in response.get("Cache-Control", "").split(",") if d}
+
+
+def test_no_staff_page_may_be_stored_but_public_pages_may(every_page, client_for) -> None:
+    wrong = []
+    public = 0
+    for role, path, response in every_page:
+        stored = "no-store" not in _directives(response)
+        if role is None and not path.startswith("/accounts/"):  # a page for the public
+            public += 1
+            if not stored:
+                wrong.append(f"{path} (public) is marked no-store")
+        elif stored:
+            wrong.append(f"{path} as {role or 'the public'}: {response.get('Cache-Control')!r}")
+    assert public >= 5, "the walk saw no public pages"
+    assert not wrong, "\n".join(wrong)
+    # the sign-in page, and a public page seen by someone signed in (it names them)
+    assert "no-store" in _directives(Client().get("/accounts/sign-in/"))
+    assert "no-store" in _directives(client_for(Role.BOARD_MEMBER).get("/published/"))

@@ -21,6 +21,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from dsvb.web.accounts import policies
 from dsvb.web.accounts.decorators import policy_required
 from dsvb.web.accounts.forms import ChangePasswordForm, CodeForm, SignInForm, UserForm
+from dsvb.web.accounts.middleware import second_factor_step
 from dsvb.web.accounts.models import User
 from dsvb.web.accounts.roles import DESCRIPTIONS, Role
 from dsvb.web.audit.models import Action
@@ -36,6 +37,12 @@ class SignInView(auth_views.LoginView):
 
     def get_default_redirect_url(self) -> str:
         return reverse(policies.landing_page(self.request.user))
+
+    def get_success_url(self) -> str:
+        """Straight on to the second factor when one is set up or required (a person who must
+        use one and has none sets it up now, before anything else)."""
+        url = super().get_success_url()
+        return second_factor_step(self.request.user, url) or url
 
 
 def signed_out(request: HttpRequest) -> HttpResponse:
@@ -54,6 +61,7 @@ def account(request: HttpRequest) -> HttpResponse:
         "accounts/account.html",
         {
             "has_device": devices.exists(),
+            "second_factor_required": policies.must_use_second_factor(request.user),
             "role_description": DESCRIPTIONS.get(Role(request.user.role), ""),
         },
     )
@@ -111,7 +119,7 @@ def second_factor_setup(request: HttpRequest) -> HttpResponse:
             otp_login(request, device)
             record(request, Action.SECOND_FACTOR_ENROLLED, "Authenticator app set up")
             messages.success(request, "Your authenticator app is set up.")
-            return redirect("accounts:account")
+            return redirect(_safe_next(request, reverse(policies.landing_page(request.user))))
         form.add_error("code", "The code is not right; check the app shows dsvb and try again")
     key = base64.b32encode(device.bin_key).decode()
     return render(
@@ -119,6 +127,8 @@ def second_factor_setup(request: HttpRequest) -> HttpResponse:
         "accounts/second_factor_setup.html",
         {
             "form": form,
+            "next": request.GET.get("next", ""),
+            "required": policies.must_use_second_factor(request.user),
             "qr": _qr_svg(device.config_url),
             "key": " ".join(key[i : i + 4] for i in range(0, len(key), 4)),
         },
@@ -129,7 +139,7 @@ def second_factor_setup(request: HttpRequest) -> HttpResponse:
 def second_factor_remove(request: HttpRequest) -> HttpResponse:
     """Remove the authenticator app: only in a session signed in with it, and only with a
     current code from it (someone who has the password alone cannot switch it off)."""
-    if request.user.require_second_factor:
+    if policies.must_use_second_factor(request.user):
         messages.error(request, "Your account must use an authenticator app; ask the secretariat.")
         return redirect("accounts:account")
     device = TOTPDevice.objects.devices_for_user(request.user, confirmed=True).first()
