@@ -12,17 +12,19 @@ from dsvb.web.accounts.roles import SECOND_FACTOR_ROLES, Role
 from dsvb.web.audit.models import Action, AuditEvent
 from tests.support.web_fixtures import PASSWORD, current_code
 from tests.web.test_page_audit import job  # noqa: F401  (a fixture)
-from tests.web.test_permissions import JOB, MATRIX, USER
+from tests.web.test_permissions import JOB, MATRIX, OTHER, USER
 
 SETUP = "/accounts/second-factor/set-up/"
 CODE = "/accounts/second-factor/"
 
 
-def _every_path(job_id: int, user_id: int) -> list[tuple[str, str, str]]:
+def _every_path(the_job, user_id: int) -> list[tuple[str, str, str]]:
+    def path(template: str) -> str:
+        path = template.replace(JOB, str(the_job.pk)).replace(USER, str(user_id))
+        return path.replace(OTHER, str(the_job.created_by_id))
+
     return [
-        (name, case.method, case.path.replace(JOB, str(job_id)).replace(USER, str(user_id)))
-        for name, cases in MATRIX.items()
-        for case in cases
+        (name, case.method, path(case.path)) for name, cases in MATRIX.items() for case in cases
     ]
 
 
@@ -39,7 +41,7 @@ def test_a_password_alone_reaches_no_staff_page(role, make_user, job, demo_store
     signed_in = client.post("/accounts/sign-in/", {"username": user.username, "password": PASSWORD})
     assert signed_in.status_code == 302 and signed_in["Location"].startswith(SETUP)
     wrong = []
-    for name, method, path in _every_path(job.pk, user.pk):
+    for name, method, path in _every_path(job, user.pk):
         if name in policies.BEFORE_SECOND_FACTOR:
             continue
         response = getattr(client, method)(path)
@@ -62,7 +64,7 @@ def test_a_device_not_yet_used_in_this_session_reaches_no_staff_page(
     client = Client()
     signed_in = client.post("/accounts/sign-in/", {"username": user.username, "password": PASSWORD})
     assert signed_in["Location"].startswith(CODE)
-    for name, method, path in _every_path(job.pk, user.pk):
+    for name, method, path in _every_path(job, user.pk):
         if name in policies.BEFORE_SECOND_FACTOR:
             continue
         response = getattr(client, method)(path)
