@@ -116,7 +116,7 @@ def load_demo(data_dir: Path, env: dict[str, str], incidents: int | None, log: P
 
 def demo_password(data_dir: Path, username: str = BOARD_MEMBER) -> str:
     for line in (data_dir / "demo-accounts.txt").read_text(encoding="utf-8").splitlines():
-        name, password, _role = line.split("\t")
+        name, password = line.split("\t")[:2]  # then the role, and any authenticator key
         if name == username:
             return password
     raise LoadError(f"no demo account {username!r} in {data_dir / 'demo-accounts.txt'}")

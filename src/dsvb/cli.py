@@ -772,7 +772,10 @@ def demo(incidents: int | None) -> None:
     demo_data.load(
         say=lambda m: click.echo(m, err=True), **({"incidents": incidents} if incidents else {})
     )
-    click.echo("Demo accounts (user name, password, role):")
+    click.echo(
+        f"Demo accounts (user name, password, role, authenticator key), also in "
+        f"{demo_data.accounts_file()}:"
+    )
     for line in demo_data.account_lines():
         click.echo(line)
 
@@ -852,6 +855,24 @@ def _operator() -> str:
     return f"{user}@{socket.gethostname()}"
 
 
+@main.command("demo-code")
+@click.argument("username")
+def demo_code(username: str) -> None:
+    """Print the code a demo account's authenticator app shows now (demo accounts only; never
+    on an HTTPS installation). The secretariat, analyst and auditor sign in with it."""
+    _django()
+    from dsvb.web import demo as demo_data
+
+    try:
+        code, left = demo_data.current_code(username)
+    except demo_data.DemoCodeRefused as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(code)
+    click.echo(
+        f"(the code for {username} for the next {left} s; each code signs in once)", err=True
+    )
+
+
 def _exposure_problems(host: str, settings: Any, environ: Mapping[str, str]) -> list[str]:
     """What makes serving on ``host`` unsafe (nothing when only this machine can connect)."""
     import ipaddress
@@ -920,7 +941,8 @@ def serve(host: str, port: int, workers: int, threads: int, allow_insecure: bool
     lines = demo_data.account_lines()
     if lines:
         click.echo(
-            f"Demo accounts (user name, password, role), also in {demo_data.accounts_file()}:"
+            "Demo accounts (user name, password, role, authenticator key), also in "
+            f"{demo_data.accounts_file()}:"
         )
         for line in lines:
             click.echo(line)

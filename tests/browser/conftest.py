@@ -20,7 +20,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
 
-from tests.support.web_fixtures import LAMBETH, PASSWORD, SOUTHWARK  # noqa: F401
+from tests.support.web_fixtures import LAMBETH, PASSWORD, SOUTHWARK, current_code  # noqa: F401
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 TIMEOUT_MS = 20_000  # the first page on a new period computes its indicators
@@ -86,15 +86,35 @@ def fill_sign_in_form(page: Page, username: str, password: str) -> None:
     main.get_by_role("button", name="Sign in").click()
 
 
+def sign_in_as(page: Page, user: Any, password: str = PASSWORD) -> None:
+    """Sign in through the sign-in page, then the code page when the user has an
+    authenticator app (the code its key gives now)."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    page.goto("/accounts/sign-in/")
+    fill_sign_in_form(page, user.username, password)
+    device = TOTPDevice.objects.devices_for_user(user, confirmed=True).first()
+    if device is not None:
+        expect(page.get_by_role("heading", level=1)).to_have_text(
+            "Enter the code from your authenticator app"
+        )
+        main = page.get_by_role("main")
+        main.get_by_label("Code from your authenticator app").fill(current_code(device))
+        main.get_by_role("button", name="Continue").click()
+        expect(page.get_by_role("heading", level=1)).not_to_have_text(
+            "Enter the code from your authenticator app"
+        )
+    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+
+
 @pytest.fixture
 def sign_in(page: Page, make_user: Callable[..., Any]) -> Callable[..., Any]:
-    """Make a user of a role and sign them in through the sign-in page; returns the user."""
+    """Make a user of a role and sign them in through the sign-in (and code) pages; returns
+    the user."""
 
     def signed_in(role: str, **fields: Any) -> Any:
         user = make_user(role, **fields)
-        page.goto("/accounts/sign-in/")
-        fill_sign_in_form(page, user.username, PASSWORD)
-        expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+        sign_in_as(page, user)
         return user
 
     return signed_in

@@ -11,6 +11,7 @@ from playwright.sync_api import Page, expect
 from dsvb.web.accounts.roles import Role
 from dsvb.web.audit.models import Action, AuditEvent
 from tests.browser.conftest import LAMBETH, PASSWORD, SOUTHWARK, fill_sign_in_form
+from tests.support.web_fixtures import current_code
 
 
 def test_signing_in_through_the_form_lands_a_board_member_on_the_overview(
@@ -150,6 +151,13 @@ def test_signing_in_with_the_keyboard_alone(page: Page, make_user, screenshot) -
     button = _focused(page)
     assert button["text"] == "Sign in"
     assert button["outline"] or button["shadow"], "no visible focus on the Sign in button"
+    page.keyboard.press("Enter")
+
+    # an analyst must give the code from their authenticator app too
+    expect(page).to_have_url(re.compile(r"/accounts/second-factor/"))
+    code = _tab_to(page, lambda f: f["id"] == "id_code", "the code field")
+    assert code["outline"] or code["shadow"], "no visible focus on the code field"
+    page.keyboard.type(current_code(user.totpdevice_set.get()))
     page.keyboard.press("Enter")
 
     expect(page).to_have_url(re.compile(r"/performance/(#main-content)?$"))

@@ -2,6 +2,9 @@
 
 One signed-in client per role, audit guards lifted around test-database flushes, and a real
 analytical store with a year of calibrated demo records.
+
+Accounts of the roles that must use a second factor get an authenticator app (a TOTP device
+with a known key) and sign in with its current code, through the real code page.
 """
 
 from __future__ import annotations
@@ -14,11 +17,14 @@ from typing import Any
 
 import pytest
 from django.test import Client
+from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from dsvb.web.accounts.models import User
-from dsvb.web.accounts.roles import Role
+from dsvb.web.accounts.roles import SECOND_FACTOR_ROLES, Role
 
 PASSWORD = "correct-horse-battery-staple-42"
+TOTP_KEY = "3132333435363738393031323334353637383930"  # RFC 6238's test key, as hex
 LAMBETH, SOUTHWARK = "E09000022", "E09000028"
 
 ROLE_FIELDS = {
@@ -31,32 +37,55 @@ ROLE_FIELDS = {
 }
 
 
+def current_code(device: TOTPDevice) -> str:
+    """The code the person's authenticator app shows now (RFC 6238, as django-otp checks)."""
+    code = totp(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    return f"{code:0{device.digits}d}"
+
+
 @pytest.fixture
 def make_user(db) -> Callable[..., User]:
-    def make(role: str, username: str | None = None, **fields) -> User:
+    """A user of a role with ``PASSWORD``; with an authenticator app (key ``TOTP_KEY``) when
+    the role must use one, unless ``second_factor=False`` (or ``True`` for any role)."""
+
+    def make(
+        role: str, username: str | None = None, second_factor: bool | None = None, **fields
+    ) -> User:
         values = {**ROLE_FIELDS[Role(role)], **fields}
         user = User(username=username or f"test-{role}", role=role, **values)
         user.set_password(PASSWORD)
         user.full_clean(exclude=["password"])
         user.save()
+        if second_factor if second_factor is not None else Role(role) in SECOND_FACTOR_ROLES:
+            TOTPDevice.objects.create(
+                user=user, name="Authenticator app", key=TOTP_KEY, confirmed=True
+            )
         return user
 
     return make
 
 
+def sign_in_with_code(client: Client, user: User, password: str = PASSWORD) -> None:
+    """Sign in through the sign-in page, then the code page when the user has a device."""
+    response = client.post("/accounts/sign-in/", {"username": user.username, "password": password})
+    assert response.status_code == 302, response.content[:500]
+    device = TOTPDevice.objects.devices_for_user(user, confirmed=True).first()
+    if device is not None:
+        assert response["Location"].startswith("/accounts/second-factor/"), response["Location"]
+        code = client.post(response["Location"], {"code": current_code(device)})
+        assert code.status_code == 302, code.content[:500]
+
+
 @pytest.fixture
 def client_for(make_user) -> Callable[..., Client]:
-    """A client signed in (through the real sign-in page) as a new user of a role."""
+    """A client signed in (through the real sign-in and code pages) as a new user of a role."""
 
     def signed_in(role: str | None, **fields) -> Client:
         client = Client()
         if role is None:
             return client
         user = make_user(role, **fields)
-        response = client.post(
-            "/accounts/sign-in/", {"username": user.username, "password": PASSWORD}
-        )
-        assert response.status_code == 302, response.content[:500]
+        sign_in_with_code(client, user)
         client.user = user
         return client
 

@@ -54,11 +54,16 @@ def test_searching_and_exporting_the_log_are_themselves_audited(client_for) -> N
     assert b"Threshold changed from 7 to 10" in page.content
     assert b"1 entry" in page.content
     (searched,) = entries(Action.AUDIT_SEARCHED)
-    assert searched.details == {"criteria": {"text": "threshold"}, "page": 1}
+    assert searched.details == {
+        "criteria": {"text": "threshold"},
+        "page": 1,
+        "path": "/audit/?text=threshold",
+    }
     assert searched.summary == "Searched the audit log"
     assert client.get("/audit/").status_code == 200  # reading it unsearched is recorded too
     read = AuditEvent.objects.filter(action=Action.AUDIT_SEARCHED).order_by("-id").first()
-    assert read.summary == "Read the audit log" and read.details == {"criteria": {}, "page": 1}
+    assert read.summary == "Read the audit log"
+    assert read.details == {"criteria": {}, "page": 1, "path": "/audit/"}
 
     download = client.get("/audit/export.csv", {"action": Action.SETTING_CHANGED})
     rows = list(csv.reader(io.StringIO(download.content.decode())))

@@ -39,6 +39,7 @@ class Case:
 
 JOB = "{job}"  # replaced by a real import job's id
 USER = "{user}"  # replaced by the requesting user's id
+OTHER = "{other}"  # replaced by another user's id (the import job's owner)
 
 MATRIX: dict[str, list[Case]] = {
     "home": [Case("/", EVERYONE)],
@@ -57,6 +58,15 @@ MATRIX: dict[str, list[Case]] = {
     "accounts:users": [Case("/accounts/users/", SECRETARIAT)],
     "accounts:user-new": [Case("/accounts/users/new/", SECRETARIAT)],
     "accounts:user-edit": [Case(f"/accounts/users/{USER}/", SECRETARIAT)],
+    "accounts:user-invite": [
+        Case(f"/accounts/users/{OTHER}/invite/", SECRETARIAT, method="post"),
+    ],
+    "accounts:user-unlock": [
+        Case(f"/accounts/users/{OTHER}/unlock/", SECRETARIAT, method="post", note="no reason"),
+    ],
+    "accounts:invitation": [
+        Case("/accounts/invitation/MQ/1-abc/", EVERYONE, note="a link that does not work"),
+    ],
     "audit:search": [Case("/audit/", AUDITORS)],
     "audit:export": [Case("/audit/export.csv", AUDITORS)],
     "performance:overview": [
@@ -153,6 +163,7 @@ def test_permission_matrix(role, client_for, job, published_store) -> None:
     for name, cases in MATRIX.items():
         for case in cases:
             path = case.path.replace(JOB, str(job.pk)).replace(USER, str(user_id))
+            path = path.replace(OTHER, str(job.created_by_id))
             response = getattr(client, case.method)(path)
             location = response.get("Location", "")
             to_sign_in = response.status_code == 302 and location.startswith("/accounts/sign-in/")

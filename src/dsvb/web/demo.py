@@ -4,11 +4,19 @@ One year of synthetic, London-calibrated case records (12 months to November 201
 real volume of about 135,000 incidents), the board's published tables, and one account per
 role. Passwords are generated, written to ``<data dir>/demo-accounts.txt`` (readable by the
 owner only) and printed. Refuses to run on a production (HTTPS) installation.
+
+The roles that must sign in with a second factor (``roles.SECOND_FACTOR_ROLES``) get an
+authenticator app already set up: its key is written to the same file and printed, so it can
+be added to a real authenticator app, and ``dsvb demo-code USERNAME`` prints the code it shows
+now (:func:`current_code`, which refuses an HTTPS installation and any account that is not a
+demo account with its key in the file). The second factor itself is never switched off.
 """
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
+import os
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -17,7 +25,7 @@ from pathlib import Path
 
 from django.conf import settings
 
-from dsvb.web.accounts.roles import Role
+from dsvb.web.accounts.roles import SECOND_FACTOR_ROLES, Role
 
 DEMO_INCIDENTS = 135_312  # real DV + sexual-offence incidents, 12 months to November 2010
 DEMO_SEED = 2010
@@ -47,13 +55,69 @@ def accounts_file() -> Path:
     return Path(settings.DATA_DIR) / "demo-accounts.txt"
 
 
+class DemoCodeRefused(Exception):
+    """``dsvb demo-code`` will not give a code for this account or installation."""
+
+
+def _read_file() -> dict[str, list[str]]:
+    """username -> [password, role label, authenticator key (base32, or empty)]."""
+    path = accounts_file()
+    if not path.exists():
+        return {}
+    entries = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        fields = line.split("\t")
+        if len(fields) >= 3:
+            entries[fields[0]] = [*fields[1:3], fields[3] if len(fields) > 3 else ""]
+    return entries
+
+
+def _write_file(entries: dict[str, list[str]]) -> None:
+    """Rewrite the accounts file, readable by its owner only from the first byte."""
+    path = accounts_file()
+    partial = path.with_name(path.name + ".new")
+    partial.unlink(missing_ok=True)
+    fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        for username, fields in entries.items():
+            f.write("\t".join([username, *fields]) + "\n")
+    partial.replace(path)
+
+
+def _enrol(user: object) -> str:
+    """A confirmed authenticator app for a demo account; returns its key in base32."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.create(user=user, name="Demo authenticator app", confirmed=True)
+    return base64.b32encode(device.bin_key).decode()
+
+
 def create_accounts() -> list[tuple[DemoAccount, str]]:
-    """Create the demo accounts that do not exist yet; return them with their passwords."""
+    """Create the demo accounts that do not exist yet; return them with their passwords.
+
+    Demo accounts whose role must use a second factor get an authenticator app, including
+    those created by an earlier version of ``dsvb demo`` (listed in the file, without a key).
+    """
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
     from dsvb.web.accounts.models import User
 
+    entries = _read_file()
     created = []
+    changed = False
     for account in ACCOUNTS:
-        if User.objects.filter(username=account.username).exists():
+        needs_key = Role(account.role) in SECOND_FACTOR_ROLES
+        existing = User.objects.filter(username=account.username).first()
+        if existing is not None:
+            entry = entries.get(account.username)
+            if (
+                needs_key
+                and entry is not None
+                and not entry[2]
+                and not TOTPDevice.objects.filter(user=existing, confirmed=True).exists()
+            ):
+                entry[2] = _enrol(existing)
+                changed = True
             continue
         password = "-".join(secrets.token_urlsafe(4) for _ in range(3))
         user = User(
@@ -67,25 +131,65 @@ def create_accounts() -> list[tuple[DemoAccount, str]]:
         user.full_clean(exclude=["password"])
         user.set_password(password)
         user.save()
+        key = _enrol(user) if needs_key else ""
+        entries[account.username] = [password, Role(account.role).label, key]
         created.append((account, password))
-    if created:
-        path = accounts_file()
-        with path.open("a", encoding="utf-8") as f:
-            for account, password in created:
-                f.write(f"{account.username}\t{password}\t{Role(account.role).label}\n")
-        path.chmod(0o600)
+        changed = True
+    if changed:
+        _write_file(entries)
     return created
 
 
 def account_lines() -> list[str]:
-    path = accounts_file()
-    if not path.exists():
-        return []
+    """The demo accounts as ``dsvb demo`` and ``dsvb serve`` print them."""
+    entries = _read_file()
     lines = []
-    for line in path.read_text(encoding="utf-8").splitlines():
-        username, password, label = line.split("\t")
-        lines.append(f"  {username:<12} {password:<22} {label}")
+    for username, (password, label, key) in entries.items():
+        lines.append(f"  {username:<12} {password:<22} {label:<26} {key}".rstrip())
+    if any(key for _, _, key in entries.values()):
+        lines.append(
+            "The accounts with a key sign in with a code from an authenticator app too: "
+            "'dsvb demo-code USERNAME' prints the current one (or add the key to an "
+            "authenticator app)."
+        )
     return lines
+
+
+def current_code(username: str) -> tuple[str, int]:
+    """The code a demo account's authenticator app shows now, and the seconds it has left.
+
+    Only for demo accounts (listed in the demo accounts file with a key that is their
+    authenticator app's key), and never on an HTTPS installation.
+    """
+    import time
+
+    from django_otp.oath import TOTP
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from dsvb.web.accounts.models import User
+
+    if settings.HTTPS:
+        raise DemoCodeRefused("refusing to give codes on an HTTPS installation")
+    entry = _read_file().get(username)
+    if username not in {a.username for a in ACCOUNTS} or entry is None:
+        raise DemoCodeRefused(f"{username!r} is not a demo account (see {accounts_file()})")
+    if not entry[2]:
+        raise DemoCodeRefused(
+            f"{username!r} has no demo authenticator app: it signs in with its password alone"
+        )
+    user = User.objects.filter(username=username).first()
+    devices = TOTPDevice.objects.filter(user=user, confirmed=True) if user else []
+    key = entry[2]
+    device = next((d for d in devices if base64.b32encode(d.bin_key).decode() == key), None)
+    if device is None:
+        raise DemoCodeRefused(
+            f"{username!r}'s authenticator app is no longer the one dsvb demo set up"
+        )
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    now = time.time()
+    totp.time = now
+    left = device.step - int(now - device.t0) % device.step
+    return f"{totp.token():0{device.digits}d}", left
 
 
 def load(say: Callable[[str], None] = print, incidents: int = DEMO_INCIDENTS) -> None:

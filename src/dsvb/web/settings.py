@@ -91,6 +91,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "dsvb.web.accounts.middleware.SecondFactorMiddleware",
+    "dsvb.web.accounts.middleware.NoStoreMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -180,6 +181,27 @@ AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False
 
 OTP_TOTP_ISSUER = "dsvb"
+
+# A link to set a password (an invitation) works once, for 3 days.
+PASSWORD_RESET_TIMEOUT = 3 * 24 * 60 * 60
+
+# --- email (invitations) -------------------------------------------------------------------
+# With DSVB_EMAIL_HOST set, invitations go out by SMTP; otherwise each message is written to a
+# file in <data dir>/sent-email/ (nothing leaves the machine) and the link is shown to the
+# secretariat to pass on, as it always is.
+DSVB_EMAIL_CONFIGURED = bool(os.environ.get("DSVB_EMAIL_HOST"))
+if DSVB_EMAIL_CONFIGURED:
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_HOST = os.environ["DSVB_EMAIL_HOST"]
+    EMAIL_PORT = int(os.environ.get("DSVB_EMAIL_PORT", "587"))
+    EMAIL_HOST_USER = os.environ.get("DSVB_EMAIL_USER", "")
+    EMAIL_HOST_PASSWORD = os.environ.get("DSVB_EMAIL_PASSWORD", "")
+    EMAIL_USE_TLS = _flag("DSVB_EMAIL_TLS", default=True)
+    EMAIL_TIMEOUT = 20
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = DATA_DIR / "sent-email"
+DEFAULT_FROM_EMAIL = os.environ.get("DSVB_EMAIL_FROM", "dsvb@localhost")
 
 # --- sessions, cookies and headers ---------------------------------------------------------
 

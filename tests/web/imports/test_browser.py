@@ -15,6 +15,7 @@ from playwright.sync_api import Page, expect
 
 from dsvb.web.accounts.roles import Role
 from tests.support.builder import rewrite_cell
+from tests.support.web_fixtures import current_code
 from tests.web.conftest import PASSWORD
 from tests.web.imports.conftest import SEXUAL
 
@@ -28,6 +29,10 @@ def _sign_in(page: Page, live_server, make_user) -> None:
     main.get_by_label("User name").fill(user.username)
     main.get_by_label("Password").fill(PASSWORD)
     main.get_by_role("button", name="Sign in").click()
+    main.get_by_label("Code from your authenticator app").fill(
+        current_code(user.totpdevice_set.get())
+    )
+    main.get_by_role("button", name="Continue").click()
     expect(page.get_by_role("button", name="Sign out")).to_be_visible()
 
 

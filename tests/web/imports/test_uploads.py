@@ -250,14 +250,11 @@ def test_the_upload_pages_and_the_list_show_the_forms(analyst: Client) -> None:
 
 
 def test_uploads_need_a_csrf_token(client_for, extract_folder) -> None:
-    from django.test import Client as CsrfClient
-
     from dsvb.web.accounts.roles import Role
     from tests.web.conftest import PASSWORD
 
-    user = client_for(Role.FORCE_ANALYST).user
-    client = CsrfClient(enforce_csrf_checks=True)
-    client.force_login(user)
+    client = client_for(Role.FORCE_ANALYST)  # signed in with password and code
+    client.handler.enforce_csrf_checks = True  # from now on, as a browser's posts are
     response = post_return(client, upload(DV.name, DV.read_bytes()))
     assert response.status_code == 403
     assert not ImportJob.objects.exists()

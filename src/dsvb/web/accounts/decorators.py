@@ -39,6 +39,7 @@ def policy_required(check: Callable[..., bool]) -> Callable[[View], View]:
                 raise PermissionDenied
             return view(request, *args, **kwargs)
 
+        wrapped.dsvb_policy = check  # type: ignore[attr-defined]  # a signed-in view (tests)
         return wrapped
 
     return decorator

@@ -5,19 +5,17 @@ from __future__ import annotations
 from typing import Any
 
 from crispy_forms_gds.helper import FormHelper
-from crispy_forms_gds.layout import Field, Fluid, Layout, Submit
+from crispy_forms_gds.layout import Field, Fluid, Submit
 from django import forms
-from django.contrib.auth import password_validation
-from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm, SetPasswordForm
 
 from dsvb.web.accounts.models import User
 from dsvb.web.accounts.roles import Role
+from dsvb.web.forms import fields_only
 
 
 def _helper(*fields: Any, submit: str) -> FormHelper:
-    helper = FormHelper()
-    helper.layout = Layout(*fields, Submit("submit", submit))
-    return helper
+    return fields_only(*fields, Submit("submit", submit))
 
 
 class SignInForm(AuthenticationForm):
@@ -67,15 +65,24 @@ class ChangePasswordForm(PasswordChangeForm):
         )
 
 
-class UserForm(forms.ModelForm):
-    """Create or change a user (the secretariat only)."""
+class InvitationPasswordForm(SetPasswordForm):
+    """The invited person chooses their own password (the same rules as any password)."""
 
-    password = forms.CharField(
-        label="Password",
-        required=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-        help_text="At least 12 characters, not a common password. Leave empty to keep it.",
-    )
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["new_password1"].label = "New password"
+        self.fields["new_password1"].help_text = "At least 12 characters, not a common password."
+        self.fields["new_password2"].label = "Confirm the new password"
+        self.helper = _helper(
+            Field.text("new_password1", field_width=Fluid.ONE_THIRD),
+            Field.text("new_password2", field_width=Fluid.ONE_THIRD),
+            submit="Set password",
+        )
+
+
+class UserForm(forms.ModelForm):
+    """Create or change a user (the secretariat only). There is no password field: a new user
+    is sent a link to set their own (see ``invitations``)."""
 
     class Meta:
         model = User
@@ -95,9 +102,11 @@ class UserForm(forms.ModelForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.creating = self.instance.pk is None
-        self.fields["password"].required = self.creating
-        if self.creating:
-            self.fields["password"].help_text = "At least 12 characters, not a common password."
+        self.fields["email"].help_text = "The link to set a password is emailed here"
+        self.fields["require_second_factor"].help_text = (
+            "Always required of the secretariat, force analysts and auditors; tick to require "
+            "it of this person whatever their role"
+        )
         self.fields["role"].choices = Role.choices
         self.fields["area_code"].choices = [
             ("", "Not a borough user"),
@@ -113,20 +122,13 @@ class UserForm(forms.ModelForm):
             Field.text("agency", field_width=Fluid.ONE_HALF),
             Field.checkbox("require_second_factor"),
             Field.checkbox("is_active"),
-            Field.text("password", field_width=Fluid.ONE_THIRD),
-            submit="Save user",
+            submit="Save and send a link to set a password" if self.creating else "Save user",
         )
-
-    def clean_password(self) -> str:
-        password = self.cleaned_data.get("password") or ""
-        if password:
-            password_validation.validate_password(password, self.instance)
-        return password
 
     def save(self, commit: bool = True) -> User:
         user = super().save(commit=False)
-        if self.cleaned_data.get("password"):
-            user.set_password(self.cleaned_data["password"])
+        if self.creating:
+            user.set_unusable_password()  # until they set their own from the link
         if commit:
             user.save()
         return user

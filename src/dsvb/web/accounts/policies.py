@@ -7,13 +7,57 @@ from __future__ import annotations
 
 from typing import Any
 
-from dsvb.web.accounts.roles import ALL_AREAS, Role
+from dsvb.web.accounts.roles import ALL_AREAS, SECOND_FACTOR_ROLES, Role
+
+# Pages anyone may read without signing in (URL names). Only these may be kept by a browser's
+# or a proxy's cache, and only when the visitor is not signed in: every other response says
+# ``Cache-Control: no-store``.
+PUBLIC_PAGES = frozenset(
+    {
+        "home",
+        "accessibility",
+        "health",
+        "public:home",
+        "public:download",
+        "public:family",
+        "public:family-download",
+        "public:area",
+        "public:area-download",
+        "public:release-download",
+        "public:policy",
+    }
+)
+
+# What a signed-in person may reach before giving their second factor: the public pages, and
+# the steps of signing in and out. Not, for instance, the page that removes the authenticator
+# app, or a password alone would switch the second factor off.
+BEFORE_SECOND_FACTOR = PUBLIC_PAGES | {
+    "accounts:sign-in",
+    "accounts:sign-out",
+    "accounts:signed-out",
+    "accounts:second-factor",
+    "accounts:second-factor-setup",
+    "accounts:invitation",
+}
 
 
 def _role(user: Any) -> str | None:
     if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
         return None
     return user.role
+
+
+def must_use_second_factor(user: Any) -> bool:
+    """Whether the person must sign in with an authenticator app: always for the roles in
+    ``SECOND_FACTOR_ROLES``, and for anyone the secretariat has required it of."""
+    if _role(user) is None:
+        return False
+    return user.role in SECOND_FACTOR_ROLES or bool(user.require_second_factor)
+
+
+def may_cache(user: Any, url_name: str | None) -> bool:
+    """Whether a response may be kept by a cache: a public page seen by the public only."""
+    return url_name in PUBLIC_PAGES and not getattr(user, "is_authenticated", False)
 
 
 def can_view_performance(user: Any) -> bool:
@@ -47,6 +91,7 @@ def can_search_audit(user: Any) -> bool:
 
 
 def can_manage_users(user: Any) -> bool:
+    """Invite people, change their accounts, unlock accounts locked out after failures."""
     return _role(user) == Role.SECRETARIAT
 
 

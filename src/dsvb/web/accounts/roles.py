@@ -25,3 +25,9 @@ DESCRIPTIONS = {
 
 # Roles that see every area's performance data.
 ALL_AREAS = frozenset({Role.SECRETARIAT, Role.BOARD_MEMBER, Role.FORCE_ANALYST})
+
+# Roles every account of which must sign in with a second factor (an authenticator app): they
+# administer accounts and read everything, import case records, or read the audit log, so a
+# guessed or stolen password alone must not open them. Others may opt in, or the secretariat
+# may require it of an individual (``User.require_second_factor``).
+SECOND_FACTOR_ROLES = frozenset({Role.SECRETARIAT, Role.FORCE_ANALYST, Role.AUDITOR})

@@ -8,19 +8,29 @@ from typing import Any
 
 import qrcode
 import qrcode.image.svg
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
+from django.forms import Form
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
+from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from dsvb.web.accounts import policies
+from dsvb.web.accounts import invitations, lockouts, policies
 from dsvb.web.accounts.decorators import policy_required
-from dsvb.web.accounts.forms import ChangePasswordForm, CodeForm, SignInForm, UserForm
+from dsvb.web.accounts.forms import (
+    ChangePasswordForm,
+    CodeForm,
+    InvitationPasswordForm,
+    SignInForm,
+    UserForm,
+)
+from dsvb.web.accounts.middleware import second_factor_step
 from dsvb.web.accounts.models import User
 from dsvb.web.accounts.roles import DESCRIPTIONS, Role
 from dsvb.web.audit.models import Action
@@ -36,6 +46,12 @@ class SignInView(auth_views.LoginView):
 
     def get_default_redirect_url(self) -> str:
         return reverse(policies.landing_page(self.request.user))
+
+    def get_success_url(self) -> str:
+        """Straight on to the second factor when one is set up or required (a person who must
+        use one and has none sets it up now, before anything else)."""
+        url = super().get_success_url()
+        return second_factor_step(self.request.user, url) or url
 
 
 def signed_out(request: HttpRequest) -> HttpResponse:
@@ -54,6 +70,7 @@ def account(request: HttpRequest) -> HttpResponse:
         "accounts/account.html",
         {
             "has_device": devices.exists(),
+            "second_factor_required": policies.must_use_second_factor(request.user),
             "role_description": DESCRIPTIONS.get(Role(request.user.role), ""),
         },
     )
@@ -111,7 +128,7 @@ def second_factor_setup(request: HttpRequest) -> HttpResponse:
             otp_login(request, device)
             record(request, Action.SECOND_FACTOR_ENROLLED, "Authenticator app set up")
             messages.success(request, "Your authenticator app is set up.")
-            return redirect("accounts:account")
+            return redirect(_safe_next(request, reverse(policies.landing_page(request.user))))
         form.add_error("code", "The code is not right; check the app shows dsvb and try again")
     key = base64.b32encode(device.bin_key).decode()
     return render(
@@ -119,6 +136,8 @@ def second_factor_setup(request: HttpRequest) -> HttpResponse:
         "accounts/second_factor_setup.html",
         {
             "form": form,
+            "next": request.GET.get("next", ""),
+            "required": policies.must_use_second_factor(request.user),
             "qr": _qr_svg(device.config_url),
             "key": " ".join(key[i : i + 4] for i in range(0, len(key), 4)),
         },
@@ -129,7 +148,7 @@ def second_factor_setup(request: HttpRequest) -> HttpResponse:
 def second_factor_remove(request: HttpRequest) -> HttpResponse:
     """Remove the authenticator app: only in a session signed in with it, and only with a
     current code from it (someone who has the password alone cannot switch it off)."""
-    if request.user.require_second_factor:
+    if policies.must_use_second_factor(request.user):
         messages.error(request, "Your account must use an authenticator app; ask the secretariat.")
         return redirect("accounts:account")
     device = TOTPDevice.objects.devices_for_user(request.user, confirmed=True).first()
@@ -168,12 +187,19 @@ manage_users = policy_required(lambda user, **_: policies.can_manage_users(user)
 
 @manage_users
 def users(request: HttpRequest) -> HttpResponse:
-    people = User.objects.all().order_by("role", "username")
-    return render(request, "accounts/users.html", {"people": people})
+    people = list(User.objects.all().order_by("role", "username"))
+    locked = lockouts.locked_out_usernames()
+    for person in people:
+        person.locked_out = person.username in locked
+        person.second_factor_required = policies.must_use_second_factor(person)
+    return render(
+        request,
+        "accounts/users.html",
+        {"people": people, "locked": [p for p in people if p.locked_out]},
+    )
 
 
-# every field the form edits is recorded with its old and new value (the password is not
-# a model field of the form: its change is recorded without either)
+# every field the form edits is recorded with its old and new value
 _AUDITED_FIELDS = tuple(UserForm.Meta.fields)
 
 
@@ -185,6 +211,21 @@ def _changes(before: dict[str, Any], user: User) -> dict[str, list[Any]]:
     }
 
 
+def _invitation_page(
+    request: HttpRequest, person: User, invitation: invitations.Invitation
+) -> HttpResponse:
+    """The link, shown once to the secretariat to pass on (the page is never cached)."""
+    return render(
+        request,
+        "accounts/invitation_sent.html",
+        {
+            "person": person,
+            "invitation": invitation,
+            "email_configured": settings.DSVB_EMAIL_CONFIGURED,
+        },
+    )
+
+
 @manage_users
 def user_edit(request: HttpRequest, user_id: int | None = None) -> HttpResponse:
     person = get_object_or_404(User, pk=user_id) if user_id else User()
@@ -192,7 +233,6 @@ def user_edit(request: HttpRequest, user_id: int | None = None) -> HttpResponse:
     form = UserForm(request.POST or None, instance=person)
     if request.method == "POST" and form.is_valid():
         creating = form.creating
-        password_set = bool(form.cleaned_data.get("password"))
         saved = form.save()
         if creating:
             record(
@@ -204,19 +244,117 @@ def user_edit(request: HttpRequest, user_id: int | None = None) -> HttpResponse:
                 role=saved.role,
                 area_code=saved.area_code,
             )
-        else:
-            changes = _changes(before, saved)
-            record(
-                request,
-                Action.USER_CHANGED,
-                f"Changed user {saved.username}"
-                + (f": {', '.join(changes)}" if changes else "")
-                + ("; password reset" if password_set else ""),
-                object_type="user",
-                object_id=saved.pk,
-                changes=changes,
-                password_reset=password_set,
-            )
+            return _invitation_page(request, saved, invitations.invite(request, saved))
+        changes = _changes(before, saved)
+        record(
+            request,
+            Action.USER_CHANGED,
+            f"Changed user {saved.username}" + (f": {', '.join(changes)}" if changes else ""),
+            object_type="user",
+            object_id=saved.pk,
+            changes=changes,
+        )
         messages.success(request, f"Saved {saved.username}.")
         return redirect("accounts:users")
-    return render(request, "accounts/user_edit.html", {"form": form, "person": person})
+    return render(
+        request,
+        "accounts/user_edit.html",
+        {
+            "form": form,
+            "person": person,
+            "invite_form": Form(),
+            "password_set": person.pk is not None and person.has_usable_password(),
+        },
+    )
+
+
+@require_POST
+@manage_users
+def user_invite(request: HttpRequest, user_id: int) -> HttpResponse:
+    """A new link to set a password (the old link, and any password, stop working)."""
+    person = get_object_or_404(User, pk=user_id)
+    return _invitation_page(request, person, invitations.invite(request, person))
+
+
+@require_POST
+@manage_users
+def user_unlock(request: HttpRequest, user_id: int) -> HttpResponse:
+    """Unlock an account django-axes locked after failed sign-ins; the reason is audited."""
+    person = get_object_or_404(User, pk=user_id)
+    reason = " ".join(request.POST.get("reason", "").split())[:300]
+    if not reason:
+        messages.error(request, f"Say why you are unlocking {person.username}, then unlock.")
+        return redirect(f"{reverse('accounts:users')}#locked")
+    was_locked = person.username in lockouts.locked_out_usernames()
+    removed = lockouts.unlock(person.username)
+    record(
+        request,
+        Action.ACCOUNT_UNLOCKED,
+        f"Unlocked {person.username}: {reason}",
+        object_type="user",
+        object_id=person.pk,
+        reason=reason,
+        was_locked=was_locked,
+        attempts_removed=removed,
+    )
+    messages.success(request, f"Unlocked {person.username}: they can sign in again.")
+    return redirect("accounts:users")
+
+
+# --- invitations (the invited person, not signed in) ----------------------------------------
+
+
+class InvitationView(auth_views.PasswordResetConfirmView):
+    """The link from an invitation: choose a password, once. Django's reset view (which moves
+    the token from the URL into the session before showing the form, so it cannot leak in a
+    Referer header), with the invitation's tokens, audit entries and messages."""
+
+    template_name = "accounts/invitation.html"
+    form_class = InvitationPasswordForm
+    token_generator = invitations.tokens
+    success_url = reverse_lazy("accounts:sign-in")
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        response = super().dispatch(request, *args, **kwargs)
+        token = kwargs["token"]
+        if token == self.reset_url_token:
+            token = request.session.get(auth_views.INTERNAL_RESET_SESSION_TOKEN, "")
+        about = {"object_type": "user", "object_id": self.user.pk if self.user else ""}
+        name = self.user.get_username() if self.user else ""
+        if not self.validlink and response.status_code == 200:
+            self.problem = invitations.tokens.problem(self.user, token)
+            response.context_data["problem"] = invitations.PROBLEMS[self.problem]
+            record(
+                request,
+                Action.INVITATION_REFUSED,
+                f"Refused a link to set a password ({self.problem})"
+                + (f" for {name}" if name else ""),
+                user=None,
+                username=name,
+                problem=self.problem,
+                **about,
+            )
+        elif kwargs["token"] != self.reset_url_token and response.status_code == 302:
+            record(
+                request,
+                Action.INVITATION_OPENED,
+                f"{name} opened their link to set a password",
+                user=None,
+                username=name,
+                **about,
+            )
+        return response
+
+    def form_valid(self, form: InvitationPasswordForm) -> HttpResponse:
+        response = super().form_valid(form)
+        record(
+            self.request,
+            Action.PASSWORD_SET,
+            f"{self.user.get_username()} set their password from their link",
+            user=None,
+            username=self.user.get_username(),
+            object_type="user",
+            object_id=self.user.pk,
+        )
+        messages.success(self.request, "Your password is set. Sign in with it.")
+        return response

@@ -33,6 +33,13 @@ class Action(models.TextChoices):
     AUDIT_SEARCHED = "audit_searched", "Audit log searched"
     AUDIT_EXPORTED = "audit_exported", "Audit log exported"
     ACCESS_DENIED = "access_denied", "Access refused"
+    PAGE_VIEWED = "page_viewed", "Page viewed"
+    INVITATION_CREATED = "invitation_created", "Invitation to set a password sent"
+    INVITATION_OPENED = "invitation_opened", "Invitation link used"
+    INVITATION_REFUSED = "invitation_refused", "Invitation link refused"
+    PASSWORD_SET = "password_set", "Password set from an invitation"
+    ACCOUNT_UNLOCKED = "account_unlocked", "Locked-out account unlocked"
+    RELEASE_PUBLISHED = "release_published", "Statistical release published"
 
 
 class ImmutableError(Exception):

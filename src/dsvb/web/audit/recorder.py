@@ -1,4 +1,10 @@
-"""Writing audit entries. Every audited action calls :func:`record` exactly once."""
+"""Writing audit entries. Every audited action calls :func:`record` exactly once.
+
+A view wrapped in :func:`dsvb.web.audit.pageview.audited_view` makes one entry per view: the
+entry the view records itself (an export, a search of the log), or else a page view. Either
+way the entry carries the page's path and the objects it showed (area, indicator, family,
+period), which the view names with :func:`dsvb.web.audit.pageview.viewed`.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +15,9 @@ from django.conf import settings
 from django.http import HttpRequest
 
 from dsvb.web.audit.models import Action, AuditEvent
+
+# the request attribute that holds the page an audited view is showing (see pageview.py)
+PAGE_VIEW_ATTRIBUTE = "dsvb_page_view"
 
 
 def client_address(request: HttpRequest | None) -> str | None:
@@ -51,6 +60,10 @@ def record(
         user = getattr(request, "user", None)
     signed_in = user is not None and getattr(user, "is_authenticated", False)
     agent = request.META.get("HTTP_USER_AGENT", "")[:300] if request is not None else ""
+    page = getattr(request, PAGE_VIEW_ATTRIBUTE, None)
+    if page is not None:  # inside an audited view: name its page and objects, once
+        details = {**page.objects, "path": page.path, **details}
+        page.recorded = True
     return AuditEvent.objects.create(
         actor_id=user.pk if signed_in else None,
         actor_username=(user.get_username() if signed_in else (username or ""))[:150],

@@ -6,8 +6,7 @@ import csv
 import datetime as dt
 from typing import Any
 
-from crispy_forms_gds.helper import FormHelper
-from crispy_forms_gds.layout import Field, Fluid, Layout, Submit
+from crispy_forms_gds.layout import Field, Fluid, Submit
 from django import forms
 from django.core.paginator import Paginator
 from django.db.models import Q, QuerySet
@@ -19,7 +18,9 @@ from django.views.decorators.http import require_safe
 from dsvb.web.accounts import policies
 from dsvb.web.accounts.decorators import policy_required
 from dsvb.web.audit.models import Action, AuditEvent
+from dsvb.web.audit.pageview import audited_view
 from dsvb.web.audit.recorder import record
+from dsvb.web.forms import fields_only
 from dsvb.web.spreadsheets import defused
 
 auditors = policy_required(lambda user, **_: policies.can_search_audit(user))
@@ -38,9 +39,7 @@ class SearchForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.helper = FormHelper()
-        self.helper.form_method = "get"
-        self.helper.layout = Layout(
+        self.helper = fields_only(
             Field.text("text", field_width=Fluid.ONE_HALF),
             Field.text("username", field_width=Fluid.ONE_THIRD),
             Field.select("action"),
@@ -78,10 +77,14 @@ def _criteria(form: SearchForm) -> dict[str, str]:
 
 @require_safe
 @auditors
+@audited_view("the audit log")
 def search(request: HttpRequest) -> HttpResponse:
     form = SearchForm(request.GET or None)
     events = _filtered(form) if request.GET else AuditEvent.objects.all()
     page = Paginator(events, 50).get_page(request.GET.get("page"))
+    # The page's entries are read now, before the entry below is written: read later (as the
+    # template would), the new entry would take the first place and push the oldest off.
+    page.object_list = list(page.object_list)
     # Reading the log is itself recorded, searched or not: it names people and addresses.
     record(
         request,
@@ -101,6 +104,7 @@ def search(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 @auditors
+@audited_view("the audit log (CSV download)")
 def export(request: HttpRequest) -> HttpResponse:
     form = SearchForm(request.GET or None)
     events = _filtered(form) if request.GET else AuditEvent.objects.all()

@@ -24,6 +24,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from dsvb.web.accounts import policies
 from dsvb.web.accounts.decorators import policy_required
 from dsvb.web.audit.models import Action
+from dsvb.web.audit.pageview import audited_view
 from dsvb.web.audit.recorder import client_address, record
 from dsvb.web.imports import jobs, uploads
 from dsvb.web.imports.forms import ExtractUploadForm, ReturnUploadForm
@@ -62,6 +63,7 @@ NOTE_HEADINGS = {
 
 @require_GET
 @can_view
+@audited_view("the imports and the store's log")
 def import_list(request: HttpRequest) -> HttpResponse:
     jobs.kick()
     recent = list(ImportJob.objects.all()[:RECENT_JOBS])
@@ -196,6 +198,7 @@ def _status_payload(job: ImportJob) -> dict[str, Any]:
 @require_GET
 @never_cache
 @can_view
+@audited_view("an import job")
 def job_detail(request: HttpRequest, job_id: int) -> HttpResponse:
     jobs.kick()
     job = get_object_or_404(ImportJob, pk=job_id)
@@ -229,6 +232,7 @@ def _notes_by_kind(report: dict[str, Any]) -> list[dict[str, Any]]:
 @require_GET
 @never_cache
 @can_view
+@audited_view("an import report")
 def job_report(request: HttpRequest, job_id: int) -> HttpResponse:
     job = get_object_or_404(ImportJob, pk=job_id)
     if not job.finished:
@@ -273,6 +277,7 @@ def _cell(value: Any) -> str:
 @require_GET
 @never_cache
 @can_view
+@audited_view("an import report (CSV download)")
 def job_report_csv(request: HttpRequest, job_id: int) -> HttpResponse:
     job = get_object_or_404(ImportJob, pk=job_id)
     report = job.report or {}

@@ -24,6 +24,7 @@ from django.utils.safestring import SafeString, mark_safe
 from dsvb.web.accounts import policies
 from dsvb.web.accounts.decorators import policy_required
 from dsvb.web.audit.models import Action
+from dsvb.web.audit.pageview import audited_view, viewed
 from dsvb.web.audit.recorder import record
 from dsvb.web.performance import charts, data, exports, figures, formatting, published, tiles
 from dsvb.web.performance.forms import OverviewForm, ScorecardForm
@@ -254,12 +255,14 @@ def _tile_map(
 
 
 @policy_required(lambda user, **_: policies.can_view_all_areas(user))
+@audited_view("the pan-force overview")
 @handles_busy_store
 def overview(request: HttpRequest) -> HttpResponse:
     sel = figures.select(request.GET.get("family"), request.GET.get("period"))
     if sel is None:
         return _no_data(request, "Pan-force overview")
     info = _indicator(sel, request.GET.get("indicator"))
+    viewed(request, area="ALL", family=sel.family, period=sel.choice.key, indicator=info.id)
     sort = request.GET.get("sort") if request.GET.get("sort") in SORTS else "rank"
     descending = request.GET.get("dir", SORTS[sort][1]) == "desc"
     content = _fragment(
@@ -416,6 +419,7 @@ def _scorecard_rows(card: dict[str, Any]) -> list[dict[str, Any]]:
         and (area_code is None or policies.can_view_area(user, area_code))
     )
 )
+@audited_view("a borough scorecard")
 @handles_busy_store
 def scorecard(request: HttpRequest, area_code: str | None = None) -> HttpResponse:
     keep = _query(family=request.GET.get("family"), period=request.GET.get("period"))
@@ -436,6 +440,7 @@ def scorecard(request: HttpRequest, area_code: str | None = None) -> HttpRespons
     sel = figures.select(request.GET.get("family"), request.GET.get("period"))
     if sel is None:
         return _no_data(request, f"{names[area_code]} scorecard")
+    viewed(request, family=sel.family, period=sel.choice.key)
     choose_area = policies.can_view_all_areas(request.user)
     content = _fragment(
         f"scorecard:{sel.key}:{area_code}:{int(choose_area)}",
@@ -502,6 +507,7 @@ def _choose_area(request: HttpRequest) -> HttpResponse:
     sel = figures.select(request.GET.get("family"), request.GET.get("period"))
     if sel is None:
         return _no_data(request, "Borough scorecards")
+    viewed(request, family=sel.family, period=sel.choice.key)
     form = ScorecardForm(
         initial={"family": sel.family, "period": sel.choice.key}, selection=sel, choose_area=True
     )
@@ -551,6 +557,7 @@ def _audit_export(
 @policy_required(
     lambda user, **_: policies.can_view_all_areas(user) and policies.can_export_performance(user)
 )
+@audited_view("an overview table (download)")
 @handles_busy_store
 def export_overview(request: HttpRequest, table: str, fmt: str) -> HttpResponse:
     if table not in exports.OVERVIEW_TABLES or fmt not in exports.FORMATS:
@@ -575,6 +582,7 @@ def export_overview(request: HttpRequest, table: str, fmt: str) -> HttpResponse:
         policies.can_export_performance(user) and policies.can_view_area(user, area_code)
     )
 )
+@audited_view("a scorecard table (download)")
 @handles_busy_store
 def export_scorecard(request: HttpRequest, area_code: str, table: str, fmt: str) -> HttpResponse:
     if table not in exports.SCORECARD_TABLES or fmt not in exports.FORMATS:

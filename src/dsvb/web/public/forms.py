@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from crispy_forms_gds.helper import FormHelper
-from crispy_forms_gds.layout import Field, Layout, Size, Submit
+from crispy_forms_gds.layout import Field, Size, Submit
 from django import forms
 
 from dsvb.reports.disclosure import DEFAULT_PROTECTION_WIDTH, DEFAULT_THRESHOLD, ROUNDING_BASE
+from dsvb.web.forms import fields_only
 from dsvb.web.public.models import MAX_PROTECTION_WIDTH, MAX_THRESHOLD
 
 
@@ -59,8 +59,7 @@ class PolicyForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.helper = FormHelper()
-        self.helper.layout = Layout(
+        self.helper = fields_only(
             Field.text("threshold", field_width=3),
             Field.text("protection_width", field_width=3),
             Field.radios("rounding", legend_size=Size.SMALL, inline=True),
@@ -78,8 +77,7 @@ class PublishForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.helper = FormHelper()
-        self.helper.layout = Layout(
+        self.helper = fields_only(
             Field.checkbox("confirm"),
             Submit("submit", "Publish the release"),
         )

@@ -19,11 +19,12 @@ from dsvb.indicators.model import Period
 from dsvb.indicators.results import IndicatorResult
 from dsvb.reports import publication
 from dsvb.reports.publication import NextPeriod, Release, ReleaseRefused, Source
+from dsvb.web.audit.models import Action
 from dsvb.web.audit.recorder import record
 from dsvb.web.public import policy as policy_service
 from dsvb.web.public.models import Release as StoredRelease
 
-RELEASE_PUBLISHED = "release_published"  # the audit action
+RELEASE_PUBLISHED = Action.RELEASE_PUBLISHED
 _CACHE_SECONDS = 24 * 60 * 60
 
 

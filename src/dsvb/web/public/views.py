@@ -39,6 +39,7 @@ from dsvb.reports.publication import (
 from dsvb.web.accounts import policies
 from dsvb.web.accounts.decorators import policy_required
 from dsvb.web.audit.models import Action
+from dsvb.web.audit.pageview import audited_view, viewed
 from dsvb.web.audit.recorder import record
 from dsvb.web.performance import data
 from dsvb.web.public import policy as policy_service
@@ -320,11 +321,13 @@ def policy_change(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @policy_required(lambda user, **_: policies.can_publish(user))
+@audited_view("the next statistical release")
 @_store_ready
 def publish(request: HttpRequest) -> HttpResponse:
     """The next release: what it would cover, and publishing it (the secretariat)."""
     source = releases.web_source()
     upcoming = releases.plan(source)
+    viewed(request, period=upcoming.period and period_label(upcoming.period))
     form = PublishForm(request.POST if request.method == "POST" else None)
     refused = None
     if request.method == "POST" and form.is_valid() and upcoming.period is not None:
