@@ -102,9 +102,11 @@ def test_published_returns_import_and_indicators(tmp_path: Path) -> None:
     store = tmp_path / "store.duckdb"
     table = str(PUBLISHED / "sexual_offences_by_unit_12m_to_2010-11.csv")
     result = dsvb("import-returns", table, "--store", str(store))
-    assert "'Barking & & Dagenham' read as Barking and Dagenham (E09000002)" in result.stdout
-    assert "'116 47 1' is not a number" in result.stdout
-    assert "the Non-Borough Total implies 164" in result.stdout
+    # the summary on stdout, every note on stderr
+    assert "as return 1 (by_area, 12 months to November 2010)" in result.stdout
+    assert "'Barking & & Dagenham' read as Barking and Dagenham (E09000002)" in result.stderr
+    assert "'116 47 1' is not a number" in result.stderr
+    assert "the Non-Borough Total implies 164" in result.stderr
     assert "already in the store" in dsvb("import-returns", table, "--store", str(store)).stdout
 
     rows = rows_of(dsvb("indicators", "--returns", table, "--format", "csv").stdout)
