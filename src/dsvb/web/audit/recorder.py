@@ -9,12 +9,20 @@ period), which the view names with :func:`dsvb.web.audit.pageview.viewed`.
 from __future__ import annotations
 
 import ipaddress
+import threading
 from typing import Any
 
 from django.conf import settings
+from django.db import connections
 from django.http import HttpRequest
 
 from dsvb.web.audit.models import Action, AuditEvent
+
+# SQLite lets one connection write at a time, and a writer that finds the database locked
+# sleeps in steps of 1, 2, 5, 10 ms and more before trying again: under load, threads of one
+# worker colliding over audit entries would wait far longer than the write takes. They queue
+# on this lock instead (woken at once); workers still meet at SQLite's own lock.
+_SQLITE_WRITER = threading.Lock()
 
 # the request attribute that holds the page an audited view is showing (see pageview.py)
 PAGE_VIEW_ATTRIBUTE = "dsvb_page_view"
@@ -64,7 +72,7 @@ def record(
     if page is not None:  # inside an audited view: name its page and objects, once
         details = {**page.objects, "path": page.path, **details}
         page.recorded = True
-    return AuditEvent.objects.create(
+    return _insert(
         actor_id=user.pk if signed_in else None,
         actor_username=(user.get_username() if signed_in else (username or ""))[:150],
         actor_role=getattr(user, "role", "") if signed_in else "",
@@ -76,3 +84,12 @@ def record(
         summary=summary[:500],
         details=details,
     )
+
+
+def _insert(**fields: Any) -> AuditEvent:
+    connection = connections[AuditEvent.objects.db]
+    if connection.vendor == "sqlite" and not connection.in_atomic_block:
+        # (inside a transaction the connection may already hold SQLite's lock: no queueing)
+        with _SQLITE_WRITER:
+            return AuditEvent.objects.create(**fields)
+    return AuditEvent.objects.create(**fields)
