@@ -173,15 +173,6 @@ def published_store(demo_store_file, settings, db):
         made = releases.prepare(releases.web_source(), published_by="test secretariat")
         _RELEASE["data"] = made.to_data()
     if not StoredRelease.objects.exists():
-        release = Release.from_data(_RELEASE["data"])
-        StoredRelease.objects.create(
-            number=release.number,
-            period_start=release.period.start,
-            period_end=release.period.end,
-            policy_version=release.policy.version,
-            published_at=release.published_at,
-            published_by=release.published_by,
-            content=_RELEASE["data"],
-        )
+        releases.keep(Release.from_data(_RELEASE["data"]))
     yield demo_store_file
     cache.clear()

@@ -85,15 +85,7 @@ def test_earlier_releases_stay_public_beside_the_latest(store) -> None:
     # the register a year on: release 2 (its cells borrowed from release 1) is the latest
     next_year = Period(first.period.end, first.period.end.replace(year=first.period.end.year + 1))
     later = dataclasses.replace(first, number=2, period=next_year)
-    StoredRelease.objects.create(
-        number=later.number,
-        period_start=later.period.start,
-        period_end=later.period.end,
-        policy_version=later.policy.version,
-        published_at=later.published_at,
-        published_by=later.published_by,
-        content=later.to_data(),
-    )
+    releases.keep(later)
     home = Client().get("/published/").content.decode()
     assert "Release 2, published" in home and "12 months to November 2011" in home
     assert "Earlier releases" in home

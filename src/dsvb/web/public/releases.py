@@ -89,6 +89,19 @@ def prepare(source: Source, *, published_by: str) -> Release | None:
     )
 
 
+def keep(release: Release) -> StoredRelease:
+    """Add a release to the register, whole, as it was made."""
+    return StoredRelease.objects.create(
+        number=release.number,
+        period_start=release.period.start,
+        period_end=release.period.end,
+        policy_version=release.policy.version,
+        published_at=release.published_at,
+        published_by=release.published_by,
+        content=release.to_data(),
+    )
+
+
 def publish(
     source: Source, *, published_by: str, request: HttpRequest | None = None
 ) -> Release | None:
@@ -98,15 +111,7 @@ def publish(
         return None
     try:
         with transaction.atomic():
-            StoredRelease.objects.create(
-                number=release.number,
-                period_start=release.period.start,
-                period_end=release.period.end,
-                policy_version=release.policy.version,
-                published_at=release.published_at,
-                published_by=published_by,
-                content=release.to_data(),
-            )
+            keep(release)
             record(
                 request,
                 RELEASE_PUBLISHED,
