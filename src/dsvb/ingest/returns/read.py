@@ -407,7 +407,7 @@ def _read_table(source: str, content_hash: str, text: str, table: Table) -> Publ
     }[layout]
     build = reader(source, stem, header, rows)
     if not table.ends_with_line_end:
-        _last_cell_unread(build, rows[-1])
+        _last_cell_unread(build, table.rows[-1])
     cells = tuple(build.cells)
     notes = list(build.notes)
     draft = PublishedReturn(
