@@ -265,6 +265,9 @@ _TYPES = {
 }
 
 
+_INSERT_CHUNK = 1_000
+
+
 def _insert_rows(
     con: duckdb.DuckDBPyConnection, table: str, names: Sequence[str], rows: list[list[Any]]
 ) -> None:
@@ -272,13 +275,14 @@ def _insert_rows(
 
     ``executemany`` runs one statement a row (about 1,500 rows a second), which made storing
     a table at the size ceiling take 25 s; one ``INSERT ... SELECT unnest(...)`` takes
-    a fraction of a second and grows linearly with the rows.
+    a fraction of a second and grows linearly with the rows. The rows go in chunks: DuckDB
+    holds a list parameter as one value object per element, so a chunk bounds that memory.
     """
-    if not rows:
-        return
-    columns = [list(column) for column in zip(*rows, strict=True)]
     select = ", ".join(f"unnest(?::{_TYPES.get(name, 'VARCHAR')}[])" for name in names)
-    con.execute(f"INSERT INTO {table} ({', '.join(names)}) SELECT {select}", columns)
+    sql = f"INSERT INTO {table} ({', '.join(names)}) SELECT {select}"
+    for start in range(0, len(rows), _INSERT_CHUNK):
+        chunk = rows[start : start + _INSERT_CHUNK]
+        con.execute(sql, [list(column) for column in zip(*chunk, strict=True)])
 
 
 def _insert_cells(con: duckdb.DuckDBPyConnection, return_id: int, cells: Iterable[Cell]) -> None:
