@@ -1,7 +1,7 @@
 """How large a published table may be: one definition of the ceilings the reader enforces.
 
-Published tables are small: the real ones are 0.5 to 1.2 KB, 4 to 39 rows, 4 to 6 columns
-and at most 234 cells. The ceilings are generous (about a thousand times the real tables)
+Published tables are small: the real ones are 0.5 to 1.2 KB, 11 to 39 rows, 3 to 6 columns
+and at most 198 cells. The ceilings are generous (about a thousand times the real tables)
 and exist so that no file, however large or however made, can exhaust the machine: a file
 over a ceiling is refused with a message naming the ceiling, before it is parsed (the size)
 or as soon as the parser reaches it (rows, columns, cells, a cell's length). Below the
