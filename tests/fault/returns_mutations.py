@@ -113,6 +113,13 @@ def _many_rows(data: bytes) -> bytes:
     return data + row * 5_100
 
 
+def _many_cells(data: bytes) -> bytes:
+    """200 columns (the ceiling) and 260 rows: 52,000 cells, over the 50,000 ceiling."""
+    header, rest = data.split(b"\n", 1)
+    extra = b"".join(b",%d" % (1800 + i) for i in range(197))
+    return header + extra + b"\n" + rest + b"Incidents,1,2\n" * 250
+
+
 MUTATIONS: tuple[Mutation, ...] = (
     # --- cut short ---------------------------------------------------------------------------
     Mutation(
@@ -246,6 +253,13 @@ MUTATIONS: tuple[Mutation, ...] = (
         _many_rows,
         lambda data: (5_001, 5_002, "indicator"),
         "more than 5,000 data rows",
+    ),
+    Mutation(
+        "more cells than the ceiling",
+        SCD2,
+        _many_cells,
+        lambda data: (251, 252, "measure"),
+        "more than 250 data rows (50,200 cells with the header's 200 columns)",
     ),
     Mutation(
         "an extra cell",

@@ -407,17 +407,26 @@ def run_bounded(small: Path, big: Path, allowance: int, store: Path | None) -> s
     return result.stdout
 
 
-@pytest.mark.parametrize("stored", [False, True], ids=["read", "import"])
-def test_a_table_at_the_ceiling_is_read_in_memory_linear_in_its_size(stored: bool, tmp_path: Path):
-    # 4,900 rows of 400 bytes: just under the 2 MB ceiling, 19,600 cells
-    big = write(tmp_path / "big", "kingston_return_2006-07.csv", kv_table(4_900, 350))
+#: address space allowed above the warmed-up process: a fixed base plus a multiple of the
+#: input, about twice what is needed (reading measures about 8 MB per MB, importing about 15
+#: with DuckDB's blocks; docs/benchmarks.md)
+_ALLOWANCE = {"read": (16 * 2**20, 12), "import": (32 * 2**20, 24)}
+
+
+@pytest.mark.parametrize("mode", ["read", "import"])
+@pytest.mark.parametrize("rows", [1_200, 4_900], ids=["0.5MB", "1.95MB"])
+def test_a_table_up_to_the_ceiling_is_read_in_memory_linear_in_its_size(
+    mode: str, rows: int, tmp_path: Path
+):
+    # rows of 400 bytes: 4,900 is just under the 2 MB ceiling (19,604 cells)
+    big = write(tmp_path / "big", KINGSTON, kv_table(rows, 350))
     size = big.stat().st_size
-    assert LIMITS.max_bytes * 0.9 < size <= LIMITS.max_bytes
+    assert size <= LIMITS.max_bytes
     small = write(tmp_path / "small", KINGSTON, original(KINGSTON))
-    store = tmp_path / "s.duckdb" if stored else None
-    # a fixed 64 MB for the interpreter's arenas, then 40 bytes of address space a byte read
-    allowance = 64 * 2**20 + 40 * size
-    assert run_bounded(small, big, allowance, store).startswith(f"read: {4 * 4_901} cells")
+    base, per_byte = _ALLOWANCE[mode]
+    store = tmp_path / "s.duckdb" if mode == "import" else None
+    out = run_bounded(small, big, base + per_byte * size, store)
+    assert out.startswith(f"read: {4 * (rows + 1)} cells")
 
 
 def test_a_194_mb_table_is_refused_without_reading_it(tmp_path: Path):
