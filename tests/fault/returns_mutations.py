@@ -348,6 +348,15 @@ MUTATIONS: tuple[Mutation, ...] = (
         "not a known area",
     ),
     Mutation(
+        "100,000 blank lines, a NUL byte after them",
+        DV,
+        lambda data: data.replace(b"\r\nBarnet", b"\r\n" * 100_001 + b"Barnet").replace(
+            b"Camden,3085", b"Camden,30\x0085"
+        ),
+        lambda data: (6, line_starting(data, b"Camden"), "dv_incidents"),
+        "NUL byte",
+    ),
+    Mutation(
         "blank lines before the header, an unknown measure",
         SCD2,
         lambda data: b"\r\n\r\n" + data.replace(b"2008/09", b"last year"),

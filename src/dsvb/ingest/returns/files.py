@@ -28,7 +28,8 @@ from dsvb.ingest.returns.limits import LIMITS, ReturnLimits, describe_size
 from dsvb.ingest.returns.model import ReturnError, _shown
 
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
-_LINE_END = re.compile(rb"\r\n|\r|\n")
+_BYTES_LINE = re.compile(rb"[^\r\n]*(?:\r\n|\r|\n)")
+_BLANK = b" \t\r\n,\x0b\x0c"  # a line of these is no row (every cell is blank)
 
 #: file kinds that are not a table, from their first bytes
 _SIGNATURES = (
@@ -151,10 +152,17 @@ def _refuse_size(source: str, size: int, limits: ReturnLimits, *, at_least: bool
 # --- bytes and text ------------------------------------------------------------------------
 
 
+def _line_ends(data: bytes | str) -> int:
+    """How many line ends ``data`` holds: CRLF, LF and a lone CR each count once."""
+    if isinstance(data, bytes):
+        return data.count(b"\n") + data.count(b"\r") - data.count(b"\r\n")
+    return data.count("\n") + data.count("\r") - data.count("\r\n")
+
+
 def line_of(data: bytes, position: int) -> int:
     """The true line (1 = first) of byte ``position``: lines end at CRLF, LF or a lone CR."""
     before = data[:position]
-    line = len(_LINE_END.findall(before)) + 1
+    line = _line_ends(before) + 1
     if before.endswith(b"\r") and data[position : position + 1] == b"\n":
         line -= 1  # between the CR and the LF of one line end
     return line
@@ -163,18 +171,25 @@ def line_of(data: bytes, position: int) -> int:
 def _column_at(source: str, data: bytes, position: int, line: int) -> tuple[int | str, str]:
     """``(row, column)`` of byte ``position`` on ``line``, read from the header's names.
 
-    The column is counted from the commas before the position on its line, so a quoted cell
-    holding a comma can shift it; it is the best a file that cannot be parsed allows.
+    Rows are counted as the reader counts them (blank lines are not rows) and the column from
+    the commas before the position on its line, so a quoted cell holding a comma or a line
+    end can shift them; it is the best a file that cannot be decoded allows.
     """
-    starts = [0] + [m.end() for m in _LINE_END.finditer(data, 0, position)]
-    line_start = starts[-1]
+    line_start = max(data.rfind(b"\n", 0, position), data.rfind(b"\r", 0, position)) + 1
     index = data[line_start:position].count(b",")
-    first = _LINE_END.split(data, maxsplit=1)[0]
-    header = first.decode("utf-8-sig", errors="replace").split(",")
-    if line == 1:
+    header: list[str] | None = None
+    rows = 0
+    for match in _BYTES_LINE.finditer(data, 0, line_start):
+        if match.group().strip(_BLANK):
+            if header is None:
+                text = match.group().decode("utf-8-sig", errors="replace")
+                header = text.rstrip("\r\n").split(",")
+            else:
+                rows += 1
+    if header is None:
         return "header row", f"#{index + 1}"
     name = header[index].strip() if index < len(header) and header[index].strip() else None
-    return line - 1, name or f"#{index + 1}"
+    return rows + 1, name or f"#{index + 1}"
 
 
 def check_bytes(source: str, data: bytes) -> None:
@@ -222,28 +237,50 @@ def decode(source: str, data: bytes) -> str:
         raise ReturnError(source, problem, row=row, line=line, column=column) from None
 
 
-def split_lines(text: str) -> list[str]:
-    """The file's lines, each with its line end: ``\\r\\n``, ``\\n`` or a lone ``\\r``."""
-    return _LINE.findall(text)
+class _Lines:
+    """The text's lines one at a time, each with its line end (CRLF, LF or a lone CR).
+
+    The csv reader takes them as it needs them, so no list of the file's lines is ever made
+    (a file of blank lines would otherwise cost some 50 bytes a line); ``end`` is where the
+    text after the last line given starts, so a record's first line can be found again.
+    """
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.end = 0
+        self._matches = _LINE.finditer(text)
+
+    def __iter__(self) -> _Lines:
+        return self
+
+    def __next__(self) -> str:
+        match = next(self._matches)
+        self.end = match.end()
+        return match.group()
 
 
-# --- records -------------------------------------------------------------------------------
+def _line_at(text: str, offset: int) -> str:
+    """The line that starts at ``offset``, without its line end."""
+    match = _LINE.match(text, offset)
+    return match.group().rstrip("\r\n") if match else ""
 
 
-def open_quote(lines: list[str], first_line: int) -> tuple[int, int] | None:
-    """``(line, field index)`` of a quote that opens a cell and is never closed, else None.
+def open_quote(text: str, offset: int, first_line: int) -> tuple[int, int, int] | None:
+    """``(line, field index, offset)`` of a quote that opens a cell and is never closed.
 
-    Scans ``lines`` (the file from ``first_line``, the start of its last record: a quote left
-    open swallows the rest of the file, so only the last record can hold one) as the csv
-    module reads them: a quote opens a cell only at its start, and ``""`` inside a quoted
-    cell is a quote.
+    Scans ``text`` from ``offset`` (the start of its last record, on ``first_line``: a quote
+    left open swallows the rest of the file, so only the last record can hold one) as the
+    csv module reads it: a quote opens a cell only at its start, and ``""`` inside a quoted
+    cell is a quote. ``offset`` in the answer is where the quote's line starts.
     """
     quoted = False
-    opened = (0, 0)
+    opened = (0, 0, 0)
     field_index = 0
-    for number, line in enumerate(lines, start=first_line):
+    number = first_line - 1
+    for match in _LINE.finditer(text, offset):
+        line = match.group()
+        number += 1
         if '"' not in line and not quoted:
-            field_index = 0
             continue
         at_start = not quoted
         if not quoted:
@@ -258,7 +295,7 @@ def open_quote(lines: list[str], first_line: int) -> tuple[int, int] | None:
                         continue
                     quoted = False
             elif ch == '"' and at_start:
-                quoted, at_start, opened = True, False, (number, field_index)
+                quoted, at_start, opened = True, False, (number, field_index, match.start())
             elif ch == ",":
                 at_start, field_index = True, field_index + 1
             elif ch not in "\r\n":
@@ -269,22 +306,22 @@ def open_quote(lines: list[str], first_line: int) -> tuple[int, int] | None:
 
 def _unbalanced(
     source: str,
-    lines: list[str],
-    opened: tuple[int, int],
+    text: str,
+    opened: tuple[int, int, int],
     header: list[str] | None,
     rows: list[Record],
     fields: list[str] | None,
 ) -> ReturnError:
-    line, index = opened
+    line, index, offset = opened
     in_header = header is None
     cell = ""
     if fields is not None and index < len(fields):
         cell = fields[index]
     elif fields is None:  # the csv reader stopped before it: take the text from the quote
-        cell = "".join(lines[line - 1 :])
+        cell = text[offset : offset + 200]
         cell = cell.split('"', 1)[1] if '"' in cell else cell
-    cell = re.sub(r"\r\n|\r|\n", " ", cell).strip()
-    last = len(lines)
+    cell = re.sub(r"\r\n|\r|\n", " ", cell[:200]).strip()
+    last = _line_ends(text) + (not text.endswith(("\n", "\r")))
     where = f"line {line}" if last <= line else f"lines {line} to {last}"
     return ReturnError(
         source,
@@ -305,30 +342,33 @@ def _column_name(header: list[str] | None, index: int) -> str:
 
 def parse_csv(source: str, text: str, limits: ReturnLimits = LIMITS) -> Table:
     """The header and the data records, blank lines skipped, every ceiling checked."""
-    lines = split_lines(text)
+    lines = _Lines(text)
     reader = csv.reader(lines)
     header: list[str] | None = None
     header_line = 1
     rows: list[Record] = []
+    start_offset = last_offset = 0
     while True:
-        start = reader.line_num + 1
+        start, start_offset = reader.line_num + 1, lines.end
         try:
             fields = next(reader)
         except StopIteration:
             break
         except csv.Error as exc:
-            opened = open_quote(lines[start - 1 :], start)
+            opened = open_quote(text, start_offset, start)
             if opened is not None:
-                raise _unbalanced(source, lines, opened, header, rows, None) from None
-            raise _csv_error(source, exc, lines, start, header, rows, limits) from None
+                raise _unbalanced(source, text, opened, header, rows, None) from None
+            raise _csv_error(
+                source, exc, _line_at(text, start_offset), start, header, rows, limits
+            ) from None
         if not any(f.strip() for f in fields):
             continue
         row: int | str = "header row" if header is None else len(rows) + 1
         for index, value in enumerate(fields):
             if len(value) > limits.max_cell_chars:
-                opened = open_quote(lines[start - 1 :], start)
+                opened = open_quote(text, start_offset, start)
                 if opened is not None:
-                    raise _unbalanced(source, lines, opened, header, rows, fields)
+                    raise _unbalanced(source, text, opened, header, rows, fields)
                 raise ReturnError(
                     source,
                     f"a cell of {len(value):,} characters, {_shown(value, 40)}: a published "
@@ -337,6 +377,7 @@ def parse_csv(source: str, text: str, limits: ReturnLimits = LIMITS) -> Table:
                     line=start,
                     column=_column_name(header, index),
                 )
+        last_offset = start_offset
         if header is None:
             if len(fields) > limits.max_columns:
                 raise ReturnError(
@@ -362,13 +403,13 @@ def parse_csv(source: str, text: str, limits: ReturnLimits = LIMITS) -> Table:
             )
         rows.append(Record(len(rows) + 1, start, fields))
     last_start = rows[-1].line if rows else header_line
-    opened = open_quote(lines[last_start - 1 :], last_start) if header is not None else None
+    opened = open_quote(text, last_offset, last_start) if header is not None else None
     if opened is not None:
         if rows:
             header_for, fields, before = header, rows[-1].fields, rows[:-1]
         else:
             header_for, fields, before = None, header, []
-        raise _unbalanced(source, lines, opened, header_for, before, fields)
+        raise _unbalanced(source, text, opened, header_for, before, fields)
     if header is None:
         raise ReturnError(
             source,
@@ -384,7 +425,7 @@ def parse_csv(source: str, text: str, limits: ReturnLimits = LIMITS) -> Table:
 def _csv_error(
     source: str,
     exc: csv.Error,
-    lines: list[str],
+    line_text: str,
     start: int,
     header: list[str] | None,
     rows: list[Record],
@@ -392,8 +433,7 @@ def _csv_error(
 ) -> ReturnError:
     """A csv module error in plain words, at the record's first line."""
     row: int | str = "header row" if header is None else len(rows) + 1
-    text = lines[start - 1] if start - 1 < len(lines) else ""
-    pieces = text.split(",")
+    pieces = line_text.split(",")
     if "field larger than field limit" in str(exc):
         index = max(range(len(pieces)), key=lambda i: len(pieces[i])) if pieces else 0
         return ReturnError(
