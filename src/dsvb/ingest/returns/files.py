@@ -11,7 +11,9 @@ row, the true line in the file and the column, and reads nothing unbounded:
 * a workbook, a PDF, UTF-16 text or a NUL byte is refused as what it is;
 * rows, columns, cells and a cell's length are checked against the ceilings as they are read.
 
-Why a table cut short is detected here: see ``last_row_cut``.
+A table cut short is judged in ``read`` (``_refuse_a_cut_row``, ``_last_cell_unread``) from
+what this gives it: the records and whether the file ends with a line end. The lines are
+streamed to the csv reader, never held as a list, so memory is the text and the records.
 """
 
 from __future__ import annotations
