@@ -80,7 +80,9 @@ def test_import_returns_refuses_a_header_only_file_and_stores_nothing(tmp_path):
     empty.write_text(DV.read_text(encoding="utf-8").splitlines()[0] + "\n", encoding="utf-8")
     result = dsvb("import-returns", empty, "--store", store)
     assert result.exit_code == 1 and result.stdout == ""
-    assert result.stderr.startswith(f"{DV.name}, header row (line 1): no data rows after")
+    assert result.stderr.startswith(
+        f"{DV.name}, header row (line 1), column 'borough': no data rows after"
+    )
     assert "already in the store" not in dsvb("import-returns", DV, "--store", store).stdout
 
 

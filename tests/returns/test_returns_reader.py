@@ -402,7 +402,8 @@ def test_a_header_only_file_is_refused_in_every_layout(tmp_path):
         header = path.read_text(encoding="utf-8").splitlines()[0]
         message = error_for(tmp_path, path.name, header + "\n\n")
         assert message == (
-            f"{path.name}, header row (line 1): no data rows after the header {header!r}: "
+            f"{path.name}, header row (line 1), column {header.split(',')[0]!r}: no data rows "
+            f"after the header {header!r}: "
             "the return has no figures; nothing was stored"
         )
 
@@ -413,7 +414,8 @@ def test_a_file_separated_by_semicolons_or_tabs_is_said_to_be(tmp_path, delimite
     message = error_for(tmp_path, DV.name, content)
     header = DV_HEADER.strip().replace(",", delimiter)
     assert message == (
-        f"{DV.name}, header row (line 1): the header {header!r} is separated by {name} "
+        f"{DV.name}, header row (line 1), column {header!r}: the header {header!r} is "
+        f"separated by {name} "
         f"({delimiter!r}), not commas: a return must be comma-separated (CSV); save it with ',' "
         "as the delimiter and import it again"
     )

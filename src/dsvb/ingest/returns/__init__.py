@@ -8,7 +8,10 @@ keeps every cell exactly as published, normalises what it can and records a note
 change, marks what it cannot read as garbled (never guessing a value), and reports every
 reconciliation difference with the figure expected and the figure found. It never "fixes" a
 figure. What it cannot read at all (an unknown header, row label or measure, a file that is
-not UTF-8) is rejected with a :class:`ReturnError` naming the file, the row and the column.
+not UTF-8) is rejected with a :class:`ReturnError` naming the file, the row, the true line
+and the column. Only a regular file within the ceilings of ``limits`` is read (``files``), and
+a table cut short is refused or its last cell kept as garbled, never stored as a figure
+(docs/decisions/0016-bounded-published-tables.md).
 
 Four layouts are recognised from the header:
 
@@ -49,7 +52,8 @@ theirs (``crosscheck``): a difference beyond print precision is a reconciliation
 both tables, their rows and their columns, stored with the table being imported.
 
 The package is split by what it does: ``model`` (the vocabulary of measures and rates, cells,
-notes, the return as read, its report), ``read`` (files and the four layouts), ``figures``
+notes, the return as read, its report), ``limits`` (the ceilings), ``files`` (a file's bytes,
+text, lines and CSV records, bounded), ``read`` (the four layouts), ``figures``
 (a return's figures grouped by area, family and period), ``precision`` (what a printed
 figure stands for), ``reconcile`` (the checks within one table), ``readings`` (denominators
 supplied), ``crosscheck`` (the checks between tables of one report) and ``storage`` (the

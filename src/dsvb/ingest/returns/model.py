@@ -22,6 +22,7 @@ from functools import cache
 from importlib import resources
 from pathlib import Path
 
+from dsvb.ingest.returns.limits import LIMITS
 from dsvb.reference import areas
 
 # --- vocabulary ----------------------------------------------------------------------------
@@ -140,6 +141,14 @@ _HEADLINE_ROWS: dict[str, tuple[str, str | None]] = {
 _MISSING_TEXT = {"", "-", "–", "—", "..", ":", "n/a", "na"}
 _FOOTNOTE = re.compile(r"\s*[¹²³⁴⁵⁶⁷⁸⁹⁰*†‡§]+\s*$")
 _NUMBER = re.compile(r"^[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$")
+_MAX_DIGITS = LIMITS.max_digits
+
+
+def _shown(text: str, width: int = 60) -> str:
+    """A cell's text for a message: quoted, and cut to ``width`` characters if longer."""
+    if len(text) <= width:
+        return repr(text)
+    return repr(text[:width]) + f"… ({len(text):,} characters)"
 
 
 # --- errors and results --------------------------------------------------------------------
@@ -159,6 +168,7 @@ class ReturnError(ValueError):
     ) -> None:
         self.source = source
         self.row = row
+        self.line = line
         self.column = column
         where = [source]
         if row is not None:
@@ -167,7 +177,12 @@ class ReturnError(ValueError):
             where[-1] += f" (line {line})"
         if column is not None:
             where.append(f"column {column!r}")
+        self.message = message
         super().__init__(f"{', '.join(where)}: {message}")
+
+    def at_line(self, line: int) -> ReturnError:
+        """The same error placed at ``line`` (the header's true line, say)."""
+        return ReturnError(self.source, self.message, row=self.row, line=line, column=self.column)
 
 
 @dataclass(frozen=True)
@@ -482,6 +497,16 @@ def _parse_value(raw: str | None, kind: str) -> _Parsed:
         text = text[:-1].strip()
     if not _NUMBER.match(text):
         return _Parsed(None, kind, GARBLED, f"{raw.strip()!r} is not a number", footnote)
+    digits = sum(ch.isdigit() for ch in text)
+    if digits > _MAX_DIGITS:
+        return _Parsed(
+            None,
+            kind,
+            GARBLED,
+            f"{_shown(raw.strip())} has {digits:,} digits: more than a published figure has "
+            f"({_MAX_DIGITS})",
+            footnote,
+        )
     number = float(text.replace(",", ""))
     if kind == PROPORTION:
         if not percent:

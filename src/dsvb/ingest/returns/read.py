@@ -7,10 +7,8 @@ a note for each change or reading made (see the package docstring).
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import hashlib
-import io
 import os
 import re
 from collections.abc import Sequence
@@ -21,6 +19,14 @@ from typing import Any
 from dsvb.ingest.returns.figures import (
     _COMPARATOR_OF,
     _comparators,
+)
+from dsvb.ingest.returns.files import (
+    Record,
+    Table,
+    check_bytes,
+    decode,
+    parse_csv,
+    read_file_bytes,
 )
 from dsvb.ingest.returns.model import (
     _FOOTNOTE,
@@ -55,6 +61,7 @@ from dsvb.ingest.returns.model import (
     _key,
     _last_day,
     _parse_value,
+    _shown,
     measure_kind,
     report_of,
     split_report,
@@ -186,124 +193,19 @@ class _Build:
     inherited_period_rows: frozenset[int] = frozenset()
 
 
-def _decode(source: str, data: bytes) -> str:
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        text = data.decode("utf-8-sig", errors="replace")
-        line = data[: exc.start].count(b"\n") + 1
-        row: int | str = "header row" if line == 1 else line - 1
-        column = None
-        try:
-            rows = list(csv.reader(io.StringIO(text)))
-            header = rows[0] if rows else []
-            fields = rows[line - 1] if len(rows) >= line else []
-            for i, value in enumerate(fields):
-                if "\ufffd" in value:
-                    column = header[i] if i < len(header) and line > 1 else f"#{i + 1}"
-                    break
-        except csv.Error:
-            pass
-        raise ReturnError(
-            source,
-            f"not UTF-8: byte 0x{data[exc.start]:02x} cannot be decoded; "
-            "save the file as UTF-8 and import it again",
-            row=row,
-            line=line,
-            column=column,
-        ) from None
-
-
-def _open_quote(text: str) -> tuple[int, int] | None:
-    """``(line, field index)`` of a quote that opens a cell and is never closed, else None.
-
-    Follows the csv module's reading (a quote opens a cell only at its start, ``""`` inside a
-    quoted cell is a quote), which without ``strict`` reads an unclosed quote to the end of
-    the file as one cell. Lines are counted as the reader counts them (by ``\\n``).
-    """
-    if '"' not in text:
-        return None
-    line, field_index = 1, 0
-    quoted, at_start = False, True
-    opened = (0, 0)
-    i, n = 0, len(text)
-    while i < n:
-        ch = text[i]
-        if quoted:
-            if ch == '"':
-                if i + 1 < n and text[i + 1] == '"':
-                    i += 2
-                    continue
-                quoted = False
-            elif ch == "\n":
-                line += 1
-        elif ch == '"' and at_start:
-            quoted, at_start, opened = True, False, (line, field_index)
-        elif ch == ",":
-            at_start, field_index = True, field_index + 1
-        elif ch in "\r\n":
-            at_start, field_index = True, 0
-            line += ch == "\n"
-        else:
-            at_start = False
-        i += 1
-    return opened if quoted else None
-
-
 _OTHER_DELIMITERS = ((";", "semicolons"), ("\t", "tabs"))
 
 
-def _parse_csv(source: str, text: str) -> tuple[list[str], list[tuple[int, int, list[str]]]]:
-    """The header and the data rows as ``(row_number, line, fields)``, blank lines skipped."""
-    reader = csv.reader(io.StringIO(text))
-    header: list[str] | None = None
-    header_line = 1
-    rows: list[tuple[int, int, list[str]]] = []
-    try:
-        for fields in reader:
-            if not any(f.strip() for f in fields):
-                continue
-            if header is None:
-                header = fields
-                header_line = reader.line_num
-                continue
-            rows.append((len(rows) + 1, reader.line_num, fields))
-    except csv.Error as exc:
-        raise ReturnError(
-            source, f"not a readable CSV file: {exc}", row=len(rows) + 1, line=reader.line_num
-        ) from None
-    opened = _open_quote(text)
-    if opened is not None:
-        line, index = opened
-        last = text.count("\n") + (not text.endswith("\n"))
-        in_header = header is None or line <= header_line
-        fields = (header or []) if in_header else rows[-1][2]
-        cell = (
-            fields[index].replace("\r", "").replace("\n", " ").strip()
-            if index < len(fields)
-            else ""
-        )
-        lines = f"line {line}" if last <= line else f"lines {line} to {last}"
-        raise ReturnError(
-            source,
-            "unbalanced quote: the '\"' that opens this cell is never closed, so the rest of "
-            f"the file ({lines}) was read as one cell, "
-            f"{cell if len(cell) <= 40 else cell[:40] + '…'!r}; close the quote or remove it",
-            row="header row" if in_header else rows[-1][0],
-            line=line,
-            column=(header or [])[index]
-            if not in_header and index < len(header or [])
-            else f"#{index + 1}",
-        )
-    if header is None:
-        raise ReturnError(
-            source,
-            "the file is empty: expected a header such as 'borough,dv_incidents,...', "
-            "'measure,2009/10', 'indicator,value,comparator,note' or 'offence,incidents,...'",
-            row="header row",
-            line=1,
-            column="#1",
-        )
+def _parse_csv(
+    source: str, text: str, table: Table
+) -> tuple[list[str], list[tuple[int, int, list[str]]]]:
+    """The header and the data rows as ``(row_number, line, fields)``, blank lines skipped.
+
+    ``files.parse_csv`` reads the records within the ceilings; this checks the header and
+    the rows against it.
+    """
+    header, header_line = table.header, table.header_line
+    rows = [(r.row, r.line, r.fields) for r in table.rows]
     if len(header) == 1:
         for delimiter, name in _OTHER_DELIMITERS:
             parts = header[0].split(delimiter)
@@ -315,14 +217,25 @@ def _parse_csv(source: str, text: str) -> tuple[list[str], list[tuple[int, int, 
                     "delimiter and import it again",
                     row="header row",
                     line=header_line,
+                    column=header[0],
                 )
     seen: set[str] = set()
     for i, name in enumerate(header):
         if not name.strip():
-            raise ReturnError(source, "empty column name", row="header row", column=f"#{i + 1}")
+            raise ReturnError(
+                source,
+                "empty column name",
+                row="header row",
+                line=header_line,
+                column=f"#{i + 1}",
+            )
         if name.strip() in seen:
             raise ReturnError(
-                source, "column appears twice in the header", row="header row", column=name
+                source,
+                "column appears twice in the header",
+                row="header row",
+                line=header_line,
+                column=name,
             )
         seen.add(name.strip())
     for number, line, fields in rows:
@@ -330,7 +243,7 @@ def _parse_csv(source: str, text: str) -> tuple[list[str], list[tuple[int, int, 
             raise ReturnError(
                 source,
                 f"{len(fields)} cells where the header has {len(header)} columns: "
-                f"cannot tell which column {fields[len(header)]!r} belongs to",
+                f"cannot tell which column {_shown(fields[len(header)])} belongs to",
                 row=number,
                 line=line,
                 column=f"#{len(header) + 1}",
@@ -342,6 +255,7 @@ def _parse_csv(source: str, text: str) -> tuple[list[str], list[tuple[int, int, 
             "nothing was stored",
             row="header row",
             line=header_line,
+            column=header[0],
         )
     return header, rows
 
@@ -454,20 +368,35 @@ def _family_from_name(stem: str) -> tuple[str | None, str | None]:
 
 
 def read_return(path: str | os.PathLike[str]) -> PublishedReturn:
-    """Read one published return; see the module docstring for what is handled and how."""
+    """Read one published return; see the module docstring for what is handled and how.
+
+    Only a regular file within the ceilings (``limits``) is read; anything else is refused
+    before its content is read (``files.read_file_bytes``).
+    """
     path = Path(path)
     source = path.name
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise ReturnError(source, f"cannot be read: {exc.strerror or exc}") from None
-    return _read_bytes(source, data)
+    return _read_bytes(source, read_file_bytes(source, path))
 
 
 def _read_bytes(source: str, data: bytes) -> PublishedReturn:
     content_hash = hashlib.sha256(data).hexdigest()
-    text = _decode(source, data)
-    header, rows = _parse_csv(source, text)
+    check_bytes(source, data)
+    text = decode(source, data)
+    del data
+    table = parse_csv(source, text)
+    try:
+        return _read_table(source, content_hash, text, table)
+    except ReturnError as exc:
+        if exc.row == "header row" and exc.line in (None, 1) and table.header_line != 1:
+            raise exc.at_line(table.header_line) from None
+        if exc.row == "header row" and exc.line is None:
+            raise exc.at_line(table.header_line) from None
+        raise
+
+
+def _read_table(source: str, content_hash: str, text: str, table: Table) -> PublishedReturn:
+    header, rows = _parse_csv(source, text, table)
+    _refuse_a_cut_row(source, header, table)
     layout = _detect_layout(source, header)
     stem, _ = split_report(Path(source).stem)  # the report is not read as the table's name
     reader = {
@@ -477,6 +406,8 @@ def _read_bytes(source: str, data: bytes) -> PublishedReturn:
         OFFENCE_HEADLINE: _read_headline,
     }[layout]
     build = reader(source, stem, header, rows)
+    if not table.ends_with_line_end:
+        _last_cell_unread(build, table.rows[-1])
     cells = tuple(build.cells)
     notes = list(build.notes)
     draft = PublishedReturn(
@@ -494,6 +425,53 @@ def _read_bytes(source: str, data: bytes) -> PublishedReturn:
     notes.extend(_reconcile(draft, build.garbled))
     notes.extend(denominator_readings(draft, build.inherited_period_rows))
     return replace(draft, notes=tuple(notes))
+
+
+def _refuse_a_cut_row(source: str, header: list[str], table: Table) -> None:
+    """Refuse a file whose last row stops short of the header's columns with no line end.
+
+    That is how a file cut short mid-row looks (a copy interrupted, an upload cut off): the
+    last cell it holds is likely a figure cut mid-number (``36`` for a printed ``3667``),
+    so the file is refused rather than that cell stored as a figure. A short row that ends
+    with a line end is a row with cells left off, read as before (the missing cells noted).
+    """
+    last = table.rows[-1]
+    if table.ends_with_line_end or len(last.fields) >= len(header):
+        return
+    index = len(last.fields) - 1
+    raise ReturnError(
+        source,
+        f"the file ends in the middle of row {last.row}: the row has {len(last.fields)} of "
+        f"the header's {len(header)} cells and no line end, so the file looks cut short and "
+        f"its last cell, {_shown(last.fields[index].strip(), 40)}, may be part of a figure; "
+        "import the whole file (nothing was stored)",
+        row=last.row,
+        line=last.line,
+        column=header[index],
+    )
+
+
+def _last_cell_unread(build: _Build, last: Record) -> None:
+    """With no line end after it, the file's last figure may be cut: keep it as garbled.
+
+    A file cut short just inside its last cell (``38`` for ``383``) reads as a complete row;
+    only the missing line end tells. The cell's text is kept as printed but it is stored as
+    garbled, with a note naming its row and column, never as a figure. A table that truly
+    ends there loses nothing by a line end added after it.
+    """
+    index = len(last.fields) - 1
+    for i, cell in enumerate(build.cells):
+        if cell.row_number == last.row and cell.column_number == index:
+            if cell.value_kind == TEXT or cell.value is None:
+                return
+            build.cells[i] = replace(cell, value=None, status=GARBLED)
+            build.garbled[(last.row, cell.column_name)] = (
+                f"{_shown((cell.raw or '').strip(), 40)} is the file's last cell and no line "
+                "end follows it, so the file may have been cut short inside this figure; "
+                "it is not read as a figure (if the table is complete, end the file with a "
+                "line end and import it again)"
+            )
+            return
 
 
 def _strip_header(source: str, name: str, notes: list[Note]) -> str:
