@@ -29,16 +29,17 @@ from tests.web.imports.conftest import (
 )
 
 HOLD = """
-import sys, time, duckdb
-con = duckdb.connect(sys.argv[1])
-print("holding", flush=True)
-time.sleep(float(sys.argv[2]))
-con.close()
+import sys, time
+from pathlib import Path
+from dsvb.store import writer
+with writer.write_lock(Path(sys.argv[1]), what="a test writer"):
+    print("holding", flush=True)
+    time.sleep(float(sys.argv[2]))
 """
 
 
 def hold_store(path: Path, seconds: float) -> subprocess.Popen:
-    """Another program (a process of its own) holding the store for writing."""
+    """Another writer (a process of its own) holding the store's write lock."""
     process = subprocess.Popen(
         [sys.executable, "-c", HOLD, str(path), str(seconds)], stdout=subprocess.PIPE, text=True
     )
@@ -65,15 +66,19 @@ def test_a_job_that_cannot_get_the_store_fails_cleanly(
         holder.wait()
     job = ImportJob.objects.get()
     assert job.status == Status.FAILED
-    assert "The store could not be opened for writing" in job.summary
+    assert "The store could not be written: another import was writing it" in job.summary
     assert "Nothing was imported" in job.summary
     messages = list(job.messages.values_list("message", flat=True))
-    assert "The store is in use by another program; waiting for it (up to 1 seconds)" in messages
-    assert messages[-1] == "Failed: the store could not be opened"
+    assert any(
+        m.startswith("The store is being written by another import (a test writer, process ")
+        and "waiting for it (up to 1 seconds" in m
+        for m in messages
+    ), messages
+    assert messages[-1] == "Failed: the store could not be written"
     assert snapshot(existing_store) == before
     assert AuditEvent.objects.filter(action=Action.IMPORT_FAILED).count() == 1
     html = analyst.get(f"/imports/{job.pk}/report/").content.decode()
-    assert "The store could not be opened for writing" in html
+    assert "The store could not be written" in html
 
 
 def test_a_job_waits_for_the_store_and_then_runs(analyst: Client, existing_store: Path) -> None:
@@ -85,7 +90,7 @@ def test_a_job_waits_for_the_store_and_then_runs(analyst: Client, existing_store
     job = ImportJob.objects.get()
     assert job.status == Status.SUCCEEDED, job.summary
     messages = list(job.messages.values_list("message", flat=True))
-    assert any("in use by another program; waiting" in m for m in messages)
+    assert any("being written by another import" in m and "waiting" in m for m in messages)
 
 
 def _running_job(heartbeat_minutes_ago: float) -> ImportJob:
@@ -137,7 +142,10 @@ def test_an_abandoned_job_is_failed_and_does_not_block_the_queue(
     stale.refresh_from_db()
     assert stale.status == Status.FAILED
     assert "stopped without finishing" in stale.summary
-    assert stale.messages.last().message == "Stopped without finishing: marked as failed"
+    assert (
+        stale.messages.last().message
+        == "Stopped without finishing: nothing was stored; marked as failed"
+    )
     failed = AuditEvent.objects.get(action=Action.IMPORT_FAILED)
     assert failed.object_id == str(stale.pk) and failed.actor_username == "elsewhere"
     new = ImportJob.objects.exclude(pk=stale.pk).get()
