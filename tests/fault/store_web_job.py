@@ -64,10 +64,12 @@ def run() -> None:
 
 
 def upload(zip_path: str) -> None:
+    from django.core.management import call_command
     from django.test import RequestFactory
 
     from dsvb.web.imports import uploads
 
+    call_command("migrate", interactive=False, verbosity=0)
     with open(zip_path, "rb") as f:
         request = RequestFactory().post("/imports/upload/extract/", {"files": f})
     request.upload_handlers = [uploads.TemporaryFileHandler(request)]
