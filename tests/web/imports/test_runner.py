@@ -174,8 +174,13 @@ def test_the_list_shows_jobs_and_every_import_in_the_store(
     assert "Every import in the store" in html
     assert DV.name in html and "Command line" in html
     assert f"Browser, job {job.pk}" in html
+    assert f"by {analyst.user.username}</span>" in html  # who imported it, from the store
     assert ">16</td>" in html  # the extract's rows
     assert html.count('<th scope="row" class="govuk-table__header">') >= 3
+    # the store says which job made the import, even if the job's own record does not
+    ImportJob.objects.filter(pk=job.pk).update(store_import_id=None, outcome="")
+    html = analyst.get("/imports/").content.decode()
+    assert f"Browser, job {job.pk}" in html and f"by {analyst.user.username}</span>" in html
 
 
 def test_the_runner_thread_imports_in_the_background(
