@@ -225,3 +225,41 @@ def test_an_abandoned_job_is_failed_when_someone_looks_at_it(analyst: Client) ->
     analyst.get(f"/imports/{fresh.pk}/")
     fresh.refresh_from_db()
     assert fresh.status == Status.RUNNING  # alive: left alone
+
+
+def test_a_job_that_fails_after_the_store_took_its_import_says_it_was_stored(
+    analyst: Client, empty_store: Path, monkeypatch
+) -> None:
+    from dsvb.store import writer
+
+    def fail_after_commit(stage: str) -> None:
+        if stage == "after-commit":
+            raise OSError("the disk went away just after the rename")
+
+    monkeypatch.setattr(writer, "pause", fail_after_commit)
+    post_return(analyst, upload(DV.name, DV.read_bytes()))
+    job = ImportJob.objects.get()
+    assert job.status == Status.SUCCEEDED, job.summary
+    assert job.store_import_id == 1 and job.outcome == "imported"
+    assert "rebuilt from the store’s import log" in job.summary
+    assert len(snapshot(empty_store)["published_returns"]) == 1
+    assert AuditEvent.objects.filter(action=Action.IMPORT_SUCCEEDED).count() == 1
+
+
+def test_a_job_that_fails_before_the_store_took_its_import_says_nothing_was_stored(
+    analyst: Client, existing_store: Path, monkeypatch
+) -> None:
+    from dsvb.store import writer
+
+    def fail_before_commit(stage: str) -> None:
+        if stage == "before-commit":
+            raise OSError("the disk went away just before the rename")
+
+    monkeypatch.setattr(writer, "pause", fail_before_commit)
+    before = snapshot(existing_store)
+    post_return(analyst, upload(DV.name, DV.read_bytes()))
+    job = ImportJob.objects.get()
+    assert job.status == Status.FAILED
+    assert job.summary.endswith("nothing of it was stored.")
+    assert snapshot(existing_store) == before
+    assert writer.leftovers(existing_store) == []

@@ -346,8 +346,8 @@ def _recovered_report(entry: dict[str, Any]) -> dict[str, Any]:
         what = "import"
         detail = f"{sum(counts.values()):,} rows from {len(counts)} files"
     summary = (
-        f"Imported as {what} {entry['import_id']}: {detail}. (The web process stopped just "
-        "after storing it; this report was rebuilt from the store’s import log.)"
+        f"Imported as {what} {entry['import_id']}: {detail}. (The import was stored but its "
+        "job did not finish; this report was rebuilt from the store’s import log.)"
     )
     return {
         "outcome": "imported",
@@ -406,6 +406,16 @@ class _Heartbeat:
 
 def run(job: ImportJob) -> ImportJob:
     """Run a claimed job to its end: succeeded or failed, never left running."""
+    try:
+        _run(job)
+    finally:
+        _remove_upload(job)
+        _release_runner_lock(job)  # if still running, another process reconciles it
+    job.refresh_from_db()
+    return job
+
+
+def _run(job: ImportJob) -> None:
     say(job, f"Started: importing {'an extract' if job.kind == Kind.EXTRACT else 'a return'}")
     try:
         with _Heartbeat(job):
@@ -425,10 +435,20 @@ def run(job: ImportJob) -> ImportJob:
         _finish(job, Status.FAILED, report["summary"], report)
     except Exception as exc:
         log.exception("import job %s failed", job.pk)
-        summary = (
-            f"The import failed unexpectedly ({type(exc).__name__}: {exc}). Imports store all "
-            "or nothing: the store’s import log on the imports page shows whether it was stored."
-        )
+        try:
+            entry = _stored_import(job)
+        except Exception:
+            log.exception("the store could not be read to see what job %s stored", job.pk)
+            stored = "the store’s import log on the imports page shows whether it was stored"
+        else:
+            if entry is not None:  # it failed after the store took the import: say so
+                report = _recovered_report(entry)
+                say(job, f"Stored as import {entry['import_id']}, then an unexpected error")
+                _finish(job, Status.SUCCEEDED, report["summary"], report)
+                _forget_state()
+                return
+            stored = "nothing of it was stored"
+        summary = f"The import failed unexpectedly ({type(exc).__name__}: {exc}); {stored}."
         say(job, "Failed: an unexpected error")
         _finish(
             job,
@@ -440,10 +460,6 @@ def run(job: ImportJob) -> ImportJob:
         if report["outcome"] == "imported":
             _refresh_pages(job)
         _finish(job, Status.SUCCEEDED, report["summary"], report)
-    _remove_upload(job)
-    _release_runner_lock(job)
-    job.refresh_from_db()
-    return job
 
 
 def _remove_upload(job: ImportJob) -> None:
