@@ -263,3 +263,38 @@ def test_a_job_that_fails_before_the_store_took_its_import_says_nothing_was_stor
     assert job.summary.endswith("nothing of it was stored.")
     assert snapshot(existing_store) == before
     assert writer.leftovers(existing_store) == []
+
+
+def test_the_sweep_removes_what_no_job_needs_and_keeps_what_one_does(
+    analyst: Client, settings, tmp_path: Path
+) -> None:
+    import os
+
+    from dsvb.web.imports import uploads
+
+    root = Path(settings.UPLOAD_DIR)
+    queued = ImportJob.objects.create(kind="return", created_by_username="a", file_names=["q"])
+    done = ImportJob.objects.create(
+        kind="return", created_by_username="a", file_names=["d"], status=Status.FAILED
+    )
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True).stdout.strip()  # fmt: skip
+    files = {
+        "queued": root / str(queued.pk) / "q.csv",
+        "finished": root / str(done.pk) / "d.csv",
+        "orphan-new": root / "90001" / "x.csv",
+        "orphan-old": root / "90002" / "x.csv",
+        "staging-dead": root / ".staging" / f"{dead}.1.abc" / "extract" / "crimes.csv",
+        "staging-alive": root / ".staging" / f"{uploads.process_tag()}.def" / "x.csv",
+        "incoming-dead": root / ".incoming" / f"{dead}.1" / "tmp1.upload.zip",
+        "incoming-alive": root / ".incoming" / uploads.process_tag() / "tmp2.upload.zip",
+        "runner-finished": root / ".runners" / f"{done.pk}.lock",
+    }
+    for path in files.values():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("case records")
+    old = time.time() - uploads.ORPHAN_SECONDS - 60
+    os.utime(root / "90002", (old, old))
+    jobs.sweep()
+    left = {name for name, path in files.items() if path.exists()}
+    assert left == {"queued", "orphan-new", "staging-alive", "incoming-alive"}
