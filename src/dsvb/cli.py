@@ -58,27 +58,65 @@ def _open_store(path: Path | None, *, read_only: bool) -> duckdb.DuckDBPyConnect
         _fail(f"Cannot open the store {resolved}: {exc}")
 
 
-@contextlib.contextmanager
-def _writable_store(path: Path | None) -> Iterator[duckdb.DuckDBPyConnection]:
-    """The store opened to write; a store file this command created is removed again (with
-    any folder made for it) when the command fails, so a failure leaves nothing behind."""
-    resolved = store.resolve_store_path(path)
-    new = not resolved.exists()
-    new_folders = [folder for folder in resolved.parents if not folder.exists()]
+def _operator_name(by: str | None) -> str:
+    """Who makes a command-line import: ``--by``, else the OS user."""
+    if by:
+        return by
+    import getpass
+
     try:
-        con = _open_store(path, read_only=False)
-        try:
-            yield con
-        finally:
-            con.close()
-    except BaseException:
-        if new:
-            for leftover in (resolved, resolved.with_name(resolved.name + ".wal")):
-                leftover.unlink(missing_ok=True)
+        return getpass.getuser()
+    except Exception:  # no user name in this environment
+        return "unknown"
+
+
+@contextlib.contextmanager
+def _writable_store(
+    path: Path | None, *, by: str | None, wait: float, progress: Any
+) -> Iterator[Any]:
+    """The store, to write one import to (``dsvb.store.writer``): waits, with progress on
+    stderr, while another import writes it, then gives up with a clear message. A failure
+    leaves the store as it was; a store (and folder) this command would have created is not
+    left behind."""
+    import duckdb
+
+    from dsvb.store import writer
+
+    resolved = store.resolve_store_path(path)
+    new_folders = [folder for folder in resolved.parents if not folder.exists()]
+    origin = writer.Origin(_operator_name(by), writer.COMMAND_LINE)
+    try:
+        with writer.writing(resolved, origin, wait=wait, progress=progress) as write:
+            yield write
+    except (store.NotAStoreError, writer.StoreBusy) as exc:
+        _fail(str(exc))
+    except duckdb.Error as exc:
+        _fail(f"Cannot write the store {resolved}: {exc}")
+    finally:
+        if not resolved.exists():
             for folder in new_folders:  # innermost first
                 with contextlib.suppress(OSError):
                     folder.rmdir()
-        raise
+
+
+def _wait_option(func):  # noqa: ANN001 - click decorator
+    from dsvb.store.writer import WAIT_SECONDS
+
+    return click.option(
+        "--wait",
+        type=click.FloatRange(min=0),
+        default=WAIT_SECONDS,
+        show_default=True,
+        help="Seconds to wait while another import (command line or web) writes the store.",
+    )(func)
+
+
+def _by_option(func):  # noqa: ANN001 - click decorator
+    return click.option(
+        "--by",
+        default=None,
+        help="Who is importing, recorded with the import (default: your user name).",
+    )(func)
 
 
 class _Progress:
@@ -93,7 +131,42 @@ class _Progress:
             click.echo(f"[{time.perf_counter() - self.start:7.1f}s] {message}", err=True)
 
 
-@click.group()
+#: commands that change nothing but the store, and the store only by a committed write
+_STORE_ONLY = frozenset(
+    {"import", "import-returns", "imports", "indicators", "definitions", "compare"}
+)
+
+
+def _interrupted(command: str | None) -> NoReturn:
+    """Ctrl+C: one line saying what it left, never a traceback; exit status 130."""
+    from dsvb.store import writer
+
+    if writer.commits():
+        message = "Interrupted after the import was stored (dsvb imports lists it)."
+    elif command in _STORE_ONLY:
+        message = "Interrupted; nothing was changed."
+    else:
+        message = "Interrupted."
+    with contextlib.suppress(Exception):
+        click.echo(message, err=True)
+    sys.exit(130)
+
+
+class _Main(click.Group):
+    def invoke(self, ctx: click.Context) -> Any:
+        import duckdb
+
+        try:
+            return super().invoke(ctx)
+        except (KeyboardInterrupt, duckdb.InterruptException):
+            _interrupted(ctx.invoked_subcommand)
+        except click.Abort as exc:
+            if isinstance(exc.__context__, KeyboardInterrupt):
+                _interrupted(ctx.invoked_subcommand)
+            raise
+
+
+@click.group(cls=_Main)
 @click.version_option(__version__, prog_name="dsvb")
 def main() -> None:
     """dsvb: oversight of the police and partner response to domestic and sexual violence."""
@@ -140,34 +213,46 @@ def demo_data(
 @click.argument("folder", type=click.Path(path_type=Path))
 @_store_option
 @click.option("--quiet", is_flag=True, help="No progress messages.")
-def import_(folder: Path, store_path: Path | None, quiet: bool) -> None:
+@_by_option
+@_wait_option
+def import_(
+    folder: Path, store_path: Path | None, quiet: bool, by: str | None, wait: float
+) -> None:
     """Validate an extract FOLDER and load it into the store (all or nothing)."""
     from dsvb.ingest.extract import ExtractError, Problem, import_extract
 
     if not folder.is_dir():  # before the store is opened, so that none is created
         _fail(str(ExtractError(folder, [Problem(str(folder), "is not a folder")])))
-    with _writable_store(store_path) as con:
+    progress = _Progress(quiet)
+    with _writable_store(store_path, by=by, wait=wait, progress=progress) as write:
         try:
-            report = import_extract(con, folder, progress=_Progress(quiet))
+            report = import_extract(write.con, folder, progress=progress)
         except ExtractError as exc:
             _fail(str(exc))
+        if report.status == "imported":
+            write.record(report.import_id)
     click.echo(report.summary())
 
 
 @main.command("import-returns")
 @click.argument("file", type=click.Path(path_type=Path))
 @_store_option
-def import_returns(file: Path, store_path: Path | None) -> None:
+@_by_option
+@_wait_option
+def import_returns(file: Path, store_path: Path | None, by: str | None, wait: float) -> None:
     """Load a published aggregate table FILE (CSV): what was stored on stdout, then its notes
     on stderr, one a line (what was normalised and read, and every reconciliation difference,
     within the table and with the other tables of its report in the store)."""
     from dsvb.ingest.returns import ReturnError, import_return
 
-    with _writable_store(store_path) as con:
+    progress = _Progress(False)
+    with _writable_store(store_path, by=by, wait=wait, progress=progress) as write:
         try:
-            outcome = import_return(con, file)
+            outcome = import_return(write.con, file)
         except ReturnError as exc:
             _fail(str(exc))
+        if outcome.status == "imported":
+            write.record(outcome.return_id)
     click.echo(outcome.summary())
     for line in outcome.notes_text():
         click.echo(line, err=True)
@@ -179,12 +264,19 @@ def import_returns(file: Path, store_path: Path | None) -> None:
 def imports(store_path: Path | None, fmt: str) -> None:
     """List the import log: when, what, row counts, normalisations, warnings."""
     from dsvb.ingest.extract import read_import_log
+    from dsvb.store.writer import import_origins
 
     con = _open_store(store_path, read_only=True)
     try:
         log = read_import_log(con)
+        origins = import_origins(con)
     finally:
         con.close()
+    for entry in log:
+        origin = origins.get(entry["import_id"])
+        entry["imported_by"] = origin["imported_by"] if origin else None
+        entry["imported_via"] = origin["via"] if origin else None
+        entry["job_id"] = origin["job_id"] if origin else None
     if fmt == "json":
         click.echo(json.dumps(log, indent=2, default=str))
         return
@@ -197,6 +289,9 @@ def imports(store_path: Path | None, fmt: str) -> None:
             f"{entry['finished_at']:%Y-%m-%d %H:%M} {entry['source']} "
             f"({', '.join(f'{k} {v:,}' for k, v in counts.items())})"
         )
+        if entry["imported_by"] is not None:
+            job = f", job {entry['job_id']}" if entry["job_id"] is not None else ""
+            click.echo(f"    imported by {entry['imported_by']} ({entry['imported_via']}{job})")
         replaced = {k: v for k, v in entry["replaced"].items() if v}
         if replaced:
             click.echo(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import duckdb
 
-SCHEMA_VERSION = 3  # 2: import_log.replaced; 3: published_returns.report
+SCHEMA_VERSION = 4  # 2: import_log.replaced; 3: published_returns.report; 4: import_origin
 
 CASE_TABLES = """
 CREATE TABLE IF NOT EXISTS incidents (
@@ -93,6 +93,13 @@ CREATE TABLE IF NOT EXISTS import_log (
     dsvb_version VARCHAR,
     format_version INTEGER,
     replaced JSON                            -- records of earlier imports this one replaced
+);
+CREATE TABLE IF NOT EXISTS import_origin (   -- who made each import (none before schema 4)
+    import_id INTEGER PRIMARY KEY,
+    imported_by VARCHAR NOT NULL,            -- user name (web) or OS user / --by (command line)
+    via VARCHAR NOT NULL,                    -- command line | web | demo
+    job_id INTEGER,                          -- the web import job, for via = web
+    recorded_at TIMESTAMP NOT NULL           -- UTC
 );
 """
 

@@ -196,10 +196,10 @@ def load(say: Callable[[str], None] = print, incidents: int = DEMO_INCIDENTS) ->
     """Everything the demo needs; each step is skipped when already done."""
     from django.core.management import call_command
 
-    from dsvb import store
     from dsvb.demo.generator import generate_extract
     from dsvb.ingest.extract import import_extract
     from dsvb.ingest.returns import import_return
+    from dsvb.store import writer
     from dsvb.web.performance import data
 
     if settings.HTTPS:
@@ -210,8 +210,9 @@ def load(say: Callable[[str], None] = print, incidents: int = DEMO_INCIDENTS) ->
         say(f"Created {len(created)} demo accounts.")
 
     store_path = Path(settings.DSVB_STORE)
-    con = store.connect(store_path)
-    try:
+    origin = writer.Origin("dsvb demo", writer.DEMO)
+    with writer.writing(store_path, origin, progress=say) as write:
+        con = write.con
         has_extract = con.execute(
             "SELECT count(*) FROM import_log WHERE kind = 'extract'"
         ).fetchone()[0]
@@ -223,6 +224,8 @@ def load(say: Callable[[str], None] = print, incidents: int = DEMO_INCIDENTS) ->
             )
             say("Importing them into the analytical store...")
             report = import_extract(con, folder)
+            if report.status == "imported":
+                write.record(report.import_id)
             say(f"Imported: {', '.join(f'{k} {v:,}' for k, v in report.row_counts.items())}.")
         published = resources.files("dsvb.reference").joinpath("published")
         for entry in sorted(published.iterdir(), key=lambda p: p.name):
@@ -230,9 +233,8 @@ def load(say: Callable[[str], None] = print, incidents: int = DEMO_INCIDENTS) ->
                 with resources.as_file(entry) as path:
                     outcome = import_return(con, path)
                 if outcome.status == "imported":
+                    write.record(outcome.return_id)
                     say(f"Imported the published table {entry.name}.")
-    finally:
-        con.close()
     data.forget_state()
     say("Computing the indicators for the main pages...")
     data.warm()

@@ -250,6 +250,11 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+# Large uploads are received into UPLOAD_DIR/.incoming/<process>/, swept when left behind
+FILE_UPLOAD_HANDLERS = [
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "dsvb.web.imports.uploads.TemporaryFileHandler",
+]
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 DSVB_MAX_UPLOAD_BYTES = 2 * 1024 * 1024 * 1024
 

@@ -29,16 +29,17 @@ from tests.web.imports.conftest import (
 )
 
 HOLD = """
-import sys, time, duckdb
-con = duckdb.connect(sys.argv[1])
-print("holding", flush=True)
-time.sleep(float(sys.argv[2]))
-con.close()
+import sys, time
+from pathlib import Path
+from dsvb.store import writer
+with writer.write_lock(Path(sys.argv[1]), what="a test writer"):
+    print("holding", flush=True)
+    time.sleep(float(sys.argv[2]))
 """
 
 
 def hold_store(path: Path, seconds: float) -> subprocess.Popen:
-    """Another program (a process of its own) holding the store for writing."""
+    """Another writer (a process of its own) holding the store's write lock."""
     process = subprocess.Popen(
         [sys.executable, "-c", HOLD, str(path), str(seconds)], stdout=subprocess.PIPE, text=True
     )
@@ -65,15 +66,19 @@ def test_a_job_that_cannot_get_the_store_fails_cleanly(
         holder.wait()
     job = ImportJob.objects.get()
     assert job.status == Status.FAILED
-    assert "The store could not be opened for writing" in job.summary
+    assert "The store could not be written: another import was writing it" in job.summary
     assert "Nothing was imported" in job.summary
     messages = list(job.messages.values_list("message", flat=True))
-    assert "The store is in use by another program; waiting for it (up to 1 seconds)" in messages
-    assert messages[-1] == "Failed: the store could not be opened"
+    assert any(
+        m.startswith("The store is being written by another import (a test writer, process ")
+        and "waiting for it (up to 1 seconds" in m
+        for m in messages
+    ), messages
+    assert messages[-1] == "Failed: the store could not be written"
     assert snapshot(existing_store) == before
     assert AuditEvent.objects.filter(action=Action.IMPORT_FAILED).count() == 1
     html = analyst.get(f"/imports/{job.pk}/report/").content.decode()
-    assert "The store could not be opened for writing" in html
+    assert "The store could not be written" in html
 
 
 def test_a_job_waits_for_the_store_and_then_runs(analyst: Client, existing_store: Path) -> None:
@@ -85,7 +90,7 @@ def test_a_job_waits_for_the_store_and_then_runs(analyst: Client, existing_store
     job = ImportJob.objects.get()
     assert job.status == Status.SUCCEEDED, job.summary
     messages = list(job.messages.values_list("message", flat=True))
-    assert any("in use by another program; waiting" in m for m in messages)
+    assert any("being written by another import" in m and "waiting" in m for m in messages)
 
 
 def _running_job(heartbeat_minutes_ago: float) -> ImportJob:
@@ -137,7 +142,10 @@ def test_an_abandoned_job_is_failed_and_does_not_block_the_queue(
     stale.refresh_from_db()
     assert stale.status == Status.FAILED
     assert "stopped without finishing" in stale.summary
-    assert stale.messages.last().message == "Stopped without finishing: marked as failed"
+    assert (
+        stale.messages.last().message
+        == "Stopped without finishing: nothing was stored; marked as failed"
+    )
     failed = AuditEvent.objects.get(action=Action.IMPORT_FAILED)
     assert failed.object_id == str(stale.pk) and failed.actor_username == "elsewhere"
     new = ImportJob.objects.exclude(pk=stale.pk).get()
@@ -166,8 +174,13 @@ def test_the_list_shows_jobs_and_every_import_in_the_store(
     assert "Every import in the store" in html
     assert DV.name in html and "Command line" in html
     assert f"Browser, job {job.pk}" in html
+    assert f"by {analyst.user.username}</span>" in html  # who imported it, from the store
     assert ">16</td>" in html  # the extract's rows
     assert html.count('<th scope="row" class="govuk-table__header">') >= 3
+    # the store says which job made the import, even if the job's own record does not
+    ImportJob.objects.filter(pk=job.pk).update(store_import_id=None, outcome="")
+    html = analyst.get("/imports/").content.decode()
+    assert f"Browser, job {job.pk}" in html and f"by {analyst.user.username}</span>" in html
 
 
 def test_the_runner_thread_imports_in_the_background(
@@ -212,3 +225,76 @@ def test_an_abandoned_job_is_failed_when_someone_looks_at_it(analyst: Client) ->
     analyst.get(f"/imports/{fresh.pk}/")
     fresh.refresh_from_db()
     assert fresh.status == Status.RUNNING  # alive: left alone
+
+
+def test_a_job_that_fails_after_the_store_took_its_import_says_it_was_stored(
+    analyst: Client, empty_store: Path, monkeypatch
+) -> None:
+    from dsvb.store import writer
+
+    def fail_after_commit(stage: str) -> None:
+        if stage == "after-commit":
+            raise OSError("the disk went away just after the rename")
+
+    monkeypatch.setattr(writer, "pause", fail_after_commit)
+    post_return(analyst, upload(DV.name, DV.read_bytes()))
+    job = ImportJob.objects.get()
+    assert job.status == Status.SUCCEEDED, job.summary
+    assert job.store_import_id == 1 and job.outcome == "imported"
+    assert "rebuilt from the store’s import log" in job.summary
+    assert len(snapshot(empty_store)["published_returns"]) == 1
+    assert AuditEvent.objects.filter(action=Action.IMPORT_SUCCEEDED).count() == 1
+
+
+def test_a_job_that_fails_before_the_store_took_its_import_says_nothing_was_stored(
+    analyst: Client, existing_store: Path, monkeypatch
+) -> None:
+    from dsvb.store import writer
+
+    def fail_before_commit(stage: str) -> None:
+        if stage == "before-commit":
+            raise OSError("the disk went away just before the rename")
+
+    monkeypatch.setattr(writer, "pause", fail_before_commit)
+    before = snapshot(existing_store)
+    post_return(analyst, upload(DV.name, DV.read_bytes()))
+    job = ImportJob.objects.get()
+    assert job.status == Status.FAILED
+    assert job.summary.endswith("nothing of it was stored.")
+    assert snapshot(existing_store) == before
+    assert writer.leftovers(existing_store) == []
+
+
+def test_the_sweep_removes_what_no_job_needs_and_keeps_what_one_does(
+    analyst: Client, settings, tmp_path: Path
+) -> None:
+    import os
+
+    from dsvb.web.imports import uploads
+
+    root = Path(settings.UPLOAD_DIR)
+    queued = ImportJob.objects.create(kind="return", created_by_username="a", file_names=["q"])
+    done = ImportJob.objects.create(
+        kind="return", created_by_username="a", file_names=["d"], status=Status.FAILED
+    )
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True).stdout.strip()  # fmt: skip
+    files = {
+        "queued": root / str(queued.pk) / "q.csv",
+        "finished": root / str(done.pk) / "d.csv",
+        "orphan-new": root / "90001" / "x.csv",
+        "orphan-old": root / "90002" / "x.csv",
+        "staging-dead": root / ".staging" / f"{dead}.1.abc" / "extract" / "crimes.csv",
+        "staging-alive": root / ".staging" / f"{uploads.process_tag()}.def" / "x.csv",
+        "incoming-dead": root / ".incoming" / f"{dead}.1" / "tmp1.upload.zip",
+        "incoming-alive": root / ".incoming" / uploads.process_tag() / "tmp2.upload.zip",
+        "runner-finished": root / ".runners" / f"{done.pk}.lock",
+    }
+    for path in files.values():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("case records")
+    old = time.time() - uploads.ORPHAN_SECONDS - 60
+    os.utime(root / "90002", (old, old))
+    jobs.sweep()
+    left = {name for name, path in files.items() if path.exists()}
+    assert left == {"queued", "orphan-new", "staging-alive", "incoming-alive"}

@@ -8,24 +8,34 @@ How it works:
 - :func:`claim_next` decides which job runs next, inside a transaction that locks one
   :class:`~dsvb.web.imports.models.RunnerLock` row: a job is claimed only when no other job
   is running in any process, so imports never overlap (the store has one writer anyway).
-- A running job's ``heartbeat_at`` is refreshed every few seconds. A job whose heartbeat
-  stopped (its process was stopped or restarted) is *abandoned*: the next claim marks it
-  failed, so it does not block the queue for ever. The ingest functions store all or
-  nothing, so an abandoned job left nothing half-imported behind.
-- The store is opened read-write; while another program holds it (a command-line import,
-  a page reading it) the job waits and says so, then fails cleanly if it cannot get it.
+  The claiming process also holds an OS lock on ``UPLOAD_DIR/.runners/<job id>.lock`` for as
+  long as it runs the job, so any other process can tell at once whether the runner of a
+  *running* job is still alive (the lock is free when its process died).
+- A running job whose runner died (its lock is free; or, for a job without a lock file, its
+  ``heartbeat_at`` stopped) is *reconciled* by the next claim or :func:`kick`: the store
+  records which web job made each import (``import_origin``), so the job is marked
+  succeeded, with a report rebuilt from the store's import log, when the store holds its
+  import, and failed (nothing stored) when it does not. Its outcome always matches the store.
+- The store is written through :mod:`dsvb.store.writer` (copy, import, rename), as the
+  command line does: while another import writes it the job waits, saying so, up to
+  :data:`STORE_WAIT_SECONDS`, then fails cleanly.
 - :func:`kick` runs queued jobs that nobody is running (after a restart); the pages call it.
-- The uploaded files (records of people) are removed when the job ends; the store holds
-  what was imported and the job's report says what was wrong with what was not.
+- The uploaded files (records of people) are removed when the job ends, and whatever a
+  killed process left (staging folders, Django's temporary upload files, the folders of
+  finished jobs, unfinished copies of the store) is swept when the runner starts and on
+  :func:`kick` (:func:`sweep`).
 """
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import logging
+import os
 import shutil
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import asdict
 from datetime import timedelta
 from pathlib import Path
@@ -48,8 +58,10 @@ from dsvb.ingest.returns import (
     ReturnError,
     import_return,
 )
+from dsvb.store import writer
 from dsvb.web.audit.models import Action
 from dsvb.web.audit.recorder import record
+from dsvb.web.imports import uploads
 from dsvb.web.imports.models import ImportJob, JobMessage, Kind, RunnerLock, Status
 from dsvb.web.imports.uploads import EXTRACT_FOLDER
 
@@ -57,8 +69,7 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 #: how long a job waits for the store while another program holds it
-STORE_WAIT_SECONDS = 120.0
-STORE_RETRY_SECONDS = 1.0
+STORE_WAIT_SECONDS = writer.WAIT_SECONDS
 #: how often a running job says it is alive, and when silence means it was abandoned
 HEARTBEAT_SECONDS = 10.0
 ABANDONED_AFTER = timedelta(minutes=2)
@@ -117,6 +128,7 @@ _pending = False
 def start() -> None:
     """Run queued jobs: now (inline) or in this process's runner thread."""
     global _worker, _pending
+    sweep()
     if settings.DSVB_JOBS_INLINE:
         drain()
         return
@@ -145,19 +157,36 @@ def _work() -> None:
 
 
 def kick() -> None:
-    """Start the runner for jobs nobody is running: queued ones, or abandoned ones to fail.
+    """Sweep what killed processes left, and start the runner for jobs nobody is running:
+    queued ones, or ones whose runner died (to be reconciled with the store).
 
     After a restart, queued jobs would otherwise wait for the next upload, and a job whose
     process was stopped would show as running for ever.
     """
+    sweep()
     if not settings.DSVB_JOBS_INLINE and _busy_here():
         return
-    stale = timezone.now() - ABANDONED_AFTER
-    if (
-        ImportJob.objects.filter(status=Status.QUEUED).exists()
-        or ImportJob.objects.filter(status=Status.RUNNING, heartbeat_at__lt=stale).exists()
+    if ImportJob.objects.filter(status=Status.QUEUED).exists() or any(
+        _abandoned(job) for job in ImportJob.objects.filter(status=Status.RUNNING)
     ):
         start()
+
+
+def sweep() -> None:
+    """Remove upload files no queued or running job needs, and unfinished store copies."""
+    try:
+        active = set(
+            ImportJob.objects.filter(status__in=(Status.QUEUED, Status.RUNNING)).values_list(
+                "pk", flat=True
+            )
+        )
+        known = set(
+            ImportJob.objects.filter(pk__in=uploads.job_folder_ids()).values_list("pk", flat=True)
+        )
+        uploads.sweep(active, known)
+        writer.sweep(Path(settings.DSVB_STORE))
+    except Exception:  # tidying must never stop an import or a page
+        log.exception("sweeping upload leftovers failed")
 
 
 def _busy_here() -> bool:
@@ -184,36 +213,159 @@ def _claim() -> ImportJob | None:
     with transaction.atomic():
         RunnerLock.objects.select_for_update().get(name="imports")
         now = timezone.now()
-        for stale in ImportJob.objects.filter(
-            status=Status.RUNNING, heartbeat_at__lt=now - ABANDONED_AFTER
-        ):
-            _abandon(stale)
+        for running in ImportJob.objects.filter(status=Status.RUNNING):
+            if _abandoned(running):
+                try:
+                    _reconcile(running)
+                except Exception:  # the store cannot be read now: try at the next claim
+                    log.exception("import job %s could not be reconciled yet", running.pk)
         if ImportJob.objects.filter(status=Status.RUNNING).exists():
             return None
         job = ImportJob.objects.filter(status=Status.QUEUED).order_by("created_at", "id").first()
         if job is None:
             return None
-        job.status = Status.RUNNING
-        job.started_at = job.heartbeat_at = now
-        job.save(update_fields=["status", "started_at", "heartbeat_at"])
+        _hold_runner_lock(job)  # before the claim is committed: never a running job unlocked
+        try:
+            job.status = Status.RUNNING
+            job.started_at = job.heartbeat_at = now
+            job.save(update_fields=["status", "started_at", "heartbeat_at"])
+        except BaseException:
+            _release_runner_lock(job)
+            raise
     return job
 
 
-def _abandon(job: ImportJob) -> None:
-    message = (
-        "The import stopped without finishing (the web process running it was stopped or "
-        "restarted). Imports store all or nothing, so nothing half-imported was left; the "
-        "store’s import log on the imports page shows whether it was stored. Upload it again "
-        "to retry."
-    )
-    say(job, "Stopped without finishing: marked as failed")
+# --- is a running job's runner alive? -----------------------------------------------------
+
+_held: dict[int, int] = {}  # job id -> descriptor of its runner lock, held by this process
+
+
+def _runner_lock_path(job: ImportJob) -> Path:
+    return Path(settings.UPLOAD_DIR) / uploads.RUNNERS / f"{job.pk}.lock"
+
+
+def _hold_runner_lock(job: ImportJob) -> None:
+    path = _runner_lock_path(job)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BaseException:
+        os.close(fd)
+        raise
+    _held[job.pk] = fd
+
+
+def _release_runner_lock(job: ImportJob) -> None:
+    fd = _held.pop(job.pk, None)
+    with contextlib.suppress(FileNotFoundError):
+        _runner_lock_path(job).unlink()
+    if fd is not None:
+        os.close(fd)
+
+
+def _runner_alive(job: ImportJob) -> bool | None:
+    """Whether the process running the job is alive; None when it left no lock to tell."""
+    if job.pk in _held:
+        return True
+    try:
+        fd = os.open(_runner_lock_path(job), os.O_RDWR | os.O_CLOEXEC)
+    except FileNotFoundError:
+        return None
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    finally:
+        os.close(fd)
+    return False
+
+
+def _abandoned(job: ImportJob) -> bool:
+    """A running job whose runner is gone: its lock is free, or (no lock) its heartbeat
+    stopped."""
+    alive = _runner_alive(job)
+    if alive is not None:
+        return not alive
+    return job.heartbeat_at is None or job.heartbeat_at < timezone.now() - ABANDONED_AFTER
+
+
+def _stored_import(job: ImportJob) -> dict[str, Any] | None:
+    """The store's import log entry of the import the job stored, if it stored one."""
+    path = Path(settings.DSVB_STORE)
+    if not path.exists():
+        return None
+    con = store.connect(path, read_only=True)
+    try:
+        import_id = writer.job_import(con, job.pk)
+        if import_id is None:
+            return None
+        for entry in read_import_log(con):
+            if entry["import_id"] == import_id:
+                return entry
+        return None
+    finally:
+        con.close()
+
+
+def _reconcile(job: ImportJob) -> None:
+    """End a job whose runner died, as the store says it ended."""
+    entry = _stored_import(job)
+    if entry is None:
+        message = (
+            "The import stopped without finishing (the web process running it was stopped or "
+            "restarted) and nothing of it was stored: the store is as it was before. Upload "
+            "it again to retry."
+        )
+        say(job, "Stopped without finishing: nothing was stored; marked as failed")
+        _finish(
+            job,
+            Status.FAILED,
+            message,
+            {"outcome": "failed", "summary": message, "problems": [], "problem_total": 0},
+        )
+    else:
+        report = _recovered_report(entry)
+        say(
+            job,
+            f"The import was stored as import {entry['import_id']} before the web process "
+            "running it stopped; marked as succeeded",
+        )
+        _finish(job, Status.SUCCEEDED, report["summary"], report)
+        _forget_state()
     _remove_upload(job)
-    _finish(
-        job,
-        Status.FAILED,
-        message,
-        {"outcome": "failed", "summary": message, "problems": [], "problem_total": 0},
+    _release_runner_lock(job)
+
+
+def _recovered_report(entry: dict[str, Any]) -> dict[str, Any]:
+    counts = entry.get("row_counts") or {}
+    if entry["kind"] == "return":
+        what = "return"
+        detail = ", ".join(f"{v:,} {k}" for k, v in counts.items()) or "no rows"
+    else:
+        what = "import"
+        detail = f"{sum(counts.values()):,} rows from {len(counts)} files"
+    summary = (
+        f"Imported as {what} {entry['import_id']}: {detail}. (The import was stored but its "
+        "job did not finish; this report was rebuilt from the store’s import log.)"
     )
+    return {
+        "outcome": "imported",
+        "summary": summary,
+        "import_id": entry["import_id"],
+        "content_hash": entry.get("content_hash"),
+        "row_counts": counts,
+        "replaced": entry.get("replaced") or {},
+        "normalised": entry.get("normalised") or [],
+        "warnings": entry.get("warnings") or [],
+        "recovered": True,
+    }
+
+
+def _forget_state() -> None:
+    from dsvb.web.performance import data
+
+    data.forget_state()
 
 
 # --- running one job ----------------------------------------------------------------------
@@ -254,13 +406,23 @@ class _Heartbeat:
 
 def run(job: ImportJob) -> ImportJob:
     """Run a claimed job to its end: succeeded or failed, never left running."""
+    try:
+        _run(job)
+    finally:
+        _remove_upload(job)
+        _release_runner_lock(job)  # if still running, another process reconciles it
+    job.refresh_from_db()
+    return job
+
+
+def _run(job: ImportJob) -> None:
     say(job, f"Started: importing {'an extract' if job.kind == Kind.EXTRACT else 'a return'}")
     try:
         with _Heartbeat(job):
             report = _execute(job)
     except StoreUnavailable as exc:
         summary = str(exc)
-        say(job, "Failed: the store could not be opened")
+        say(job, "Failed: the store could not be written")
         _finish(
             job,
             Status.FAILED,
@@ -273,10 +435,20 @@ def run(job: ImportJob) -> ImportJob:
         _finish(job, Status.FAILED, report["summary"], report)
     except Exception as exc:
         log.exception("import job %s failed", job.pk)
-        summary = (
-            f"The import failed unexpectedly ({type(exc).__name__}: {exc}). Imports store all "
-            "or nothing: the store’s import log on the imports page shows whether it was stored."
-        )
+        try:
+            entry = _stored_import(job)
+        except Exception:
+            log.exception("the store could not be read to see what job %s stored", job.pk)
+            stored = "the store’s import log on the imports page shows whether it was stored"
+        else:
+            if entry is not None:  # it failed after the store took the import: say so
+                report = _recovered_report(entry)
+                say(job, f"Stored as import {entry['import_id']}, then an unexpected error")
+                _finish(job, Status.SUCCEEDED, report["summary"], report)
+                _forget_state()
+                return
+            stored = "nothing of it was stored"
+        summary = f"The import failed unexpectedly ({type(exc).__name__}: {exc}); {stored}."
         say(job, "Failed: an unexpected error")
         _finish(
             job,
@@ -288,9 +460,6 @@ def run(job: ImportJob) -> ImportJob:
         if report["outcome"] == "imported":
             _refresh_pages(job)
         _finish(job, Status.SUCCEEDED, report["summary"], report)
-    _remove_upload(job)
-    job.refresh_from_db()
-    return job
 
 
 def _remove_upload(job: ImportJob) -> None:
@@ -353,56 +522,47 @@ def _refresh_pages(job: ImportJob) -> None:
         say(job, "The performance pages are ready" if n else "The performance pages are up to date")
 
 
-def open_store(job: ImportJob, wait: float | None = None) -> duckdb.DuckDBPyConnection:
-    """The store, read-write, waiting while another program holds it."""
-    path = Path(settings.DSVB_STORE)
-    wait = STORE_WAIT_SECONDS if wait is None else wait
-    deadline = time.monotonic() + wait
-    told = False
-    while True:
-        try:
-            return store.connect(path)
-        except store.NotAStoreError as exc:
-            log.error("DSVB_STORE cannot be read: %s", exc)
-            raise StoreUnavailable(
-                "The data store cannot be read: the file the service is configured to use is "
-                "not a dsvb store. Nothing was imported and the file was not changed; the "
-                "service team must point DSVB_STORE at the store."
-            ) from exc
-        except (duckdb.IOException, duckdb.ConnectionException) as exc:
-            text = str(exc).lower()
-            if "lock" not in text and "different configuration" not in text:
-                raise
-            if time.monotonic() >= deadline:
-                raise StoreUnavailable(
-                    f"The store could not be opened for writing: another program was using it "
-                    f"for {wait:.0f} seconds (for example an import from the command line). "
-                    "Nothing was imported. Upload the file again when that has finished."
-                ) from exc
-            if not told:
-                say(
-                    job,
-                    "The store is in use by another program; waiting for it "
-                    f"(up to {wait:.0f} seconds)",
-                )
-                told = True
-            time.sleep(STORE_RETRY_SECONDS)
+@contextlib.contextmanager
+def writing_store(job: ImportJob) -> Iterator[writer.StoreWrite]:
+    """The store, to write the job's import to (a copy, renamed over the store when the
+    import is recorded), waiting while another import writes it."""
+    origin = writer.Origin(job.created_by_username, writer.WEB, job.pk)
+    wait = STORE_WAIT_SECONDS
+    try:
+        with writer.writing(
+            Path(settings.DSVB_STORE), origin, wait=wait, progress=lambda m: say(job, m)
+        ) as write:
+            yield write
+    except store.NotAStoreError as exc:
+        log.error("DSVB_STORE cannot be read: %s", exc)
+        raise StoreUnavailable(
+            "The data store cannot be read: the file the service is configured to use is "
+            "not a dsvb store. Nothing was imported and the file was not changed; the "
+            "service team must point DSVB_STORE at the store."
+        ) from exc
+    except writer.StoreBusy as exc:
+        raise StoreUnavailable(
+            f"The store could not be written: another import was writing it for {wait:.0f} "
+            "seconds (for example an import from the command line). Nothing was imported. "
+            "Upload the file again when that has finished."
+        ) from exc
 
 
 def _execute(job: ImportJob) -> dict[str, Any]:
     say(job, "Opening the store")
-    con = open_store(job)
-    try:
+    with writing_store(job) as write:
         if job.kind == Kind.EXTRACT:
             folder = job.upload_dir / EXTRACT_FOLDER
-            result = import_extract(con, folder, progress=lambda message: say(job, message))
+            result = import_extract(write.con, folder, progress=lambda message: say(job, message))
+            if result.status == "imported":
+                write.record(result.import_id)
             return _extract_report(job, result)
         (path,) = [p for p in job.upload_dir.iterdir() if p.is_file()]
         say(job, f"Reading {path.name}")
-        outcome = import_return(con, path)
+        outcome = import_return(write.con, path)
+        if outcome.status == "imported":
+            write.record(outcome.return_id)
         return _return_report(job, outcome)
-    finally:
-        con.close()
 
 
 # --- reports ------------------------------------------------------------------------------
@@ -532,7 +692,9 @@ def _failure_report(job: ImportJob, exc: ExtractError | ReturnError) -> dict[str
 
 
 def store_import_log(wait: float = 2.0) -> list[dict[str, Any]] | None:
-    """Every import the store holds (web and command line), or None if it can't be read now."""
+    """Every import the store holds (web and command line), each with who made it
+    (``origin``: None for imports made before dsvb recorded it), or None if it can't be
+    read now."""
     path = Path(settings.DSVB_STORE)
     if not path.exists():
         return []
@@ -553,9 +715,13 @@ def store_import_log(wait: float = 2.0) -> list[dict[str, Any]] | None:
             time.sleep(0.2)
             continue
         try:
-            return read_import_log(con)
+            entries = read_import_log(con)
+            origins = writer.import_origins(con)
         except duckdb.Error as exc:
             log.warning("the store's import log cannot be read: %s", exc)
             return None
         finally:
             con.close()
+        for entry in entries:
+            entry["origin"] = origins.get(entry["import_id"])
+        return entries

@@ -5,14 +5,24 @@ the names of the files (only the extract's files; no paths, no archives inside t
 and that every CSV is UTF-8 text. What fails raises :class:`UploadRejected` with a message
 for the person; the staging folder is removed. What passes is moved to the job's folder
 (``UPLOAD_DIR/<job id>/``) once the job exists.
+
+Nothing of an upload outlives its job, even when a process is killed: Django's temporary
+files for large uploads go to ``UPLOAD_DIR/.incoming/<process>/`` (:class:`TemporaryFileHandler`)
+and staging folders to ``UPLOAD_DIR/.staging/<process>.<id>``, named after the process that
+writes them, so :func:`sweep` can remove those of processes that are gone at once; the
+folders of finished jobs go too.
 """
 
 from __future__ import annotations
 
 import codecs
+import contextlib
+import os
 import re
 import shutil
 import stat
+import tempfile
+import time
 import uuid
 import zipfile
 from collections.abc import Iterable
@@ -21,8 +31,12 @@ from pathlib import Path, PurePosixPath
 from typing import IO, Any
 
 from django.conf import settings
-from django.core.files.uploadedfile import UploadedFile
-from django.core.files.uploadhandler import FileUploadHandler, StopUpload
+from django.core.files.uploadedfile import TemporaryUploadedFile, UploadedFile
+from django.core.files.uploadhandler import (
+    FileUploadHandler,
+    StopUpload,
+    TemporaryFileUploadHandler,
+)
 from django.http import HttpRequest
 from django.template.defaultfilters import filesizeformat
 
@@ -30,6 +44,11 @@ from dsvb.ingest import extract_format as fmt
 
 CHUNK = 1024 * 1024
 EXTRACT_FOLDER = "extract"  # inside a job's folder, the extract's CSV files
+STAGING = ".staging"  # checked uploads waiting for their job
+INCOMING = ".incoming"  # Django's temporary files of uploads being received
+RUNNERS = ".runners"  # the lock of each running job's runner (jobs.py)
+#: a job folder with no job is removed once this old (its job may be being created)
+ORPHAN_SECONDS = 300
 
 #: the first bytes of archive and compressed formats
 _ARCHIVE_MAGIC = (
@@ -158,9 +177,130 @@ class Staged:
 
 
 def _staging_folder() -> Path:
-    folder = Path(settings.UPLOAD_DIR) / ".staging" / uuid.uuid4().hex
+    folder = Path(settings.UPLOAD_DIR) / STAGING / f"{process_tag()}.{uuid.uuid4().hex}"
     folder.mkdir(parents=True, exist_ok=False)
     return folder
+
+
+# --- what killed processes leave behind ---------------------------------------------------
+
+
+def _start_time(pid: int) -> str | None:
+    """When the process started (clock ticks since boot), to tell it from a later one
+    that reuses its id; None when there is no such process (or no /proc to ask)."""
+    try:
+        stat_text = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    return stat_text.rsplit(")", 1)[1].split()[19]
+
+
+def process_tag(pid: int | None = None) -> str:
+    """``<pid>.<start time>`` of this process: what names its temporary upload files."""
+    pid = os.getpid() if pid is None else pid
+    return f"{pid}.{_start_time(pid) or 0}"
+
+
+def _tag_alive(tag: str) -> bool:
+    pid_text, _, started = tag.partition(".")
+    if not pid_text.isdigit():
+        return False
+    pid = int(pid_text)
+    now = _start_time(pid)
+    if now is not None:
+        return started in ("0", now)
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return started == "0"
+
+
+def _remove_path(path: Path) -> None:
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        with contextlib.suppress(FileNotFoundError):
+            path.unlink()
+
+
+def job_folder_ids() -> list[int]:
+    """The job ids that have a folder under ``UPLOAD_DIR``."""
+    root = Path(settings.UPLOAD_DIR)
+    if not root.is_dir():
+        return []
+    return [int(p.name) for p in root.iterdir() if p.name.isdigit()]
+
+
+def sweep(active: set[int], known: set[int]) -> list[Path]:
+    """Remove what no queued or running job needs: the folders of other jobs (``known``:
+    ids that have a job; a folder without one goes once it is :data:`ORPHAN_SECONDS` old),
+    staging folders and temporary upload files of processes that are gone, and the runner
+    locks of jobs that are not running. Returns what was removed."""
+    root = Path(settings.UPLOAD_DIR)
+    if not root.is_dir():
+        return []
+    gone: list[Path] = []
+    now = time.time()
+    for path in root.iterdir():
+        if path.name.isdigit():
+            job_id = int(path.name)
+            if job_id in active:
+                continue
+            if job_id in known or _age(path, now) > ORPHAN_SECONDS:
+                gone.append(path)
+    for folder in (STAGING, INCOMING):
+        if (root / folder).is_dir():
+            for path in (root / folder).iterdir():
+                tag = path.name.rsplit(".", 1)[0] if folder == STAGING else path.name
+                if not _tag_alive(tag):
+                    gone.append(path)
+    if (root / RUNNERS).is_dir():
+        for path in (root / RUNNERS).iterdir():
+            stem = path.name.removesuffix(".lock")
+            if not (stem.isdigit() and int(stem) in active):
+                gone.append(path)
+    for path in gone:
+        _remove_path(path)
+    return gone
+
+
+def _age(path: Path, now: float) -> float:
+    try:
+        return now - path.stat().st_mtime
+    except FileNotFoundError:
+        return 0.0
+
+
+class _IncomingFile(TemporaryUploadedFile):
+    """A large upload being received, in this process's folder under ``UPLOAD_DIR``."""
+
+    def __init__(
+        self,
+        name: str,
+        content_type: str,
+        size: int,
+        charset: str | None,
+        content_type_extra: dict[str, Any] | None = None,
+    ) -> None:
+        folder = Path(settings.UPLOAD_DIR) / INCOMING / process_tag()
+        folder.mkdir(parents=True, exist_ok=True)
+        ext = os.path.splitext(name)[1][:20]
+        file = tempfile.NamedTemporaryFile(suffix=".upload" + ext, dir=folder)  # noqa: SIM115
+        UploadedFile.__init__(self, file, name, content_type, size, charset, content_type_extra)
+
+
+class TemporaryFileHandler(TemporaryFileUploadHandler):
+    """Django's handler for large uploads, writing where :func:`sweep` finds leftovers."""
+
+    def new_file(self, *args: Any, **kwargs: Any) -> None:
+        FileUploadHandler.new_file(self, *args, **kwargs)
+        self.file = _IncomingFile(
+            self.file_name or "upload", self.content_type or "", 0, self.charset,
+            self.content_type_extra,
+        )  # fmt: skip
 
 
 class _Utf8Check:

@@ -74,8 +74,24 @@ def import_list(request: HttpRequest) -> HttpResponse:
         if missing:
             for job in ImportJob.objects.filter(store_import_id__in=missing, outcome="imported"):
                 by_import_id[job.store_import_id] = job
+        # the store says which web job made an import, whatever the job's own record says
+        by_job_id = {
+            e["origin"]["job_id"]: e["import_id"]
+            for e in store_log
+            if e.get("origin") and e["origin"]["job_id"] is not None
+        }
+        for job in ImportJob.objects.filter(pk__in=set(by_job_id) - {
+            j.pk for j in by_import_id.values()
+        }):  # fmt: skip
+            by_import_id[by_job_id[job.pk]] = job
         for entry in store_log:
             entry["job"] = job = by_import_id.get(entry["import_id"])
+            origin = entry.get("origin") or {}
+            entry["imported_by"] = origin.get("imported_by") or (
+                job.created_by_username if job else ""
+            )
+            entry["via_command_line"] = origin.get("via") == "command line"
+            entry["via_demo"] = origin.get("via") == "demo"
             entry["source_label"] = job.files_label if job else PurePath(entry["source"]).name
             if entry.get("finished_at") is not None:  # stored as UTC without a zone
                 entry["finished_at"] = entry["finished_at"].replace(tzinfo=dt.UTC)

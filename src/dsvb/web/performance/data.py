@@ -3,8 +3,12 @@
 Pages never query DuckDB directly. They ask :func:`results` for an
 :class:`IndicatorQuery`; the answer is cached in the transactional database, keyed by the
 query and the store's *version* (the latest import), so every web worker shares it and an
-import makes every older answer stale at once. The store is opened read-only and briefly,
-so imports (which need it exclusively) are not blocked for long.
+import makes every older answer stale at once. The store is opened read-only and briefly.
+Imports never write the store file itself: they write a copy and rename it over the store
+(``dsvb.store.writer``), so a page never waits for an import and always reads the last good
+store, however long the import takes. Only a store left with a journal by an older dsvb is
+ever opened for writing in place (briefly, to apply the journal); a page then waits at most
+:data:`LOCK_WAIT_SECONDS` before answering "busy".
 """
 
 from __future__ import annotations
@@ -31,7 +35,7 @@ from dsvb.web.performance.models import ComputedResult
 log = logging.getLogger(__name__)
 
 VERSION_CACHE_SECONDS = 5
-LOCK_WAIT_SECONDS = 30
+LOCK_WAIT_SECONDS = 2
 
 
 class StoreBusy(Exception):
@@ -62,7 +66,7 @@ def store_path() -> Path:
 
 
 def _connect_read_only() -> duckdb.DuckDBPyConnection | None:
-    """Open the store read-only, waiting while an import holds it."""
+    """Open the store read-only (waiting briefly in the one case where a writer holds it)."""
     path = store_path()
     if not path.exists():
         return None
