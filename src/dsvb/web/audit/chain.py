@@ -230,11 +230,12 @@ def check_witness(path: Path, digests: Mapping[int, str], last_seq: int) -> Brea
 
 
 def verify(using: str = "default") -> Verification:
-    """Check the whole log: guards, chain, witness. Reads entries in batches, in sequence order."""
+    """Check the whole log: the chain, the witness, the guards (breaks in that order).
+
+    Reads the entries in batches, in sequence order (entries with none first)."""
     from dsvb.web.audit import guards
     from dsvb.web.audit.models import AuditEvent
 
-    breaks = [Break(None, None, p) for p in guards.missing(connections[using])]
     rows = (
         AuditEvent.objects.using(using)
         .order_by(F("seq").asc(nulls_first=True), "id")  # unnumbered (forged) entries first
@@ -242,10 +243,12 @@ def verify(using: str = "default") -> Verification:
         .iterator(chunk_size=2000)
     )
     count, good, first, digests = check_chain(rows)
+    breaks: list[Break] = []
     if first is not None:
         breaks.append(first)
     witnessed = check_witness(witness_path(), digests, max(digests, default=0))
     if witnessed is not None:
         breaks.append(witnessed)
+    breaks += [Break(None, None, p) for p in guards.missing(connections[using])]
     return Verification(count, good, tuple(breaks))
 
