@@ -5,8 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import DatabaseError, connections
+from django.db.migrations.recorder import MigrationRecorder
 
 from dsvb.web.audit import chain
+
+CHAINED = "0007_hash_chain"  # the migration that numbers and chains the entries
 
 
 class Command(BaseCommand):
@@ -20,6 +24,16 @@ class Command(BaseCommand):
         parser.add_argument("--database", default="default")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        connection = connections[options["database"]]
+        try:
+            applied = MigrationRecorder(connection).applied_migrations()
+        except DatabaseError:
+            applied = {}
+        if ("audit", CHAINED) not in applied:
+            raise CommandError(
+                "This database has no chained audit log to verify: its migrations have not "
+                f"been applied (dsvb manage migrate). Database: {connection.settings_dict['NAME']}"
+            )
         result = chain.verify(options["database"])
         if result.intact:
             self.stdout.write(result.describe())
