@@ -50,9 +50,7 @@ def main() -> int:
     print(f"1 thread: {args.entries} entries in {took:.2f} s = {args.entries / took:,.0f}/s")
 
     each = args.entries // args.threads
-    threads = [
-        threading.Thread(target=write, args=(each, f"t{n}")) for n in range(args.threads)
-    ]
+    threads = [threading.Thread(target=write, args=(each, f"t{n}")) for n in range(args.threads)]
     started = time.perf_counter()
     for t in threads:
         t.start()

@@ -288,8 +288,6 @@ def test_the_application_role_records_and_verifies() -> None:
         record(None, Action.SIGN_IN, "as the application", username="kim")
         assert chain.verify().describe() == "4 entries verified, chain intact up to #4"
         with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT tableowner FROM pg_tables WHERE tablename = %s", [TABLE]
-            )
+            cursor.execute("SELECT tableowner FROM pg_tables WHERE tablename = %s", [TABLE])
             assert cursor.fetchone()[0] != role["USER"]
     assert_intact(4)

@@ -64,9 +64,10 @@ def _secret_key() -> str:
 SECRET_KEY = _secret_key()
 # The audit chain's HMAC key: never stored in the database, so that write access to the
 # database is not enough to forge entries (docs/decisions/0015-tamper-evident-audit-log.md).
-DSVB_AUDIT_KEY = os.environ.get("DSVB_AUDIT_KEY") or hmac.new(
-    SECRET_KEY.encode("utf-8"), b"dsvb audit chain v1", hashlib.sha256
-).hexdigest()
+DSVB_AUDIT_KEY = (
+    os.environ.get("DSVB_AUDIT_KEY")
+    or hmac.new(SECRET_KEY.encode("utf-8"), b"dsvb audit chain v1", hashlib.sha256).hexdigest()
+)
 DSVB_AUDIT_WITNESS = Path(
     os.environ.get("DSVB_AUDIT_WITNESS", DATA_DIR / "audit-witness.log")
 ).resolve()

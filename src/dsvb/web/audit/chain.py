@@ -193,8 +193,7 @@ def check_chain(rows: Iterable[Mapping[str, Any]]) -> tuple[int, int, Break | No
             first = Break(
                 entry_id,
                 seq,
-                "its content does not match its digest: it was changed, or forged "
-                "without the key",
+                "its content does not match its digest: it was changed, or forged without the key",
             )
         else:
             previous, expected, good = row["digest"], seq + 1, seq
@@ -251,4 +250,3 @@ def verify(using: str = "default") -> Verification:
         breaks.append(witnessed)
     breaks += [Break(None, None, p) for p in guards.missing(connections[using])]
     return Verification(count, good, tuple(breaks))
-

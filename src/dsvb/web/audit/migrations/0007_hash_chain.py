@@ -24,9 +24,9 @@ def chain_existing(apps, schema_editor):  # noqa: ANN001, ANN201
     with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
         for sql in guards.lifted(connection):
             cursor.execute(sql)
+        # the values as the database holds them (as verification reads them)
         for seq, row in enumerate(rows, start=1):
             row["seq"] = seq
-            row["ip_address"] = chain.normal_address(row["ip_address"])
             value = chain.digest(row, previous)
             cursor.execute(
                 "UPDATE audit_auditevent SET seq = %s, prev_digest = %s, digest = %s "
