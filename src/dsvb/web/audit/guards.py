@@ -7,7 +7,9 @@ check) reports a guard that is gone or disabled as tampering.
 
 from __future__ import annotations
 
+from django.core.management.base import CommandError
 from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.migrations.exceptions import IrreversibleError
 
 TABLE = "audit_auditevent"
 
@@ -96,14 +98,18 @@ def missing(connection: BaseDatabaseWrapper) -> list[str]:
     ]
 
 
+class AuditMigrationRefused(IrreversibleError, CommandError):
+    """An audit migration was asked to reverse. A CommandError too, so that ``dsvb manage
+    migrate`` prints the message alone (no traceback) and exits non-zero."""
+
+
 def refuse_reversal(apps, schema_editor) -> None:  # noqa: ANN001 - a migration function
     """The reverse of every audit migration that guards or chains the log: never allowed."""
-    from django.db.migrations.exceptions import IrreversibleError
-
-    raise IrreversibleError(
+    raise AuditMigrationRefused(
         "The audit log's migrations cannot be reversed: reversing them would remove the "
-        "guards that stop entries being changed or deleted, or the log itself. Restore a "
-        "backup of the whole database instead (see the README, 'Audit log')."
+        "guards that stop entries being changed or deleted, or the log itself. Nothing was "
+        "changed. Restore a backup of the whole database instead (see the README, 'The audit "
+        "log: tamper-evident')."
     )
 
 
