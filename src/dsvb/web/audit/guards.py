@@ -98,7 +98,7 @@ def missing(connection: BaseDatabaseWrapper) -> list[str]:
     ]
 
 
-class AuditMigrationRefused(IrreversibleError, CommandError):
+class AuditMigrationRefused(CommandError, IrreversibleError):
     """An audit migration was asked to reverse. A CommandError too, so that ``dsvb manage
     migrate`` prints the message alone (no traceback) and exits non-zero."""
 
