@@ -22,9 +22,9 @@ class Command(DjangoMigrate):
     def handle(self, *args: Any, **options: Any) -> None:
         owner = getattr(settings, "DSVB_MIGRATE_DATABASE", None)
         connection = connections[options["database"]]
-        if owner is None or connection.vendor != "postgresql":
-            return super().handle(*args, **options)
         application = connection.settings_dict["USER"]
+        if owner is None or connection.vendor != "postgresql" or owner["USER"] == application:
+            return super().handle(*args, **options)  # already the owner (or no roles)
         with roles.connected_as(connection, owner):
             super().handle(*args, **options)
             roles.grant_application(connection, application)
