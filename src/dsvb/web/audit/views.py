@@ -26,7 +26,7 @@ from dsvb.web.spreadsheets import defused
 
 auditors = policy_required(lambda user, **_: policies.can_search_audit(user))
 
-# Up to this many entries the log page checks the whole chain as it opens (about 20,000
+# Up to this many entries the log page checks the whole chain as it opens (about 50,000
 # entries a second); beyond, it asks for `dsvb audit verify` on the server.
 VERIFY_ON_PAGE = 50_000
 
