@@ -1,20 +1,28 @@
 #!/usr/bin/env python3
 """A throwaway PostgreSQL server for the test suite, in ``var/postgres/`` (git-ignored).
 
-    scripts/postgres.py start     initialise (first time), start, print DATABASE_URL on stdout
-    scripts/postgres.py url       print DATABASE_URL (the server must have been initialised)
+    scripts/postgres.py start     initialise (first time), start, print the owner's URL on stdout
+    scripts/postgres.py url       print the owner's URL (the server must have been initialised)
+    scripts/postgres.py url --role app    print the application role's URL
+    scripts/postgres.py env       print both as shell exports (DATABASE_URL, the application's;
+                                  DSVB_MIGRATE_DATABASE_URL, the owner's)
     scripts/postgres.py status    exit 0 when running, 3 when not
     scripts/postgres.py stop      stop it (nothing to do when it is not running)
     scripts/postgres.py destroy   stop it and delete the cluster
 
 Every command is idempotent. The server listens on 127.0.0.1 only, on a free port chosen when
 it starts (kept while it is free), with its Unix socket inside the cluster's folder. It has
-one database and one user, both ``dsvb``; the user may create databases, because the test
-runner makes ``test_dsvb`` beside it. Messages go to stderr, so that
+one database, ``dsvb``, and two roles, as production should: ``dsvb`` owns the tables (it
+runs the migrations, and may create databases, because the test runner makes ``test_dsvb``
+beside it), and ``dsvb_app`` is the application's, which owns nothing (migrate grants it
+SELECT and INSERT only on the audit log; see src/dsvb/web/audit/roles.py). The test suite
+connects as the owner, since its teardown empties every table; its audit tests connect as
+the application role too (``DSVB_TEST_APP_DATABASE_URL``). Messages go to stderr, so that
 
-    export DATABASE_URL="$(scripts/postgres.py start)"
+    export DATABASE_URL="$(scripts/postgres.py start)"     # the owner, as the tests need
+    eval "$(scripts/postgres.py env)"                        # the roles, as in production
 
-works. ``initdb`` refuses to run as root: as root, the server runs as the ``postgres`` user
+work. ``initdb`` refuses to run as root: as root, the server runs as the ``postgres`` user
 (which Debian's ``postgresql`` package creates); as anyone else, as that user. Only the
 Python standard library is used, so this runs before the virtual environment exists.
 """
@@ -42,6 +50,7 @@ REPO = Path(__file__).resolve().parents[1]
 DEFAULT_HOME = REPO / "var" / "postgres"
 PREFERRED_MAJOR = "15"
 DATABASE = USER = "dsvb"
+APP_USER = "dsvb_app"  # the application's role: owns nothing
 SERVICE_USER = "postgres"
 
 
@@ -123,11 +132,17 @@ class Cluster:
         self.state_file.write_text(json.dumps(state, indent=2), encoding="utf-8")
         self.state_file.chmod(0o600)
 
-    def url(self) -> str:
+    def url(self, role: str = "owner") -> str:
         state = self.state()
         if not state:
             fail(f"no cluster in {self.home}; run 'scripts/postgres.py start' first")
-        return f"postgres://{USER}:{state['password']}@127.0.0.1:{state['port']}/{DATABASE}"
+        if role == "app":
+            if "app_password" not in state:
+                fail("the application role has not been made yet; run 'scripts/postgres.py start'")
+            user, password = APP_USER, state["app_password"]
+        else:
+            user, password = USER, state["password"]
+        return f"postgres://{user}:{password}@127.0.0.1:{state['port']}/{DATABASE}"
 
     # --- life cycle ----------------------------------------------------------------------------
 
@@ -265,6 +280,19 @@ class Cluster:
             self._psql(f"ALTER ROLE {USER} LOGIN CREATEDB PASSWORD {literal}", port)
         if not self._psql(f"SELECT 1 FROM pg_database WHERE datname = '{DATABASE}'", port):
             self._psql(f"CREATE DATABASE {DATABASE} OWNER {USER}", port)
+        # the application's role: may log in, owns nothing, creates nothing
+        if "app_password" not in state:
+            state["app_password"] = secrets.token_urlsafe(18)
+            self.save_state(state)
+        app_literal = "'" + state["app_password"].replace("'", "''") + "'"
+        verb = (
+            "ALTER"
+            if self._psql(f"SELECT 1 FROM pg_roles WHERE rolname = '{APP_USER}'", port)
+            else "CREATE"
+        )
+        self._psql(
+            f"{verb} ROLE {APP_USER} LOGIN NOCREATEDB NOCREATEROLE PASSWORD {app_literal}", port
+        )
 
     def stop(self) -> None:
         if not self.running():
@@ -334,7 +362,13 @@ def home_for(requested: Path) -> Path:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("command", choices=("start", "stop", "status", "url", "destroy"))
+    parser.add_argument("command", choices=("start", "stop", "status", "url", "env", "destroy"))
+    parser.add_argument(
+        "--role",
+        choices=("owner", "app"),
+        default="owner",
+        help="url: the tables' owner (default) or the application's role",
+    )
     parser.add_argument(
         "--home",
         type=Path,
@@ -360,7 +394,10 @@ def main(argv: list[str] | None = None) -> int:
                     cluster.save_state(state)
                 time.sleep(0.5)
     elif args.command == "url":
-        print(cluster.url())
+        print(cluster.url(args.role))
+    elif args.command == "env":
+        print(f"export DATABASE_URL='{cluster.url('app')}'")
+        print(f"export DSVB_MIGRATE_DATABASE_URL='{cluster.url('owner')}'")
     elif args.command == "status":
         running = cluster.running()
         say("running" if running else "not running")

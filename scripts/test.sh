@@ -2,7 +2,8 @@
 # The whole test suite, as `make test` runs it (after `make install system-deps`):
 #   1. every test on SQLite (the default application database);
 #   2. the tests that use the application database again, on a throwaway PostgreSQL server
-#      started on 127.0.0.1 (scripts/postgres.py) and stopped at the end whatever happens.
+#      started on 127.0.0.1 (scripts/postgres.py) and stopped at the end whatever happens;
+#      the server has an owner role (the suite's) and an application role (the audit tests').
 # Both passes always run; the exit status is non-zero when either failed.
 # Arguments go to pytest in both passes (make test PYTEST_ARGS="-x -k sign_in").
 set -uo pipefail
@@ -33,7 +34,11 @@ trap 'exit 143' TERM
 if database_url=$(scripts/postgres.py start); then
     summary+=("PostgreSQL start: $(took "$start")")
     start=$(stamp)
-    DATABASE_URL="$database_url" "$PYTHON" scripts/pytest_db_tests.py --durations=15 "$@"
+    # the suite connects as the tables' owner (its teardown empties every table); the audit
+    # tests also connect as the application's role, which owns nothing (tests/fault)
+    DATABASE_URL="$database_url" DSVB_MIGRATE_DATABASE_URL="$database_url" \
+        DSVB_TEST_APP_DATABASE_URL="$(scripts/postgres.py url --role app)" \
+        "$PYTHON" scripts/pytest_db_tests.py --durations=15 "$@"
     postgres_rc=$?
     # 5: no test selected, which is fine when the arguments narrowed the run
     if [ "$postgres_rc" -eq 5 ] && [ "$#" -gt 0 ]; then postgres_rc=0; fi

@@ -852,6 +852,27 @@ def manage(ctx: click.Context) -> None:
     execute_from_command_line(["dsvb manage", *ctx.args])
 
 
+@main.group("audit")
+def audit() -> None:
+    """The audit log (tamper evidence)."""
+
+
+@audit.command("verify")
+def audit_verify() -> None:
+    """Check that the audit log is intact: the guards, the hash chain, the witness file.
+
+    Prints "N entries verified, chain intact up to #N", or the first break (which entry, what
+    is wrong) and exits with status 1."""
+    _django()
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    try:
+        call_command("audit_verify")
+    except CommandError as exc:
+        _fail(str(exc))
+
+
 @main.command("demo")
 @click.option(
     "--incidents",

@@ -3,7 +3,16 @@
 Configured by environment variables (all optional for a local installation):
 
 - ``DATABASE_URL`` — the transactional store, e.g.
-  ``postgres://dsvb:secret@127.0.0.1:5432/dsvb``. Default: SQLite at ``var/app.sqlite3``.
+  ``postgres://dsvb_app:secret@127.0.0.1:5432/dsvb``. Default: SQLite at ``var/app.sqlite3``.
+  On PostgreSQL this is the application's role, which must not own the tables.
+- ``DSVB_MIGRATE_DATABASE_URL`` — PostgreSQL only: the same database as the tables' owner,
+  used by ``migrate`` (``dsvb manage migrate`` and the migrate step of ``dsvb serve``/``demo``),
+  which then grants ``DATABASE_URL``'s role what it needs (only SELECT, INSERT on the audit
+  log). Unset: migrations run as ``DATABASE_URL``'s role (which then owns the tables).
+- ``DSVB_AUDIT_KEY`` — the key of the audit log's hash chain (default: derived from the
+  secret key; set it so that changing the secret key keeps old entries verifiable).
+- ``DSVB_AUDIT_WITNESS`` — the audit log's append-only witness file (default
+  ``<data dir>/audit-witness.log``).
 - ``DSVB_STORE`` — the analytical store (DuckDB file). Default: ``var/store.duckdb``.
 - ``DSVB_DATA_DIR`` — where local files go (default ``var``).
 - ``DSVB_SECRET_KEY`` — required in production; locally one is generated into the data dir.
@@ -17,6 +26,8 @@ Configured by environment variables (all optional for a local installation):
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import os
 import secrets
 from pathlib import Path
@@ -51,6 +62,15 @@ def _secret_key() -> str:
 
 
 SECRET_KEY = _secret_key()
+# The audit chain's HMAC key: never stored in the database, so that write access to the
+# database is not enough to forge entries (docs/decisions/0015-tamper-evident-audit-log.md).
+DSVB_AUDIT_KEY = (
+    os.environ.get("DSVB_AUDIT_KEY")
+    or hmac.new(SECRET_KEY.encode("utf-8"), b"dsvb audit chain v1", hashlib.sha256).hexdigest()
+)
+DSVB_AUDIT_WITNESS = Path(
+    os.environ.get("DSVB_AUDIT_WITNESS", DATA_DIR / "audit-witness.log")
+).resolve()
 DEBUG = _flag("DSVB_DEBUG")
 HTTPS = _flag("DSVB_HTTPS")
 # trusted reverse proxies in front of dsvb (each adds to X-Forwarded-For); 0 = none
@@ -130,6 +150,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
         "transaction_mode": "IMMEDIATE",
     }
+# the tables' owner, for migrations only (see the audit app's migrate command)
+DSVB_MIGRATE_DATABASE = (
+    dj_database_url.parse(os.environ["DSVB_MIGRATE_DATABASE_URL"])
+    if os.environ.get("DSVB_MIGRATE_DATABASE_URL")
+    else None
+)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {

@@ -7,4 +7,4 @@ class AuditConfig(AppConfig):
     verbose_name = "Audit log"
 
     def ready(self) -> None:
-        from dsvb.web.audit import signals  # noqa: F401
+        from dsvb.web.audit import checks, signals  # noqa: F401

@@ -1,7 +1,10 @@
 """The audit log: append-only records of who did what, when and from where.
 
 Entries cannot be changed or deleted through the application (the model, its queryset and
-the admin refuse), and the database refuses too (triggers installed by a migration).
+the admin refuse), and the database refuses too (triggers installed by a migration). Each
+entry is numbered (``seq``, gapless from 1) and carries a keyed digest of itself and of the
+entry before it (``prev_digest``), so a change made around all that shows: ``dsvb audit
+verify`` (see chain.py).
 """
 
 from __future__ import annotations
@@ -9,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import models
+from django.utils import timezone
 
 
 class Action(models.TextChoices):
@@ -58,7 +62,8 @@ class AuditEventQuerySet(models.QuerySet):
 
 
 class AuditEvent(models.Model):
-    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    # set by the recorder before the entry is hashed (the time is part of the digest)
+    at = models.DateTimeField(default=timezone.now, editable=False, blank=True, db_index=True)
     actor_id = models.BigIntegerField(null=True, blank=True, db_index=True)
     actor_username = models.CharField(max_length=150, blank=True, db_index=True)
     actor_role = models.CharField(max_length=32, blank=True)
@@ -69,12 +74,23 @@ class AuditEvent(models.Model):
     object_id = models.CharField(max_length=120, blank=True)
     summary = models.CharField(max_length=500)
     details = models.JSONField(default=dict, blank=True)
+    # the hash chain (null only for entries written around the application: forged)
+    seq = models.BigIntegerField(null=True, blank=True, editable=False)
+    prev_digest = models.CharField(max_length=64, null=True, blank=True, editable=False)
+    digest = models.CharField(max_length=64, null=True, blank=True, editable=False)
 
     objects = AuditEventQuerySet.as_manager()
 
     class Meta:
         ordering = ["-at", "-id"]
         indexes = [models.Index(fields=["action", "at"])]
+        constraints = [
+            # partial, so that SQLite adds it as an index (a plain one would rebuild the table
+            # and drop its guard triggers)
+            models.UniqueConstraint(
+                fields=["seq"], condition=models.Q(seq__isnull=False), name="audit_seq_unique"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M:%S} {self.actor_username or 'anonymous'}: {self.summary}"

@@ -13,9 +13,11 @@ import threading
 from typing import Any
 
 from django.conf import settings
-from django.db import connections
+from django.db import connections, transaction
 from django.http import HttpRequest
+from django.utils import timezone
 
+from dsvb.web.audit import chain
 from dsvb.web.audit.models import Action, AuditEvent
 
 # SQLite lets one connection write at a time, and a writer that finds the database locked
@@ -76,13 +78,13 @@ def record(
         actor_id=user.pk if signed_in else None,
         actor_username=(user.get_username() if signed_in else (username or ""))[:150],
         actor_role=getattr(user, "role", "") if signed_in else "",
-        ip_address=client_address(request),
+        ip_address=chain.normal_address(client_address(request)),
         user_agent=agent,
         action=str(action),
         object_type=object_type,
         object_id=str(object_id),
         summary=summary[:500],
-        details=details,
+        details=chain.normal_details(details),
     )
 
 
@@ -91,5 +93,32 @@ def _insert(**fields: Any) -> AuditEvent:
     if connection.vendor == "sqlite" and not connection.in_atomic_block:
         # (inside a transaction the connection may already hold SQLite's lock: no queueing)
         with _SQLITE_WRITER:
-            return AuditEvent.objects.create(**fields)
-    return AuditEvent.objects.create(**fields)
+            return _append(connection, fields)
+    return _append(connection, fields)
+
+
+def _append(connection: Any, fields: dict[str, Any]) -> AuditEvent:
+    """Chain the entry to the newest one, in one transaction that nobody else can chain in.
+
+    SQLite: the transaction begins IMMEDIATE (settings), taking the database's write lock
+    before the newest entry is read. PostgreSQL: a transaction-scoped advisory lock, which
+    every writer of the log takes first. The witness line is written once the entry commits.
+    """
+    with transaction.atomic(using=connection.alias):
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [chain.ADVISORY_LOCK])
+            cursor.execute(
+                "SELECT seq, digest FROM audit_auditevent WHERE seq IS NOT NULL "
+                "ORDER BY seq DESC LIMIT 1"
+            )
+            head = cursor.fetchone()
+        seq, previous = (head[0] + 1, head[1]) if head else (1, chain.GENESIS)
+        at = timezone.now()
+        entry_digest = chain.digest({**fields, "seq": seq, "at": at}, previous)
+        event = AuditEvent(**fields, at=at, seq=seq, prev_digest=previous, digest=entry_digest)
+        event.save()
+        transaction.on_commit(
+            lambda: chain.witness_append(seq, entry_digest), using=connection.alias
+        )
+    return event

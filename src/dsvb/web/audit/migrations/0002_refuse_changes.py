@@ -9,12 +9,13 @@ def install(apps, schema_editor):  # noqa: ANN001, ANN201
     guards.install(schema_editor.connection)
 
 
-def remove(apps, schema_editor):  # noqa: ANN001, ANN201
+def refuse(apps, schema_editor):  # noqa: ANN001, ANN201
+    """Reversing this would drop the guards (``migrate audit 0001``): refused."""
     from dsvb.web.audit import guards
 
-    guards.remove(schema_editor.connection)
+    guards.refuse_reversal(apps, schema_editor)
 
 
 class Migration(migrations.Migration):
     dependencies = [("audit", "0001_initial")]
-    operations = [migrations.RunPython(install, remove)]
+    operations = [migrations.RunPython(install, refuse)]
