@@ -204,7 +204,7 @@ def _typed(column: fmt.Column, cleaned: str | None = None) -> str:
             f"ELSE CASE lower({clean}) {whens} END END"
         )
     if kind == fmt.INT:
-        lo, hi = fmt.BIRTH_YEAR_RANGE
+        lo, hi = fmt.birth_year_range()
         year = f"TRY_CAST({clean} AS INTEGER)"  # which alone reads 1984.6, 1_984 or 0x7C0
         digits = f"{clean} GLOB '[0-9][0-9][0-9][0-9]'"
         return f"(CASE WHEN {digits} AND {year} BETWEEN {lo} AND {hi} THEN {year} END)"
@@ -214,13 +214,16 @@ def _typed(column: fmt.Column, cleaned: str | None = None) -> str:
 def _invalid_message(column: fmt.Column) -> str:
     kind = column.type
     if kind == fmt.DATETIME:
-        return "not an ISO 8601 date or date-time (e.g. 2010-03-31T23:15:00)"
+        return (
+            "not an ISO 8601 date or date-time (e.g. 2010-03-31T23:15:00), with a UTC "
+            "offset (if any) between -12:00 and +14:00"
+        )
     if kind == fmt.BOOL:
         return "not a boolean (true/false, 1/0, Y/N or yes/no)"
     if kind == fmt.ENUM:
         return "not one of: " + ", ".join(column.values)
     if kind == fmt.INT:
-        lo, hi = fmt.BIRTH_YEAR_RANGE
+        lo, hi = fmt.birth_year_range()
         return f"not a year between {lo} and {hi}"
     return "invalid value"
 
@@ -230,8 +233,10 @@ class _Check:
     """A problem a row can have in one column."""
 
     column: fmt.Column
-    kind: str  # missing | invalid
+    kind: str  # missing | invalid | range
     message: str
+    low: dt.datetime | None = None  # the plausible range of a date-time (kind "range")
+    high: dt.datetime | None = None
 
     def condition(self) -> str:
         """SQL true when the row has the problem, over the raw text alone (for listing
@@ -239,11 +244,33 @@ class _Check:
         cleaned = _clean(self.column.name)
         if self.kind == "missing":
             return f"{cleaned} IS NULL"
+        if self.kind == "range":
+            return f"NOT coalesce({self.within(_typed(self.column))}, TRUE)"
         return f"{cleaned} IS NOT NULL AND {_typed(self.column)} IS NULL"
+
+    def within(self, typed: str) -> str:
+        """SQL true when the typed value lies in the plausible range."""
+        return f"{typed} BETWEEN {_timestamp(self.low)} AND {_timestamp(self.high)}"
 
     @property
     def show_value(self) -> bool:
-        return self.kind == "invalid"
+        return self.kind in ("invalid", "range")
+
+
+def _timestamp(value: dt.datetime | None) -> str:
+    assert value is not None
+    return f"TIMESTAMP '{value.isoformat(sep=' ')}'"
+
+
+# date-times that are deadlines, which may lie further in the future than events
+_DEADLINES = {"due_at"}
+
+
+def _date_range(column: fmt.Column, now: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
+    values = reference.plausible_values()
+    if column.name in _DEADLINES:
+        return values.deadline_range(now)
+    return values.event_range(now)
 
 
 @dataclass(frozen=True)
@@ -255,15 +282,23 @@ class _Note:
     text: str  # "{file} {column}: {n} value(s) ..."
 
 
-def _checks(spec: fmt.FileSpec, header: list[str]) -> list[_Check]:
+def _checks(spec: fmt.FileSpec, header: list[str], now: dt.datetime) -> list[_Check]:
     checks = []
+    names = set(header)
     for column in spec.columns:
-        if column.name not in header:
+        if column.name not in names:
             continue  # missing required columns are reported before any row is read
         if column.required:
             checks.append(_Check(column, "missing", "missing required value"))
         if column.type not in (fmt.ID, fmt.TEXT, fmt.AREA):
             checks.append(_Check(column, "invalid", _invalid_message(column)))
+        if column.type == fmt.DATETIME:
+            low, high = _date_range(column, now)
+            message = (
+                f"outside the plausible range for police records: not before "
+                f"{low:%Y-%m-%d} and not after {high:%Y-%m-%d %H:%M} UTC"
+            )
+            checks.append(_Check(column, "range", message, low, high))
     return checks
 
 
@@ -315,6 +350,9 @@ class _File:
     spec: fmt.FileSpec
     path: Path
     header: list[str]
+    now: dt.datetime = dataclasses.field(
+        default_factory=lambda: dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    )
     stage: str = ""  # temp table: typed values, problem and note flags, in file order
     rows: int = 0
     checks: list[_Check] = field(default_factory=list)
@@ -449,7 +487,7 @@ def import_extract(
         extra = [c or "(unnamed)" for c in header if c not in {col.name for col in spec.columns}]
         if extra:
             warnings.append(f"{spec.filename}: extra columns ignored: {', '.join(extra)}")
-        files[name] = _File(spec, path, header, stage=f"stage_{name}")
+        files[name] = _File(spec, path, header, now=started_at, stage=f"stage_{name}")
     if problems:
         raise ExtractError(folder, problems)
     known = _Known(con, pending)
@@ -473,7 +511,16 @@ def import_extract(
 
 
 class _Known:
-    """Whether an extract with the same content hash was imported before."""
+    """Whether an extract with the same content hash was imported before *and every record
+    it stored is still current*, which alone makes a second import a no-op.
+
+    A later extract may have replaced some of its records (a re-sent crime, its people
+    links, its contacts); sending the first extract again must then make its records
+    current again, so it is imported anew. Records carry the import that stored them and
+    are only ever removed after it (never added under an old import id), so the import's
+    records are all current exactly when each table still holds as many rows of that import
+    as the import log says it stored (see docs/decisions/0013-extract-import-bounds.md).
+    """
 
     def __init__(self, con: duckdb.DuckDBPyConnection, pending: Future[str]) -> None:
         self.con = con
@@ -489,12 +536,29 @@ class _Known:
         if not wait and not self.pending.done():
             return False
         row = self.con.execute(
-            "SELECT import_id FROM import_log WHERE kind = 'extract' AND content_hash = ? "
-            "AND status = 'imported' ORDER BY import_id LIMIT 1",
+            "SELECT import_id, row_counts FROM import_log WHERE kind = 'extract' "
+            "AND content_hash = ? AND status = 'imported' ORDER BY import_id DESC LIMIT 1",
             [self.content_hash],
         ).fetchone()
-        self.previous = row[0] if row else None
-        return row is not None
+        if row is None or not self._all_current(row[0], row[1]):
+            self.previous = None
+            return False
+        self.previous = row[0]
+        return True
+
+    def _all_current(self, import_id: int, row_counts: object) -> bool:
+        counts = json.loads(row_counts) if isinstance(row_counts, str) else row_counts
+        if not isinstance(counts, dict):
+            return False
+        for table, stored in counts.items():
+            if table not in fmt.BY_NAME:
+                return False
+            held = self.con.execute(
+                f"SELECT count(*) FROM {_q(table)} WHERE import_id = ?", [import_id]
+            ).fetchone()[0]
+            if held != stored:
+                return False
+        return True
 
     def report(self, folder: Path, say: Progress) -> ImportReport:
         say("already imported")
@@ -549,8 +613,11 @@ def _problem_flags(f: _File) -> str:
     rows are looked at column by column, where the cleaned cell tells a missing value
     from an invalid one."""
     bits: dict[str, dict[str, int]] = {}
+    ranges: dict[str, _Check] = {}
     for i, check in enumerate(f.checks):
         bits.setdefault(check.column.name, {})[check.kind] = 1 << i
+        if check.kind == "range":
+            ranges[check.column.name] = check
     if not bits:
         return "0::UBIGINT"
     fine, parts = [], []
@@ -558,13 +625,18 @@ def _problem_flags(f: _File) -> str:
         column = f.spec.column(name)
         cleaned = _c(name) if column.type in _CLEANED_ONCE else _clean(name)
         typed = _t(name)
+        present = "TRUE"
+        when_present = "0"
+        if name in ranges:  # a date-time is fine only within its plausible range
+            present = ranges[name].within(typed)
+            when_present = f"CASE WHEN {present} THEN 0 ELSE {bit['range']} END"
         fine.append(
-            f"{typed} IS NOT NULL"
+            f"({typed} IS NOT NULL AND {present})"
             if column.required
-            else f"({typed} IS NOT NULL OR {_q(name)} IS NULL)"
+            else f"(CASE WHEN {typed} IS NOT NULL THEN {present} ELSE {_q(name)} IS NULL END)"
         )
         parts.append(
-            f"(CASE WHEN {typed} IS NOT NULL THEN 0 WHEN {cleaned} IS NULL "
+            f"(CASE WHEN {typed} IS NOT NULL THEN {when_present} WHEN {cleaned} IS NULL "
             f"THEN {bit.get('missing', 0)} ELSE {bit.get('invalid', 0)} END)::UBIGINT"
         )
     return f"CASE WHEN {' AND '.join(fine)} THEN 0::UBIGINT ELSE {' | '.join(parts)} END"
@@ -582,7 +654,7 @@ def _note_flags(notes: list[_Note]) -> str:
 def _stage(con: duckdb.DuckDBPyConnection, f: _File) -> None:
     """One pass over the file: typed values, and which checks fail and which normalisations
     apply, per row. Each value is cast once."""
-    f.checks, f.notes = _checks(f.spec, f.header), _notes(f.spec, f.header)
+    f.checks, f.notes = _checks(f.spec, f.header, f.now), _notes(f.spec, f.header)
     if len(f.checks) > 64 or len(f.notes) > 64:
         raise ValueError("too many checks for one bitmask")
     # Nested queries, each computing a value once for the next: whether each date-time is
