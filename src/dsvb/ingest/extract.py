@@ -14,15 +14,16 @@ of rows are checked with a few vectorised scans rather than row by row in Python
 
 from __future__ import annotations
 
-import csv
 import dataclasses
 import datetime as dt
+import functools
 import hashlib
 import json
 import mmap
 import os
 import re
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -32,7 +33,7 @@ import duckdb
 
 from dsvb import __version__, reference
 from dsvb.ingest import extract_format as fmt
-from dsvb.ingest import local_time
+from dsvb.ingest import extract_scan, local_time
 from dsvb.store import LOCAL_TIMEZONE, transaction
 
 __all__ = [
@@ -64,6 +65,8 @@ class Problem:
         where = [self.file]
         if self.row is not None:
             where.append(f"row {self.row}" + (f" (line {self.line})" if self.line else ""))
+        elif self.line is not None:
+            where.append(f"line {self.line}")
         if self.column is not None:
             where.append(f"column {self.column}")
         text = f"{', '.join(where)}: {self.message}"
@@ -350,6 +353,8 @@ class _File:
     spec: fmt.FileSpec
     path: Path
     header: list[str]
+    newline: bytes = b"\n"
+    scan: Future[extract_scan.Scan] | None = None
     now: dt.datetime = dataclasses.field(
         default_factory=lambda: dt.datetime.now(dt.UTC).replace(tzinfo=None)
     )
@@ -361,7 +366,11 @@ class _File:
     note_counts: list[int] = field(default_factory=list)
 
     def has(self, column: str) -> bool:
-        return column in self.header
+        return column in self.names
+
+    @functools.cached_property
+    def names(self) -> frozenset[str]:
+        return frozenset(self.header)
 
     @property
     def area_column(self) -> str | None:
@@ -390,34 +399,39 @@ def _file_sha256(path: Path) -> bytes:
             return hashlib.sha256(mapped).digest()
 
 
-def _read_header(path: Path) -> list[str]:
-    """The header row's names (only the header's own bytes are decoded here: a bad byte
-    further on is the data's problem, reported with its row when the file is read)."""
-    with path.open("rb") as f:
-        line = f.readline()
-    try:
-        text = line.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise ExtractError(
-            path.parent,
-            [Problem(path.name, f"the header is not valid UTF-8 text ({exc.reason})", row=None)],
-        ) from None
-    first = next(csv.reader([text.rstrip("\r\n")]), None)
-    if not text.strip() or not first:
-        raise ExtractError(path.parent, [Problem(path.name, "the file is empty (no header row)")])
-    return [c.strip() for c in first]
+def _read_header(path: Path) -> tuple[list[str], bytes]:
+    """The header row's names and the line break it ends with (only the header's own
+    bytes are read here, at most extract_scan.MAX_HEADER_BYTES: a bad byte further on is
+    the data's problem, reported with its line when the file is read)."""
+    found = extract_scan.header_of(path)
+    if isinstance(found, extract_scan.ScanProblem):
+        raise ExtractError(path.parent, [_scan_problem(path, found)])
+    return found
+
+
+def _scan_problem(path: Path, found: extract_scan.ScanProblem) -> Problem:
+    return Problem(path.name, found.message, row=found.row, column=found.column, line=found.line)
 
 
 _LINE = re.compile(r"line[: ]+(\d+)", re.IGNORECASE)
 _FIELDS = re.compile(r"Expected Number of Columns: (\d+) Found: (\d+)")
 
 
-def _csv_error(path: Path, exc: Exception) -> Problem:
-    """DuckDB's reading error as a problem of the file's row, in a person's words."""
+def _scanned(f: _File) -> extract_scan.Scan:
+    """The byte scan of the file (waiting for it)."""
+    assert f.scan is not None
+    return f.scan.result()
+
+
+def _csv_error(f: _File, exc: Exception) -> Problem:
+    """DuckDB's reading error as a problem of the file's row, in a person's words (only
+    when the scan found nothing: DuckDB numbers rows without the blank lines it skips, so
+    its row is placed on its true line by the scan)."""
+    path = f.path
     text = str(exc)
     match = _LINE.search(text)
-    line = int(match.group(1)) if match else None
-    row = line - 1 if line else None
+    row = int(match.group(1)) - 1 if match else None
+    line = extract_scan.lines_of(path, [row]).get(row) if row else None
     first = text.strip().splitlines()[0] if text.strip() else type(exc).__name__
     fields = _FIELDS.search(text)
     if "unicode" in text.lower() or "utf-8" in text.lower():
@@ -455,7 +469,9 @@ def import_extract(
     present: dict[str, Path] = {}
     for spec in fmt.FILES:
         path = folder / spec.filename
-        if path.is_file():
+        if os.path.lexists(path) and (why := extract_scan.not_a_regular_file(path)):
+            problems.append(Problem(spec.filename, why))
+        elif path.is_file():
             present[spec.name] = path
         elif spec.required:
             problems.append(Problem(spec.filename, "required file is missing from the extract"))
@@ -469,27 +485,42 @@ def import_extract(
     # The content hash (what makes a second import of the same extract a no-op) is computed
     # in a thread while the files are read: hashlib releases the GIL, so it overlaps with
     # DuckDB's reading. The extract is recognised as already imported as soon as it is known.
+    # Each file is also scanned as bytes (extract_scan), independently of DuckDB, in the
+    # same thread after the hash: its data rows counted, and anything malformed located by
+    # its true line and column.
     hashing = ThreadPoolExecutor(max_workers=1, thread_name_prefix="dsvb-extract-hash")
     pending = hashing.submit(_hash_files, list(present.values()))
-    hashing.shutdown(wait=False)
 
     # 2. Headers
     files: dict[str, _File] = {}
     for name, path in present.items():
         spec = fmt.BY_NAME[name]
-        header = _read_header(path)
-        duplicated = sorted({c for c in header if header.count(c) > 1})
-        for c in duplicated:
+        try:
+            header, newline = _read_header(path)
+        except ExtractError as exc:
+            problems.extend(exc.problems)
+            continue
+        counts = Counter(header)
+        for c in sorted(c for c, n in counts.items() if n > 1):
             problems.append(Problem(spec.filename, "column appears more than once", column=c))
         for c in spec.required_columns:
-            if c not in header:
+            if c not in counts:
                 problems.append(Problem(spec.filename, "required column is missing", column=c))
-        extra = [c or "(unnamed)" for c in header if c not in {col.name for col in spec.columns}]
+        names = {col.name for col in spec.columns}
+        extra = [c or "(unnamed)" for c in header if c not in names]
         if extra:
-            warnings.append(f"{spec.filename}: extra columns ignored: {', '.join(extra)}")
-        files[name] = _File(spec, path, header, now=started_at, stage=f"stage_{name}")
+            shown = ", ".join(extra[:20]) + (
+                f" and {len(extra) - 20:,} more" if len(extra) > 20 else ""
+            )
+            warnings.append(f"{spec.filename}: extra columns ignored: {shown}")
+        files[name] = _File(spec, path, header, now=started_at, stage=f"stage_{name}",
+                            newline=newline)  # fmt: skip
     if problems:
+        hashing.shutdown(wait=False, cancel_futures=True)
         raise ExtractError(folder, problems)
+    for f in files.values():
+        f.scan = hashing.submit(extract_scan.scan, f.path)
+    hashing.shutdown(wait=False)
     known = _Known(con, pending)
     if known.earlier(wait=False):
         return known.report(folder, say)
@@ -574,13 +605,19 @@ def _read_csv(f: _File) -> str:
     in the header (empty, differing only in case, or like the staging query's own) can clash.
     """
     columns = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(len(f.header))) + "}"
-    wanted = ", ".join(
-        f"c{f.header.index(c.name)} AS {_q(c.name)}" for c in f.spec.columns if f.has(c.name)
-    )
+    index = {}
+    for i, name in enumerate(f.header):
+        index.setdefault(name, i)
+    wanted = ", ".join(f"c{index[c.name]} AS {_q(c.name)}" for c in f.spec.columns if f.has(c.name))
+    newline = {b"\r": "\\r", b"\r\n": "\\r\\n"}.get(f.newline, "\\n")
+    # every record the scan accepts fits DuckDB's line buffer (left at its default, DuckDB
+    # dropped a last line of 50 MB without a word)
+    max_line = extract_scan.MAX_ROW_BYTES + extract_scan.MAX_HEADER_BYTES
     return (
         f"(SELECT {wanted} FROM read_csv({_lit(str(f.path))}, header = true, "
         f"auto_detect = false, columns = {columns}, delim = ',', quote = '\"', escape = '\"', "
-        "strict_mode = true, encoding = 'utf-8'))"
+        f"strict_mode = true, encoding = 'utf-8', new_line = '{newline}', "
+        f"max_line_size = {max_line}))"
     )
 
 
@@ -740,12 +777,32 @@ def _import(
         try:
             _stage(con, f)
         except duckdb.Error as exc:
-            problems.append(_csv_error(f.path, exc))
+            # the scan's account, located by the true line, where it finds the problem
+            scanned = _scanned(f)
+            if scanned.problem is not None:
+                problems.append(_scan_problem(f.path, scanned.problem))
+            else:
+                problems.append(_csv_error(f, exc))
             continue
         say(f"read {f.spec.filename}: {f.rows:,} rows in {time.perf_counter() - t0:.1f} s")
         if not problems and known.earlier(wait=False):
             return known.report(folder, say)
-    if problems:  # DuckDB's reading errors, located by DuckDB
+    if problems:  # reading errors
+        raise ExtractError(folder, problems)
+    # No row is dropped silently: the scan, independent of DuckDB, must agree.
+    for f in files.values():
+        scanned = _scanned(f)
+        if scanned.problem is not None:
+            problems.append(_scan_problem(f.path, scanned.problem))
+        elif scanned.rows != f.rows:
+            problems.append(
+                Problem(
+                    f.spec.filename,
+                    f"the file holds {scanned.rows:,} data rows but {f.rows:,} were read; "
+                    "nothing was stored rather than lose or invent a row",
+                )
+            )
+    if problems:
         raise ExtractError(folder, problems)
 
     # 4. Areas: match each distinct value once
@@ -850,24 +907,9 @@ def _with_lines(files: dict[str, _File], problems: list[Problem]) -> list[Proble
 
 
 def _lines_of(f: _File, rows: set[int]) -> dict[int, int]:
-    """The line each of ``rows`` (data rows, 1 = first after the header) starts on."""
-    newlines = 0
-    with f.path.open("rb") as stream:
-        while chunk := stream.read(1 << 24):
-            newlines += chunk.count(b"\n")
-    if f.rows and newlines in (f.rows, f.rows + 1):  # no line break inside a value
-        return {row: row + 1 for row in rows}
-    last, found = max(rows), {}
-    with f.path.open(newline="", encoding="utf-8", errors="replace") as text:
-        reader = csv.reader(text)
-        ended = 0  # the line the previous record ended on
-        for index, _record in enumerate(reader):
-            if index in rows:
-                found[index] = ended + 1
-            if index >= last:
-                break
-            ended = reader.line_num
-    return found
+    """The line each of ``rows`` (data rows, 1 = first after the header) starts on: the
+    scan's true line, counting blank lines and line breaks inside quoted values."""
+    return extract_scan.lines_of(f.path, rows)
 
 
 def _more(f: _File, column: str, shown: int, count: int, what: str) -> list[Problem]:
