@@ -502,10 +502,14 @@ def import_extract(
             continue
         counts = Counter(header)
         for c in sorted(c for c, n in counts.items() if n > 1):
-            problems.append(Problem(spec.filename, "column appears more than once", column=c))
+            problems.append(
+                Problem(spec.filename, "column appears more than once", column=c, line=1)
+            )
         for c in spec.required_columns:
             if c not in counts:
-                problems.append(Problem(spec.filename, "required column is missing", column=c))
+                problems.append(
+                    Problem(spec.filename, "required column is missing", column=c, line=1)
+                )
         names = {col.name for col in spec.columns}
         extra = [c or "(unnamed)" for c in header if c not in names]
         if extra:
@@ -609,14 +613,15 @@ def _read_csv(f: _File) -> str:
     for i, name in enumerate(f.header):
         index.setdefault(name, i)
     wanted = ", ".join(f"c{index[c.name]} AS {_q(c.name)}" for c in f.spec.columns if f.has(c.name))
-    newline = {b"\r": "\\r", b"\r\n": "\\r\\n"}.get(f.newline, "\\n")
-    # every record the scan accepts fits DuckDB's line buffer (left at its default, DuckDB
-    # dropped a last line of 50 MB without a word)
+    # Every record the scan accepts fits DuckDB's line buffer (left at its default, DuckDB
+    # dropped a last line of 50 MB without a word). The line break is left to DuckDB to
+    # find (LF, CR LF or CR; the scan has made sure the file uses one): told "\n", DuckDB
+    # 2.0 reads a CR LF file as no rows at all, without an error.
     max_line = extract_scan.MAX_ROW_BYTES + extract_scan.MAX_HEADER_BYTES
     return (
         f"(SELECT {wanted} FROM read_csv({_lit(str(f.path))}, header = true, "
         f"auto_detect = false, columns = {columns}, delim = ',', quote = '\"', escape = '\"', "
-        f"strict_mode = true, encoding = 'utf-8', new_line = '{newline}', "
+        f"strict_mode = true, encoding = 'utf-8', "
         f"max_line_size = {max_line}))"
     )
 

@@ -135,12 +135,12 @@ def _read_header(stream: BinaryIO, size: int) -> tuple[list[str], bytes, int] | 
     raw = head[start:end]
     if not raw.strip():
         return ScanProblem("the file is empty (no header row)", line=1)
-    if b"\0" in raw:
-        return ScanProblem("the header holds a NUL byte (this is not a text file)", line=1)
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         return ScanProblem(f"the header is not valid UTF-8 text ({exc.reason})", line=1)
+    if "\0" in text:
+        return ScanProblem("the header holds a NUL byte (this is not a text file)", line=1)
     if text.count(",") >= MAX_COLUMNS:
         return ScanProblem(
             f"the header has {text.count(',') + 1:,} columns; the format allows at most "
@@ -256,6 +256,7 @@ class _Scanner:
                     base + int(bad[0]),
                 )
             if len(bad_close):
+                self._unclosed_before(a, quotes, order, int(bad_close[0]), base)
                 raise _Stop(
                     "text follows the closing quote of a quoted value (a quote inside a "
                     'quoted value must be doubled: "")',
@@ -352,6 +353,23 @@ class _Scanner:
             raise _Stop(self._row_too_long(), self.record_start)
         if self.offset - self.cell_start > MAX_CELL_BYTES:
             raise _Stop(self._cell_too_long(), self.cell_start)
+
+    def _unclosed_before(
+        self, a: np.ndarray, quotes: np.ndarray, order: np.ndarray, close: int, base: int
+    ) -> None:
+        """Text after a closing quote whose value spans a line break: the quote that
+        opened it was most likely never meant to be closed there; say so, at the opening."""
+        k = int(np.searchsorted(quotes, close))
+        opened = base + int(quotes[k - 1]) if k > 0 else self.open_quote
+        if opened < 0:
+            return
+        inside = a[max(opened - base, 0) : close]
+        if opened < base or (inside == _LF).any() or (inside == _CR).any():
+            raise _Stop(
+                'a quoted value is not closed (an unmatched "): it opens here and runs on '
+                "over a line break into the next line",
+                opened,
+            )
 
     def finish(self) -> None:
         try:
