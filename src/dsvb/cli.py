@@ -402,8 +402,8 @@ def _implausible_notes(con: duckdb.DuckDBPyConnection, where: str) -> list[str]:
     listed = ", ".join(f"{table} {n:,}" for table, n in left_out.items())
     return [
         f"note: {where} holds records with dates outside the plausible range for police "
-        f"records (see docs/extract-format.md); left out of every figure: {listed} "
-        "(people: birth year read as not recorded)"
+        f"records (see docs/extract-format.md); left out of every figure: {listed}"
+        + (" (people: their birth year read as not recorded)" if "people" in left_out else "")
     ]
 
 

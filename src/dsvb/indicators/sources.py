@@ -180,6 +180,20 @@ class _Bounds:
         return value.between(*self.deadlines)
 
 
+def months_held_sql(now: dt.datetime | None = None) -> str:
+    """DuckDB SQL answering one row: the first and last month (first days) of the incidents
+    and crimes stored, those outside the plausible range left out as
+    :meth:`Tables.from_backend` leaves them out (for pages that read the months held
+    straight from the store)."""
+    bounds = _Bounds.at(now)
+    low, high = (f"TIMESTAMP '{v.isoformat(sep=' ')}'" for v in bounds.events)
+    return (
+        "SELECT min(m), max(m) FROM ("
+        f"SELECT reported_month AS m FROM incidents WHERE reported_at BETWEEN {low} AND {high} "
+        f"UNION ALL SELECT recorded_month FROM crimes WHERE recorded_at BETWEEN {low} AND {high})"
+    )
+
+
 def implausible_records(con: ibis.BaseBackend, *, now: dt.datetime | None = None) -> dict[str, int]:
     """How many stored records of each table :meth:`Tables.from_backend` leaves out (or, for
     people, reads without their birth year) as outside the plausible range; tables with
