@@ -33,6 +33,7 @@ import sys
 from dsvb import store
 from dsvb.ingest.extract import import_extract
 con = store.connect(sys.argv[2])
+con.execute("SET enable_progress_bar = false")
 report = import_extract(con, sys.argv[1])
 con.close()
 print(sum(report.row_counts.values()))
@@ -71,7 +72,7 @@ def _run(code: str, *args: str) -> tuple[float, float, str]:
     err = proc.stderr.read().decode() if proc.stderr else ""
     if os.waitstatus_to_exitcode(status) != 0:
         raise SystemExit(f"failed: {err[-2000:]}")
-    return seconds, usage.ru_maxrss / 1024, out.strip()
+    return seconds, usage.ru_maxrss / 1024, (out.strip().splitlines() or [""])[-1]
 
 
 def _size_mb(folder: Path) -> float:

@@ -417,10 +417,14 @@ _LINE = re.compile(r"line[: ]+(\d+)", re.IGNORECASE)
 _FIELDS = re.compile(r"Expected Number of Columns: (\d+) Found: (\d+)")
 
 
-def _scanned(f: _File) -> extract_scan.Scan:
-    """The byte scan of the file (waiting for it)."""
+def _scanned(f: _File, *, full: bool = False) -> extract_scan.Scan:
+    """The byte scan of the file (waiting for it); ``full``: the scan that also counts
+    each row's fields and measures each value, run again if the first found nothing."""
     assert f.scan is not None
-    return f.scan.result()
+    scanned = f.scan.result()
+    if full and scanned.problem is None:
+        return extract_scan.scan(f.path, full=True)
+    return scanned
 
 
 def _csv_error(f: _File, exc: Exception) -> Problem:
@@ -783,7 +787,7 @@ def _import(
             _stage(con, f)
         except duckdb.Error as exc:
             # the scan's account, located by the true line, where it finds the problem
-            scanned = _scanned(f)
+            scanned = _scanned(f, full=True)
             if scanned.problem is not None:
                 problems.append(_scan_problem(f.path, scanned.problem))
             else:
@@ -797,6 +801,8 @@ def _import(
     # No row is dropped silently: the scan, independent of DuckDB, must agree.
     for f in files.values():
         scanned = _scanned(f)
+        if scanned.problem is None and scanned.rows != f.rows:
+            scanned = _scanned(f, full=True)  # a malformed row, located, if there is one
         if scanned.problem is not None:
             problems.append(_scan_problem(f.path, scanned.problem))
         elif scanned.rows != f.rows:

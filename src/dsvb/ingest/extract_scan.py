@@ -164,11 +164,24 @@ def header_of(path: Path) -> tuple[list[str], bytes] | ScanProblem:
     return found[0], found[1]
 
 
-def scan(path: Path, want: Iterable[int] = ()) -> Scan:
+def scan(path: Path, want: Iterable[int] = (), *, full: bool = False) -> Scan:
     """Scan the file: header, data rows, first problem; and the line each data row in
-    ``want`` (1 = the first after the header) starts on."""
-    result = Scan()
+    ``want`` (1 = the first after the header) starts on.
+
+    The first pass counts records and checks line breaks, quotes, bytes and the row
+    ceiling only (about a third of the work); ``full`` (and any ``want``) also counts each
+    record's fields, measures each value and numbers lines. A problem found by the first
+    pass is located by a full one, which may find another, earlier or more precise (a value
+    over its ceiling rather than the row)."""
     wanted = np.array(sorted(set(want)), dtype=np.int64)
+    result = _scan(path, wanted, full=full or bool(len(wanted)))
+    if result.problem is not None and not (full or len(wanted)):
+        return _scan(path, wanted, full=True)
+    return result
+
+
+def _scan(path: Path, wanted: np.ndarray, *, full: bool) -> Scan:
+    result = Scan()
     with path.open("rb") as stream:
         size = os.fstat(stream.fileno()).st_size
         header = _read_header(stream, size)
@@ -177,7 +190,7 @@ def scan(path: Path, want: Iterable[int] = ()) -> Scan:
             return result
         result.header, result.newline, _ = header
         stream.seek(0)
-        scanner = _Scanner(result, wanted)
+        scanner = _Scanner(result, wanted, full=full)
         try:
             while chunk := stream.read(CHUNK_BYTES):
                 if chunk.endswith(b"\r"):  # never split a CR LF between two chunks
@@ -192,9 +205,10 @@ def scan(path: Path, want: Iterable[int] = ()) -> Scan:
 class _Scanner:
     """The streaming state between chunks."""
 
-    def __init__(self, result: Scan, wanted: np.ndarray) -> None:
+    def __init__(self, result: Scan, wanted: np.ndarray, *, full: bool) -> None:
         self.result = result
         self.wanted = wanted
+        self.full = full  # also count fields, measure cells and number lines
         self.newline = result.newline
         self.columns = len(result.header)
         self.decoder = codecs.getincrementaldecoder("utf-8")()
@@ -215,7 +229,8 @@ class _Scanner:
             self.record_start = self.cell_start = len(_BOM)
         nul = chunk.find(b"\0")
         try:
-            self.decoder.decode(chunk)
+            if not (chunk.isascii() and not self.decoder.getstate()[0]):
+                self.decoder.decode(chunk)
         except UnicodeDecodeError as exc:
             if not 0 <= nul < exc.start:
                 message = f"the text is not valid UTF-8 ({exc.reason})"
@@ -224,10 +239,12 @@ class _Scanner:
             raise _Stop("a NUL byte (this is not a text file, or it is damaged)", base + nul)
         a = np.frombuffer(chunk, dtype=np.uint8)
         n = len(a)
-        quotes = np.flatnonzero(a == _QUOTE)
+        none = np.empty(0, dtype=np.int64)
+        # (bytes.find is far cheaper than a comparison over the array: most chunks hold no
+        # quote or CR at all)
+        quotes = np.flatnonzero(a == _QUOTE) if b'"' in chunk else none
         lf = np.flatnonzero(a == _LF)
-        cr = np.flatnonzero(a == _CR)
-        commas = np.flatnonzero(a == _COMMA)
+        cr = np.flatnonzero(a == _CR) if b"\r" in chunk else none
 
         def outside(positions: np.ndarray) -> np.ndarray:
             before = self.quotes + np.searchsorted(quotes, positions)
@@ -302,6 +319,13 @@ class _Scanner:
         too_long = np.flatnonzero(content > MAX_ROW_BYTES)
         if len(too_long):
             raise _Stop(self._row_too_long(), int(starts_abs[too_long[0]]))
+        nonblank = len(ends) - int(blank.sum())
+        if not self.full:
+            if len(ends):
+                self.record_start = int(ends_abs[-1]) + 1
+            self.records += nonblank
+            self._carry(base, n, len(quotes), a)
+            return
         data_index = self.records + np.cumsum(~blank)  # index of each record (0 = header)
         breaks = np.concatenate((lf, cr[~_followed_by_lf(a, cr)])) if len(cr) else lf
         breaks.sort(kind="mergesort")
@@ -314,7 +338,7 @@ class _Scanner:
                 self.result.lines[int(row)] = int(line)
 
         # fields: commas outside quoted values, each counted in its record
-        comma_out = outside(commas)
+        comma_out = outside(np.flatnonzero(a == _COMMA))
         record_of = np.searchsorted(ends, comma_out)  # i = the i-th record ending here
         per_record = np.bincount(record_of, minlength=len(ends) + 1)
         fields = per_record[: len(ends)] + 1
@@ -346,12 +370,16 @@ class _Scanner:
             self.fields += int(per_record[0])
         if len(bounds):
             self.cell_start = int(bounds_abs[-1]) + 1
-        self.quotes += len(quotes)
+        self._carry(base, n, len(quotes), a)
+
+    def _carry(self, base: int, n: int, quotes: int, a: np.ndarray) -> None:
+        """What the next chunk needs of this one; the ceilings of what is still open."""
+        self.quotes += quotes
         self.offset = base + n
         self.previous = int(a[-1]) if n else self.previous
         if self.offset - self.record_start > MAX_ROW_BYTES:
             raise _Stop(self._row_too_long(), self.record_start)
-        if self.offset - self.cell_start > MAX_CELL_BYTES:
+        if self.full and self.offset - self.cell_start > MAX_CELL_BYTES:
             raise _Stop(self._cell_too_long(), self.cell_start)
 
     def _unclosed_before(
@@ -386,7 +414,7 @@ class _Scanner:
                 self.open_quote,
             )
         if self.offset > self.record_start:  # a last record without a line break
-            if self.fields != self.columns:
+            if self.full and self.fields != self.columns:
                 raise _Stop(self._fields_message(self.fields), self.record_start,
                             self._fields_column(self.fields))  # fmt: skip
             self.records += 1
