@@ -144,6 +144,14 @@ def _nth_ending(data: bytes, ending: bytes, n: int, new: bytes) -> bytes:
     return data[:at] + new + data[at + len(ending) :]
 
 
+def _long_last_row(data: bytes) -> bytes:
+    """Three extra (ignored) columns; the last row holds 1,000,000 bytes in each."""
+    lines = data.rstrip(b"\n").split(b"\n")
+    lines = [lines[0] + b",x1,x2,x3"] + [line + b",,," for line in lines[1:]]
+    lines[-1] = lines[-1][:-3] + (b"," + b"v" * 1_000_000) * 3
+    return b"\n".join(lines) + b"\n"
+
+
 def _future(days: int) -> str:
     return (dt.datetime.now(dt.UTC) + dt.timedelta(days=days)).strftime("%Y-%m-%dT%H:%M:%S")
 
@@ -286,6 +294,8 @@ CASES: dict[str, tuple[Callable[[Path], None], Expect]] = {
                        Imported(ROWS)),
     "a 900 kB value in the last line": (_cell(I, 3, "no_crime_report_reason", "w" * 900_000),
                                         Imported(ROWS)),
+    # DuckDB's default line buffer (2 MiB) silently dropped a longer last line: the root cause
+    "a 3 MB last row": (_whole(I, _long_last_row), Imported(ROWS)),
     "header only (contacts)": (_whole("victim_contacts.csv", lambda b: b.split(b"\n")[0]),
                                Imported({**ROWS, "victim_contacts": 0})),
     "offsets at the limits": (

@@ -492,10 +492,7 @@ def import_extract(
     # Each file is also scanned as bytes (extract_scan), independently of DuckDB, in the
     # same thread after the hash: its data rows counted, and anything malformed located by
     # its true line and column.
-    hashing = ThreadPoolExecutor(max_workers=1, thread_name_prefix="dsvb-extract-hash")
-    pending = hashing.submit(_hash_files, list(present.values()))
-
-    # 2. Headers
+    # 2. Headers (read first: a refused header leaves nothing running)
     files: dict[str, _File] = {}
     for name, path in present.items():
         spec = fmt.BY_NAME[name]
@@ -524,8 +521,9 @@ def import_extract(
         files[name] = _File(spec, path, header, now=started_at, stage=f"stage_{name}",
                             newline=newline)  # fmt: skip
     if problems:
-        hashing.shutdown(wait=False, cancel_futures=True)
         raise ExtractError(folder, problems)
+    hashing = ThreadPoolExecutor(max_workers=1, thread_name_prefix="dsvb-extract-hash")
+    pending = hashing.submit(_hash_files, list(present.values()))
     for f in files.values():
         f.scan = hashing.submit(extract_scan.scan, f.path)
     hashing.shutdown(wait=False)

@@ -222,6 +222,7 @@ class _Scanner:
         self.record_line = 1  # the line the record being read starts on
         self.previous = -1  # the last byte of the previous chunk
         self.open_quote = -1  # offset of the quote that opened the value being read
+        self.open_break = False  # whether that value holds a line break before this chunk
 
     def feed(self, chunk: bytes) -> None:
         base = self.offset
@@ -273,7 +274,7 @@ class _Scanner:
                     base + int(bad[0]),
                 )
             if len(bad_close):
-                self._unclosed_before(a, quotes, order, int(bad_close[0]), base)
+                self._unclosed_before(a, quotes, int(bad_close[0]), base)
                 raise _Stop(
                     "text follows the closing quote of a quoted value (a quote inside a "
                     'quoted value must be doubled: "")',
@@ -374,6 +375,10 @@ class _Scanner:
 
     def _carry(self, base: int, n: int, quotes: int, a: np.ndarray) -> None:
         """What the next chunk needs of this one; the ceilings of what is still open."""
+        if (self.quotes + quotes) & 1:  # the chunk ends inside a quoted value
+            tail = a[max(self.open_quote - base, 0) :]
+            broken = bool((tail == _LF).any() or (tail == _CR).any())
+            self.open_break = broken or (self.open_quote < base and self.open_break)
         self.quotes += quotes
         self.offset = base + n
         self.previous = int(a[-1]) if n else self.previous
@@ -382,9 +387,7 @@ class _Scanner:
         if self.full and self.offset - self.cell_start > MAX_CELL_BYTES:
             raise _Stop(self._cell_too_long(), self.cell_start)
 
-    def _unclosed_before(
-        self, a: np.ndarray, quotes: np.ndarray, order: np.ndarray, close: int, base: int
-    ) -> None:
+    def _unclosed_before(self, a: np.ndarray, quotes: np.ndarray, close: int, base: int) -> None:
         """Text after a closing quote whose value spans a line break: the quote that
         opened it was most likely never meant to be closed there; say so, at the opening."""
         k = int(np.searchsorted(quotes, close))
@@ -392,7 +395,7 @@ class _Scanner:
         if opened < 0:
             return
         inside = a[max(opened - base, 0) : close]
-        if opened < base or (inside == _LF).any() or (inside == _CR).any():
+        if (opened < base and self.open_break) or (inside == _LF).any() or (inside == _CR).any():
             raise _Stop(
                 'a quoted value is not closed (an unmatched "): it opens here and runs on '
                 "over a line break into the next line",
@@ -491,6 +494,8 @@ def _position(path: Path, offset: int, newline: bytes) -> tuple[int, int, int]:
             chunk = stream.read(min(CHUNK_BYTES, offset - done))
             if not chunk:
                 break
+            if chunk.endswith(b"\r"):  # never split a CR LF between two chunks
+                chunk += stream.read(1)
             a = np.frombuffer(chunk, dtype=np.uint8)
             lf = a == _LF
             cr = a == _CR
