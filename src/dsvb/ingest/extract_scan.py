@@ -193,8 +193,7 @@ def _scan(path: Path, wanted: np.ndarray, *, full: bool) -> Scan:
         scanner = _Scanner(result, wanted, full=full)
         try:
             while chunk := stream.read(CHUNK_BYTES):
-                if chunk.endswith(b"\r"):  # never split a CR LF between two chunks
-                    chunk += stream.read(1)
+                chunk = _whole_line_breaks(stream, chunk)
                 scanner.feed(chunk)
             scanner.finish()
         except _Stop as stop:
@@ -469,6 +468,24 @@ class _Scanner:
         return ScanProblem(stop.message, line=line, column=name, row=row or None)
 
 
+def _whole_line_breaks(stream: BinaryIO, chunk: bytes) -> bytes:
+    """The chunk, extended so that it does not end with a CR (a CR LF is never split between
+    two chunks, and a CR at the end is known to be one alone). A run of CRs extends it by at
+    most another chunk's size (past that, only a line number inside a quoted value made of
+    millions of CRs could be off by one)."""
+    if not chunk.endswith(b"\r"):
+        return chunk
+    extra = bytearray()
+    while len(extra) < CHUNK_BYTES:
+        more = stream.read(1)
+        if not more:
+            break
+        extra += more
+        if more != b"\r":
+            break
+    return chunk + bytes(extra)
+
+
 def _followed_by_lf(a: np.ndarray, positions: np.ndarray | int) -> np.ndarray:
     p = np.asarray(positions)
     nxt = np.where(p + 1 < len(a), a[np.minimum(p + 1, len(a) - 1)], -1)
@@ -494,8 +511,7 @@ def _position(path: Path, offset: int, newline: bytes) -> tuple[int, int, int]:
             chunk = stream.read(min(CHUNK_BYTES, offset - done))
             if not chunk:
                 break
-            if chunk.endswith(b"\r"):  # never split a CR LF between two chunks
-                chunk += stream.read(1)
+            chunk = _whole_line_breaks(stream, chunk)
             a = np.frombuffer(chunk, dtype=np.uint8)
             lf = a == _LF
             cr = a == _CR
