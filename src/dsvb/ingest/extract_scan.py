@@ -471,12 +471,12 @@ class _Scanner:
 def _whole_line_breaks(stream: BinaryIO, chunk: bytes) -> bytes:
     """The chunk, extended so that it does not end with a CR (a CR LF is never split between
     two chunks, and a CR at the end is known to be one alone). A run of CRs extends it by at
-    most another chunk's size (past that, only a line number inside a quoted value made of
+    most another chunk (past that, only a line number inside a quoted value made of
     millions of CRs could be off by one)."""
     if not chunk.endswith(b"\r"):
         return chunk
     extra = bytearray()
-    while len(extra) < CHUNK_BYTES:
+    while len(extra) < max(CHUNK_BYTES, 1 << 20):
         more = stream.read(1)
         if not more:
             break
