@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -61,9 +60,21 @@ def poison(path: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def poisoned_file(demo_store_file: Path, tmp_path_factory) -> Path:
-    path = tmp_path_factory.mktemp("poisoned") / "store.duckdb"
-    shutil.copy(demo_store_file, path)
+def poisoned_file(tmp_path_factory) -> Path:
+    """A store of its own (a year of demo records), then poisoned: not a copy of the
+    session's demo store, which other tests may be writing to."""
+    from dsvb import store
+    from dsvb.demo.generator import generate_extract
+    from dsvb.ingest.extract import import_extract
+
+    folder = tmp_path_factory.mktemp("poisoned")
+    generate_extract(folder / "extract", incidents=3_000, seed=7, start=dt.date(2009, 12, 1))
+    path = folder / "store.duckdb"
+    con = store.connect(path)
+    try:
+        import_extract(con, folder / "extract")
+    finally:
+        con.close()
     poison(path)
     return path
 
