@@ -3,13 +3,18 @@
 The import is validated in full before anything is written, and written in one
 transaction: a bad file, row, value or reference gives problems naming the file, row and
 column, and nothing of that import is stored. Importing the same extract twice stores it
-once (the extract is identified by a hash of its files). A later extract that contains
-records already stored replaces them (a re-sent crime with its people links and Victims'
-Code contacts as the extract's files state them; an absent optional file leaves what is
-stored), so re-sending corrected records is safe.
+once (the extract is identified by a hash of its files) while all of its records are still
+current; sent again after a later extract replaced some, it is imported again. A later
+extract that contains records already stored replaces them (a re-sent crime with its
+people links and Victims' Code contacts as the extract's files state them; an absent
+optional file leaves what is stored), so re-sending corrected records is safe in every
+order of imports.
 
 Validation and loading run inside DuckDB on the raw text of each file, so that millions
-of rows are checked with a few vectorised scans rather than row by row in Python.
+of rows are checked with a few vectorised scans rather than row by row in Python. Each file
+is also scanned as bytes, independently of DuckDB (``extract_scan``): its rows are counted
+(an import whose rows read differ is refused) and a malformed file is described by its true
+line and column. Dates must lie in the plausible range for police records (reference data).
 """
 
 from __future__ import annotations
@@ -486,12 +491,6 @@ def import_extract(
     if problems:
         raise ExtractError(folder, problems)
 
-    # The content hash (what makes a second import of the same extract a no-op) is computed
-    # in a thread while the files are read: hashlib releases the GIL, so it overlaps with
-    # DuckDB's reading. The extract is recognised as already imported as soon as it is known.
-    # Each file is also scanned as bytes (extract_scan), independently of DuckDB, in the
-    # same thread after the hash: its data rows counted, and anything malformed located by
-    # its true line and column.
     # 2. Headers (read first: a refused header leaves nothing running)
     files: dict[str, _File] = {}
     for name, path in present.items():
@@ -522,6 +521,12 @@ def import_extract(
                             newline=newline)  # fmt: skip
     if problems:
         raise ExtractError(folder, problems)
+    # The content hash (what makes a second import of the same extract a no-op) is computed
+    # in a thread while the files are read: hashlib releases the GIL, so it overlaps with
+    # DuckDB's reading. The extract is recognised as already imported as soon as it is known.
+    # Each file is also scanned as bytes (extract_scan), independently of DuckDB, in the
+    # same thread after the hash: its data rows counted, and anything malformed located by
+    # its true line and column.
     hashing = ThreadPoolExecutor(max_workers=1, thread_name_prefix="dsvb-extract-hash")
     pending = hashing.submit(_hash_files, list(present.values()))
     for f in files.values():
