@@ -466,6 +466,7 @@ def indicators(
     con = _open_data(extract_dir, store_path)
     try:
         held = data_period(ibis.duckdb.from_connection(con))
+        notes.extend(_implausible_notes(con, where))
         period = _period(query, held, where)
         if not _has_records(con, period):
             holds = f"it holds months {_months(held)}" if held else "it holds none at all"
@@ -481,6 +482,24 @@ def indicators(
     _emit(rows, fmt, out)
     for note in notes:  # after the output, on stderr: stdout stays CSV/JSON only
         click.echo(note, err=True)
+
+
+def _implausible_notes(con: duckdb.DuckDBPyConnection, where: str) -> list[str]:
+    """A note naming the stored records left out of every figure as outside the plausible
+    range for police records (a store made by an older dsvb may hold some)."""
+    import ibis
+
+    from dsvb.indicators.sources import implausible_records
+
+    left_out = implausible_records(ibis.duckdb.from_connection(con))
+    if not left_out:
+        return []
+    listed = ", ".join(f"{table} {n:,}" for table, n in left_out.items())
+    return [
+        f"note: {where} holds records with dates outside the plausible range for police "
+        f"records (see docs/extract-format.md); left out of every figure: {listed}"
+        + (" (people: their birth year read as not recorded)" if "people" in left_out else "")
+    ]
 
 
 def _open_data(extract_dir: Path | None, store_path: Path | None) -> duckdb.DuckDBPyConnection:

@@ -111,7 +111,8 @@ def _context(period: Period, window_months: int) -> Context:
 
 
 def data_period(con: ibis.BaseBackend) -> Period | None:
-    """Whole months covering every incident and crime in the store."""
+    """Whole months covering every incident and crime in the store (those within the
+    plausible range for police records: see :meth:`Tables.from_backend`)."""
     tables = Tables.from_backend(con)
     first = [tables.incidents.reported_month.min(), tables.crimes.recorded_month.min()]
     last = [tables.incidents.reported_month.max(), tables.crimes.recorded_month.max()]

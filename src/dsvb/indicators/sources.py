@@ -13,12 +13,14 @@ in the period, so person counts add up across areas too.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import ibis
 import ibis.expr.types as ir
 
+from dsvb import reference
 from dsvb.indicators.model import Context
 
 NOT_RECORDED = "not_recorded"
@@ -124,8 +126,93 @@ class Tables:
     victim_contacts: ir.Table
 
     @classmethod
-    def from_backend(cls, con: ibis.BaseBackend) -> Tables:
-        return cls(*(con.table(name) for name in cls.__dataclass_fields__))
+    def from_backend(cls, con: ibis.BaseBackend, *, now: dt.datetime | None = None) -> Tables:
+        """The store's tables, each row outside the plausible range for police records
+        (``reference.plausible_values``) left out. Imports refuse such values, but a store
+        made by an older dsvb may hold some (``0001-01-01``, ``9999-12-31``), and one such
+        record must not make every period, page and export fail; see
+        :func:`implausible_records` for how many were left out."""
+        raw = cls(*(con.table(name) for name in cls.__dataclass_fields__))
+        bounds = _Bounds.at(now)
+        return cls(
+            incidents=raw.incidents.filter(bounds.event(raw.incidents.reported_at)),
+            crimes=raw.crimes.filter(
+                bounds.event(raw.crimes.recorded_at),
+                bounds.optional_event(raw.crimes.arrested_at),
+                bounds.optional_event(raw.crimes.outcome_at),
+            ),
+            people=raw.people.mutate(
+                birth_year=ibis.ifelse(
+                    raw.people.birth_year.between(*bounds.birth_years),
+                    raw.people.birth_year,
+                    ibis.null().cast(raw.people.birth_year.type()),
+                )
+            ),
+            crime_people=raw.crime_people,
+            victim_contacts=raw.victim_contacts.filter(
+                bounds.deadline(raw.victim_contacts.due_at),
+                bounds.optional_event(raw.victim_contacts.made_at),
+            ),
+        )
+
+
+@dataclass(frozen=True)
+class _Bounds:
+    """The plausible ranges at one moment, as Ibis conditions."""
+
+    events: tuple[dt.datetime, dt.datetime]
+    deadlines: tuple[dt.datetime, dt.datetime]
+    birth_years: tuple[int, int]
+
+    @classmethod
+    def at(cls, now: dt.datetime | None) -> _Bounds:
+        values = reference.plausible_values()
+        when = now or dt.datetime.now(dt.UTC).replace(tzinfo=None)
+        return cls(values.event_range(when), values.deadline_range(when), values.birth_years(when))
+
+    def event(self, value: ir.TimestampValue) -> ir.BooleanValue:
+        return value.between(*self.events)
+
+    def optional_event(self, value: ir.TimestampValue) -> ir.BooleanValue:
+        return value.isnull() | value.between(*self.events)
+
+    def deadline(self, value: ir.TimestampValue) -> ir.BooleanValue:
+        return value.between(*self.deadlines)
+
+
+def months_held_sql(now: dt.datetime | None = None) -> str:
+    """DuckDB SQL answering one row: the first and last month (first days) of the incidents
+    and crimes stored, those outside the plausible range left out as
+    :meth:`Tables.from_backend` leaves them out (for pages that read the months held
+    straight from the store)."""
+    bounds = _Bounds.at(now)
+    low, high = (f"TIMESTAMP '{v.isoformat(sep=' ')}'" for v in bounds.events)
+    return (
+        "SELECT min(m), max(m) FROM ("
+        f"SELECT reported_month AS m FROM incidents WHERE reported_at BETWEEN {low} AND {high} "
+        f"UNION ALL SELECT recorded_month FROM crimes WHERE recorded_at BETWEEN {low} AND {high})"
+    )
+
+
+def implausible_records(con: ibis.BaseBackend, *, now: dt.datetime | None = None) -> dict[str, int]:
+    """How many stored records of each table :meth:`Tables.from_backend` leaves out (or, for
+    people, reads without their birth year) as outside the plausible range; tables with
+    none are not listed."""
+    raw = Tables(*(con.table(name) for name in Tables.__dataclass_fields__))
+    kept = Tables.from_backend(con, now=now)
+    counts: dict[str, int] = {}
+    for name in ("incidents", "crimes", "victim_contacts"):
+        left_out = con.execute(getattr(raw, name).count()) - con.execute(
+            getattr(kept, name).count()
+        )
+        if left_out:
+            counts[name] = int(left_out)
+    low, high = _Bounds.at(now).birth_years
+    years = raw.people.birth_year
+    people = con.execute(raw.people.filter(years.notnull() & ~years.between(low, high)).count())
+    if people:
+        counts["people"] = int(people)
+    return counts
 
 
 def _join(left: ir.Table, right: ir.Table, key: str, how: str = "left") -> ir.Table:

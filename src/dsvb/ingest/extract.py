@@ -3,26 +3,32 @@
 The import is validated in full before anything is written, and written in one
 transaction: a bad file, row, value or reference gives problems naming the file, row and
 column, and nothing of that import is stored. Importing the same extract twice stores it
-once (the extract is identified by a hash of its files). A later extract that contains
-records already stored replaces them (a re-sent crime with its people links and Victims'
-Code contacts as the extract's files state them; an absent optional file leaves what is
-stored), so re-sending corrected records is safe.
+once (the extract is identified by a hash of its files) while all of its records are still
+current; sent again after a later extract replaced some, it is imported again. A later
+extract that contains records already stored replaces them (a re-sent crime with its
+people links and Victims' Code contacts as the extract's files state them; an absent
+optional file leaves what is stored), so re-sending corrected records is safe in every
+order of imports.
 
 Validation and loading run inside DuckDB on the raw text of each file, so that millions
-of rows are checked with a few vectorised scans rather than row by row in Python.
+of rows are checked with a few vectorised scans rather than row by row in Python. Each file
+is also scanned as bytes, independently of DuckDB (``extract_scan``): its rows are counted
+(an import whose rows read differ is refused) and a malformed file is described by its true
+line and column. Dates must lie in the plausible range for police records (reference data).
 """
 
 from __future__ import annotations
 
-import csv
 import dataclasses
 import datetime as dt
+import functools
 import hashlib
 import json
 import mmap
 import os
 import re
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -32,7 +38,7 @@ import duckdb
 
 from dsvb import __version__, reference
 from dsvb.ingest import extract_format as fmt
-from dsvb.ingest import local_time
+from dsvb.ingest import extract_scan, local_time
 from dsvb.store import LOCAL_TIMEZONE, transaction
 
 __all__ = [
@@ -64,6 +70,8 @@ class Problem:
         where = [self.file]
         if self.row is not None:
             where.append(f"row {self.row}" + (f" (line {self.line})" if self.line else ""))
+        elif self.line is not None:
+            where.append(f"line {self.line}")
         if self.column is not None:
             where.append(f"column {self.column}")
         text = f"{', '.join(where)}: {self.message}"
@@ -204,7 +212,7 @@ def _typed(column: fmt.Column, cleaned: str | None = None) -> str:
             f"ELSE CASE lower({clean}) {whens} END END"
         )
     if kind == fmt.INT:
-        lo, hi = fmt.BIRTH_YEAR_RANGE
+        lo, hi = fmt.birth_year_range()
         year = f"TRY_CAST({clean} AS INTEGER)"  # which alone reads 1984.6, 1_984 or 0x7C0
         digits = f"{clean} GLOB '[0-9][0-9][0-9][0-9]'"
         return f"(CASE WHEN {digits} AND {year} BETWEEN {lo} AND {hi} THEN {year} END)"
@@ -214,13 +222,16 @@ def _typed(column: fmt.Column, cleaned: str | None = None) -> str:
 def _invalid_message(column: fmt.Column) -> str:
     kind = column.type
     if kind == fmt.DATETIME:
-        return "not an ISO 8601 date or date-time (e.g. 2010-03-31T23:15:00)"
+        return (
+            "not an ISO 8601 date or date-time (e.g. 2010-03-31T23:15:00), with a UTC "
+            "offset (if any) between -12:00 and +14:00"
+        )
     if kind == fmt.BOOL:
         return "not a boolean (true/false, 1/0, Y/N or yes/no)"
     if kind == fmt.ENUM:
         return "not one of: " + ", ".join(column.values)
     if kind == fmt.INT:
-        lo, hi = fmt.BIRTH_YEAR_RANGE
+        lo, hi = fmt.birth_year_range()
         return f"not a year between {lo} and {hi}"
     return "invalid value"
 
@@ -230,8 +241,10 @@ class _Check:
     """A problem a row can have in one column."""
 
     column: fmt.Column
-    kind: str  # missing | invalid
+    kind: str  # missing | invalid | range
     message: str
+    low: dt.datetime | None = None  # the plausible range of a date-time (kind "range")
+    high: dt.datetime | None = None
 
     def condition(self) -> str:
         """SQL true when the row has the problem, over the raw text alone (for listing
@@ -239,11 +252,33 @@ class _Check:
         cleaned = _clean(self.column.name)
         if self.kind == "missing":
             return f"{cleaned} IS NULL"
+        if self.kind == "range":
+            return f"NOT coalesce({self.within(_typed(self.column))}, TRUE)"
         return f"{cleaned} IS NOT NULL AND {_typed(self.column)} IS NULL"
+
+    def within(self, typed: str) -> str:
+        """SQL true when the typed value lies in the plausible range."""
+        return f"{typed} BETWEEN {_timestamp(self.low)} AND {_timestamp(self.high)}"
 
     @property
     def show_value(self) -> bool:
-        return self.kind == "invalid"
+        return self.kind in ("invalid", "range")
+
+
+def _timestamp(value: dt.datetime | None) -> str:
+    assert value is not None
+    return f"TIMESTAMP '{value.isoformat(sep=' ')}'"
+
+
+# date-times that are deadlines, which may lie further in the future than events
+_DEADLINES = {"due_at"}
+
+
+def _date_range(column: fmt.Column, now: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
+    values = reference.plausible_values()
+    if column.name in _DEADLINES:
+        return values.deadline_range(now)
+    return values.event_range(now)
 
 
 @dataclass(frozen=True)
@@ -255,15 +290,23 @@ class _Note:
     text: str  # "{file} {column}: {n} value(s) ..."
 
 
-def _checks(spec: fmt.FileSpec, header: list[str]) -> list[_Check]:
+def _checks(spec: fmt.FileSpec, header: list[str], now: dt.datetime) -> list[_Check]:
     checks = []
+    names = set(header)
     for column in spec.columns:
-        if column.name not in header:
+        if column.name not in names:
             continue  # missing required columns are reported before any row is read
         if column.required:
             checks.append(_Check(column, "missing", "missing required value"))
         if column.type not in (fmt.ID, fmt.TEXT, fmt.AREA):
             checks.append(_Check(column, "invalid", _invalid_message(column)))
+        if column.type == fmt.DATETIME:
+            low, high = _date_range(column, now)
+            message = (
+                f"outside the plausible range for police records: not before "
+                f"{low:%Y-%m-%d} and not after {high:%Y-%m-%d %H:%M} UTC"
+            )
+            checks.append(_Check(column, "range", message, low, high))
     return checks
 
 
@@ -315,6 +358,11 @@ class _File:
     spec: fmt.FileSpec
     path: Path
     header: list[str]
+    newline: bytes = b"\n"
+    scan: Future[extract_scan.Scan] | None = None
+    now: dt.datetime = dataclasses.field(
+        default_factory=lambda: dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    )
     stage: str = ""  # temp table: typed values, problem and note flags, in file order
     rows: int = 0
     checks: list[_Check] = field(default_factory=list)
@@ -323,7 +371,11 @@ class _File:
     note_counts: list[int] = field(default_factory=list)
 
     def has(self, column: str) -> bool:
-        return column in self.header
+        return column in self.names
+
+    @functools.cached_property
+    def names(self) -> frozenset[str]:
+        return frozenset(self.header)
 
     @property
     def area_column(self) -> str | None:
@@ -352,34 +404,43 @@ def _file_sha256(path: Path) -> bytes:
             return hashlib.sha256(mapped).digest()
 
 
-def _read_header(path: Path) -> list[str]:
-    """The header row's names (only the header's own bytes are decoded here: a bad byte
-    further on is the data's problem, reported with its row when the file is read)."""
-    with path.open("rb") as f:
-        line = f.readline()
-    try:
-        text = line.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise ExtractError(
-            path.parent,
-            [Problem(path.name, f"the header is not valid UTF-8 text ({exc.reason})", row=None)],
-        ) from None
-    first = next(csv.reader([text.rstrip("\r\n")]), None)
-    if not text.strip() or not first:
-        raise ExtractError(path.parent, [Problem(path.name, "the file is empty (no header row)")])
-    return [c.strip() for c in first]
+def _read_header(path: Path) -> tuple[list[str], bytes]:
+    """The header row's names and the line break it ends with (only the header's own
+    bytes are read here, at most extract_scan.MAX_HEADER_BYTES: a bad byte further on is
+    the data's problem, reported with its line when the file is read)."""
+    found = extract_scan.header_of(path)
+    if isinstance(found, extract_scan.ScanProblem):
+        raise ExtractError(path.parent, [_scan_problem(path, found)])
+    return found
+
+
+def _scan_problem(path: Path, found: extract_scan.ScanProblem) -> Problem:
+    return Problem(path.name, found.message, row=found.row, column=found.column, line=found.line)
 
 
 _LINE = re.compile(r"line[: ]+(\d+)", re.IGNORECASE)
 _FIELDS = re.compile(r"Expected Number of Columns: (\d+) Found: (\d+)")
 
 
-def _csv_error(path: Path, exc: Exception) -> Problem:
-    """DuckDB's reading error as a problem of the file's row, in a person's words."""
+def _scanned(f: _File, *, full: bool = False) -> extract_scan.Scan:
+    """The byte scan of the file (waiting for it); ``full``: the scan that also counts
+    each row's fields and measures each value, run again if the first found nothing."""
+    assert f.scan is not None
+    scanned = f.scan.result()
+    if full and scanned.problem is None:
+        return extract_scan.scan(f.path, full=True)
+    return scanned
+
+
+def _csv_error(f: _File, exc: Exception) -> Problem:
+    """DuckDB's reading error as a problem of the file's row, in a person's words (only
+    when the scan found nothing: DuckDB numbers rows without the blank lines it skips, so
+    its row is placed on its true line by the scan)."""
+    path = f.path
     text = str(exc)
     match = _LINE.search(text)
-    line = int(match.group(1)) if match else None
-    row = line - 1 if line else None
+    row = int(match.group(1)) - 1 if match else None
+    line = extract_scan.lines_of(path, [row]).get(row) if row else None
     first = text.strip().splitlines()[0] if text.strip() else type(exc).__name__
     fields = _FIELDS.search(text)
     if "unicode" in text.lower() or "utf-8" in text.lower():
@@ -417,7 +478,9 @@ def import_extract(
     present: dict[str, Path] = {}
     for spec in fmt.FILES:
         path = folder / spec.filename
-        if path.is_file():
+        if os.path.lexists(path) and (why := extract_scan.not_a_regular_file(path)):
+            problems.append(Problem(spec.filename, why))
+        elif path.is_file():
             present[spec.name] = path
         elif spec.required:
             problems.append(Problem(spec.filename, "required file is missing from the extract"))
@@ -428,30 +491,47 @@ def import_extract(
     if problems:
         raise ExtractError(folder, problems)
 
-    # The content hash (what makes a second import of the same extract a no-op) is computed
-    # in a thread while the files are read: hashlib releases the GIL, so it overlaps with
-    # DuckDB's reading. The extract is recognised as already imported as soon as it is known.
-    hashing = ThreadPoolExecutor(max_workers=1, thread_name_prefix="dsvb-extract-hash")
-    pending = hashing.submit(_hash_files, list(present.values()))
-    hashing.shutdown(wait=False)
-
-    # 2. Headers
+    # 2. Headers (read first: a refused header leaves nothing running)
     files: dict[str, _File] = {}
     for name, path in present.items():
         spec = fmt.BY_NAME[name]
-        header = _read_header(path)
-        duplicated = sorted({c for c in header if header.count(c) > 1})
-        for c in duplicated:
-            problems.append(Problem(spec.filename, "column appears more than once", column=c))
+        try:
+            header, newline = _read_header(path)
+        except ExtractError as exc:
+            problems.extend(exc.problems)
+            continue
+        counts = Counter(header)
+        for c in sorted(c for c, n in counts.items() if n > 1):
+            problems.append(
+                Problem(spec.filename, "column appears more than once", column=c, line=1)
+            )
         for c in spec.required_columns:
-            if c not in header:
-                problems.append(Problem(spec.filename, "required column is missing", column=c))
-        extra = [c or "(unnamed)" for c in header if c not in {col.name for col in spec.columns}]
+            if c not in counts:
+                problems.append(
+                    Problem(spec.filename, "required column is missing", column=c, line=1)
+                )
+        names = {col.name for col in spec.columns}
+        extra = [c or "(unnamed)" for c in header if c not in names]
         if extra:
-            warnings.append(f"{spec.filename}: extra columns ignored: {', '.join(extra)}")
-        files[name] = _File(spec, path, header, stage=f"stage_{name}")
+            shown = ", ".join(extra[:20]) + (
+                f" and {len(extra) - 20:,} more" if len(extra) > 20 else ""
+            )
+            warnings.append(f"{spec.filename}: extra columns ignored: {shown}")
+        files[name] = _File(spec, path, header, now=started_at, stage=f"stage_{name}",
+                            newline=newline)  # fmt: skip
     if problems:
         raise ExtractError(folder, problems)
+    # The content hash (what makes a second import of the same extract a no-op) is computed
+    # in a thread while the files are read: hashlib releases the GIL, so it overlaps with
+    # DuckDB's reading. The extract is recognised as already imported as soon as it is known.
+    # Each file is also scanned as bytes (extract_scan), independently of DuckDB, in the
+    # same thread after the hash: its data rows counted, and anything malformed located by
+    # its true line and column.
+    hashing = ThreadPoolExecutor(max_workers=1, thread_name_prefix="dsvb-extract-hash")
+    pending = hashing.submit(_hash_files, list(present.values()))
+    for f in files.values():
+        f.scan = hashing.submit(extract_scan.scan, f.path)
+    hashing.shutdown(wait=False)
     known = _Known(con, pending)
     if known.earlier(wait=False):
         return known.report(folder, say)
@@ -473,7 +553,16 @@ def import_extract(
 
 
 class _Known:
-    """Whether an extract with the same content hash was imported before."""
+    """Whether an extract with the same content hash was imported before *and every record
+    it stored is still current*, which alone makes a second import a no-op.
+
+    A later extract may have replaced some of its records (a re-sent crime, its people
+    links, its contacts); sending the first extract again must then make its records
+    current again, so it is imported anew. Records carry the import that stored them and
+    are only ever removed after it (never added under an old import id), so the import's
+    records are all current exactly when each table still holds as many rows of that import
+    as the import log says it stored (see docs/decisions/0013-extract-import-bounds.md).
+    """
 
     def __init__(self, con: duckdb.DuckDBPyConnection, pending: Future[str]) -> None:
         self.con = con
@@ -489,12 +578,29 @@ class _Known:
         if not wait and not self.pending.done():
             return False
         row = self.con.execute(
-            "SELECT import_id FROM import_log WHERE kind = 'extract' AND content_hash = ? "
-            "AND status = 'imported' ORDER BY import_id LIMIT 1",
+            "SELECT import_id, row_counts FROM import_log WHERE kind = 'extract' "
+            "AND content_hash = ? AND status = 'imported' ORDER BY import_id DESC LIMIT 1",
             [self.content_hash],
         ).fetchone()
-        self.previous = row[0] if row else None
-        return row is not None
+        if row is None or not self._all_current(row[0], row[1]):
+            self.previous = None
+            return False
+        self.previous = row[0]
+        return True
+
+    def _all_current(self, import_id: int, row_counts: object) -> bool:
+        counts = json.loads(row_counts) if isinstance(row_counts, str) else row_counts
+        if not isinstance(counts, dict):
+            return False
+        for table, stored in counts.items():
+            if table not in fmt.BY_NAME:
+                return False
+            held = self.con.execute(
+                f"SELECT count(*) FROM {_q(table)} WHERE import_id = ?", [import_id]
+            ).fetchone()[0]
+            if held != stored:
+                return False
+        return True
 
     def report(self, folder: Path, say: Progress) -> ImportReport:
         say("already imported")
@@ -510,13 +616,20 @@ def _read_csv(f: _File) -> str:
     in the header (empty, differing only in case, or like the staging query's own) can clash.
     """
     columns = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(len(f.header))) + "}"
-    wanted = ", ".join(
-        f"c{f.header.index(c.name)} AS {_q(c.name)}" for c in f.spec.columns if f.has(c.name)
-    )
+    index = {}
+    for i, name in enumerate(f.header):
+        index.setdefault(name, i)
+    wanted = ", ".join(f"c{index[c.name]} AS {_q(c.name)}" for c in f.spec.columns if f.has(c.name))
+    # Every record the scan accepts fits DuckDB's line buffer (left at its default, DuckDB
+    # dropped a last line of 50 MB without a word). The line break is left to DuckDB to
+    # find (LF, CR LF or CR; the scan has made sure the file uses one): told "\n", DuckDB
+    # 2.0 reads a CR LF file as no rows at all, without an error.
+    max_line = extract_scan.MAX_ROW_BYTES + extract_scan.MAX_HEADER_BYTES
     return (
         f"(SELECT {wanted} FROM read_csv({_lit(str(f.path))}, header = true, "
         f"auto_detect = false, columns = {columns}, delim = ',', quote = '\"', escape = '\"', "
-        "strict_mode = true, encoding = 'utf-8'))"
+        f"strict_mode = true, encoding = 'utf-8', "
+        f"max_line_size = {max_line}))"
     )
 
 
@@ -549,8 +662,11 @@ def _problem_flags(f: _File) -> str:
     rows are looked at column by column, where the cleaned cell tells a missing value
     from an invalid one."""
     bits: dict[str, dict[str, int]] = {}
+    ranges: dict[str, _Check] = {}
     for i, check in enumerate(f.checks):
         bits.setdefault(check.column.name, {})[check.kind] = 1 << i
+        if check.kind == "range":
+            ranges[check.column.name] = check
     if not bits:
         return "0::UBIGINT"
     fine, parts = [], []
@@ -558,13 +674,18 @@ def _problem_flags(f: _File) -> str:
         column = f.spec.column(name)
         cleaned = _c(name) if column.type in _CLEANED_ONCE else _clean(name)
         typed = _t(name)
+        present = "TRUE"
+        when_present = "0"
+        if name in ranges:  # a date-time is fine only within its plausible range
+            present = ranges[name].within(typed)
+            when_present = f"CASE WHEN {present} THEN 0 ELSE {bit['range']} END"
         fine.append(
-            f"{typed} IS NOT NULL"
+            f"({typed} IS NOT NULL AND {present})"
             if column.required
-            else f"({typed} IS NOT NULL OR {_q(name)} IS NULL)"
+            else f"(CASE WHEN {typed} IS NOT NULL THEN {present} ELSE {_q(name)} IS NULL END)"
         )
         parts.append(
-            f"(CASE WHEN {typed} IS NOT NULL THEN 0 WHEN {cleaned} IS NULL "
+            f"(CASE WHEN {typed} IS NOT NULL THEN {when_present} WHEN {cleaned} IS NULL "
             f"THEN {bit.get('missing', 0)} ELSE {bit.get('invalid', 0)} END)::UBIGINT"
         )
     return f"CASE WHEN {' AND '.join(fine)} THEN 0::UBIGINT ELSE {' | '.join(parts)} END"
@@ -582,7 +703,7 @@ def _note_flags(notes: list[_Note]) -> str:
 def _stage(con: duckdb.DuckDBPyConnection, f: _File) -> None:
     """One pass over the file: typed values, and which checks fail and which normalisations
     apply, per row. Each value is cast once."""
-    f.checks, f.notes = _checks(f.spec, f.header), _notes(f.spec, f.header)
+    f.checks, f.notes = _checks(f.spec, f.header, f.now), _notes(f.spec, f.header)
     if len(f.checks) > 64 or len(f.notes) > 64:
         raise ValueError("too many checks for one bitmask")
     # Nested queries, each computing a value once for the next: whether each date-time is
@@ -668,12 +789,34 @@ def _import(
         try:
             _stage(con, f)
         except duckdb.Error as exc:
-            problems.append(_csv_error(f.path, exc))
+            # the scan's account, located by the true line, where it finds the problem
+            scanned = _scanned(f, full=True)
+            if scanned.problem is not None:
+                problems.append(_scan_problem(f.path, scanned.problem))
+            else:
+                problems.append(_csv_error(f, exc))
             continue
         say(f"read {f.spec.filename}: {f.rows:,} rows in {time.perf_counter() - t0:.1f} s")
         if not problems and known.earlier(wait=False):
             return known.report(folder, say)
-    if problems:  # DuckDB's reading errors, located by DuckDB
+    if problems:  # reading errors
+        raise ExtractError(folder, problems)
+    # No row is dropped silently: the scan, independent of DuckDB, must agree.
+    for f in files.values():
+        scanned = _scanned(f)
+        if scanned.problem is None and scanned.rows != f.rows:
+            scanned = _scanned(f, full=True)  # a malformed row, located, if there is one
+        if scanned.problem is not None:
+            problems.append(_scan_problem(f.path, scanned.problem))
+        elif scanned.rows != f.rows:
+            problems.append(
+                Problem(
+                    f.spec.filename,
+                    f"the file holds {scanned.rows:,} data rows but {f.rows:,} were read; "
+                    "nothing was stored rather than lose or invent a row",
+                )
+            )
+    if problems:
         raise ExtractError(folder, problems)
 
     # 4. Areas: match each distinct value once
@@ -778,24 +921,9 @@ def _with_lines(files: dict[str, _File], problems: list[Problem]) -> list[Proble
 
 
 def _lines_of(f: _File, rows: set[int]) -> dict[int, int]:
-    """The line each of ``rows`` (data rows, 1 = first after the header) starts on."""
-    newlines = 0
-    with f.path.open("rb") as stream:
-        while chunk := stream.read(1 << 24):
-            newlines += chunk.count(b"\n")
-    if f.rows and newlines in (f.rows, f.rows + 1):  # no line break inside a value
-        return {row: row + 1 for row in rows}
-    last, found = max(rows), {}
-    with f.path.open(newline="", encoding="utf-8", errors="replace") as text:
-        reader = csv.reader(text)
-        ended = 0  # the line the previous record ended on
-        for index, _record in enumerate(reader):
-            if index in rows:
-                found[index] = ended + 1
-            if index >= last:
-                break
-            ended = reader.line_num
-    return found
+    """The line each of ``rows`` (data rows, 1 = first after the header) starts on: the
+    scan's true line, counting blank lines and line breaks inside quoted values."""
+    return extract_scan.lines_of(f.path, rows)
 
 
 def _more(f: _File, column: str, shown: int, count: int, what: str) -> list[Problem]:

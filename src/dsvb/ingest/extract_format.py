@@ -7,6 +7,7 @@ writes to it and the store's tables are derived from it.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from dsvb import reference
@@ -178,5 +179,13 @@ VICTIM_CONTACTS = FileSpec(
 FILES: tuple[FileSpec, ...] = (INCIDENTS, CRIMES, PEOPLE, CRIME_PEOPLE, VICTIM_CONTACTS)
 BY_NAME = {f.name: f for f in FILES}
 
-# Birth years outside this range are rejected as implausible.
-BIRTH_YEAR_RANGE = (1890, 2030)
+
+def birth_year_range(now: dt.datetime | None = None) -> tuple[int, int]:
+    """The plausible birth years (reference data ``plausible_values.csv``) at ``now``."""
+    when = now or dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    return reference.plausible_values().birth_years(when)
+
+
+# Birth years outside this range are rejected as implausible (as at this process's start;
+# an import reads birth_year_range() at its own start).
+BIRTH_YEAR_RANGE = birth_year_range()

@@ -21,6 +21,8 @@ from dataclasses import dataclass
 
 import duckdb
 
+from dsvb import reference
+
 __all__ = [
     "ISO_PATTERN",
     "PLAIN_PATTERN",
@@ -28,6 +30,7 @@ __all__ = [
     "clock_change_sql",
     "iso_instant_sql",
     "local_month_sql",
+    "offset_in_range_sql",
     "plain_sql",
     "to_utc_sql",
     "usual_form_sql",
@@ -256,11 +259,32 @@ def plain_sql(raw: str) -> str:
     )
 
 
+# the offset of a date-time that has one: sign, hours, minutes (empty when not given)
+_OFFSET_PATTERN = r"[T ]\d\d:\d\d(:\d\d(\.\d{1,9})?)?([+-])(\d\d):?(\d\d)?$"
+
+
+def offset_in_range_sql(raw: str) -> str:
+    """SQL true unless ``raw`` carries a UTC offset that no real time zone has: minutes
+    of 60 or more, or an offset outside the range in the reference data (-12:00 to +14:00).
+    DuckDB itself reads ``+25:00`` or ``+23:99`` as a valid offset."""
+    values = reference.plausible_values()
+    pattern = _literal(_OFFSET_PATTERN)
+    sign = f"regexp_extract({raw}, {pattern}, 3)"
+    hours = f"TRY_CAST(regexp_extract({raw}, {pattern}, 4) AS INTEGER)"
+    minutes = f"coalesce(TRY_CAST(NULLIF(regexp_extract({raw}, {pattern}, 5), '') AS INTEGER), 0)"
+    total = f"(CASE WHEN {sign} = '-' THEN -1 ELSE 1 END * ({hours} * 60 + {minutes}))"
+    return (
+        f"({sign} = '' OR ({minutes} < 60 AND {total} BETWEEN "
+        f"{values.earliest_offset_minutes} AND {values.latest_offset_minutes}))"
+    )
+
+
 def iso_instant_sql(raw: str) -> str:
     """SQL for the instant of ``raw`` as a ``TIMESTAMPTZ`` read by ICU in the session time
-    zone (NULL unless it is an ISO 8601 date or date-time, with or without an offset)."""
+    zone (NULL unless it is an ISO 8601 date or date-time, with or without an offset, and
+    any offset is one a real time zone can have)."""
     iso = f"regexp_matches({raw}, {_literal(ISO_PATTERN)})"
-    return f"CASE WHEN {iso} THEN TRY_CAST({raw} AS TIMESTAMPTZ) END"
+    return f"CASE WHEN {iso} AND {offset_in_range_sql(raw)} THEN TRY_CAST({raw} AS TIMESTAMPTZ) END"
 
 
 def to_utc_sql(raw: str, naive: str, plain: str, zone: str) -> str:

@@ -21,6 +21,7 @@ __all__ = [
     "AreaMatch",
     "AreaRegistry",
     "Outcome",
+    "PlausibleValues",
     "PublishedFamily",
     "Target",
     "Unit",
@@ -28,6 +29,7 @@ __all__ = [
     "normalise_name",
     "offence_groups",
     "outcomes",
+    "plausible_values",
     "published_families",
     "sanction_detection_outcomes",
     "targets",
@@ -307,3 +309,54 @@ def target_for(indicator: str, family: str, on: dt.date, force_code: str = "MPS"
         if t.valid_from <= on and (t.valid_to is None or on < t.valid_to):
             return t
     return None
+
+
+# --- plausible values in an extract ----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PlausibleValues:
+    """The range a value in a police record can plausibly take (``data/plausible_values.csv``).
+
+    A value outside it is a mistake of the source system (``0001-01-01``, ``9999-12-31``,
+    an offset of ``+25:00``), and a stored one would break every calculation on a period:
+    imports refuse it, and indicators leave out records already stored outside it."""
+
+    earliest_date: dt.date
+    future_tolerance: dt.timedelta
+    deadline_tolerance: dt.timedelta
+    earliest_birth_year: int
+    latest_birth_year_offset: int
+    earliest_offset_minutes: int
+    latest_offset_minutes: int
+
+    def event_range(self, now: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
+        """The earliest and latest plausible instant (UTC, naive) of an event, for an
+        import or a computation at ``now`` (UTC, naive)."""
+        return dt.datetime.combine(self.earliest_date, dt.time()), now + self.future_tolerance
+
+    def deadline_range(self, now: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
+        """The same for a deadline, which may lie further in the future."""
+        return dt.datetime.combine(self.earliest_date, dt.time()), now + self.deadline_tolerance
+
+    def birth_years(self, now: dt.datetime) -> tuple[int, int]:
+        return self.earliest_birth_year, now.year + self.latest_birth_year_offset
+
+    def month_range(self, now: dt.datetime) -> tuple[dt.date, dt.date]:
+        """The first and last month (first days) a stored record can plausibly fall in."""
+        last = (now + self.deadline_tolerance).date().replace(day=1)
+        return self.earliest_date.replace(day=1), last
+
+
+@cache
+def plausible_values() -> PlausibleValues:
+    values = {row["name"]: row["value"] for row in _rows("plausible_values.csv")}
+    return PlausibleValues(
+        earliest_date=dt.date.fromisoformat(values["earliest_date"]),
+        future_tolerance=dt.timedelta(days=int(values["future_tolerance_days"])),
+        deadline_tolerance=dt.timedelta(days=int(values["deadline_tolerance_days"])),
+        earliest_birth_year=int(values["earliest_birth_year"]),
+        latest_birth_year_offset=int(values["latest_birth_year_offset"]),
+        earliest_offset_minutes=int(values["earliest_utc_offset_minutes"]),
+        latest_offset_minutes=int(values["latest_utc_offset_minutes"]),
+    )

@@ -30,6 +30,7 @@ from dsvb import store
 from dsvb.indicators.engine import IndicatorQuery, compute
 from dsvb.indicators.model import Period, add_months
 from dsvb.indicators.results import IndicatorResult
+from dsvb.indicators.sources import months_held_sql
 from dsvb.web.performance.models import ComputedResult
 
 log = logging.getLogger(__name__)
@@ -103,12 +104,9 @@ def state(*, fresh: bool = False) -> StoreState:
                 "ORDER BY import_id DESC LIMIT 1"
             ).fetchone()
             version, content_hash = latest or (0, "")
-            first, last = con.execute(
-                "SELECT min(m), max(m) FROM (SELECT min(reported_month) m FROM incidents "
-                "UNION ALL SELECT max(reported_month) FROM incidents "
-                "UNION ALL SELECT min(recorded_month) FROM crimes "
-                "UNION ALL SELECT max(recorded_month) FROM crimes)"
-            ).fetchone()
+            # the months the indicators compute on: records outside the plausible range
+            # (stored by an older dsvb) are left out, as they are from every figure
+            first, last = con.execute(months_held_sql()).fetchone()
         finally:
             con.close()
         result = StoreState(version, first, last, f"{version}-{content_hash[:16]}")
