@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import json
+import os
 import re
 import sys
 import time
@@ -152,6 +153,35 @@ def _interrupted(command: str | None) -> NoReturn:
     sys.exit(130)
 
 
+#: set to 1 to see the traceback of an unexpected error instead of the one-line message
+DEBUG_VAR = "DSVB_DEBUG"
+
+
+def _unexpected(command: str | None, exc: Exception) -> NoReturn:
+    """A fault of dsvb itself, not of the input (every input problem has its own message):
+    one line saying what happened and what it left, never a traceback unless asked for;
+    exit status 70 (EX_SOFTWARE). A store write that was not committed changed nothing."""
+    if os.environ.get(DEBUG_VAR) == "1":
+        raise exc
+    from dsvb.store import writer
+
+    left = (
+        "the import was stored (dsvb imports lists it)"
+        if writer.commits()
+        else "nothing was changed in the store"
+        if command in _STORE_ONLY
+        else "see above for what was done"
+    )
+    text = str(exc).splitlines()[0] if str(exc) else ""
+    what = f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+    click.echo(
+        f"dsvb {command or ''}: unexpected error ({what}); {left}. "
+        f"Please report it; set {DEBUG_VAR}=1 to see the details.",
+        err=True,
+    )
+    sys.exit(70)
+
+
 class _Main(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         import duckdb
@@ -164,6 +194,10 @@ class _Main(click.Group):
             if isinstance(exc.__context__, KeyboardInterrupt):
                 _interrupted(ctx.invoked_subcommand)
             raise
+        except (click.ClickException, SystemExit):
+            raise
+        except Exception as exc:
+            _unexpected(ctx.invoked_subcommand, exc)
 
 
 @click.group(cls=_Main)
@@ -1070,6 +1104,10 @@ def serve(host: str, port: int, workers: int, threads: int, allow_insecure: bool
     call_command("migrate", interactive=False, verbosity=0)
     call_command("collectstatic", interactive=False, verbosity=0)
     from django.core.cache import cache
+
+    from dsvb.web.imports import jobs
+
+    jobs.sweep()  # what killed uploads and store writers left on disk, before workers start
 
     cache.clear()  # pages and charts of a previous run may describe another store
     click.echo(f"dsvb is running at http://{host}:{port}/  (stop with Ctrl+C)")

@@ -59,3 +59,20 @@ def test_allow_insecure_serves_with_warnings(started, settings) -> None:
     result = serve("--host", "0.0.0.0", "--allow-insecure")
     assert result.exit_code == 0 and len(started) == 1
     assert "WARNING: DSVB_HTTPS is not set" in result.output
+
+
+@pytest.mark.django_db(transaction=True)
+def test_serving_first_removes_what_killed_uploads_left(started, settings, tmp_path) -> None:
+    """Upload files of a process that is gone (killed mid-upload) do not outlive a restart,
+    even before any page is opened or any job runs."""
+    settings.HTTPS = False
+    settings.UPLOAD_DIR = tmp_path / "uploads"
+    gone = 2**22 + 1  # above the largest pid Linux gives out (PID_MAX_LIMIT)
+    staged = settings.UPLOAD_DIR / ".staging" / f"{gone}.12345.0123abcd"
+    incoming = settings.UPLOAD_DIR / ".incoming" / f"{gone}.12345"
+    for folder in (staged, incoming):
+        folder.mkdir(parents=True)
+        (folder / "incidents.csv").write_text("incident_id\nI1\n")
+    result = serve("--host", "127.0.0.1")
+    assert result.exit_code == 0, result.output
+    assert not staged.exists() and not incoming.exists()
