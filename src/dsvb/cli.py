@@ -11,7 +11,9 @@ import datetime as dt
 import json
 import os
 import re
+import signal
 import sys
+import threading
 import time
 from collections.abc import Iterator, Mapping
 from pathlib import Path
@@ -92,6 +94,8 @@ def _writable_store(
     except (store.NotAStoreError, writer.StoreBusy) as exc:
         _fail(str(exc))
     except duckdb.Error as exc:
+        if _CtrlC.pressed:  # DuckDB's report of a Ctrl+C inside a query
+            raise KeyboardInterrupt from exc
         _fail(f"Cannot write the store {resolved}: {exc}")
     finally:
         if not resolved.exists():
@@ -182,22 +186,47 @@ def _unexpected(command: str | None, exc: Exception) -> NoReturn:
     sys.exit(70)
 
 
+class _CtrlC:
+    """Notes that Ctrl+C was pressed, then raises KeyboardInterrupt as Python would.
+
+    DuckDB turns the KeyboardInterrupt raised inside a running query into an error of its own
+    (``RuntimeError: Query interrupted``); the note tells that error from a fault."""
+
+    pressed = False
+
+    def __call__(self, signum: int, frame: Any) -> None:
+        type(self).pressed = True
+        signal.default_int_handler(signum, frame)
+
+
 class _Main(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         import duckdb
 
+        previous = signal.getsignal(signal.SIGINT)
+        noting = previous is signal.default_int_handler and (
+            threading.current_thread() is threading.main_thread()
+        )
+        if noting:
+            _CtrlC.pressed = False
+            signal.signal(signal.SIGINT, _CtrlC())
         try:
             return super().invoke(ctx)
         except (KeyboardInterrupt, duckdb.InterruptException):
             _interrupted(ctx.invoked_subcommand)
         except click.Abort as exc:
-            if isinstance(exc.__context__, KeyboardInterrupt):
+            if isinstance(exc.__context__, KeyboardInterrupt) or _CtrlC.pressed:
                 _interrupted(ctx.invoked_subcommand)
             raise
-        except (click.ClickException, SystemExit):
+        except (click.ClickException, click.exceptions.Exit, SystemExit):
             raise
         except Exception as exc:
+            if _CtrlC.pressed:
+                _interrupted(ctx.invoked_subcommand)
             _unexpected(ctx.invoked_subcommand, exc)
+        finally:
+            if noting:
+                signal.signal(signal.SIGINT, previous)
 
 
 @click.group(cls=_Main)

@@ -53,3 +53,50 @@ def test_the_traceback_is_there_when_asked_for(tmp_path: Path) -> None:
     result = _dsvb("indicators", "--store", str(store), debug=True)
     assert result.returncode == 1
     assert "Traceback" in result.stderr
+
+
+def test_help_is_not_an_error() -> None:
+    result = _dsvb("import", "--help")
+    assert result.returncode == 0, result.stderr
+    assert "Usage:" in result.stdout and "import [OPTIONS] FOLDER" in result.stdout
+    assert not result.stderr
+
+
+INTERRUPTED_QUERY = """
+import os, signal, sys, threading, time
+import duckdb
+import dsvb.ingest.extract as extract
+from dsvb.cli import main
+
+def slow(x: int) -> int:
+    time.sleep(0.01)
+    return x
+
+def long_query(con, folder, *, progress=None):
+    # Ctrl+C half a second into a query that calls Python: the KeyboardInterrupt is raised
+    # inside DuckDB, which reports it as an error of its own ("Query interrupted")
+    con.create_function("slow", slow, ["BIGINT"], "BIGINT")
+    threading.Timer(0.5, os.kill, (os.getpid(), signal.SIGINT)).start()
+    con.execute("SELECT sum(slow(i)) FROM range(300) t(i)").fetchall()
+
+extract.import_extract = long_query
+main(["import", sys.argv[1], "--store", sys.argv[2]])
+"""
+
+
+def test_ctrl_c_inside_a_duckdb_query_is_an_interrupt_not_a_fault(tmp_path: Path) -> None:
+    folder = tmp_path / "extract"
+    folder.mkdir()
+    store = tmp_path / "store.duckdb"
+    result = subprocess.run(
+        [sys.executable, "-c", INTERRUPTED_QUERY, str(folder), str(store)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+        env={k: v for k, v in os.environ.items() if k != "DSVB_DEBUG"},
+    )
+    assert result.returncode == 130, result.stderr
+    assert result.stderr.strip().splitlines()[-1] == "Interrupted; nothing was changed."
+    assert "Traceback" not in result.stderr
+    assert not store.exists()  # a write that stored nothing leaves no store behind

@@ -73,7 +73,7 @@ class Problem:
         elif self.line is not None:
             where.append(f"line {self.line}")
         if self.column is not None:
-            where.append(f"column {self.column}")
+            where.append(f"column {self.column}" if self.column.strip() else "a column (unnamed)")
         text = f"{', '.join(where)}: {self.message}"
         if self.value is not None:
             text += f" (found {self.value!r})"

@@ -134,3 +134,32 @@ def test_verify_on_a_database_without_the_log_says_so(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert "no chained audit log to verify" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    "address", ["::ffff:10.0.0.1", "fe80::1%eth0", "2001:DB8:0:0::1", "10.1.2.3", "::1"]
+)
+def test_every_client_address_is_hashed_as_it_is_stored(transactional_db, rf, address) -> None:
+    """A dual-stack server gives IPv4 clients as IPv4-mapped IPv6 addresses; Django stores
+    those (and zoned, upper-case or long forms) differently from how Python prints them."""
+    record(rf.get("/", REMOTE_ADDR=address), Action.PAGE_VIEWED, "a page", path="/")
+    record(None, Action.SIGN_IN, "kim signed in", username="kim")
+    assert_intact(2)
+
+
+def test_entries_made_while_verifying_are_not_taken_for_a_cut_log(
+    transactional_db, monkeypatch
+) -> None:
+    """On a busy site entries are committed (and witnessed) while verify reads the log."""
+    record(None, Action.SIGN_IN, "kim signed in", username="kim")
+    reading = chain.check_chain
+
+    def busy(rows):
+        found = reading(rows)
+        record(None, Action.PAGE_VIEWED, "meanwhile", username="kim", path="/")
+        return found
+
+    monkeypatch.setattr(chain, "check_chain", busy)
+    assert chain.verify().describe() == "1 entries verified, chain intact up to #1"
+    monkeypatch.setattr(chain, "check_chain", reading)
+    assert_intact(2)

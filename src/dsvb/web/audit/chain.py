@@ -60,13 +60,21 @@ def normal_details(details: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def normal_address(address: str | None) -> str | None:
-    """An address as the database gives it back (PostgreSQL's inet prints IPv6 compressed)."""
+    """An address exactly as it is stored: what the model field sends to the database
+    (Django writes IPv4-mapped IPv6 as ``::ffff:10.0.0.1`` and drops a zone such as
+    ``%eth0``), compressed as PostgreSQL's inet prints IPv6, so that what is hashed is what
+    is read back."""
     if not address:
         return None
-    try:
-        return str(ipaddress.ip_address(address))
-    except ValueError:
-        return address
+    from dsvb.web.audit.models import AuditEvent
+
+    prepared = AuditEvent._meta.get_field("ip_address").get_prep_value(address)
+    if prepared and ":" in prepared and "." not in prepared:
+        try:
+            return str(ipaddress.ip_address(prepared))
+        except ValueError:
+            return prepared
+    return prepared
 
 
 def canonical(fields: Mapping[str, Any], previous: str) -> bytes:
@@ -200,13 +208,23 @@ def check_chain(rows: Iterable[Mapping[str, Any]]) -> tuple[int, int, Break | No
     return count, good, first, digests
 
 
-def check_witness(path: Path, digests: Mapping[int, str], last_seq: int) -> Break | None:
-    """Every entry the witness saw must still be there, with the digest it had then."""
-    if not path.exists():
+def check_witness(
+    path: Path,
+    digests: Mapping[int, str],
+    last_seq: int,
+    lines: list[tuple[int, int, str]] | None = None,
+) -> Break | None:
+    """Every entry the witness saw must still be there, with the digest it had then.
+
+    ``lines`` are the witness's lines as read *before* the entries were (see :func:`verify`);
+    read here when not given, and ``None`` with no file."""
+    if lines is None:
+        lines = witness_lines(path) if path.exists() else None
+    if lines is None:
         if digests:
             return Break(None, None, f"the witness file {path} is missing (deleted?)")
         return None
-    for line, seq, tag in witness_lines(path):
+    for line, seq, tag in lines:
         if seq < 0:
             return Break(None, None, f"line {line} of the witness {path} is malformed: {tag!r}")
         if seq not in digests:
@@ -235,6 +253,11 @@ def verify(using: str = "default") -> Verification:
     from dsvb.web.audit import guards
     from dsvb.web.audit.models import AuditEvent
 
+    # the witness first: an entry is witnessed only after it commits, so every line read
+    # now names an entry the query below must find, however busy the site (read after the
+    # entries, the lines of entries committed meanwhile would look like a cut log)
+    path = witness_path()
+    lines = witness_lines(path) if path.exists() else None
     rows = (
         AuditEvent.objects.using(using)
         .order_by(F("seq").asc(nulls_first=True), "id")  # unnumbered (forged) entries first
@@ -245,7 +268,7 @@ def verify(using: str = "default") -> Verification:
     breaks: list[Break] = []
     if first is not None:
         breaks.append(first)
-    witnessed = check_witness(witness_path(), digests, max(digests, default=0))
+    witnessed = check_witness(path, digests, max(digests, default=0), lines)
     if witnessed is not None:
         breaks.append(witnessed)
     breaks += [Break(None, None, p) for p in guards.missing(connections[using])]

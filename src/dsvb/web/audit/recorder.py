@@ -118,7 +118,9 @@ def _append(connection: Any, fields: dict[str, Any]) -> AuditEvent:
         entry_digest = chain.digest({**fields, "seq": seq, "at": at}, previous)
         event = AuditEvent(**fields, at=at, seq=seq, prev_digest=previous, digest=entry_digest)
         event.save()
+        # robust: the entry and the caller's work are committed; a witness that cannot be
+        # written (disk full, permissions) is logged, and verify reports the gap
         transaction.on_commit(
-            lambda: chain.witness_append(seq, entry_digest), using=connection.alias
+            lambda: chain.witness_append(seq, entry_digest), using=connection.alias, robust=True
         )
     return event
