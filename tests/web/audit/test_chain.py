@@ -163,3 +163,10 @@ def test_entries_made_while_verifying_are_not_taken_for_a_cut_log(
     assert chain.verify().describe() == "1 entries verified, chain intact up to #1"
     monkeypatch.setattr(chain, "check_chain", reading)
     assert_intact(2)
+
+
+def test_a_changed_key_is_suggested_when_the_first_entry_fails(transactional_db, settings) -> None:
+    record(None, Action.SIGN_IN, "kim signed in", username="kim")
+    settings.DSVB_AUDIT_KEY = "another key, as after a change of the secret key"
+    (first, *_) = chain.verify().breaks
+    assert first.seq == 1 and "DSVB_AUDIT_KEY" in first.problem

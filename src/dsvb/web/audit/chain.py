@@ -201,7 +201,13 @@ def check_chain(rows: Iterable[Mapping[str, Any]]) -> tuple[int, int, Break | No
             first = Break(
                 entry_id,
                 seq,
-                "its content does not match its digest: it was changed, or forged without the key",
+                "its content does not match its digest: it was changed, or forged without the key"
+                + (
+                    " (or the key is not the one the log was made with: DSVB_AUDIT_KEY, or the "
+                    "secret key it is derived from, changed?)"
+                    if seq == 1
+                    else ""
+                ),
             )
         else:
             previous, expected, good = row["digest"], seq + 1, seq

@@ -83,7 +83,7 @@ def missing(connection: BaseDatabaseWrapper) -> list[str]:
         elif connection.vendor == "postgresql":
             cursor.execute(
                 "SELECT tgname FROM pg_trigger WHERE tgrelid = to_regclass(%s) "
-                "AND NOT tgisinternal AND tgenabled <> 'D'",
+                "AND NOT tgisinternal AND tgenabled IN ('O', 'A')",  # 'R': replica only, 'D': off
                 [TABLE],
             )
             present = {row[0] for row in cursor.fetchall()}
