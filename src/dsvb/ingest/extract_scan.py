@@ -477,13 +477,22 @@ def _whole_line_breaks(stream: BinaryIO, chunk: bytes) -> bytes:
         return chunk
     extra = bytearray()
     while len(extra) < max(CHUNK_BYTES, 1 << 20):
-        more = stream.read(1)
-        if not more:
+        # read ahead a block at a time (a byte at a time made a file of blank CR lines ~40x
+        # slower to scan) and give back what follows the first byte that is not a CR
+        block = stream.read(_READ_AHEAD)
+        if not block:
             break
-        extra += more
-        if more != b"\r":
+        rest = block.lstrip(b"\r")
+        if rest:
+            keep = len(block) - len(rest) + 1
+            extra += block[:keep]
+            stream.seek(keep - len(block), os.SEEK_CUR)
             break
+        extra += block
     return chunk + bytes(extra)
+
+
+_READ_AHEAD = 64 * 1024
 
 
 def _followed_by_lf(a: np.ndarray, positions: np.ndarray | int) -> np.ndarray:
