@@ -13,9 +13,12 @@ How it works:
   *running* job is still alive (the lock is free when its process died).
 - A running job whose runner died (its lock is free; or, for a job without a lock file, its
   ``heartbeat_at`` stopped) is *reconciled* by the next claim or :func:`kick`: the store
-  records which web job made each import (``import_origin``), so the job is marked
-  succeeded, with a report rebuilt from the store's import log, when the store holds its
-  import, and failed (nothing stored) when it does not. Its outcome always matches the store.
+  records which web job made each import (``import_origin``: its id and when it was made,
+  as ids come again after the web database is reset), so the job is marked succeeded, with
+  a report rebuilt from the store's import log, when the store holds its import, and failed
+  (nothing stored) when it does not. Its outcome always matches the store. :func:`recover`
+  does only this, for ``dsvb serve`` at start. A job is ended once: only while it is still
+  running, with its audit entry (see :func:`_finish`).
 - The store is written through :mod:`dsvb.store.writer` (copy, import, rename), as the
   command line does: while another import writes it the job waits, saying so, up to
   :data:`STORE_WAIT_SECONDS`, then fails cleanly.
