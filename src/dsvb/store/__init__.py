@@ -62,6 +62,32 @@ def _is_duckdb_file(path: Path) -> bool:
         return False
 
 
+#: the name a read-only store is attached under (see :func:`_attach_read_only`)
+READ_ONLY_NAME = "store"
+
+
+def _attach_read_only(path: Path) -> duckdb.DuckDBPyConnection:
+    """The store at ``path``, read-only, as it is *now* on disk.
+
+    DuckDB keeps one database instance per file path in a process, and a second
+    ``duckdb.connect(path)`` while any connection to it is open reuses that instance. But a
+    write replaces the store file by renaming a new one over it (see
+    :mod:`dsvb.store.writer`): a reader opened that way would go on reading the replaced
+    file for as long as any connection to it stays open in the process (a web worker with
+    overlapping requests: for ever), and its space would never be freed. Attaching the
+    file to a fresh in-memory database opens whatever file the path names at this moment.
+    """
+    con = duckdb.connect(":memory:")
+    literal = "'" + str(path).replace("'", "''") + "'"
+    try:
+        con.execute(f"ATTACH {literal} AS {READ_ONLY_NAME} (READ_ONLY)")
+        con.execute(f"USE {READ_ONLY_NAME}")
+    except BaseException:
+        con.close()
+        raise
+    return con
+
+
 def connect(
     path: str | os.PathLike[str] | None = None, *, read_only: bool = False
 ) -> duckdb.DuckDBPyConnection:
@@ -83,9 +109,11 @@ def connect(
             raise NotAStoreError(
                 f"{resolved} is not a dsvb store: it is not a DuckDB database. {_POINT_ELSEWHERE}"
             )
-        if not read_only:
+        if read_only:
+            con = _attach_read_only(resolved)
+        else:
             resolved.parent.mkdir(parents=True, exist_ok=True)
-        con = duckdb.connect(str(resolved), read_only=read_only)
+            con = duckdb.connect(str(resolved))
         tables = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables")
                   .fetchall()}  # fmt: skip
         if "store_meta" not in tables and (read_only or tables):

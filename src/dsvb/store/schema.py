@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import duckdb
 
-SCHEMA_VERSION = 4  # 2: import_log.replaced; 3: published_returns.report; 4: import_origin
+SCHEMA_VERSION = 5  # 2: import_log.replaced; 3: published_returns.report; 4: import_origin;
+# 5: import_origin.job_created_at
 
 CASE_TABLES = """
 CREATE TABLE IF NOT EXISTS incidents (
@@ -99,7 +100,11 @@ CREATE TABLE IF NOT EXISTS import_origin (   -- who made each import (none befor
     imported_by VARCHAR NOT NULL,            -- user name (web) or OS user / --by (command line)
     via VARCHAR NOT NULL,                    -- command line | web | demo
     job_id INTEGER,                          -- the web import job, for via = web
-    recorded_at TIMESTAMP NOT NULL           -- UTC
+    recorded_at TIMESTAMP NOT NULL,          -- UTC
+    job_created_at TIMESTAMP                 -- UTC, when that job was made: job ids can
+                                             -- come again after the web database is reset,
+                                             -- this tells the jobs apart (none before
+                                             -- schema 5)
 );
 """
 
@@ -158,6 +163,7 @@ def create_schema(con: duckdb.DuckDBPyConnection) -> None:
     # that was recorded)
     con.execute("ALTER TABLE import_log ADD COLUMN IF NOT EXISTS replaced JSON")
     con.execute("ALTER TABLE published_returns ADD COLUMN IF NOT EXISTS report VARCHAR")
+    con.execute("ALTER TABLE import_origin ADD COLUMN IF NOT EXISTS job_created_at TIMESTAMP")
     con.execute(
         "INSERT INTO store_meta VALUES ('schema_version', ?) "
         "ON CONFLICT DO UPDATE SET value = excluded.value",

@@ -22,9 +22,11 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import fcntl
+import glob
 import os
 import shutil
 import signal
+import stat
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -41,6 +43,7 @@ __all__ = [
     "WAIT_SECONDS",
     "WEB",
     "Origin",
+    "StoreAccessError",
     "StoreBusy",
     "StoreWrite",
     "commits",
@@ -69,6 +72,23 @@ class StoreBusy(Exception):
     """Another writer held the store for the whole bounded wait; nothing was written."""
 
 
+class StoreAccessError(StoreBusy):
+    """The store's lock or its copy could not be opened or made (permissions, a full or
+    read-only disk); nothing was written. A :class:`StoreBusy`, so every caller that
+    reports a busy store in plain words reports this one too."""
+
+
+def _access_error(what: str, path: Path, store: Path, exc: OSError) -> StoreAccessError:
+    reason = exc.strerror or str(exc)
+    return StoreAccessError(
+        f"The store {store} cannot be written: {what} {path} failed ({reason}). Nothing was "
+        f"imported and the store was not changed. Check that the user running dsvb may "
+        f"read and write {store.parent} and the files in it (every user that imports must "
+        "be able to: the same service user, or users of one group with the files "
+        "group-writable), and that the disk is not full or read-only."
+    )
+
+
 @dataclass(frozen=True)
 class Origin:
     """Who makes an import, and from where: recorded in the store with the import."""
@@ -76,6 +96,9 @@ class Origin:
     imported_by: str
     via: str  # COMMAND_LINE | WEB | DEMO
     job_id: int | None = None
+    #: when the web job was made: with job_id, tells it from a later job given the same id
+    #: after the web database was reset or restored
+    job_created_at: dt.datetime | None = None
 
     def describe(self) -> str:
         if self.via == WEB:
@@ -95,16 +118,26 @@ class StoreWrite:
     def record(self, import_id: int) -> None:
         """Note who made import ``import_id`` (in the copy, so it commits with the import)."""
         self.con.execute(
-            "INSERT OR REPLACE INTO import_origin VALUES (?, ?, ?, ?, ?)",
+            "INSERT OR REPLACE INTO import_origin "
+            "(import_id, imported_by, via, job_id, recorded_at, job_created_at) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
             [
                 import_id,
                 self.origin.imported_by,
                 self.origin.via,
                 self.origin.job_id,
-                dt.datetime.now(dt.UTC).replace(tzinfo=None),
+                _utc_naive(dt.datetime.now(dt.UTC)),
+                _utc_naive(self.origin.job_created_at),
             ],
         )
         self.imports.append(import_id)
+
+
+def _utc_naive(when: dt.datetime | None) -> dt.datetime | None:
+    """As the store keeps times: UTC without a zone."""
+    if when is None or when.tzinfo is None:
+        return when
+    return when.astimezone(dt.UTC).replace(tzinfo=None)
 
 
 _commits = 0
@@ -115,8 +148,18 @@ def commits() -> int:
     return _commits
 
 
-def lock_path(path: Path) -> Path:
-    return path.with_name(path.name + ".lock")
+def real_path(path: str | os.PathLike[str]) -> Path:
+    """The store file itself, symbolic links followed: the file a write replaces and
+    whose lock every writer takes, however each was given the path. (Renaming over a
+    link would replace the link with a plain file, leaving other programs that follow the
+    link reading, and locking, another file.)"""
+    return Path(path).resolve()
+
+
+def lock_path(path: str | os.PathLike[str]) -> Path:
+    """The lock beside the store (the real file, links followed) that writers take."""
+    real = real_path(path)
+    return real.with_name(real.name + ".lock")
 
 
 def _copy_path(path: Path) -> Path:
@@ -125,10 +168,10 @@ def _copy_path(path: Path) -> Path:
 
 def leftovers(path: str | os.PathLike[str]) -> list[Path]:
     """Copies, journals and spill folders of writes that never finished."""
-    path = Path(path)
+    path = real_path(path)
     if not path.parent.is_dir():
         return []
-    return sorted(path.parent.glob(f"{path.name}.writing-*"))
+    return sorted(path.parent.glob(f"{glob.escape(path.name)}.writing-*"))
 
 
 def _remove(paths: list[Path]) -> None:
@@ -147,7 +190,7 @@ class _Lock:
 
     def unlink(self) -> None:
         """Remove the lock file while holding it (waiters notice and open the new one)."""
-        with contextlib.suppress(FileNotFoundError):
+        with contextlib.suppress(OSError):
             self.path.unlink()
 
 
@@ -159,10 +202,20 @@ def _holder(fd: int) -> str:
     return "another process"
 
 
+def _open_lock(lock: Path) -> int:
+    """Open (creating) the lock file. It is made readable by all the umask allows, and
+    opened read-only when it cannot be written (another user of the store made it): a
+    read-only descriptor takes the lock just as well, it only cannot say who holds it."""
+    try:
+        return os.open(lock, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o666)
+    except PermissionError:
+        return os.open(lock, os.O_RDONLY | os.O_CLOEXEC)
+
+
 def _try_lock(lock: Path) -> tuple[int | None, str]:
     """The lock's descriptor, held; or None and who holds it."""
     while True:
-        fd = os.open(lock, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+        fd = _open_lock(lock)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -185,11 +238,14 @@ def write_lock(
     """Hold the store's write lock, waiting up to ``wait`` seconds (saying so) for it."""
     say = progress or (lambda message: None)
     lock = lock_path(path)
-    lock.parent.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
     told: float | None = None
     while True:
-        fd, holder = _try_lock(lock)
+        try:
+            lock.parent.mkdir(parents=True, exist_ok=True)
+            fd, holder = _try_lock(lock)
+        except OSError as exc:
+            raise _access_error("opening its lock", lock, path, exc) from exc
         if fd is not None:
             break
         now = time.monotonic()
@@ -208,8 +264,9 @@ def write_lock(
             told = now
         time.sleep(min(RETRY_SECONDS, max(0.0, wait - (now - started))))
     try:
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, f"{what}, process {os.getpid()}\n".encode(), 0)
+        with contextlib.suppress(OSError):  # a lock opened read-only cannot say who holds it
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, f"{what}, process {os.getpid()}\n".encode(), 0)
         yield _Lock(lock, fd)
     finally:
         os.close(fd)  # releases the lock
@@ -258,10 +315,35 @@ def _commit(copy: Path, path: Path, write: StoreWrite) -> None:
         os.replace(copy, path)
         write.committed = True
         _commits += 1
+        # a Ctrl+C that came meanwhile is raised as soon as it is unblocked: sync first
+        _fsync(path.parent, directory=True)
     finally:
         if blocked:
             signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
-    _fsync(path.parent, directory=True)
+
+
+def _copy_store(path: Path, copy: Path) -> None:
+    """Copy the store to ``copy`` with the store's permissions, and owner where allowed.
+
+    The store holds records of people: a copy made with the default permissions (0644 with
+    the usual umask) would make a 0600 store readable by every user once renamed over it.
+    The copy is created unreadable to others, given the store's mode (and its owner and
+    group, which only works as that owner or root; otherwise the writing user owns it),
+    and only then filled.
+    """
+    st = path.stat()
+    fd = os.open(copy, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600)
+    try:
+        if (st.st_uid, st.st_gid) != (os.geteuid(), os.getegid()):
+            with contextlib.suppress(PermissionError):
+                os.fchown(fd, st.st_uid, st.st_gid)
+            with contextlib.suppress(PermissionError):  # keep the group at least
+                os.fchown(fd, -1, st.st_gid)
+        os.fchmod(fd, stat.S_IMODE(st.st_mode))
+        with path.open("rb") as source, os.fdopen(os.dup(fd), "wb") as target:
+            shutil.copyfileobj(source, target, 8 * 1024 * 1024)
+    finally:
+        os.close(fd)
 
 
 @contextlib.contextmanager
@@ -277,7 +359,7 @@ def writing(
     The copy replaces the store when the block ends normally having recorded an import;
     otherwise (nothing recorded, an exception, Ctrl+C) the store is left exactly as it was.
     """
-    path = resolve_store_path(path)
+    path = real_path(resolve_store_path(path))
     say = progress or (lambda message: None)
     if path.exists() and not _is_duckdb_file(path):
         connect(path, read_only=True)  # raises NotAStoreError, touching nothing
@@ -295,7 +377,10 @@ def writing(
                 size = path.stat().st_size
                 if size > 64 * 1024 * 1024:
                     say(f"Copying the store ({size / 1e6:,.0f} MB) to write the import to")
-                shutil.copyfile(path, copy)
+                try:
+                    _copy_store(path, copy)
+                except OSError as exc:
+                    raise _access_error("copying it to", copy, path, exc) from exc
             try:
                 con = connect(copy)
             except NotAStoreError as exc:  # name the store, not the copy
@@ -325,10 +410,13 @@ def writing(
 
 def sweep(path: str | os.PathLike[str]) -> list[Path]:
     """Remove what unfinished writes left (when no write is running); returns what went."""
-    path = Path(path)
+    path = real_path(path)
     if not leftovers(path):
         return []
-    fd, _ = _try_lock(lock_path(path))
+    try:
+        fd, _ = _try_lock(lock_path(path))
+    except OSError:
+        return []  # the next writer (who needs the lock anyway) says what is wrong
     if fd is None:
         return []  # a writer is at work: it removes them itself
     try:
@@ -345,17 +433,40 @@ def import_origins(con: duckdb.DuckDBPyConnection) -> dict[int, dict[str, object
               .fetchall()}  # fmt: skip
     if "import_origin" not in tables:
         return {}
-    rows = con.execute(
-        "SELECT import_id, imported_by, via, job_id, recorded_at FROM import_origin"
-    ).fetchall()
-    return {
-        r[0]: {"imported_by": r[1], "via": r[2], "job_id": r[3], "recorded_at": r[4]} for r in rows
-    }
+    cursor = con.execute("SELECT * FROM import_origin")  # job_created_at: schema 5 on
+    names = [d[0] for d in cursor.description]
+    origins: dict[int, dict[str, object]] = {}
+    for row in cursor.fetchall():
+        origin = dict(zip(names, row, strict=True))
+        origin.setdefault("job_created_at", None)
+        origins[origin.pop("import_id")] = origin
+    return origins
 
 
-def job_import(con: duckdb.DuckDBPyConnection, job_id: int) -> int | None:
-    """The import a web job stored, if it stored one."""
+def job_import(
+    con: duckdb.DuckDBPyConnection,
+    job_id: int,
+    *,
+    created_at: dt.datetime | None = None,
+    started_at: dt.datetime | None = None,
+) -> int | None:
+    """The import a web job stored, if it stored one.
+
+    Job ids are not unique for ever (a reset or restored web database gives them out
+    again), so the job's ``created_at`` must match the one recorded with the import; an
+    import recorded before dsvb kept it (schema < 5) must at least have been recorded
+    after the job started.
+    """
+    created = _utc_naive(created_at)
+    started = _utc_naive(started_at)
     for import_id, origin in import_origins(con).items():
-        if origin["via"] == WEB and origin["job_id"] == job_id:
-            return import_id
+        if origin["via"] != WEB or origin["job_id"] != job_id:
+            continue
+        recorded_created = origin["job_created_at"]
+        if recorded_created is not None:
+            if created is not None and recorded_created != created:
+                continue
+        elif started is not None and origin["recorded_at"] < started:  # type: ignore[operator]
+            continue
+        return import_id
     return None

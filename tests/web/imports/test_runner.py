@@ -93,9 +93,10 @@ def test_a_job_waits_for_the_store_and_then_runs(analyst: Client, existing_store
     assert any("being written by another import" in m and "waiting" in m for m in messages)
 
 
-def _running_job(heartbeat_minutes_ago: float) -> ImportJob:
+def _running_job(heartbeat_minutes_ago: float, **fields: object) -> ImportJob:
     at = timezone.now() - timedelta(minutes=heartbeat_minutes_ago)
     return ImportJob.objects.create(
+        **fields,
         kind="return",
         created_by_username="elsewhere",
         status=Status.RUNNING,
@@ -298,3 +299,98 @@ def test_the_sweep_removes_what_no_job_needs_and_keeps_what_one_does(
     jobs.sweep()
     left = {name for name, path in files.items() if path.exists()}
     assert left == {"queued", "orphan-new", "staging-alive", "incoming-alive"}
+
+
+def _store_for_job(path: Path, job: ImportJob) -> int:
+    """The store takes the job's import, as its runner would have just before it died."""
+    from dsvb.store import writer
+
+    origin = writer.Origin(job.created_by_username, writer.WEB, job.pk, job.created_at)
+    with writer.writing(path, origin) as write:
+        outcome = import_return(write.con, DV)
+        write.record(outcome.return_id)
+    return outcome.return_id
+
+
+def test_a_job_stored_while_a_page_holds_the_old_store_open_is_reconciled_as_stored(
+    db: None,
+    existing_store: Path,
+) -> None:
+    # DuckDB shares one instance per path in a process: a reader opened while a page's
+    # reader of the replaced store is open must still see the new one
+    page = store.connect(existing_store, read_only=True)
+    try:
+        job = _running_job(jobs.ABANDONED_AFTER.total_seconds() / 60 + 1)
+        import_id = _store_for_job(existing_store, job)
+        assert jobs.claim_next() is None
+        job.refresh_from_db()
+        assert job.status == Status.SUCCEEDED, job.summary
+        assert job.store_import_id == import_id
+    finally:
+        page.close()
+
+
+def test_a_job_given_the_id_of_an_earlier_job_is_not_taken_for_it(
+    db: None, existing_store: Path
+) -> None:
+    earlier = _running_job(60 * 24)
+    earlier.created_at = timezone.now() - timedelta(days=1)
+    earlier.save()
+    _store_for_job(existing_store, earlier)
+    pk = earlier.pk
+    ImportJob.objects.all().delete()  # the web database is reset; the store is kept
+    later = _running_job(jobs.ABANDONED_AFTER.total_seconds() / 60 + 1, id=pk)
+    assert jobs.claim_next() is None
+    later.refresh_from_db()
+    assert later.status == Status.FAILED  # it stored nothing; job `pk` of before did
+    assert later.store_import_id is None
+    assert "nothing of it was stored" in later.summary
+
+
+def test_a_job_is_ended_once_when_two_processes_end_it(db: None, existing_store: Path) -> None:
+    job = _running_job(0)
+    seen_by_other = ImportJob.objects.get(pk=job.pk)  # another process's view, still running
+    report = {"outcome": "imported", "summary": "Imported", "import_id": 1}
+    assert jobs._finish(job, Status.SUCCEEDED, "Imported", report) is True
+    failed = {"outcome": "failed", "summary": "x", "problems": [], "problem_total": 0}
+    assert jobs._finish(seen_by_other, Status.FAILED, "Stopped", failed) is False
+    job.refresh_from_db()
+    assert (job.status, job.store_import_id) == (Status.SUCCEEDED, 1)
+    assert seen_by_other.status == Status.SUCCEEDED  # it now shows what stands
+    ended = AuditEvent.objects.filter(object_id=str(job.pk))
+    assert [e.action for e in ended] == [Action.IMPORT_SUCCEEDED]
+
+
+def test_recover_ends_abandoned_jobs_as_the_store_says_and_leaves_live_ones(
+    db: None,
+    existing_store: Path,
+) -> None:
+    stored = _running_job(jobs.ABANDONED_AFTER.total_seconds() / 60 + 1)
+    _store_for_job(existing_store, stored)
+    lost = _running_job(jobs.ABANDONED_AFTER.total_seconds() / 60 + 1)
+    alive = _running_job(0)
+    assert jobs.recover() == 2
+    statuses = {j.pk: j.status for j in ImportJob.objects.all()}
+    assert statuses == {
+        stored.pk: Status.SUCCEEDED,
+        lost.pk: Status.FAILED,
+        alive.pk: Status.RUNNING,
+    }
+    assert jobs.recover() == 0
+
+
+def test_a_job_whose_store_cannot_be_locked_fails_saying_what_to_check(
+    analyst: Client, existing_store: Path
+) -> None:
+    from dsvb.store import writer
+
+    before = snapshot(existing_store)
+    lock = writer.lock_path(existing_store)
+    lock.unlink(missing_ok=True)
+    lock.mkdir()
+    post_return(analyst, upload(DV.name, DV.read_bytes()))
+    job = ImportJob.objects.get()
+    assert job.status == Status.FAILED
+    assert "could not be written" in job.summary and "permissions" in job.summary
+    assert "another import" not in job.summary
+    assert snapshot(existing_store) == before

@@ -13,9 +13,12 @@ How it works:
   *running* job is still alive (the lock is free when its process died).
 - A running job whose runner died (its lock is free; or, for a job without a lock file, its
   ``heartbeat_at`` stopped) is *reconciled* by the next claim or :func:`kick`: the store
-  records which web job made each import (``import_origin``), so the job is marked
-  succeeded, with a report rebuilt from the store's import log, when the store holds its
-  import, and failed (nothing stored) when it does not. Its outcome always matches the store.
+  records which web job made each import (``import_origin``: its id and when it was made,
+  as ids come again after the web database is reset), so the job is marked succeeded, with
+  a report rebuilt from the store's import log, when the store holds its import, and failed
+  (nothing stored) when it does not. Its outcome always matches the store. :func:`recover`
+  does only this, for ``dsvb serve`` at start. A job is ended once: only while it is still
+  running, with its audit entry (see :func:`_finish`).
 - The store is written through :mod:`dsvb.store.writer` (copy, import, rename), as the
   command line does: while another import writes it the job waits, saying so, up to
   :data:`STORE_WAIT_SECONDS`, then fails cleanly.
@@ -208,17 +211,40 @@ def claim_next() -> ImportJob | None:
     return _persist(_claim)
 
 
+def recover() -> int:
+    """End every running job whose runner died, as the store says it ended; returns how
+    many were ended. ``dsvb serve`` can call it at start, so that a job killed with the
+    previous server does not show as running until someone opens the imports page."""
+    return _persist(_recover)
+
+
+def _recover() -> int:
+    RunnerLock.objects.get_or_create(name="imports")
+    with transaction.atomic():
+        RunnerLock.objects.select_for_update().get(name="imports")
+        return _reconcile_abandoned()
+
+
+def _reconcile_abandoned() -> int:
+    """Reconcile the abandoned running jobs (the caller holds the runner lock row)."""
+    n = 0
+    for running in ImportJob.objects.filter(status=Status.RUNNING):
+        if _abandoned(running):
+            try:
+                _reconcile(running)
+            except Exception:  # the store cannot be read now: try at the next claim
+                log.exception("import job %s could not be reconciled yet", running.pk)
+            else:
+                n += 1
+    return n
+
+
 def _claim() -> ImportJob | None:
     RunnerLock.objects.get_or_create(name="imports")
     with transaction.atomic():
         RunnerLock.objects.select_for_update().get(name="imports")
         now = timezone.now()
-        for running in ImportJob.objects.filter(status=Status.RUNNING):
-            if _abandoned(running):
-                try:
-                    _reconcile(running)
-                except Exception:  # the store cannot be read now: try at the next claim
-                    log.exception("import job %s could not be reconciled yet", running.pk)
+        _reconcile_abandoned()
         if ImportJob.objects.filter(status=Status.RUNNING).exists():
             return None
         job = ImportJob.objects.filter(status=Status.QUEUED).order_by("created_at", "id").first()
@@ -297,7 +323,9 @@ def _stored_import(job: ImportJob) -> dict[str, Any] | None:
         return None
     con = store.connect(path, read_only=True)
     try:
-        import_id = writer.job_import(con, job.pk)
+        import_id = writer.job_import(
+            con, job.pk, created_at=job.created_at, started_at=job.started_at
+        )
         if import_id is None:
             return None
         for entry in read_import_log(con):
@@ -317,21 +345,21 @@ def _reconcile(job: ImportJob) -> None:
             "restarted) and nothing of it was stored: the store is as it was before. Upload "
             "it again to retry."
         )
-        say(job, "Stopped without finishing: nothing was stored; marked as failed")
-        _finish(
+        if _finish(
             job,
             Status.FAILED,
             message,
             {"outcome": "failed", "summary": message, "problems": [], "problem_total": 0},
-        )
+        ):
+            say(job, "Stopped without finishing: nothing was stored; marked as failed")
     else:
         report = _recovered_report(entry)
-        say(
-            job,
-            f"The import was stored as import {entry['import_id']} before the web process "
-            "running it stopped; marked as succeeded",
-        )
-        _finish(job, Status.SUCCEEDED, report["summary"], report)
+        if _finish(job, Status.SUCCEEDED, report["summary"], report):
+            say(
+                job,
+                f"The import was stored as import {entry['import_id']} before the web process "
+                "running it stopped; marked as succeeded",
+            )
         _forget_state()
     _remove_upload(job)
     _release_runner_lock(job)
@@ -467,14 +495,27 @@ def _remove_upload(job: ImportJob) -> None:
     shutil.rmtree(job.upload_dir, ignore_errors=True)
 
 
-def _finish(job: ImportJob, status: Status, summary: str, report: dict[str, Any]) -> None:
-    """End the job and audit its end, together (both or neither, so audited exactly once)."""
-    job.status = status
-    job.finished_at = timezone.now()
-    job.summary = summary[:500]
-    job.report = report
-    job.outcome = report.get("outcome", "") if status == Status.SUCCEEDED else ""
-    job.store_import_id = report.get("import_id")
+def _finish(job: ImportJob, status: Status, summary: str, report: dict[str, Any]) -> bool:
+    """End the job and audit its end, together (both or neither, so audited exactly once).
+
+    Only a job still running is ended, in one conditional update: when two processes end
+    the same job (its runner, and another that took it for abandoned and reconciled it),
+    the first one's outcome and audit entry stand and the second changes nothing. Returns
+    whether this call ended it.
+    """
+    finished_at = timezone.now()
+    outcome = report.get("outcome", "") if status == Status.SUCCEEDED else ""
+    fields = {
+        "status": status,
+        "finished_at": finished_at,
+        "summary": summary[:500],
+        "report": report,
+        "outcome": outcome,
+        "store_import_id": report.get("import_id"),
+    }
+    assert set(fields) == set(_END_FIELDS)
+    for name, value in fields.items():
+        setattr(job, name, value)
     what = f"{job.get_kind_display().lower()} ({job.files_label})"
     details: dict[str, Any] = {
         "kind": job.kind,
@@ -496,12 +537,18 @@ def _finish(job: ImportJob, status: Status, summary: str, report: dict[str, Any]
         text = f"Import job {job.pk} failed: {what}"
         details["problems"] = report.get("problem_total", 0)
 
-    def write() -> None:
+    def write() -> bool:
         with transaction.atomic():
-            job.save(update_fields=[*_END_FIELDS])
-            record(None, action, text, **details)
+            ended = ImportJob.objects.filter(pk=job.pk, status=Status.RUNNING).update(**fields)
+            if ended:
+                record(None, action, text, **details)
+            return bool(ended)
 
-    _persist(write)
+    ended = _persist(write)
+    if not ended:
+        log.warning("import job %s had already been ended by another process", job.pk)
+        job.refresh_from_db()
+    return ended
 
 
 _END_FIELDS = ("status", "finished_at", "summary", "report", "outcome", "store_import_id")
@@ -526,7 +573,7 @@ def _refresh_pages(job: ImportJob) -> None:
 def writing_store(job: ImportJob) -> Iterator[writer.StoreWrite]:
     """The store, to write the job's import to (a copy, renamed over the store when the
     import is recorded), waiting while another import writes it."""
-    origin = writer.Origin(job.created_by_username, writer.WEB, job.pk)
+    origin = writer.Origin(job.created_by_username, writer.WEB, job.pk, job.created_at)
     wait = STORE_WAIT_SECONDS
     try:
         with writer.writing(
@@ -539,6 +586,14 @@ def writing_store(job: ImportJob) -> Iterator[writer.StoreWrite]:
             "The data store cannot be read: the file the service is configured to use is "
             "not a dsvb store. Nothing was imported and the file was not changed; the "
             "service team must point DSVB_STORE at the store."
+        ) from exc
+    except writer.StoreAccessError as exc:
+        log.error("the store cannot be written: %s", exc)
+        raise StoreUnavailable(
+            "The data store could not be written (its folder or files cannot be opened or "
+            "made by the service; the service log names the file and the reason). Nothing "
+            "was imported and the store was not changed; the service team must check the "
+            "store folder's permissions and free space."
         ) from exc
     except writer.StoreBusy as exc:
         raise StoreUnavailable(
