@@ -1136,7 +1136,10 @@ def serve(host: str, port: int, workers: int, threads: int, allow_insecure: bool
 
     from dsvb.web.imports import jobs
 
-    jobs.sweep()  # what killed uploads and store writers left on disk, before workers start
+    # before any worker starts: jobs whose runner died with the previous server are ended as
+    # the store says they ended, then what killed uploads and store writers left is removed
+    jobs.recover()
+    jobs.sweep()
 
     cache.clear()  # pages and charts of a previous run may describe another store
     click.echo(f"dsvb is running at http://{host}:{port}/  (stop with Ctrl+C)")

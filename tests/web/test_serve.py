@@ -76,3 +76,31 @@ def test_serving_first_removes_what_killed_uploads_left(started, settings, tmp_p
     result = serve("--host", "127.0.0.1")
     assert result.exit_code == 0, result.output
     assert not staged.exists() and not incoming.exists()
+
+
+def test_serving_first_ends_jobs_whose_runner_died(
+    started, settings, tmp_path, transactional_db
+) -> None:
+    """A job killed with the previous server is not shown as running once it is back."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from dsvb.web.imports import jobs
+    from dsvb.web.imports.models import ImportJob, Status
+
+    settings.HTTPS = False
+    settings.DSVB_STORE = tmp_path / "store.duckdb"  # nothing stored: the job stored nothing
+    long_ago = timezone.now() - jobs.ABANDONED_AFTER - timedelta(minutes=1)
+    job = ImportJob.objects.create(
+        kind="return",
+        created_by_username="analyst",
+        status=Status.RUNNING,
+        file_names=["dv.csv"],
+        started_at=long_ago,
+        heartbeat_at=long_ago,
+    )
+    result = serve("--host", "127.0.0.1")
+    assert result.exit_code == 0, result.output
+    job.refresh_from_db()
+    assert job.status == Status.FAILED
