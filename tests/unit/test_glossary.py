@@ -3,7 +3,11 @@ fails with its file, line and column named. No Django here: the glossary is doma
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -116,3 +120,16 @@ def test_a_wrong_header_is_refused() -> None:
         load_glossary("id,term,definition\ncad,CAD,Calls.\n", "glossary.csv")
     with pytest.raises(GlossaryError, match="empty"):
         load_glossary("", "glossary.csv")
+
+
+def test_the_glossary_loads_without_django() -> None:
+    """Domain data: briefs, letters and the CLI read it with no web framework loaded."""
+    code = (
+        "import sys; from dsvb.reference.glossary import glossary; glossary(); "
+        "loaded = sorted(m for m in sys.modules if m.split('.')[0] == 'django' "
+        "or m.startswith('dsvb.web')); print(loaded); sys.exit(1 if loaded else 0)"
+    )
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2] / "src")}
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
+    assert done.returncode == 0, done.stdout + done.stderr

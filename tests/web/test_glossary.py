@@ -93,3 +93,15 @@ def test_links_from_a_published_table_land_on_glossary_entries(published_store) 
     links = parse(page).links
     assert {"sso", "suppressed"} <= set(links)
     assert set(links) <= glossary_ids(public)
+
+
+def test_the_link_filter_escapes_the_text_around_the_terms() -> None:
+    from dsvb.web.public.templatetags.glossary import glossary_links
+
+    html = str(glossary_links('<script>x</script> CAD & "CRIS"'))
+    assert html == (
+        "&lt;script&gt;x&lt;/script&gt; "
+        '<a class="govuk-link dsvb-term" href="/glossary/#cad">CAD</a> &amp; &quot;'
+        '<a class="govuk-link dsvb-term" href="/glossary/#cris">CRIS</a>&quot;'
+    )
+    assert str(glossary_links(None)) == ""
