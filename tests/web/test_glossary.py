@@ -18,11 +18,14 @@ class Anchors(HTMLParser):
     def __init__(self) -> None:
         super().__init__()
         self.ids: set[str] = set()
+        self.duplicate_ids: list[str] = []
         self.links: list[str] = []
 
     def handle_starttag(self, tag: str, attrs: list) -> None:
         values = dict(attrs)
         if "id" in values:
+            if values["id"] in self.ids:
+                self.duplicate_ids.append(values["id"])
             self.ids.add(values["id"])
         href = values.get("href") or ""
         if tag == "a" and href.startswith("/glossary/#"):
@@ -48,6 +51,7 @@ def test_the_glossary_is_public_with_an_anchor_for_every_term(db) -> None:
     page = response.content.decode()
     anchors = parse(page)
     assert {t.id for t in glossary()} <= anchors.ids
+    assert not anchors.duplicate_ids, "an anchor must name one place on the page"
     for term in (
         "CAD (Computer Aided Despatch)",
         "DASH risk assessment (124D form)",
