@@ -44,6 +44,7 @@ OTHER = "{other}"  # replaced by another user's id (the import job's owner)
 MATRIX: dict[str, list[Case]] = {
     "home": [Case("/", EVERYONE)],
     "accessibility": [Case("/accessibility/", EVERYONE)],
+    "glossary": [Case("/glossary/", EVERYONE)],
     "health": [Case("/health/", EVERYONE)],
     "accounts:sign-in": [Case("/accounts/sign-in/", EVERYONE)],
     "accounts:sign-out": [Case("/accounts/sign-out/", EVERYONE, method="post")],

@@ -7,6 +7,7 @@ from dsvb.web import views
 urlpatterns = [
     path("", views.home, name="home"),
     path("accessibility/", views.accessibility, name="accessibility"),
+    path("glossary/", views.glossary, name="glossary"),
     path("accounts/", include("dsvb.web.accounts.urls")),
     path("audit/", include("dsvb.web.audit.urls")),
     path("performance/", include("dsvb.web.performance.urls")),

@@ -1,4 +1,5 @@
-"""Pages that belong to no one area of the service: home, errors, accessibility, health."""
+"""Pages that belong to no one area of the service: home, errors, accessibility, glossary,
+health."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
+from dsvb.reference.glossary import glossary as load_glossary
 from dsvb.web.accounts import policies
 
 
@@ -17,6 +19,16 @@ def home(request: HttpRequest) -> HttpResponse:
 
 def accessibility(request: HttpRequest) -> HttpResponse:
     return render(request, "accessibility.html")
+
+
+def glossary(request: HttpRequest) -> HttpResponse:
+    """The glossary, public: board members, partners and the public meet the same terms."""
+    terms = load_glossary()
+    letters = [
+        (letter, [(t, [terms.get(o) for o in t.see_also]) for t in group])
+        for letter, group in terms.letters()
+    ]
+    return render(request, "glossary.html", {"letters": letters})
 
 
 def health(request: HttpRequest) -> HttpResponse:

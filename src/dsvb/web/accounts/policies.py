@@ -16,6 +16,7 @@ PUBLIC_PAGES = frozenset(
     {
         "home",
         "accessibility",
+        "glossary",
         "health",
         "public:home",
         "public:download",
