@@ -14,19 +14,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from tests.support.builder import ExtractBuilder, rewrite_cell
+from tests.support.builder import ExtractBuilder, rewrite_cell, small_extract
 
 ROWS = {"incidents": 3, "crimes": 2, "people": 3, "crime_people": 4, "victim_contacts": 1}
 BLANKS = 100_000
-
-
-def small_extract(b: ExtractBuilder) -> None:
-    v1, v2 = b.person(), b.person(sex="male", birth_year=1990)
-    s1 = b.person(sex="male")
-    c1 = b.crime(victims=[v1], suspects=[s1], with_incident=True, outcome="charge")
-    b.crime(victims=[v2], suspects=[s1], with_incident=True, outcome="caution")
-    b.incident(no_crime_report_reason="verbal argument, no offence disclosed")
-    b.contact(c1, "support_referral", "2010-03-03T12:00:00", "2010-03-02T09:00:00")
 
 
 def write_small(folder: Path) -> Path:

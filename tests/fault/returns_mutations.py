@@ -22,6 +22,7 @@ from pathlib import Path
 import duckdb
 
 import dsvb.reference
+from tests.support.store import contents
 
 PUBLISHED = Path(dsvb.reference.__file__).parent / "published"
 DV = "dv_by_borough_12m_to_2010-11.csv"
@@ -448,15 +449,4 @@ def stored_figures(con: duckdb.DuckDBPyConnection, return_id: int) -> list[tuple
 
 def digest(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
     """A SHA-256 of every table of the store, table by table."""
-    tables = [
-        r[0]
-        for r in con.execute(
-            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main' "
-            "ORDER BY 1"
-        ).fetchall()
-    ]
-    out = {}
-    for table in tables:
-        rows = con.execute(f'SELECT * FROM "{table}" ORDER BY ALL').fetchall()
-        out[table] = hashlib.sha256(repr(rows).encode()).hexdigest()
-    return out
+    return {t: hashlib.sha256(repr(rows).encode()).hexdigest() for t, rows in contents(con).items()}

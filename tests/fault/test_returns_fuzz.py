@@ -348,7 +348,7 @@ def test_random_mutations_are_refused_where_they_fail_or_read_as_printed(
             assert located and located["file"] == name, message
             assert re.search(r", column ['\"]", message), message
             lines = len(re.split(rb"\r\n|\r|\n", data.removesuffix(b"\r\n")))
-            assert 1 <= int(located["line"]) <= max(lines, 1)
+            assert 1 <= int(located["line"]) <= lines  # a line of the file, never beyond it
             if located["row"]:
                 assert int(located["line"]) >= int(located["row"]) + 1
             assert digest(con) == before

@@ -9,21 +9,12 @@ import pytest
 
 from dsvb import store
 from dsvb.ingest.extract import ExtractError, ImportReport, import_extract, read_import_log
-from tests.support.builder import ExtractBuilder, rewrite_cell
+from tests.support.builder import ExtractBuilder, rewrite_cell, small_extract
 from tests.support.store import contents as store_contents
 
 
 def snapshot(con) -> dict[str, list[tuple]]:
     return store_contents(con)
-
-
-def small_extract(b: ExtractBuilder) -> None:
-    v1, v2 = b.person(), b.person(sex="male", birth_year=1990)
-    s1 = b.person(sex="male")
-    c1 = b.crime(victims=[v1], suspects=[s1], with_incident=True, outcome="charge")
-    b.crime(victims=[v2], suspects=[s1], with_incident=True, outcome="caution")
-    b.incident(no_crime_report_reason="verbal argument, no offence disclosed")
-    b.contact(c1, "support_referral", "2010-03-03T12:00:00", "2010-03-02T09:00:00")
 
 
 @pytest.fixture

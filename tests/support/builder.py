@@ -152,3 +152,14 @@ def rewrite_cell(path: Path, row: int, column: str, value: str) -> None:
     rows[row][header.index(column)] = value
     with path.open("w", newline="", encoding="utf-8") as f:
         csv.writer(f, lineterminator="\n").writerows(rows)
+
+
+def small_extract(b: ExtractBuilder) -> None:
+    """A small valid extract: two crimes with victims and a suspect, a no-crime incident, a
+    Victims' Code contact made in time."""
+    v1, v2 = b.person(), b.person(sex="male", birth_year=1990)
+    s1 = b.person(sex="male")
+    c1 = b.crime(victims=[v1], suspects=[s1], with_incident=True, outcome="charge")
+    b.crime(victims=[v2], suspects=[s1], with_incident=True, outcome="caution")
+    b.incident(no_crime_report_reason="verbal argument, no offence disclosed")
+    b.contact(c1, "support_referral", "2010-03-03T12:00:00", "2010-03-02T09:00:00")
