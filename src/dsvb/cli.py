@@ -582,35 +582,22 @@ def _open_data(extract_dir: Path | None, store_path: Path | None) -> duckdb.Duck
 
 
 def _months(held: Period) -> str:
-    from dsvb.indicators.model import add_months
+    from dsvb.indicators.periods import held_text
 
-    first, last = held.start, add_months(held.end, -1)
-    return f"{first:%Y-%m}" if first == last else f"{first:%Y-%m} to {last:%Y-%m}"
+    return held_text(held)
 
 
 def _period(query: IndicatorQuery, held: Period | None, where: str) -> Period:
-    """The period asked for, open ends filled from the months the data hold; a usage error
-    when an end given alone leaves nothing of the data before or after it."""
-    from dsvb.indicators.model import Period
+    """The period asked for (:func:`dsvb.indicators.periods.resolve`): exit 1 when the data
+    hold nothing, a usage error when an end given alone leaves nothing of the data."""
+    from dsvb.indicators.periods import NoDataHeld, PeriodError, resolve
 
-    if query.start is not None and query.end is not None:
-        return Period(query.start, query.end)
-    if held is None:
-        _fail(
-            f"{where} holds no incidents or crimes"
-            + ("; import an extract first" if where == "the store" else "")
-        )
-    if query.start is not None and query.start >= held.end:
-        raise click.UsageError(
-            f"--from {query.start} is after the data: {where} holds months {_months(held)}; "
-            "give an earlier --from, or --to as well"
-        )
-    if query.end is not None and query.end <= held.start:
-        raise click.UsageError(
-            f"--to {query.end} is before the data: {where} holds months {_months(held)}; "
-            "give a later --to, or --from as well"
-        )
-    return Period(query.start or held.start, query.end or held.end)
+    try:
+        return resolve(query.start, query.end, held, where)
+    except NoDataHeld as exc:
+        _fail(str(exc))
+    except PeriodError as exc:
+        raise click.UsageError(str(exc)) from None
 
 
 def _has_records(con: duckdb.DuckDBPyConnection, period: Period) -> bool:
@@ -625,61 +612,14 @@ def _has_records(con: duckdb.DuckDBPyConnection, period: Period) -> bool:
 
 
 def _left_out(query: IndicatorQuery) -> list[str]:
-    """Notes naming the indicators asked for that a cut leaves out, because the cut does not
-    apply to the source of their counts (``--by reason`` applies to Victims' Code contacts
-    only, victim cuts not to cautioned offenders, suspect cuts not to victims); a usage
-    error when it leaves out every one."""
-    from dsvb.indicators import definitions as defs
-    from dsvb.indicators.sources import SOURCES
+    """Notes naming the indicators a cut or a family leaves out (the engine's rules,
+    :func:`dsvb.indicators.scope.left_out`); a usage error when it leaves out every one."""
+    from dsvb.indicators.scope import NothingToCompute, left_out
 
-    asked = [i for i in query.selected() if any(i.applies_to(f) for f in query.families)]
-    notes = _other_families(query, asked)
-    why_out: dict[str, str] = {}
-    for indicator in asked:
-        sources = dict.fromkeys(
-            defs.COUNTS[c].source for c in (indicator.numerator, indicator.denominator) if c
-        )
-        reasons = []
-        for source in sources:
-            cuts = [c for c in query.by if c not in SOURCES[source].cuts]
-            if cuts:
-                reasons.append(f"{source} by {', '.join(cuts)}")
-        if reasons:
-            why_out[indicator.id] = "; ".join(reasons)
-    groups: dict[str, list[str]] = {}
-    for indicator_id, why in why_out.items():
-        groups.setdefault(why, []).append(indicator_id)
-    lines = [
-        f"the cut does not apply to their source ({why}): {', '.join(ids)}"
-        for why, ids in groups.items()
-    ]
-    if asked and len(why_out) == len(asked):
-        raise click.UsageError(
-            f"every indicator asked for is left out under --by {','.join(query.by)}, as "
-            + "; ".join(lines)
-        )
-    return notes + [f"note: left out, as {line}" for line in lines]
-
-
-def _other_families(query: IndicatorQuery, asked: list) -> list[str]:
-    """Indicators named with --indicator that none of the families asked for has (the risk
-    form is a domestic violence measure): a usage error when that is every one named, else
-    a note naming them."""
-    if query.indicators is None:
-        return []
-    kept = {i.id for i in asked}
-    other = [i for i in query.selected() if i.id not in kept]
-    if not other:
-        return []
-    family = " or ".join(query.families)
-    if not asked:
-        where = "; ".join(
-            f"{i.id} does not apply to the {family} family (it applies to: {', '.join(i.families)})"
-            for i in other
-        )
-        raise click.UsageError(where)
-    ids = ", ".join(i.id for i in other)
-    return [f"note: left out, as they do not apply to the {family} family: {ids}"]
+    try:
+        return left_out(query)
+    except NothingToCompute as exc:
+        raise click.UsageError(str(exc)) from None
 
 
 #: options of ``indicators`` that a published table cannot honour: it has its own areas,
@@ -766,6 +706,116 @@ def definitions_(fmt: str) -> None:
         click.echo(f"    numerator:   {r['numerator']}")
         if r["denominator"]:
             click.echo(f"    denominator: {r['denominator']}")
+
+
+# --- assess: every figure of a family and period, judged ----------------------------------
+
+
+@main.command("assess")
+@_store_option
+@click.option(
+    "--family",
+    type=click.Choice(("dv", "serious_sexual", "sexual", "other_sexual")),
+    default="dv",
+    show_default=True,
+)
+@click.option(
+    "--period",
+    "period_key",
+    help="A reporting period as the pages name it (12m-2010-11, 3m-2010-09). "
+    "Default: the latest 12 months held, unless --from/--to are given.",
+)
+@click.option("--from", "date_from", help="Period start (inclusive), YYYY-MM-DD.")
+@click.option("--to", "date_to", help="Period end (exclusive), YYYY-MM-DD.")
+@click.option("--area", "area_code", help="One area's rows only (a borough code, or ALL).")
+@click.option("--indicator", "indicator_id", help="One indicator's rows only.")
+@click.option(
+    "--format", "fmt", type=click.Choice(("csv", "json")), default="csv", show_default=True
+)
+def assess_(
+    store_path: Path | None,
+    family: str,
+    period_key: str | None,
+    date_from: str | None,
+    date_to: str | None,
+    area_code: str | None,
+    indicator_id: str | None,
+    fmt: str,
+) -> None:
+    """Every indicator of a family for a period, each borough and the force, judged: value,
+    change on the previous period and whether it is more than chance, target met, 95%
+    interval, rank, funnel-plot flag and limits, caveats (the figures the pages show)."""
+    import csv
+    import io
+
+    import ibis
+
+    from dsvb.indicators import assessment, definitions
+    from dsvb.indicators.engine import IndicatorQuery, data_period
+    from dsvb.indicators.model import add_months
+    from dsvb.indicators.periods import ReportingPeriod, reporting_periods
+
+    if indicator_id is not None:
+        indicator = definitions.INDICATORS.get(indicator_id)
+        if indicator is None:
+            raise click.UsageError(
+                f"unknown indicator {indicator_id!r}: `dsvb definitions` lists them"
+            )
+        if not indicator.applies_to(family):
+            raise click.UsageError(
+                f"{indicator.id} does not apply to the {family} family (it applies to: "
+                f"{', '.join(indicator.families)})"
+            )
+    if period_key is not None and (date_from or date_to):
+        raise click.UsageError("give --period or --from/--to, not both")
+    start, end = _date(date_from, "--from"), _date(date_to, "--to")
+    if start is not None and end is not None and start >= end:
+        raise click.UsageError(
+            f"--from {start} must be before --to {end}: the period is [--from, --to), "
+            "whole local dates"
+        )
+    con = _open_store(store_path, read_only=True)
+    try:
+        backend = ibis.duckdb.from_connection(con)
+        held = data_period(backend)
+        if held is None:
+            _fail("the store holds no incidents or crimes; import an extract first")
+        last_month = add_months(held.end, -1)  # held is whole months, end exclusive
+        if start is None and end is None:
+            choices = reporting_periods(held.start, last_month)
+            chosen = next((c for c in choices if c.key == period_key), None)
+            if chosen is None and period_key is not None:
+                keys = ", ".join(c.key for c in choices)
+                raise click.UsageError(f"no period {period_key!r} in this store; it offers: {keys}")
+            chosen = chosen or choices[0]
+        else:
+            query = IndicatorQuery(families=(family,), start=start, end=end)
+            chosen = ReportingPeriod.of(_period(query, held, "the store"))
+        judged = assessment.assess_store(backend, family, chosen, held.start)
+    finally:
+        con.close()
+    if area_code is not None and area_code != "ALL" and area_code not in dict(judged.areas):
+        raise click.UsageError(f"unknown area {area_code!r}: give a borough code or ALL")
+    rows = assessment.records(judged, area=area_code, indicator=indicator_id)
+    if fmt == "json":
+        document = {
+            "family": family,
+            "period": chosen.key,
+            "label": chosen.label,
+            "from": chosen.period.start.isoformat(),
+            "to": chosen.period.end.isoformat(),
+            "previous": judged.previous_label if judged.has_previous else None,
+            "columns": list(assessment.RECORD_COLUMNS),
+            "rows": rows,
+        }
+        click.echo(json.dumps(document, indent=2, default=str))
+        return
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(assessment.RECORD_COLUMNS)
+    for row in rows:
+        writer.writerow(["" if row[c] is None else row[c] for c in assessment.RECORD_COLUMNS])
+    click.echo(out.getvalue(), nl=False)
 
 
 # --- compare: boroughs against the force on one rate ----------------------------------------

@@ -64,6 +64,7 @@ from dsvb.indicators import caveats
 from dsvb.indicators.definitions import ALL_FAMILIES, COUNTS, FAMILIES, INDICATORS
 from dsvb.indicators.engine import IndicatorQuery
 from dsvb.indicators.model import Period, add_months
+from dsvb.indicators.periods import months_label
 from dsvb.indicators.results import FORCE_CODE, IndicatorResult
 from dsvb.reports.disclosure import (
     NOT_APPLICABLE,
@@ -127,8 +128,8 @@ def public_results(results: Sequence[IndicatorResult]) -> list[IndicatorResult]:
 
 
 def period_label(period: Period) -> str:
-    last = add_months(period.end, -1)
-    return f"12 months to {last:%B %Y}"
+    """``12 months to November 2010``: as the pages and the assessment name a period."""
+    return months_label(period)
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import pytest
 from django.core.cache import cache
 
+from dsvb.indicators.periods import ReportingPeriod
 from dsvb.web.performance import data
 
 LAMBETH, SOUTHWARK, NEWHAM, KINGSTON = "E09000022", "E09000028", "E09000025", "E09000021"
@@ -31,7 +32,7 @@ def store(demo_store_file, settings, _performance_cache):
 
 
 @pytest.fixture
-def latest(store, db) -> data.PeriodChoice:
+def latest(store, db) -> ReportingPeriod:
     return data.choose_period(None)
 
 

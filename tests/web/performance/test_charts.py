@@ -6,6 +6,7 @@ import re
 
 import pytest
 
+from dsvb.indicators.assessment import MonthFigure
 from dsvb.web.performance import charts
 
 
@@ -21,7 +22,9 @@ def _y_labels(svg: str) -> list[str]:
     ],
 )
 def test_trend_axis_labels_never_repeat(db, values) -> None:
-    series = [{"label": f"2010-{m:02d}", "value": v} for m, v in enumerate(values, 1)]
+    series = [
+        MonthFigure(f"2010-{m:02d}", f"2010-{m:02d}", 0, None, v) for m, v in enumerate(values, 1)
+    ]
     svg = str(
         charts.trend_svg(
             chart_id="t",

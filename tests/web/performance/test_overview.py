@@ -317,19 +317,19 @@ def test_the_flag_each_area_shows_is_the_limit_drawn_at_its_denominator(analyst,
         choice = data.choose_period(period)
         sel = figures.select("dv", choice.key)
         for indicator in ("caution_share", "sd_rate", "risk_form_completion"):
-            detail = figures.detail(sel, indicator)
-            curve = {point["n"]: point for point in detail["funnel"]["curve"]}
-            for a in detail["areas"]:
-                if not a["denominator"]:
-                    assert a["flag"] == "too_few"
+            detail = figures.assessment(sel).indicator(indicator)
+            curve = {point.n: point for point in detail.funnel.curve}
+            for a in detail.areas:
+                if not a.denominator:
+                    assert a.flag == "too_few"
                     continue
-                drawn = curve[a["denominator"]]
-                limits = tuple(drawn[k] for k in statistics_fields)
-                assert limits == tuple(a[k] for k in statistics_fields)
-                if a["flag"] != "too_few":
-                    assert Flag(a["flag"]).label == judged_by_hand(a["value"], limits)
+                drawn = curve[a.denominator]
+                limits = tuple(getattr(drawn, k) for k in statistics_fields)
+                assert limits == tuple(getattr(a, k) for k in statistics_fields)
+                if a.flag != "too_few":
+                    assert Flag(a.flag).label == judged_by_hand(a.value, limits)
             if period != latest.key:
-                assert detail["funnel"]["steps"] is True
+                assert detail.funnel.steps is True
 
 
 def test_counts_have_no_funnel_plot(analyst, latest):

@@ -38,19 +38,19 @@ def test_less_than_a_year_offers_the_latest_twelve_months_named_as_partial() -> 
 
 def test_a_period_is_measured_against_the_target_in_force_at_its_end() -> None:
     from dsvb import reference
+    from dsvb.indicators.assessment import period_target, target_info
     from dsvb.indicators.model import Period
-    from dsvb.web.performance.figures import _target_row, period_target
 
     year = Period(dt.date(2009, 3, 1), dt.date(2010, 3, 1))  # 12 months to February 2010
     arrest = period_target("arrest_rate_offences", "dv", year)
     assert arrest is not None and arrest.value == 0.70  # 11 of its 12 months; not the 60%
-    row = _target_row(arrest, reference.target_for("arrest_rate_offences", "dv", year.start))
-    assert row["changed"] == (
+    row = target_info(arrest, reference.target_for("arrest_rate_offences", "dv", year.start))
+    assert row is not None and row.changed == (
         "this target applies from 1 April 2009; the period began under a target of 60.0%"
     )
     sd = period_target("sd_rate", "dv", year)
     assert sd is not None and sd.value == 0.46
-    assert "began under no target" in _target_row(sd, None)["changed"]
+    assert "began under no target" in (target_info(sd, None).changed or "")
     whole = Period(dt.date(2009, 12, 1), dt.date(2010, 12, 1))
     same = period_target("sd_rate", "dv", whole)
-    assert "changed" not in _target_row(same, reference.target_for("sd_rate", "dv", whole.start))
+    assert target_info(same, reference.target_for("sd_rate", "dv", whole.start)).changed is None

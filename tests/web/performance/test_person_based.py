@@ -13,9 +13,10 @@ import io
 
 from openpyxl import load_workbook
 
+from dsvb.indicators import assessment
 from dsvb.indicators.definitions import INDICATORS
 from dsvb.indicators.model import Period
-from dsvb.web.performance import data, figures
+from dsvb.indicators.periods import ReportingPeriod
 from tests.web.performance.conftest import LAMBETH
 from tests.web.performance.html import body_rows, read_csv, text_of
 
@@ -36,46 +37,44 @@ def page(client, url: str = "/performance/", **params) -> str:
 
 def test_a_look_back_reaching_before_the_first_month_held_is_a_gap() -> None:
     first = dt.date(2009, 12, 1)
-    rate = figures.indicator_info("repeat_victim_rate")
+    rate = assessment.indicator_info("repeat_victim_rate")
     covered = Period(dt.date(2010, 12, 1), dt.date(2011, 3, 1))  # looks back to Dec 2009
-    assert figures.history_gap(rate, covered, first) is None
+    assert assessment.history_gap(rate, covered, first) is None
     short = Period(dt.date(2010, 11, 1), dt.date(2011, 2, 1))  # looks back to Nov 2009
-    gap = figures.history_gap(rate, short, first)
+    gap = assessment.history_gap(rate, short, first)
     assert gap is not None
     assert gap.text == (
         "The 12-month look-back reaches back to November 2009, before the first month of "
         "data held (December 2009), so this figure is understated."
     )
     # repeat cautions look back over all history: earlier cautions are never seen
-    cautions = figures.history_gap(
-        figures.indicator_info("repeat_caution_offenders"), covered, first
+    cautions = assessment.history_gap(
+        assessment.indicator_info("repeat_caution_offenders"), covered, first
     )
     assert cautions is not None and "Cautions before December 2009" in cautions.text
     assert "not seen" in cautions.text
-    assert figures.history_gap(figures.indicator_info("sd_rate"), short, first) is None
-    assert {i for i in INDICATORS if figures.indicator_info(i).is_person_based} == set(PERSON_BASED)
+    assert assessment.history_gap(assessment.indicator_info("sd_rate"), short, first) is None
+    person_based = {i for i in INDICATORS if assessment.indicator_info(i).is_person_based}
+    assert person_based == set(PERSON_BASED)
 
 
 def test_a_change_needs_the_previous_look_back_held_too() -> None:
     """With three years held, a quarter's previous quarter looks back within the data."""
-    choice = data.PeriodChoice(
+    choice = ReportingPeriod(
         "3m-2010-11", "3 months to November 2010", Period(dt.date(2010, 9, 1), dt.date(2010, 12, 1))
     )
 
-    def selection(first: dt.date) -> figures.Selection:
-        state = data.StoreState(1, first, dt.date(2010, 11, 1), "t")
-        return figures.Selection(state, "dv", choice)
-
-    rate = figures.indicator_info("repeat_victim_rate")
-    held = selection(dt.date(2009, 6, 1))  # the previous quarter (Jun-Aug 2010) looks to Jun 2009
-    assert figures.comparison_gap(rate, held) is None
-    short = selection(dt.date(2009, 7, 1))
-    gap = figures.comparison_gap(rate, short)
+    rate = assessment.indicator_info("repeat_victim_rate")
+    held = dt.date(2009, 6, 1)  # first month held: the previous quarter looks to Jun 2009
+    assert assessment.comparison_gap(rate, choice, held) is None
+    short = dt.date(2009, 7, 1)
+    gap = assessment.comparison_gap(rate, choice, short)
     assert gap is not None and gap.text.startswith("No comparable previous figure: ")
     assert "3 months to August 2010" in gap.text and "less history" in gap.text
-    cautions = figures.indicator_info("repeat_caution_offenders")
-    assert figures.comparison_gap(cautions, held) is not None  # all history: never comparable
-    assert figures.comparison_gap(figures.indicator_info("sd_rate"), short) is None
+    cautions = assessment.indicator_info("repeat_caution_offenders")
+    # all history: never comparable
+    assert assessment.comparison_gap(cautions, choice, held) is not None
+    assert assessment.comparison_gap(assessment.indicator_info("sd_rate"), choice, short) is None
 
 
 def test_the_overview_marks_repeat_victimisation_as_understated(analyst, latest):
@@ -144,7 +143,7 @@ def test_the_scorecard_marks_person_based_rows_and_draws_no_trend_for_them(analy
     assert "Cautions before December 2009" in caveats
     monthly = [r["cells"][0] for r in body_rows(shown, "monthly-table")]
     assert "Sanction detection rate" in monthly
-    assert not {figures.indicator_info(i).label for i in PERSON_BASED} & set(monthly)
+    assert not {assessment.indicator_info(i).label for i in PERSON_BASED} & set(monthly)
     assert "month of their latest offence" in text_of(shown, "not-monthly")
 
 

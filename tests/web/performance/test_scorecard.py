@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 
 from dsvb import reference
-from dsvb.indicators import statistics
+from dsvb.indicators import assessment, statistics
 from dsvb.indicators.engine import IndicatorQuery
 from dsvb.web.audit.models import Action, AuditEvent
-from dsvb.web.performance import data, figures, formatting
+from dsvb.web.performance import data, formatting
 from tests.web.performance.conftest import KINGSTON, LAMBETH, SOUTHWARK
 from tests.web.performance.html import body_rows, text_of
 
@@ -150,6 +150,6 @@ def test_the_scorecard_page_is_accessible_markup(lambeth_user, latest):
     page = lambeth_user.get(f"/performance/scorecard/{LAMBETH}/").content.decode()
     assert " style=" not in page and "<script>" not in page
     assert page.count("<table") == page.count("<caption")
-    drawn = [i for i in scorecard_rows(page) if not figures.indicator_info(i).is_person_based]
+    drawn = [i for i in scorecard_rows(page) if not assessment.indicator_info(i).is_person_based]
     assert page.count('<svg class="dsvb-sparkline"') == len(drawn)  # none for person-based ones
     assert text_of(page, "indicators") == "Indicators"

@@ -26,6 +26,7 @@ from typing import Any
 from django.core.cache import cache
 from django.utils.safestring import SafeString, mark_safe
 
+from dsvb.indicators.assessment import MonthFigure
 from dsvb.indicators.comparison import Flag
 from dsvb.web.performance import formatting
 
@@ -443,11 +444,11 @@ def trend_svg(
     description: str,
     indicator_label: str,
     kind: str,
-    series: Sequence[dict[str, Any]],
+    series: Sequence[MonthFigure],
     target: float | None,
 ) -> SafeString:
-    points = [{"month": s["label"], "value": s["value"]} for s in series]
-    order = [s["label"] for s in series]
+    points = [{"month": s.label, "value": s.value} for s in series]
+    order = [s.label for s in series]
     payload = {"kind": "trend", "points": points, "target": target, "format": kind}
 
     def build() -> dict[str, Any]:
@@ -478,41 +479,41 @@ def trend_svg(
     return cached_svg(payload, build, chart_id=chart_id, title=title, description=description)
 
 
-def describe_trend(series: Sequence[dict[str, Any]], kind: str) -> str:
+def describe_trend(series: Sequence[MonthFigure], kind: str) -> str:
     """In words: 'rising from 44.0% in Dec 2009 to 51.0% in Nov 2010 (lowest …, highest …)'."""
-    known = [s for s in series if s["value"] is not None]
+    known = [s for s in series if s.value is not None]
     if not known:
         return "no figures for any month"
     if len(known) == 1:
-        return f"{formatting.value(known[0]['value'], kind)} in {known[0]['label']} only"
+        return f"{formatting.value(known[0].value, kind)} in {known[0].label} only"
     first, last = known[0], known[-1]
-    a, b = formatting.value(first["value"], kind), formatting.value(last["value"], kind)
-    low = min(known, key=lambda s: s["value"])
-    high = max(known, key=lambda s: s["value"])
+    a, b = formatting.value(first.value, kind), formatting.value(last.value, kind)
+    low = min(known, key=lambda s: s.value)
+    high = max(known, key=lambda s: s.value)
     if a == b:
-        movement = f"level at {a} in {first['label']} and {last['label']}"
+        movement = f"level at {a} in {first.label} and {last.label}"
     else:
-        word = "rising" if last["value"] > first["value"] else "falling"
-        movement = f"{word} from {a} in {first['label']} to {b} in {last['label']}"
+        word = "rising" if last.value > first.value else "falling"
+        movement = f"{word} from {a} in {first.label} to {b} in {last.label}"
     spread = (
-        f" (lowest {formatting.value(low['value'], kind)} in {low['label']}, "
-        f"highest {formatting.value(high['value'], kind)} in {high['label']})"
+        f" (lowest {formatting.value(low.value, kind)} in {low.label}, "
+        f"highest {formatting.value(high.value, kind)} in {high.label})"
     )
     return movement + spread
 
 
-def short_trend(series: Sequence[dict[str, Any]], kind: str) -> str:
+def short_trend(series: Sequence[MonthFigure], kind: str) -> str:
     """In a few words: 'rising, 44.0% to 51.0%'."""
-    known = [s for s in series if s["value"] is not None]
+    known = [s for s in series if s.value is not None]
     if not known:
         return "no figures"
     if len(known) == 1:
-        return formatting.value(known[0]["value"], kind)
-    a = formatting.value(known[0]["value"], kind)
-    b = formatting.value(known[-1]["value"], kind)
+        return formatting.value(known[0].value, kind)
+    a = formatting.value(known[0].value, kind)
+    b = formatting.value(known[-1].value, kind)
     if a == b:
         return f"level, {a}"
-    word = "rising" if known[-1]["value"] > known[0]["value"] else "falling"
+    word = "rising" if known[-1].value > known[0].value else "falling"
     return f"{word}, {a} to {b}"
 
 

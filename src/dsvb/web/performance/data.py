@@ -28,7 +28,7 @@ from django.core.cache import cache
 
 from dsvb import store
 from dsvb.indicators.engine import IndicatorQuery, compute
-from dsvb.indicators.model import Period, add_months
+from dsvb.indicators.periods import ReportingPeriod, choose, reporting_periods
 from dsvb.indicators.results import IndicatorResult
 from dsvb.indicators.sources import months_held_sql
 from dsvb.web.performance.models import ComputedResult
@@ -121,74 +121,15 @@ def forget_state() -> None:
 
 # --- periods ------------------------------------------------------------------------------------
 
-
-@dataclass(frozen=True)
-class PeriodChoice:
-    key: str  # e.g. "12m-2010-11" or "q-2010-09"
-    label: str
-    period: Period
-
-    @property
-    def previous(self) -> Period:
-        months = (self.period.end.year - self.period.start.year) * 12 + (
-            self.period.end.month - self.period.start.month
-        )
-        return self.period.shifted_back(months)
-
-
-def _month_label(day: dt.date) -> str:
-    return day.strftime("%B %Y")
-
-
-def period_choices(current: StoreState | None = None) -> list[PeriodChoice]:
-    """12-month periods, then quarters, wholly within the months the store holds, latest
-    first. A store holding less than a year offers its latest 12 months all the same, named
-    as partial, so that there is a yearly view to open."""
+def period_choices(current: StoreState | None = None) -> list[ReportingPeriod]:
+    """The reporting periods the store's months offer (:func:`periods.reporting_periods`)."""
     current = current or state()
-    if not current.has_data:
-        return []
-    first, last = current.first_month, current.last_month
-    choices: list[PeriodChoice] = []
-    end = add_months(last, 1)
-    while add_months(end, -12) >= first and len(choices) < 24:
-        choices.append(
-            PeriodChoice(
-                f"12m-{add_months(end, -1):%Y-%m}",
-                f"12 months to {_month_label(add_months(end, -1))}",
-                Period(add_months(end, -12), end),
-            )
-        )
-        end = add_months(end, -1)
-    if not choices:
-        end = add_months(last, 1)
-        choices.append(
-            PeriodChoice(
-                f"12m-{last:%Y-%m}",
-                f"12 months to {_month_label(last)} (partial: data from {_month_label(first)})",
-                Period(add_months(end, -12), end),
-            )
-        )
-    quarter_end = add_months(last, 1)
-    while add_months(quarter_end, -3) >= first:
-        start = add_months(quarter_end, -3)
-        choices.append(
-            PeriodChoice(
-                f"3m-{add_months(quarter_end, -1):%Y-%m}",
-                f"3 months to {_month_label(add_months(quarter_end, -1))}",
-                Period(start, quarter_end),
-            )
-        )
-        quarter_end = start
-    return choices
+    return list(reporting_periods(current.first_month, current.last_month))
 
 
-def choose_period(key: str | None, current: StoreState | None = None) -> PeriodChoice | None:
+def choose_period(key: str | None, current: StoreState | None = None) -> ReportingPeriod | None:
     """The period for a key from a URL; the latest 12 months when the key is unknown."""
-    choices = period_choices(current)
-    for choice in choices:
-        if choice.key == key:
-            return choice
-    return choices[0] if choices else None
+    return choose(key, tuple(period_choices(current)))
 
 
 # --- results ------------------------------------------------------------------------------------
@@ -264,7 +205,7 @@ def results(query: IndicatorQuery, current: StoreState | None = None) -> list[In
 
 def warm(current: StoreState | None = None) -> int:
     """Compute the results the main pages need for the latest periods; returns how many."""
-    from dsvb.indicators.definitions import ALL_FAMILIES
+    from dsvb.indicators.assessment import queries
 
     current = current or state(fresh=True)
     choices = period_choices(current)
@@ -274,15 +215,9 @@ def warm(current: StoreState | None = None) -> int:
     latest_3 = [c for c in choices if c.key.startswith("3m-")][:1]
     n = 0
     for choice in latest_12 + latest_3:
-        for period in (choice.period, choice.previous):
-            results(IndicatorQuery(ALL_FAMILIES, period.start, period.end, by=("area",)), current)
+        # the previous period too, held or not (as before: a page asks for it only when held)
+        for query in queries(choice, has_previous=True):
+            results(query, current)
             n += 1
-        results(
-            IndicatorQuery(
-                ALL_FAMILIES, choice.period.start, choice.period.end, by=("area", "month")
-            ),
-            current,
-        )
-        n += 1
     ComputedResult.objects.exclude(store_version=current.version).delete()
     return n

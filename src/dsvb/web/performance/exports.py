@@ -1,7 +1,8 @@
 """Every table the performance pages show, as CSV and as an Excel workbook.
 
-The export of a table is built from the same figures as the page (the cached rows of
-:mod:`dsvb.web.performance.figures`), so the two always agree. CSV files hold the table
+The export of a table is built from the same figures as the page (the typed assessment
+of :mod:`dsvb.indicators.assessment`, cached by :mod:`dsvb.web.performance.figures`), so the
+two always agree. CSV files hold the table
 alone (a header row, then one row per record; rates as proportions between 0 and 1, full
 precision). Workbooks hold the table on a sheet "Data" (header row frozen, percentages and
 thousands separators as number formats) and a sheet "About" with the family, period,
@@ -14,6 +15,7 @@ These are internal exports with exact figures: they are not disclosure-controlle
 from __future__ import annotations
 
 import csv
+import dataclasses
 import datetime as dt
 import io
 import re
@@ -27,6 +29,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
+from dsvb.indicators import assessment as assessed
+from dsvb.indicators.assessment import Figure, IndicatorAssessment, TargetInfo
 from dsvb.indicators.comparison import Flag
 from dsvb.web.performance import charts, figures
 from dsvb.web.spreadsheets import defused
@@ -74,8 +78,7 @@ def _slug(text: str) -> str:
 
 
 def period_slug(sel: figures.Selection) -> str:
-    months, _, end = sel.choice.key.partition("-")
-    return f"{months.rstrip('m')}-months-to-{end}"
+    return sel.choice.slug
 
 
 class Proportion(float):
@@ -122,22 +125,20 @@ def _about(sel: figures.Selection, title: str, **extra: Any) -> list[tuple[str, 
     return [(k.replace("_", " "), v) for k, v in rows]
 
 
-def _with_info(row: dict[str, Any], indicator_id: str) -> dict[str, Any]:
-    info = figures.indicator_info(indicator_id)
+def _with_info(figure: Figure, assessment: IndicatorAssessment) -> dict[str, Any]:
+    info = assessment.info
     return {
-        **row,
+        **figure.record(),
+        "indicator": info.id,
         "indicator_label": info.label,
         "kind": info.kind,
         "direction": info.direction_text,
+        "target_value": _target(assessment.target),
     }
 
 
-def _kind(indicator_id: str) -> str:
-    return figures.indicator_info(indicator_id).kind
-
-
-def _target(row: dict[str, Any]) -> float | None:
-    return row["target"]["value"] if row.get("target") else None
+def _target(target: TargetInfo | None) -> float | None:
+    return target.value if target else None
 
 
 def _flag_label(flag: str | None) -> str:
@@ -158,17 +159,17 @@ def _limit_columns(widened: bool) -> list[Column]:
     ]
 
 
-def _funnel_rows(d: dict[str, Any], kind: str) -> list[dict[str, Any]]:
-    method = d["funnel"].get("method")
+def _funnel_rows(d: IndicatorAssessment, kind: str) -> list[dict[str, Any]]:
+    method = d.funnel.method
     return [
         {
-            **a,
+            **a.record(),
             "kind": kind,
-            "flag_label": _flag_label(a.get("flag")),
-            "exact_flag_label": _flag_label(a.get("exact_flag")),
-            "limits": method if a.get("lower_95") is not None else None,
+            "flag_label": _flag_label(a.flag),
+            "exact_flag_label": _flag_label(a.exact_flag),
+            "limits": method if a.lower_95 is not None else None,
         }
-        for a in d["areas"]
+        for a in d.areas
     ]
 
 
@@ -179,13 +180,13 @@ CAVEAT_COLUMNS = (
 )
 
 
-def _caveats(row: dict[str, Any]) -> dict[str, str]:
+def _caveats(figure: Figure) -> dict[str, str]:
     """About-sheet rows for one indicator's look-back and change (person-based ones)."""
     out = {}
-    if row.get("history_caveat"):
-        out["Look-back caveat"] = row["history_caveat"]
-    if row.get("no_comparison"):
-        out["Change on previous period"] = row["no_comparison"]
+    if figure.history_caveat:
+        out["Look-back caveat"] = figure.history_caveat
+    if figure.no_comparison:
+        out["Change on previous period"] = figure.no_comparison
     return out
 
 
@@ -194,14 +195,12 @@ SCORECARD_TABLES = ("scorecard", "monthly", "notes")
 
 
 def overview_table(sel: figures.Selection, name: str, indicator_id: str) -> ExportTable:
-    info = figures.indicator_info(indicator_id)
+    judged = figures.assessment(sel)
+    info = assessed.indicator_info(indicator_id)
     stem = f"dsvb-overview-{sel.family}"
     period = period_slug(sel)
     if name == "summary":
-        rows = [
-            {**_with_info(r, r["indicator"]), "target_value": _target(r)}
-            for r in figures.summary(sel)
-        ]
+        rows = [{**_with_info(r.force, r), "outside_998": r.outside_998} for r in judged.indicators]
         title = f"{sel.family_label}: every indicator at force level, {sel.choice.label}"
         columns = [
             Column("indicator", "Indicator id"),
@@ -222,13 +221,13 @@ def overview_table(sel: figures.Selection, name: str, indicator_id: str) -> Expo
         return ExportTable(
             name, title, f"{stem}-all-indicators-{period}", columns, rows, _about(sel, title)
         )
-    d = figures.detail(sel, indicator_id)
+    d = judged.indicator(indicator_id)
     extra = {
         "Indicator": f"{info.label} ({info.id}); {info.direction_text}",
-        **_caveats(d["force"]),
+        **_caveats(d.force),
     }
     if name == "areas":
-        target = _target(d)
+        target = _target(d.target)
         rows = [{**a, "target_value": target} for a in _funnel_rows(d, info.kind)]
         title = f"{sel.family_label}: {info.label} by area, {sel.choice.label}"
         columns = [
@@ -250,8 +249,8 @@ def overview_table(sel: figures.Selection, name: str, indicator_id: str) -> Expo
                 Column("wilson_lower", "95% interval: lower", "proportion"),
                 Column("wilson_upper", "95% interval: upper", "proportion"),
             ]
-        if d["funnel"]["available"]:
-            columns += _limit_columns(d["funnel"]["method"] == "widened")
+        if d.funnel.available:
+            columns += _limit_columns(d.funnel.widened)
         if not info.is_rate:
             columns = [c for c in columns if c.key != "denominator"]
         return ExportTable(
@@ -263,10 +262,10 @@ def overview_table(sel: figures.Selection, name: str, indicator_id: str) -> Expo
             _about(sel, title, **extra),
         )
     if name == "funnel":
-        if not d["funnel"]["available"]:  # counts, ratios: views answer 404
+        if not d.funnel.available:  # counts, ratios: views answer 404
             raise KeyError(name)
         rows = _funnel_rows(d, info.kind)
-        widened = d["funnel"]["method"] == "widened"
+        widened = d.funnel.widened
         title = (
             f"{sel.family_label}: {info.label}, funnel-plot control limits around the force "
             f"rate, {sel.choice.label}"
@@ -279,7 +278,7 @@ def overview_table(sel: figures.Selection, name: str, indicator_id: str) -> Expo
             Column("value", info.label, "proportion"),
             *_limit_columns(widened),
         ]
-        target = d["funnel"]["target"]
+        target = d.funnel.target
         extra["Force rate (target of the limits)"] = None if target is None else Proportion(target)
         extra["Method"] = (
             "Exact limits: at each denominator, the lowest and highest rates an area can have "
@@ -288,12 +287,12 @@ def overview_table(sel: figures.Selection, name: str, indicator_id: str) -> Expo
             "few to judge: no rate on the area's side of the force rate could be flagged at "
             "95% at its denominator (or it is 0)."
         )
-        dispersion = d["funnel"].get("dispersion")
+        dispersion = d.funnel.dispersion
         if dispersion:
-            extra["Dispersion ratio (Winsorised, Spiegelhalter 2005)"] = dispersion["phi"]
-            extra["Over-dispersion test p-value (chi-squared)"] = dispersion["p_value"]
-        if widened:
-            extra["Between-area variance (tau squared)"] = dispersion["tau2"]
+            extra["Dispersion ratio (Winsorised, Spiegelhalter 2005)"] = dispersion.phi
+            extra["Over-dispersion test p-value (chi-squared)"] = dispersion.p_value
+        if widened and dispersion:
+            extra["Between-area variance (tau squared)"] = dispersion.tau2
             extra["Limits the flags were judged by"] = (
                 "widened for over-dispersion: the outer of the exact limits and the normal "
                 "limits with the between-area variance added"
@@ -314,9 +313,9 @@ def overview_table(sel: figures.Selection, name: str, indicator_id: str) -> Expo
             _about(sel, title, **extra),
         )
     if name == "trend":
-        if d.get("trend_note"):  # person-based: no monthly series (views answer 404)
+        if d.trend_note:  # person-based: no monthly series (views answer 404)
             raise KeyError(name)
-        rows = [{**m, "kind": info.kind} for m in d["trend"]]
+        rows = [{**dataclasses.asdict(m), "kind": info.kind} for m in d.trend]
         title = f"{sel.family_label}: {info.label} by month, all areas, {sel.choice.label}"
         columns = [
             Column("month", "Month"),
@@ -338,20 +337,20 @@ def overview_table(sel: figures.Selection, name: str, indicator_id: str) -> Expo
 
 
 def scorecard_table(sel: figures.Selection, name: str, area_code: str) -> ExportTable:
-    card = figures.scorecard(sel, area_code)
-    area_name = card["area_name"]
+    judged = figures.assessment(sel)
+    card = judged.scorecard(area_code)
+    area_name = judged.area_name(area_code)
     stem = f"dsvb-scorecard-{_slug(area_name)}"
     period = period_slug(sel)
     extra = {"Area": f"{area_name} ({area_code})"}
     if name == "scorecard":
         rows = [
             {
-                **_with_info(r, r["indicator"]),
-                "target_value": _target(r),
-                "trend": r.get("trend_note")
-                or charts.describe_trend(r["series"], _kind(r["indicator"])),
+                **_with_info(r.figure, r.assessed),
+                "force_value": r.force_value,
+                "trend": r.trend_note or charts.describe_trend(r.figure.series, r.info.kind),
             }
-            for r in card["rows"]
+            for r in card
         ]
         title = f"{area_name} scorecard: {sel.family_label}, {sel.choice.label}"
         columns = [
@@ -384,17 +383,13 @@ def scorecard_table(sel: figures.Selection, name: str, area_code: str) -> Export
         )
     if name == "monthly":
         rows = [
-            {**_with_info(r, r["indicator"]), **m, "indicator": r["indicator"]}
-            for r in card["rows"]
-            for m in r["series"]
+            {**_with_info(r.figure, r.assessed), **dataclasses.asdict(m)}
+            for r in card
+            for m in r.figure.series
         ]
-        not_monthly = [
-            figures.indicator_info(r["indicator"]).label
-            for r in card["rows"]
-            if r.get("trend_note")
-        ]
+        not_monthly = [r.info.label for r in card if r.trend_note]
         if not_monthly:
-            extra["Not by month"] = f"{', '.join(not_monthly)}: {figures.NO_MONTHLY_TREND_REASON}."
+            extra["Not by month"] = f"{', '.join(not_monthly)}: {assessed.NO_MONTHLY_TREND_REASON}."
         title = f"{area_name}: every indicator by month, {sel.family_label}, {sel.choice.label}"
         columns = [
             Column("indicator", "Indicator id"),

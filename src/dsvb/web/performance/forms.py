@@ -8,6 +8,7 @@ from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Button, Div, Field, Layout
 from django import forms
 
+from dsvb.indicators.assessment import indicators_for
 from dsvb.web.performance import data, figures
 
 
@@ -36,7 +37,7 @@ class OverviewForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["period"].choices = _period_choices(selection.current)
         self.fields["indicator"].choices = [
-            (i.id, i.label) for i in figures.indicators_for(selection.family)
+            (i.id, i.label) for i in indicators_for(selection.family)
         ]
         self.helper = _helper("family", "period", "indicator", submit="Show")
 

@@ -1,15 +1,17 @@
 """Performance pages: the pan-force overview, the borough scorecard, and their exports.
 
 Every choice (family, period, indicator, sort order) is a GET parameter, so every view has
-a URL that can be shared and works without JavaScript. Figures come from
-:mod:`dsvb.web.performance.figures` (cached per store version); charts from
+a URL that can be shared and works without JavaScript. Figures come from the
+typed assessment (:mod:`dsvb.indicators.assessment`, cached per store version by
+:mod:`dsvb.web.performance.figures`); charts from
 :mod:`dsvb.web.performance.charts` (cached SVG).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 from urllib.parse import urlencode
 
@@ -21,6 +23,9 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 
+from dsvb.indicators import assessment as assessed
+from dsvb.indicators.assessment import Figure, IndicatorInfo
+from dsvb.indicators.statistics import Overdispersion
 from dsvb.web.accounts import policies
 from dsvb.web.accounts.decorators import policy_required
 from dsvb.web.audit.models import Action
@@ -87,19 +92,19 @@ def _fragment(name: str, render_html: Callable[[], str]) -> SafeString:
     return mark_safe(html)  # our own rendered template
 
 
-def _indicator(sel: figures.Selection, requested: str | None) -> figures.IndicatorInfo:
-    available = {i.id: i for i in figures.indicators_for(sel.family)}
-    return available.get(requested or "") or available[figures.default_indicator(sel.family)]
+def _indicator(sel: figures.Selection, requested: str | None) -> IndicatorInfo:
+    available = {i.id: i for i in assessed.indicators_for(sel.family)}
+    return available.get(requested or "") or available[assessed.default_indicator(sel.family)]
 
 
-def _sorted(rows: list[dict[str, Any]], sort: str, descending: bool) -> list[dict[str, Any]]:
+def _sorted(rows: Sequence[Figure], sort: str, descending: bool) -> list[Figure]:
     """Rows ordered by a column; rows with no figure always last; ties by area name."""
     field = SORT_FIELDS[sort]
-    present = [r for r in rows if r.get(field) is not None]
-    missing = [r for r in rows if r.get(field) is None]
-    present.sort(key=lambda r: r["area_name"])
-    present.sort(key=lambda r: r[field], reverse=descending)
-    return present + sorted(missing, key=lambda r: r["area_name"])
+    present = [r for r in rows if getattr(r, field) is not None]
+    missing = [r for r in rows if getattr(r, field) is None]
+    present.sort(key=lambda r: r.area_name)
+    present.sort(key=lambda r: getattr(r, field), reverse=descending)
+    return present + sorted(missing, key=lambda r: r.area_name)
 
 
 def _query(**params: Any) -> str:
@@ -121,7 +126,7 @@ def _export_links(url_name: str, what: str, params: str, **kwargs: str) -> dict[
 
 
 def _headers(
-    info: figures.IndicatorInfo, base: dict[str, str], sort: str, descending: bool
+    info: IndicatorInfo, base: dict[str, str], sort: str, descending: bool
 ) -> dict[str, dict[str, Any]]:
     labels = {
         "rank": "Rank",
@@ -152,10 +157,10 @@ def _headers(
     return out
 
 
-def _funnel_text(info: figures.IndicatorInfo, areas: list[dict[str, Any]]) -> dict[str, Any]:
-    def entries(*flags: str, field: str = "flag") -> list[dict[str, Any]]:
-        chosen = [a for a in areas if a.get(field) in flags]
-        return sorted(chosen, key=lambda a: a["value"] or 0, reverse=True)
+def _funnel_text(info: IndicatorInfo, areas: Sequence[Figure]) -> dict[str, Any]:
+    def entries(*flags: str, field: str = "flag") -> list[Figure]:
+        chosen = [a for a in areas if getattr(a, field) in flags]
+        return sorted(chosen, key=lambda a: a.value or 0, reverse=True)
 
     # when over-dispersed, areas are judged by the widened limits ("flag"); those outside
     # only the plain exact limits ("exact_flag") are listed apart
@@ -165,20 +170,20 @@ def _funnel_text(info: figures.IndicatorInfo, areas: list[dict[str, Any]]) -> di
         "above_95": entries("above_95"),
         "below_95": entries("below_95"),
         "within": len(entries("within")),
-        "too_few": sorted(entries("too_few"), key=lambda a: a["area_name"]),
+        "too_few": sorted(entries("too_few"), key=lambda a: a.area_name),
         "outside_998_plain": entries("above_998", "below_998", field="exact_flag"),
     }
 
 
-def _dispersion_text(dispersion: dict[str, Any] | None) -> str:
+def _dispersion_text(dispersion: Overdispersion | None) -> str:
     """One sentence on whether areas vary more than chance alone would explain."""
     if not dispersion:
         return ""
-    phi = f"{dispersion['phi']:.1f}".rstrip("0").rstrip(".")
-    p = dispersion["p_value"]
+    phi = f"{dispersion.phi:.1f}".rstrip("0").rstrip(".")
+    p = dispersion.p_value
     p_text = "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
-    test = f"dispersion ratio {phi}, {p_text}, {dispersion['areas']} areas"
-    if dispersion["present"]:
+    test = f"dispersion ratio {phi}, {p_text}, {dispersion.areas} areas"
+    if dispersion.present:
         return (
             f"The boroughs vary more than chance alone would explain ({test}), so more of them "
             "fall outside the limits than the limits' levels suggest: some of the difference "
@@ -194,10 +199,10 @@ def _dispersion_text(dispersion: dict[str, Any] | None) -> str:
 
 
 def _outside_sentence(
-    info: figures.IndicatorInfo, text: dict[str, Any], overdispersed: bool = False
+    info: IndicatorInfo, text: dict[str, Any], overdispersed: bool = False
 ) -> str:
-    def names(rows: list[dict[str, Any]]) -> str:
-        return ", ".join(f"{r['area_name']} ({formatting.percent(r['value'])})" for r in rows)
+    def names(rows: list[Figure]) -> str:
+        return ", ".join(f"{r.area_name} ({formatting.percent(r.value)})" for r in rows)
 
     parts = []
     if text["above_998"]:
@@ -211,16 +216,16 @@ def _outside_sentence(
 
 
 def _tile_map(
-    sel: figures.Selection, info: figures.IndicatorInfo, areas: list[dict[str, Any]]
+    sel: figures.Selection, info: IndicatorInfo, areas: Sequence[Figure]
 ) -> dict[str, Any]:
-    by_code = {a["area_code"]: a for a in areas}
+    by_code = {a.area_code: a for a in areas}
     grid = [t for t in tiles.grid() if t.area_code in by_code]
     rows, cols = tiles.size()
     marks = [
-        {"row": t.row, "col": t.col, "abbr": t.abbreviation, "value": by_code[t.area_code]["value"]}
+        {"row": t.row, "col": t.col, "abbr": t.abbreviation, "value": by_code[t.area_code].value}
         for t in grid
     ]
-    known = [a for a in areas if a["value"] is not None]
+    known = [a for a in areas if a.value is not None]
     description = (
         f"The {len(grid)} boroughs of London drawn as squares on a grid that keeps neighbours "
         f"next to each other, each shaded by {info.label.lower()} ({sel.family_label.lower()}, "
@@ -228,11 +233,11 @@ def _tile_map(
         "darker is higher."
     )
     if known:
-        high = max(known, key=lambda a: a["value"])
-        low = min(known, key=lambda a: a["value"])
+        high = max(known, key=lambda a: a.value)
+        low = min(known, key=lambda a: a.value)
         description += (
-            f" Highest: {high['area_name']} ({formatting.value(high['value'], info.kind)}); "
-            f"lowest: {low['area_name']} ({formatting.value(low['value'], info.kind)})."
+            f" Highest: {high.area_name} ({formatting.value(high.value, info.kind)}); "
+            f"lowest: {low.area_name} ({formatting.value(low.value, info.kind)})."
         )
     svg, legend = charts.tile_map_svg(
         chart_id="tile-map",
@@ -245,8 +250,8 @@ def _tile_map(
         rows=rows,
     )
     key = [
-        {"abbr": t.abbreviation, "name": by_code[t.area_code]["area_name"]}
-        for t in sorted(grid, key=lambda t: by_code[t.area_code]["area_name"])
+        {"abbr": t.abbreviation, "name": by_code[t.area_code].area_name}
+        for t in sorted(grid, key=lambda t: by_code[t.area_code].area_name)
     ]
     for band in legend:
         colour = band["colour"]
@@ -277,29 +282,34 @@ def overview(request: HttpRequest) -> HttpResponse:
 
 
 def _overview_context(
-    sel: figures.Selection, info: figures.IndicatorInfo, sort: str, descending: bool
+    sel: figures.Selection, info: IndicatorInfo, sort: str, descending: bool
 ) -> dict[str, Any]:
     base = {"family": sel.family, "period": sel.choice.key, "indicator": info.id}
     form = OverviewForm(initial=base, selection=sel)
+    judged = figures.assessment(sel)
     summary_rows = [
         {
-            **row,
-            "info": figures.indicator_info(row["indicator"]),
+            **row.force.record(),
+            "indicator": row.info.id,
+            "info": row.info,
+            "target": row.target,
+            "outside_998": row.outside_998,
+            "funnel_available": row.funnel.available,
             "href": "?"
-            + _query(family=sel.family, period=sel.choice.key, indicator=row["indicator"])
+            + _query(family=sel.family, period=sel.choice.key, indicator=row.info.id)
             + "#indicator",
         }
-        for row in figures.summary(sel)
+        for row in judged.indicators
     ]
-    detail = figures.detail(sel, info.id)
-    areas = detail["areas"]
-    force = detail["force"]
+    detail = judged.indicator(info.id)
+    areas = detail.areas
+    force = detail.force
 
     funnel = None
-    if detail["funnel"]["available"]:
+    if detail.funnel.available:
         text = _funnel_text(info, areas)
-        dispersion = detail["funnel"].get("dispersion")
-        sentence = _outside_sentence(info, text, bool(dispersion and dispersion["present"]))
+        dispersion = detail.funnel.dispersion
+        sentence = _outside_sentence(info, text, bool(dispersion and dispersion.present))
         funnel = {
             "svg": charts.funnel_svg(
                 chart_id="funnel-plot",
@@ -308,40 +318,40 @@ def _overview_context(
                     f"Each borough's {info.label.lower()} ({sel.family_label.lower()}, "
                     f"{sel.choice.label}) plotted against its number of "
                     f"{(info.denominator_short or '').lower()}, with 95% and 99.8% control "
-                    f"limits around the force rate of {formatting.percent(force['value'])}. "
+                    f"limits around the force rate of {formatting.percent(force.value)}. "
                     f"{sentence}"
                 ),
                 indicator_label=info.label,
                 denominator_label=info.denominator_short or "Denominator",
-                target=detail["funnel"]["target"],
-                areas=areas,
-                curve=detail["funnel"]["curve"],
-                widened=detail["funnel"]["method"] == "widened",
-                steps=detail["funnel"]["steps"],
+                target=detail.funnel.target,
+                areas=[a.record() for a in areas],
+                curve=[dataclasses.asdict(p) for p in detail.funnel.curve],
+                widened=detail.funnel.widened,
+                steps=detail.funnel.steps,
             ),
             "text": text,
             "sentence": sentence,
-            "dispersion": detail["funnel"].get("dispersion"),
-            "widened": detail["funnel"]["method"] == "widened",
-            "dispersion_text": _dispersion_text(detail["funnel"].get("dispersion")),
-            "rows": sorted(areas, key=lambda a: (a["denominator"], a["area_name"])),
+            "dispersion": dispersion,
+            "widened": detail.funnel.widened,
+            "dispersion_text": _dispersion_text(dispersion),
+            "rows": sorted(areas, key=lambda a: (a.denominator, a.area_name)),
         }
 
-    target = detail["target"]
-    trend_note = detail.get("trend_note")
+    target = detail.target
+    trend_note = detail.trend_note
     trend_text = trend_svg = None
     if not trend_note:  # person-based indicators have no monthly series
-        trend_text = charts.describe_trend(detail["trend"], info.kind)
+        trend_text = charts.describe_trend(detail.trend, info.kind)
         trend_svg = charts.trend_svg(
             chart_id="trend-chart",
             title=f"{info.label} by month, all areas, {sel.choice.label}",
             description=f"{info.label} for the whole force ({sel.family_label.lower()}), month "
             f"by month: {trend_text}."
-            + (f" The target is {formatting.value(target['value'], info.kind)}." if target else ""),
+            + (f" The target is {formatting.value(target.value, info.kind)}." if target else ""),
             indicator_label=info.label,
             kind=info.kind,
-            series=detail["trend"],
-            target=target["value"] if target else None,
+            series=detail.trend,
+            target=target.value if target else None,
         )
 
     params = _query(**base)
@@ -367,44 +377,53 @@ def _overview_context(
         "sort_label": SORTS[sort][0],
         "sort_descending": descending,
         "funnel": funnel,
-        "funnel_reason": detail["funnel"].get("reason", ""),
+        "funnel_reason": detail.funnel.reason,
         "map": _tile_map(sel, info, areas),
-        "trend": detail["trend"],
+        "trend": detail.trend,
         "trend_text": trend_text,
         "trend_svg": trend_svg,
         "trend_note": trend_note,
         "exports": exports_for,
-        "any_missing": any(a["value"] is None for a in areas),
+        "any_missing": any(a.value is None for a in areas),
     }
 
 
 # --- scorecard -------------------------------------------------------------------------------
 
 
-def _scorecard_rows(card: dict[str, Any]) -> list[dict[str, Any]]:
+def _scorecard_rows(card: Sequence[assessed.ScorecardRow]) -> list[dict[str, Any]]:
+    """The scorecard's rows for the template: the area's figure with its indicator, the
+    force's value, the target and the trend (a sparkline and words)."""
     rows = []
-    for row in card["rows"]:
-        info = figures.indicator_info(row["indicator"])
-        if row.get("trend_note"):  # person-based: no monthly series to draw
+    for row in card:
+        info = row.info
+        base = {
+            **row.figure.record(),
+            "indicator": info.id,
+            "info": info,
+            "force_value": row.force_value,
+            "target": row.target,
+            "series": row.figure.series,
+            "trend_note": row.trend_note,
+        }
+        if row.trend_note:  # person-based: no monthly series to draw
             rows.append(
                 {
-                    **row,
-                    "info": info,
-                    "trend_text": row["trend_note"],
-                    "trend_short": figures.NO_MONTHLY_TREND_SHORT,
+                    **base,
+                    "trend_text": row.trend_note,
+                    "trend_short": assessed.NO_MONTHLY_TREND_SHORT,
                     "sparkline": None,
                 }
             )
             continue
-        trend = charts.describe_trend(row["series"], info.kind)
+        trend = charts.describe_trend(row.figure.series, info.kind)
         rows.append(
             {
-                **row,
-                "info": info,
+                **base,
                 "trend_text": trend,
-                "trend_short": charts.short_trend(row["series"], info.kind),
+                "trend_short": charts.short_trend(row.figure.series, info.kind),
                 "sparkline": charts.sparkline_svg(
-                    [s["value"] for s in row["series"]],
+                    [s.value for s in row.figure.series],
                     f"{info.label} by month: {trend}",
                     width=100,
                 ),
@@ -464,7 +483,9 @@ def scorecard(request: HttpRequest, area_code: str | None = None) -> HttpRespons
 
 
 def _scorecard_context(sel: figures.Selection, area_code: str, choose_area: bool) -> dict[str, Any]:
-    card = figures.scorecard(sel, area_code)
+    judged = figures.assessment(sel)
+    card = judged.scorecard(area_code)
+    area_name = judged.area_name(area_code)
     form = ScorecardForm(
         initial={"area": area_code, "family": sel.family, "period": sel.choice.key},
         selection=sel,
@@ -472,22 +493,22 @@ def _scorecard_context(sel: figures.Selection, area_code: str, choose_area: bool
     )
     rows = _scorecard_rows(card)
     monthly = [r for r in rows if not r.get("trend_note")]
-    months = [m["label"] for m in monthly[0]["series"]] if monthly else []
+    months = [m.label for m in monthly[0]["series"]] if monthly else []
     params = _query(family=sel.family, period=sel.choice.key)
     exports_for = {
         name: _export_links(
             "performance:scorecard-export", what, params, area_code=area_code, table=name
         )
         for name, what in (
-            ("scorecard", f"the {card['area_name']} scorecard"),
-            ("monthly", f"{card['area_name']}'s figures by month"),
-            ("notes", f"notes from {card['area_name']}'s published returns"),
+            ("scorecard", f"the {area_name} scorecard"),
+            ("monthly", f"{area_name}'s figures by month"),
+            ("notes", f"notes from {area_name}'s published returns"),
         )
     }
     return {
         "sel": sel,
         "area_code": area_code,
-        "area_name": card["area_name"],
+        "area_name": area_name,
         "form": form,
         "form_action": reverse("performance:scorecard")
         if choose_area
@@ -495,7 +516,7 @@ def _scorecard_context(sel: figures.Selection, area_code: str, choose_area: bool
         "rows": rows,
         "monthly_rows": monthly,
         "not_monthly": [r["info"].label for r in rows if r.get("trend_note")],
-        "no_monthly_reason": figures.NO_MONTHLY_TREND_REASON,
+        "no_monthly_reason": assessed.NO_MONTHLY_TREND_REASON,
         "caveats": [r for r in rows if r.get("history_caveat") or r.get("no_comparison")],
         "months": months,
         "returns": published.notes_for_area(area_code, sel.current.token),
@@ -566,7 +587,7 @@ def export_overview(request: HttpRequest, table: str, fmt: str) -> HttpResponse:
     if sel is None:
         raise Http404("No data")
     info = _indicator(sel, request.GET.get("indicator"))
-    if table == "funnel" and not figures.detail(sel, info.id)["funnel"]["available"]:
+    if table == "funnel" and not figures.assessment(sel).indicator(info.id).funnel.available:
         raise Http404("No funnel plot for this indicator")
     if table == "trend" and info.is_person_based:
         raise Http404("No monthly trend for a person-based indicator")
