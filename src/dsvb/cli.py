@@ -1028,6 +1028,22 @@ def demo(incidents: int | None) -> None:
         click.echo(line)
 
 
+@main.command("prepare")
+@click.option("--quiet", is_flag=True)
+def prepare_(quiet: bool) -> None:
+    """Prepare the performance pages' first views (results, assessments, the main pages).
+
+    Imports and `dsvb demo` do it when the data change, and `dsvb serve` starts it beside
+    the server (the cache is emptied at start): run it by hand after restoring a store."""
+    _django()
+    from dsvb.web.performance.prepare import prepare
+
+    say = (lambda _message: None) if quiet else click.echo
+    prepared = prepare(say)
+    if not quiet:
+        click.echo(f"Prepared {prepared} pages." if prepared else "No data: nothing to prepare.")
+
+
 @main.command("publish")
 @_store_option
 @click.option(

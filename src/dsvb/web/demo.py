@@ -200,7 +200,7 @@ def load(say: Callable[[str], None] = print, incidents: int = DEMO_INCIDENTS) ->
     from dsvb.ingest.extract import import_extract
     from dsvb.ingest.returns import import_return
     from dsvb.store import writer
-    from dsvb.web.performance import data
+    from dsvb.web.performance.prepare import prepare
 
     if settings.HTTPS:
         raise SystemExit("Refusing to load demo data and accounts into an HTTPS installation.")
@@ -235,9 +235,9 @@ def load(say: Callable[[str], None] = print, incidents: int = DEMO_INCIDENTS) ->
                 if outcome.status == "imported":
                     write.record(outcome.return_id)
                     say(f"Imported the published table {entry.name}.")
-    data.forget_state()
-    say("Computing the indicators for the main pages...")
-    data.warm()
+    say("Preparing the main pages (indicators, assessments, overviews)...")
+    # scorecards are prepared by `dsvb serve` as it starts (it empties the cache first)
+    prepare(scorecards=False)
     _publish_first_release(say)
 
 

@@ -2,7 +2,24 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from typing import Any
+
+
+def when_ready(server: Any) -> None:
+    """Once the server accepts requests, prepare the pages' first views beside it
+    (``dsvb prepare``: `dsvb serve` emptied the cache), so visitors do not do that work;
+    a page asked for before its turn is computed on its view, as it would be anyway.
+    ``DSVB_PREPARE_AT_START=0`` turns it off."""
+    if os.environ.get("DSVB_PREPARE_AT_START", "1") == "0":
+        return
+    subprocess.Popen(
+        [sys.executable, "-m", "dsvb", "prepare", "--quiet"],
+        stdin=subprocess.DEVNULL,
+        start_new_session=True,
+    )
 
 
 def post_worker_init(worker: Any) -> None:

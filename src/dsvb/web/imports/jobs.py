@@ -555,13 +555,15 @@ _END_FIELDS = ("status", "finished_at", "summary", "report", "outcome", "store_i
 
 
 def _refresh_pages(job: ImportJob) -> None:
-    """Make the pages show the new data at once: forget the store's version, warm results."""
+    """Make the pages show the new data at once, and prepare them: the results, the
+    assessments and the main pages are computed now, not on their first view."""
     from dsvb.web.performance import data
+    from dsvb.web.performance.prepare import prepare
 
     data.forget_state()
     say(job, "Preparing the performance pages for the new data")
     try:
-        n = data.warm()
+        n = prepare()
     except Exception as exc:  # the import stands; the pages compute on first view instead
         log.warning("warming results after import job %s failed: %s", job.pk, exc)
         say(job, "The performance pages will be prepared when they are first opened")

@@ -121,6 +121,7 @@ def forget_state() -> None:
 
 # --- periods ------------------------------------------------------------------------------------
 
+
 def period_choices(current: StoreState | None = None) -> list[ReportingPeriod]:
     """The reporting periods the store's months offer (:func:`periods.reporting_periods`)."""
     current = current or state()

@@ -92,6 +92,35 @@ def _fragment(name: str, render_html: Callable[[], str]) -> SafeString:
     return mark_safe(html)  # our own rendered template
 
 
+def overview_fragment(
+    sel: figures.Selection, info: IndicatorInfo, sort: str = "rank", descending: bool = False
+) -> SafeString:
+    """The overview's content for a selection, indicator and order (rendered once per store
+    version; :mod:`dsvb.web.performance.prepare` renders the default ones ahead)."""
+    return _fragment(
+        f"overview:{sel.key}:{info.id}:{sort}:{int(descending)}",
+        lambda: render_to_string(
+            "performance/_overview_content.html", _overview_context(sel, info, sort, descending)
+        ),
+    )
+
+
+def scorecard_fragment(sel: figures.Selection, area_code: str, choose_area: bool) -> SafeString:
+    """A borough scorecard's content (``choose_area``: with the menu of boroughs, for those
+    who may see every area), rendered once per store version."""
+    return _fragment(
+        f"scorecard:{sel.key}:{area_code}:{int(choose_area)}",
+        lambda: render_to_string(
+            "performance/_scorecard_content.html", _scorecard_context(sel, area_code, choose_area)
+        ),
+    )
+
+
+def default_indicator(sel: figures.Selection) -> IndicatorInfo:
+    """The indicator the overview opens on for the selection's family."""
+    return _indicator(sel, None)
+
+
 def _indicator(sel: figures.Selection, requested: str | None) -> IndicatorInfo:
     available = {i.id: i for i in assessed.indicators_for(sel.family)}
     return available.get(requested or "") or available[assessed.default_indicator(sel.family)]
@@ -270,12 +299,7 @@ def overview(request: HttpRequest) -> HttpResponse:
     viewed(request, area="ALL", family=sel.family, period=sel.choice.key, indicator=info.id)
     sort = request.GET.get("sort") if request.GET.get("sort") in SORTS else "rank"
     descending = request.GET.get("dir", SORTS[sort][1]) == "desc"
-    content = _fragment(
-        f"overview:{sel.key}:{info.id}:{sort}:{int(descending)}",
-        lambda: render_to_string(
-            "performance/_overview_content.html", _overview_context(sel, info, sort, descending)
-        ),
-    )
+    content = overview_fragment(sel, info, sort, descending)
     return render(
         request, "performance/overview.html", {"sel": sel, "info": info, "content": content}
     )
@@ -461,12 +485,7 @@ def scorecard(request: HttpRequest, area_code: str | None = None) -> HttpRespons
         return _no_data(request, f"{names[area_code]} scorecard")
     viewed(request, family=sel.family, period=sel.choice.key)
     choose_area = policies.can_view_all_areas(request.user)
-    content = _fragment(
-        f"scorecard:{sel.key}:{area_code}:{int(choose_area)}",
-        lambda: render_to_string(
-            "performance/_scorecard_content.html", _scorecard_context(sel, area_code, choose_area)
-        ),
-    )
+    content = scorecard_fragment(sel, area_code, choose_area)
     params = _query(family=sel.family, period=sel.choice.key)
     return render(
         request,
