@@ -220,3 +220,38 @@ def test_an_indicator_over_an_unknown_count_is_refused() -> None:
         relations.check(defs.COUNTS, defs.FAMILIES, indicators)
     with pytest.raises(relations.DefinitionError, match="not a rate indicator"):
         relations.rates(defs.COUNTS, defs.INDICATORS, ("offences",))
+
+
+@pytest.mark.parametrize("declared", [True, False])
+def test_disclosure_protects_a_new_part_through_its_declared_relation(
+    monkeypatch: pytest.MonkeyPatch, declared: bool
+) -> None:
+    """A count declared ``part_of`` offences: disclosure protects offences − it, as it does for
+    the counts it has always known; undeclared, the same table publishes the difference."""
+    from tests.reports.tables import rows
+
+    new = Count(
+        "strangulation_crimes",
+        "crimes",
+        "Confirmed crimes involving non-fatal strangulation",
+        part_of=("offences",) if declared else (),
+    )
+    monkeypatch.setitem(defs.COUNTS, new.id, new)
+    monkeypatch.setitem(defs.INDICATORS, new.id, Indicator(new.id, "Strangulation crimes", new.id))
+    derived = relations.derive(defs.COUNTS, defs.FAMILIES)  # what disclosure does at import
+    for name, value in (
+        ("SUBSETS", derived.subsets),
+        ("PARTITIONS", derived.partitions),
+        ("CRIMES_AGAINST_PEOPLE", derived.crimes_against_people),
+        ("FAMILY_PARTITIONS", derived.family_partitions),
+    ):
+        monkeypatch.setattr(disclosure, name, value)
+    # A: 14 offences, 12 of them strangulation: 2 offences that are not, a small count
+    table = disclosure.apply(
+        rows("dv", "offences", {"A": 14, "B": 40, "C": 35})
+        + rows("dv", new.id, {"A": 12, "B": 20, "C": 15})
+    )
+    cell = table.get("dv", new.id, "A")
+    assert cell is not None
+    assert cell.suppressed is declared
+    assert table.get("dv", "offences", "A").numerator == 14

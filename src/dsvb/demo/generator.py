@@ -348,6 +348,12 @@ def generate_extract(
         raise ValueError("months must be at least 1")
     if seed < 0:
         raise ValueError("seed must not be negative")
+    first_code = min(r.valid_from for r in victims_code.deadline_rules())
+    if start < first_code:
+        raise ValueError(
+            f"the period must start on or after {first_code.isoformat()}, when the first "
+            "Victims' Code came into force: the demo's contact deadlines come from it"
+        )
     say: ProgressFn = progress or (lambda _message: None)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
