@@ -257,14 +257,17 @@ def demo_data(
     """Write a synthetic extract calibrated to the published London figures."""
     from dsvb.demo.generator import generate_extract
 
-    summary = generate_extract(
-        out,
-        incidents=incidents,
-        seed=seed,
-        start=start.date(),
-        months=months,
-        progress=_Progress(quiet),
-    )
+    try:
+        summary = generate_extract(
+            out,
+            incidents=incidents,
+            seed=seed,
+            start=start.date(),
+            months=months,
+            progress=_Progress(quiet),
+        )
+    except ValueError as e:  # a period the rules do not cover
+        raise click.ClickException(str(e)) from None
     counts = ", ".join(f"{k} {v:,}" for k, v in summary.row_counts.items())
     click.echo(f"Wrote a synthetic extract to {out}: {counts}.")
 

@@ -120,3 +120,15 @@ def test_usage_errors_are_clear(tmp_path: Path) -> None:
     assert result.returncode == 2 and "unknown cut(s): shoe_size" in result.stderr
     result = dsvb("indicators", "--store", str(tmp_path / "missing.duckdb"), check=False)
     assert result.returncode == 1 and "No store at" in result.stderr
+
+
+def test_demo_data_refuses_a_period_before_the_first_victims_code(tmp_path: Path) -> None:
+    out = tmp_path / "early"
+    result = dsvb(
+        "demo-data", "--incidents", "100", "--start", "2005-01-01", "--out", str(out), "--quiet",
+        check=False,
+    )  # fmt: skip
+    assert result.returncode == 1
+    assert "Error: the period must start on or after 2006-04-03" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not out.exists()

@@ -251,6 +251,15 @@ def test_rejects_bad_parameters(tmp_path: Path) -> None:
         generate_extract(tmp_path, incidents=10, seed=1, months=0)
 
 
+def test_refuses_a_period_before_the_first_victims_code(tmp_path: Path) -> None:
+    # its contact deadlines come from the Code in force; none was before 3 April 2006
+    with pytest.raises(ValueError, match="on or after 2006-04-03, when the first Victims' Code"):
+        generate_extract(tmp_path / "x", incidents=100, seed=1, start=dt.date(2006, 4, 2))
+    assert not (tmp_path / "x").exists()
+    summary = generate_extract(tmp_path / "y", incidents=100, seed=1, start=dt.date(2006, 4, 3))
+    assert summary.row_counts["victim_contacts"] > 0
+
+
 def test_rows_scale_with_incidents(small, large_con) -> None:
     _, summary = small
     ratio = CALIBRATION_N / 2_000

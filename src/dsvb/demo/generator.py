@@ -17,7 +17,9 @@ rate is drawn record by record with the probability of the record's family and b
 Date-times are local (Europe/London) without an offset. None is generated inside the hour
 that does not exist when the clocks go forward. A Victims' Code deadline (``due_at``) is the
 end (23:59:59) of the working day it falls on, counting working days (England and Wales
-bank holidays excluded) from the working day of the event.
+bank holidays excluded) from the working day of the event, with the limits of the edition of
+the Code in force (``dsvb.reference.victims_code``; every demo victim gets the enhanced
+service).
 
 Ids are opaque: ``INC``/``CRM`` numbered in time order, ``P`` numbered at random. About 1%
 of incident and crime rows give the area as a name or a known variant instead of the ONS
@@ -36,7 +38,6 @@ from pathlib import Path
 from types import MappingProxyType
 
 import duckdb
-import holidays
 import numpy as np
 import pyarrow as pa
 
@@ -55,6 +56,7 @@ from dsvb.demo.calibration import (
     Calibration,
 )
 from dsvb.ingest import extract_format as fmt
+from dsvb.reference import victims_code
 
 __all__ = ["GENERATOR_VERSION", "GenerationSummary", "generate_extract"]
 
@@ -107,15 +109,6 @@ RELEASE_DELAY_HOURS = (4.0, 20.0)
 LATE_CONTACT_MEAN_DAYS = 2.0
 UPDATE_INTERVAL_DAYS = 30
 
-# Working days for the Victims' Code deadlines (days after the event).
-CONTACT_WORKING_DAYS = {
-    "support_referral": 2,
-    "arrest": 1,
-    "suspect_released": 1,
-    "suspect_charged": 1,
-    "non_court_disposal": 1,
-    "bail_change": 1,
-}
 NON_COURT_DISPOSALS = (
     "caution",
     "tic",
@@ -355,6 +348,12 @@ def generate_extract(
         raise ValueError("months must be at least 1")
     if seed < 0:
         raise ValueError("seed must not be negative")
+    first_code = min(r.valid_from for r in victims_code.deadline_rules())
+    if start < first_code:
+        raise ValueError(
+            f"the period must start on or after {first_code.isoformat()}, when the first "
+            "Victims' Code came into force: the demo's contact deadlines come from it"
+        )
     say: ProgressFn = progress or (lambda _message: None)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -447,8 +446,7 @@ class _Generation:
         self.gap_days = _spring_forward_days(start.year - 1, end.year + 2)
         self.area_strings, self.area_variants = _area_dictionary()
         years = range(start.year - 1, end.year + 3)
-        bank = sorted(holidays.country_holidays("GB", subdiv="ENG", years=years))
-        self.busdays = np.busdaycalendar(holidays=np.array(bank, dtype="datetime64[D]"))
+        self.busdays = victims_code.working_day_calendar(years)
         self.reasons = list(cal_mod.DV_NO_CRIME_REASONS + cal_mod.SEXUAL_NO_CRIME_REASONS)
 
     # --- incidents -------------------------------------------------------------------------
@@ -829,9 +827,11 @@ class _Generation:
 
     # --- Victims' Code contacts -----------------------------------------------------------
 
-    def _due(self, event: np.ndarray, working_days: int) -> np.ndarray:
+    def _due(self, event: np.ndarray, reason: str) -> np.ndarray:
+        """Victims' Code deadlines (end of the due day) under the rules in force at each
+        event; every demo victim is a DV or sexual-offence victim (the enhanced service)."""
         day = (event // DAY).astype("datetime64[D]")
-        due = np.busday_offset(day, working_days, roll="backward", busdaycal=self.busdays)
+        due = victims_code.due_days(reason, day, self.busdays, victims_code.ENHANCED)
         return due.astype(np.int64) * DAY + (DAY - 1)
 
     def contacts(self) -> None:
@@ -844,7 +844,7 @@ class _Generation:
         ] = []  # crime, reason, event, due
 
         def add(crimes: np.ndarray, reason: str, event: np.ndarray) -> None:
-            due = self._due(event, CONTACT_WORKING_DAYS[reason])
+            due = self._due(event, reason)
             parts.append((crimes, reasons.index(reason), event, due))
 
         add(owed, "support_referral", crm["recorded"][owed])

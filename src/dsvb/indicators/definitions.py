@@ -3,13 +3,17 @@
 This module is the one place where indicators are defined. Each is a numerator count over
 a denominator count (``docs/glossary.md`` explains the terms; ``DOMAIN.md`` in the shared
 papers gives the board's table). Counts are Ibis expressions over a source's rows, so the
-same definitions run on any engine Ibis supports.
+same definitions run on any engine Ibis supports. Each count also declares here how it
+relates to the others (``part_of``, ``parts``, ``people``; ``Family.parts`` for families):
+disclosure control and the published-returns reader derive their relations from these
+(``docs/indicators-and-relations.md``).
 """
 
 from __future__ import annotations
 
 import ibis.expr.types as ir
 
+from dsvb.indicators import relations
 from dsvb.indicators.model import Context, Count, Family, Indicator
 from dsvb.ingest.extract_format import CONTACT_REASONS
 
@@ -27,6 +31,7 @@ FAMILIES: dict[str, Family] = {
             "sexual",
             "Sexual offences",
             "All sexual offences: serious ones and 'less serious' ones investigated on borough",
+            parts=("serious_sexual", "other_sexual"),
         ),
         Family(
             "other_sexual",
@@ -86,12 +91,14 @@ COUNTS: dict[str, Count] = {
             "incidents",
             "Incidents at or after which an arrest was made",
             where=lambda t, ctx: t.arrest_made.fill_null(False),
+            part_of=("incidents",),
         ),
         Count(
             "incidents_suspect_present",
             "incidents",
             "Incidents where the suspect was at the scene when police arrived",
             where=lambda t, ctx: t.suspect_present.fill_null(False),
+            part_of=("incidents",),
         ),
         Count(
             "arrests_suspect_present",
@@ -100,12 +107,15 @@ COUNTS: dict[str, Count] = {
             where=lambda t, ctx: (
                 t.suspect_present.fill_null(False) & t.arrest_made.fill_null(False)
             ),
+            part_of=("incidents_suspect_present", "incidents_with_arrest"),
         ),
         Count(
             "incidents_compliant",
             "incidents",
             "Incidents that became a crime report or carry a reason why none was needed",
             where=lambda t, ctx: t.crime_id.notnull() | t.no_crime_report_reason.notnull(),
+            part_of=("incidents",),
+            returns_name="incidents_with_crime_or_reason",
         ),
         Count(
             "havens_referrals",
@@ -113,23 +123,39 @@ COUNTS: dict[str, Count] = {
             "Incidents whose crime record was referred to the Havens (sexual assault referral "
             "centres), as the SCD2 return counts them",
             where=lambda t, ctx: t.linked_havens_referral.fill_null(False),
+            part_of=("incidents",),
         ),
         Count(
             "front_counter_incidents",
             "incidents",
             "Incidents reported at a police front counter",
             where=lambda t, ctx: t.channel == "front_counter",
+            part_of=("incidents",),
         ),
         # crimes
-        Count("offences", "crimes", "Confirmed crimes recorded in the period", where=confirmed),
+        Count(
+            "offences",
+            "crimes",
+            "Confirmed crimes recorded in the period",
+            where=confirmed,
+            people="victims",
+        ),
         Count(
             "sanction_detections",
             "crimes",
             "Confirmed crimes with a sanction detection outcome",
             where=sanction_detected,
+            part_of=("offences",),
+            parts=("charges", "cautions", "other_sds"),
         ),
         Count("charges", "crimes", "Crimes resulting in a charge or summons", outcome_is("charge")),
-        Count("cautions", "crimes", "Crimes resulting in a caution", where=outcome_is("caution")),
+        Count(
+            "cautions",
+            "crimes",
+            "Crimes resulting in a caution",
+            where=outcome_is("caution"),
+            people="cautioned_offenders",
+        ),
         Count(
             "other_sds",
             "crimes",
@@ -142,19 +168,29 @@ COUNTS: dict[str, Count] = {
             "crimes",
             "Confirmed crimes where a suspect was arrested",
             where=lambda t, ctx: confirmed(t, ctx) & t.arrested_at.notnull(),
+            part_of=("offences",),
         ),
         Count(
             "offences_risk_form_completed",
             "crimes",
             "Confirmed crimes with a completed risk form (124D / DASH)",
             where=lambda t, ctx: confirmed(t, ctx) & (t.risk_form == "completed"),
+            part_of=("risk_forms",),
+            returns_name="risk_forms_completed",
         ),
-        Count("risk_forms", "crimes", "Confirmed crimes with a risk form", where=has_risk_form),
+        Count(
+            "risk_forms",
+            "crimes",
+            "Confirmed crimes with a risk form",
+            where=has_risk_form,
+            part_of=("offences",),
+        ),
         Count(
             "risk_forms_supervised",
             "crimes",
             "Risk forms checked by a supervisor",
             where=lambda t, ctx: has_risk_form(t, ctx) & t.risk_form_supervised.fill_null(False),
+            part_of=("risk_forms",),
         ),
         Count(
             "no_crimes",
@@ -174,6 +210,7 @@ COUNTS: dict[str, Count] = {
             "crimes",
             "Crimes prosecuted without the victim's support",
             where=flag("unsupported_prosecution"),
+            part_of=("offences",),
         ),
         Count(
             "withdrawn_after_charge",
@@ -182,34 +219,51 @@ COUNTS: dict[str, Count] = {
             where=lambda t, ctx: (
                 outcome_is("charge")(t, ctx) & t.withdrawn_after_charge.fill_null(False)
             ),
+            part_of=("charges",),
         ),
         Count(
             "hbv_fm_crimes",
             "crimes",
             "Crimes flagged as so-called honour-based violence or forced marriage",
             where=lambda t, ctx: confirmed(t, ctx) & (t.hbv | t.forced_marriage),
+            part_of=("offences",),
         ),
-        Count("fgm_crimes", "crimes", "Crimes flagged female genital mutilation", flag("fgm")),
-        Count("lgbt_flagged", "crimes", "Crimes flagged LGBT", where=flag("lgbt")),
+        Count(
+            "fgm_crimes",
+            "crimes",
+            "Crimes flagged female genital mutilation",
+            flag("fgm"),
+            part_of=("offences",),
+        ),
+        Count("lgbt_flagged", "crimes", "Crimes flagged LGBT", flag("lgbt"), part_of=("offences",)),
         Count(
             "dv_and_serious_sexual",
             "crimes",
             "Crimes flagged both DV and serious sexual offence",
             where=lambda t, ctx: confirmed(t, ctx) & t.dv & t.serious_sexual,
+            part_of=("offences",),
         ),
         Count(
             "homicides",
             "crimes",
             "Homicides",
             where=lambda t, ctx: confirmed(t, ctx) & (t.offence_group == "homicide"),
+            part_of=("offences",),
         ),
         # Victims' Code contacts
-        Count("contacts_due", "contacts", "Victims' Code contacts falling due in the period"),
+        Count(
+            "contacts_due",
+            "contacts",
+            "Victims' Code contacts falling due in the period",
+            parts=tuple(f"contacts_due_{reason}" for reason in CONTACT_REASONS),
+        ),
         Count(
             "contacts_on_time",
             "contacts",
             "Victims' Code contacts made by their deadline",
             where=contact_on_time,
+            part_of=("contacts_due",),
+            parts=tuple(f"contacts_on_time_{reason}" for reason in CONTACT_REASONS),
         ),
         *(
             c
@@ -226,6 +280,7 @@ COUNTS: dict[str, Count] = {
                     "contacts",
                     f"Victims' Code contacts made on time: {reason.replace('_', ' ')}",
                     where=lambda t, ctx, r=reason: (t.reason == r) & contact_on_time(t, ctx),
+                    part_of=(f"contacts_due_{reason}",),
                 ),
             )
         ),
@@ -236,6 +291,7 @@ COUNTS: dict[str, Count] = {
             "victims",
             "Victims with another offence against them within the look-back window",
             where=lambda t, ctx: t.is_repeat,
+            part_of=("victims",),
         ),
         Count(
             "repeat_offences",
@@ -250,6 +306,7 @@ COUNTS: dict[str, Count] = {
             "Offences against repeat victims in the window (from the start of the look-back "
             "to the end of the period): at least two each",
             sum_of=lambda t, ctx: t.offences_in_window.cast("int64") * t.is_repeat.cast("int64"),
+            people="repeat_victims",
         ),
         Count("cautioned_offenders", "cautioned_offenders", "Offenders cautioned in the period"),
         Count(
@@ -258,6 +315,7 @@ COUNTS: dict[str, Count] = {
             "Offenders cautioned in the period who had been cautioned before for an offence "
             "in the same family",
             where=lambda t, ctx: t.is_repeat,
+            part_of=("cautioned_offenders",),
         ),
     )
 }
@@ -427,14 +485,9 @@ INDICATORS: dict[str, Indicator] = {
 
 
 def check_definitions() -> None:
-    """Fail loudly if an indicator names a count that does not exist."""
-    for indicator in INDICATORS.values():
-        for count in (indicator.numerator, indicator.denominator):
-            if count is not None and count not in COUNTS:
-                raise LookupError(f"indicator {indicator.id} uses unknown count {count}")
-        for family in indicator.families:
-            if family not in FAMILIES:
-                raise LookupError(f"indicator {indicator.id} names unknown family {family}")
+    """Fail loudly, at import, if an indicator names a count that does not exist or the
+    declared relations among counts and families contradict themselves."""
+    relations.check(COUNTS, FAMILIES, INDICATORS)
 
 
 check_definitions()

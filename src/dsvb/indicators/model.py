@@ -86,14 +86,33 @@ class Context:
 
 @dataclass(frozen=True)
 class Family:
+    """A crime family. ``parts``: the families it is exactly split into — each of its records
+    (crimes, incidents, contacts) is in exactly one of them; people may be in several."""
+
     id: str
     label: str
     description: str
+    parts: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
 class Count:
-    """An aggregate over one source: rows where ``where`` holds, or the sum of ``sum_of``."""
+    """An aggregate over one source: rows where ``where`` holds, or the sum of ``sum_of``.
+
+    How it relates to other counts is declared here, once, and checked at import
+    (:mod:`dsvb.indicators.relations`); disclosure control and the published-returns reader
+    derive their relations from it:
+
+    - ``part_of``: counts that count every record this one counts (in the same family, area
+      and period), so ``whole − part`` is itself a count of records. Same source only.
+    - ``parts``: counts this one is exactly the sum of, each record in exactly one (each
+      part is then also a part of this count). Same source only.
+    - ``people``: the count of the people (victims, offenders) these records are about, when
+      each of them is the subject of at least one of these records: ``records − people`` is
+      the number of further records about the same people.
+    - ``returns_name``: the name the published-returns reader gives this count, where it is
+      not the id (kept because stored notes name it so).
+    """
 
     id: str
     source: str
@@ -101,6 +120,15 @@ class Count:
     where: Predicate | None = None
     sum_of: Summand | None = None
     counts_people: bool = True  # subject to small-number suppression when published
+    part_of: tuple[str, ...] = ()
+    parts: tuple[str, ...] = ()
+    people: str | None = None
+    returns_name: str | None = None
+
+    @property
+    def measure(self) -> str:
+        """The name of this count in the published-returns reader."""
+        return self.returns_name or self.id
 
 
 @dataclass(frozen=True)

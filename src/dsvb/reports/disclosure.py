@@ -52,6 +52,7 @@ from scipy import sparse
 from scipy.optimize import linprog
 
 from dsvb.indicators import definitions as defs
+from dsvb.indicators import relations
 from dsvb.indicators.results import FORCE_CODE, IndicatorResult
 
 __all__ = [
@@ -175,84 +176,24 @@ class Policy:
 
 # --- what relates to what -----------------------------------------------------------------
 
+# The relations are declared once, on the counts and families (``indicators/definitions.py``),
+# and derived here (``indicators/relations.py``); these names are kept for callers.
+_RELATIONS = relations.derive(defs.COUNTS, defs.FAMILIES)
 # (whole, part): every record the part counts is also counted by the whole, in the same
 # family, area and period. The difference whole − part is then a count of people or crimes.
-_DIRECT_SUBSETS: tuple[tuple[str, str], ...] = (
-    ("incidents", "incidents_with_arrest"),
-    ("incidents", "incidents_suspect_present"),
-    ("incidents_suspect_present", "arrests_suspect_present"),
-    ("incidents_with_arrest", "arrests_suspect_present"),
-    ("incidents", "incidents_compliant"),
-    ("incidents", "front_counter_incidents"),
-    ("incidents", "havens_referrals"),
-    ("offences", "sanction_detections"),
-    ("sanction_detections", "charges"),
-    ("sanction_detections", "cautions"),
-    ("sanction_detections", "other_sds"),
-    ("charges", "withdrawn_after_charge"),
-    ("offences", "offences_with_arrest"),
-    ("offences", "risk_forms"),
-    ("risk_forms", "offences_risk_form_completed"),
-    ("risk_forms", "risk_forms_supervised"),
-    ("offences", "unsupported_prosecutions"),
-    ("offences", "hbv_fm_crimes"),
-    ("offences", "fgm_crimes"),
-    ("offences", "lgbt_flagged"),
-    ("offences", "homicides"),
-    ("offences", "dv_and_serious_sexual"),
-    ("contacts_due", "contacts_on_time"),
-    ("victims", "repeat_victims"),
-    ("cautioned_offenders", "repeat_caution_offenders"),
-)
-
-
-def _contact_reasons() -> tuple[str, ...]:
-    prefix = "contacts_due_"
-    return tuple(c[len(prefix) :] for c in defs.COUNTS if c.startswith(prefix))
-
-
-def _subsets() -> frozenset[tuple[str, str]]:
-    """Every (whole, part) pair, closed under transitivity."""
-    pairs = set(_DIRECT_SUBSETS)
-    for reason in _contact_reasons():
-        pairs |= {
-            ("contacts_due", f"contacts_due_{reason}"),
-            (f"contacts_due_{reason}", f"contacts_on_time_{reason}"),
-            ("contacts_on_time", f"contacts_on_time_{reason}"),
-        }
-    pairs = {(w, p) for w, p in pairs if w in defs.COUNTS and p in defs.COUNTS}
-    while True:
-        more = {(w, p2) for w, p in pairs for p1, p2 in pairs if p == p1} - pairs
-        if not more:
-            return frozenset(pairs)
-        pairs |= more
-
-
-def _partitions() -> tuple[tuple[str, tuple[str, ...]], ...]:
-    """Counts that are exactly the sum of other counts (each record in exactly one part)."""
-    reasons = _contact_reasons()
-    return (
-        ("sanction_detections", ("charges", "cautions", "other_sds")),
-        ("contacts_due", tuple(f"contacts_due_{r}" for r in reasons)),
-        ("contacts_on_time", tuple(f"contacts_on_time_{r}" for r in reasons)),
-    )
-
-
-SUBSETS = _subsets()
-PARTITIONS = _partitions()
+_DIRECT_SUBSETS = _RELATIONS.direct_subsets
+SUBSETS = _RELATIONS.subsets  # closed under transitivity
+# Counts that are exactly the sum of other counts (each record in exactly one part).
+PARTITIONS = _RELATIONS.partitions
 # (crimes, people): every person the second counts is the victim (or offender) of at least one
 # crime the first counts, in the same family, area and period, so crimes − people is the
 # number of further crimes against (or by) the same people: a count of crimes an outsider
 # can work out from the two, protected like a cell. "Offences minus victims gave the repeat
 # victims" is the attack this stops.
-CRIMES_AGAINST_PEOPLE: tuple[tuple[str, str], ...] = (
-    ("offences", "victims"),
-    ("cautions", "cautioned_offenders"),
-    ("offences_against_repeat_victims", "repeat_victims"),
-)
+CRIMES_AGAINST_PEOPLE = _RELATIONS.crimes_against_people
 # A sexual offence (and an incident or contact about one) is serious or other, never both.
-FAMILY_PARTITIONS = (("sexual", ("serious_sexual", "other_sexual")),)
-ADDITIVE_SOURCES = frozenset({"incidents", "crimes", "contacts"})
+FAMILY_PARTITIONS = _RELATIONS.family_partitions
+ADDITIVE_SOURCES = _RELATIONS.additive_sources
 
 
 # --- published cells -------------------------------------------------------------------------

@@ -22,6 +22,7 @@ from functools import cache
 from importlib import resources
 from pathlib import Path
 
+from dsvb.indicators import definitions, relations
 from dsvb.ingest.returns.limits import LIMITS
 from dsvb.reference import areas
 
@@ -51,24 +52,30 @@ FORCE_AREA = "ALL"
 #: the family of figures whose table names none (and whose file name does not either)
 UNSPECIFIED_FAMILY = "unspecified"
 
-#: rate id -> (numerator measure, denominator measure), ids of the DOMAIN.md indicator table
-RATES: dict[str, tuple[str, str]] = {
-    "crime_conversion": ("offences", "incidents"),
-    "sd_rate": ("sanction_detections", "offences"),
-    "charge_rate": ("charges", "offences"),
-    "caution_share": ("cautions", "sanction_detections"),
-    "caution_rate": ("cautions", "offences"),
-    "no_crime_rate": ("no_crimes", "incidents"),
-    "cri_rate": ("cris", "incidents"),
-    "havens_referral_rate": ("havens_referrals", "incidents"),
-    "repeat_victim_rate": ("repeat_victims", "victims"),
-    "offences_per_repeat_victim": ("offences_against_repeat_victims", "repeat_victims"),
-    "arrest_rate_offences": ("offences_with_arrest", "offences"),
-    "arrest_rate_incidents": ("incidents_with_arrest", "incidents"),
-    "cad_to_cris": ("incidents_with_crime_or_reason", "incidents"),
-    "risk_form_completion": ("risk_forms_completed", "offences"),
-    "risk_form_supervision": ("risk_forms_supervised", "risk_forms"),
-}
+#: the rates published returns print and the reader reads, in the order it lists them (ids
+#: of the DOMAIN.md indicator table)
+RETURN_RATES = (
+    "crime_conversion",
+    "sd_rate",
+    "charge_rate",
+    "caution_share",
+    "caution_rate",
+    "no_crime_rate",
+    "cri_rate",
+    "havens_referral_rate",
+    "repeat_victim_rate",
+    "offences_per_repeat_victim",
+    "arrest_rate_offences",
+    "arrest_rate_incidents",
+    "cad_to_cris",
+    "risk_form_completion",
+    "risk_form_supervision",
+)
+#: rate id -> (numerator measure, denominator measure): what each is a rate of comes from the
+#: indicator definitions (a count's measure is its id, or its declared ``returns_name``)
+RATES: dict[str, tuple[str, str]] = relations.rates(
+    definitions.COUNTS, definitions.INDICATORS, RETURN_RATES
+)
 RATIOS = frozenset({"offences_per_repeat_victim"})  # printed as a plain number, not a %
 
 #: "x of N" comparators: the measure whose whole N is
