@@ -26,9 +26,7 @@ FORBIDDEN = ("django", "dsvb.web")
 
 def domain_modules() -> list[Path]:
     return sorted(
-        path
-        for path in PACKAGE.rglob("*.py")
-        if path.relative_to(PACKAGE).parts[0] not in ADAPTERS
+        path for path in PACKAGE.rglob("*.py") if path.relative_to(PACKAGE).parts[0] not in ADAPTERS
     )
 
 
