@@ -11,7 +11,7 @@ PORT ?= 8000
 PYTEST_ARGS ?=
 BENCH_WEB_ARGS ?=
 
-.PHONY: install system-deps run demo test lint format bench bench-full bench-web \
+.PHONY: install system-deps run demo test lint format bench bench-full bench-web bench-first-view \
 	postgres-start postgres-stop clean
 
 $(UV):
@@ -52,6 +52,10 @@ bench: install
 
 bench-full: install
 	$(BIN)/python benchmarks/run.py --sizes 1000000,10000000
+
+# First views of every page after an import or a restart, at London scale (target: 1 s each).
+bench-first-view: install
+	$(BIN)/python benchmarks/first_view.py
 
 # Load benchmark of the web pages: London-scale demo data, 20 clients, 60 s (see --help).
 bench-web: install
