@@ -21,15 +21,25 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 
+from dsvb.indicators import small_numbers
 from dsvb.web.accounts import policies
 from dsvb.web.accounts.decorators import policy_required
 from dsvb.web.audit.models import Action
 from dsvb.web.audit.pageview import audited_view, viewed
 from dsvb.web.audit.recorder import record
-from dsvb.web.performance import charts, data, exports, figures, formatting, published, tiles
+from dsvb.web.performance import (
+    charts,
+    data,
+    exports,
+    figures,
+    formatting,
+    published,
+    spine,
+    tiles,
+)
 from dsvb.web.performance.forms import OverviewForm, ScorecardForm
 
-PAGE_VERSION = 4  # part of the cached pages' keys: change it when the templates change
+PAGE_VERSION = 5  # part of the cached pages' keys: change it when the templates change
 
 # column key -> (label, default direction when first chosen)
 SORTS = {
@@ -254,6 +264,93 @@ def _tile_map(
     return {"svg": svg, "legend": legend, "tiles": len(grid), "key": key}
 
 
+MAP_MODES = ("value", "significance")
+
+
+def _significance_map(
+    sel: figures.Selection,
+    info: figures.IndicatorInfo,
+    areas: list[dict[str, Any]],
+    london: float | None,
+) -> dict[str, Any]:
+    """The tile map shaded by each borough's judgement against London (its funnel flag at
+    95%), with the whole legend; the same description pattern as :func:`_tile_map`."""
+    by_code = {a["area_code"]: a for a in areas}
+    grid = [t for t in tiles.grid() if t.area_code in by_code]
+    rows, cols = tiles.size()
+    marks = [
+        charts.SignificanceTile(
+            row=t.row,
+            col=t.col,
+            abbr=t.abbreviation,
+            value=by_code[t.area_code]["value"],
+            significance=spine.significance_of_flag(by_code[t.area_code].get("flag")),
+        )
+        for t in grid
+    ]
+    counts: dict[str, int] = {}
+    for m in marks:
+        words = spine.judgement(m.significance, info.higher_is_better).words
+        counts[words] = counts.get(words, 0) + 1
+    tally = "; ".join(f"{words}: {n}" for words, n in counts.items())
+    description = (
+        f"The {len(grid)} boroughs of London drawn as squares on a grid that keeps neighbours "
+        f"next to each other, each shaded by how its {info.label.lower()} "
+        f"({sel.family_label.lower()}, {sel.choice.label}) compares with London's "
+        f"{formatting.value(london, info.kind)} and labelled with a three-letter "
+        f"abbreviation, a symbol for the comparison and its value. {tally}."
+    )
+    svg, legend = charts.significance_tile_map_svg(
+        chart_id="tile-map",
+        title=f"Map of London boroughs: {info.label} compared with London, {sel.choice.label}",
+        description=description,
+        kind=info.kind,
+        higher_is_better=info.higher_is_better,
+        tiles=marks,
+        columns=cols,
+        rows=rows,
+    )
+    key = [
+        {"abbr": t.abbreviation, "name": by_code[t.area_code]["area_name"]}
+        for t in sorted(grid, key=lambda t: by_code[t.area_code]["area_name"])
+    ]
+    entries = [
+        {"label": f"{j.words} ({counts.get(j.words, 0)})", "symbol": j.symbol, "css": j.key}
+        for j in legend
+    ]
+    return {
+        "svg": svg,
+        "legend": entries,
+        "tiles": len(grid),
+        "key": key,
+        "mode": "significance",
+        "note": spine.LIMITS_NOTE,
+    }
+
+
+def _map_links(base: dict[str, str], mode: str, available: bool) -> list[dict[str, Any]]:
+    """The choice of shading, as links (a GET parameter: works without JavaScript)."""
+    if not available:
+        return []
+    return [
+        {
+            "label": label,
+            "href": "?" + _query(**base, map=key) + "#map",
+            "current": key == mode,
+        }
+        for key, label in (("value", "by value"), ("significance", "compared with London"))
+    ]
+
+
+def _small_numbers(rows: list[dict[str, Any]], kind: str | None = None) -> bool:
+    """Whether any row's figure rests on a small number (the one rule:
+    :mod:`dsvb.indicators.small_numbers`); the page then explains the marker."""
+    return any(
+        small_numbers.is_small(r.get("numerator"), r.get("denominator"), kind or r["info"].kind)
+        for r in rows
+    )
+
+
 @policy_required(lambda user, **_: policies.can_view_all_areas(user))
 @audited_view("the pan-force overview")
 @handles_busy_store
@@ -265,10 +362,12 @@ def overview(request: HttpRequest) -> HttpResponse:
     viewed(request, area="ALL", family=sel.family, period=sel.choice.key, indicator=info.id)
     sort = request.GET.get("sort") if request.GET.get("sort") in SORTS else "rank"
     descending = request.GET.get("dir", SORTS[sort][1]) == "desc"
+    map_mode = request.GET.get("map") if request.GET.get("map") in MAP_MODES else "value"
     content = _fragment(
-        f"overview:{sel.key}:{info.id}:{sort}:{int(descending)}",
+        f"overview:{sel.key}:{info.id}:{sort}:{int(descending)}:{map_mode}",
         lambda: render_to_string(
-            "performance/_overview_content.html", _overview_context(sel, info, sort, descending)
+            "performance/_overview_content.html",
+            _overview_context(sel, info, sort, descending, map_mode),
         ),
     )
     return render(
@@ -277,7 +376,11 @@ def overview(request: HttpRequest) -> HttpResponse:
 
 
 def _overview_context(
-    sel: figures.Selection, info: figures.IndicatorInfo, sort: str, descending: bool
+    sel: figures.Selection,
+    info: figures.IndicatorInfo,
+    sort: str,
+    descending: bool,
+    map_mode: str = "value",
 ) -> dict[str, Any]:
     base = {"family": sel.family, "period": sel.choice.key, "indicator": info.id}
     form = OverviewForm(initial=base, selection=sel)
@@ -318,6 +421,7 @@ def _overview_context(
                 curve=detail["funnel"]["curve"],
                 widened=detail["funnel"]["method"] == "widened",
                 steps=detail["funnel"]["steps"],
+                reference_target=detail["target"]["value"] if detail["target"] else None,
             ),
             "text": text,
             "sentence": sentence,
@@ -368,7 +472,16 @@ def _overview_context(
         "sort_descending": descending,
         "funnel": funnel,
         "funnel_reason": detail["funnel"].get("reason", ""),
-        "map": _tile_map(sel, info, areas),
+        "map": _significance_map(sel, info, areas, force["value"])
+        if map_mode == "significance" and funnel
+        else _tile_map(sel, info, areas),
+        "map_links": _map_links(
+            {**base, "sort": sort, "dir": "desc" if descending else "asc"},
+            "significance" if map_mode == "significance" and funnel else "value",
+            funnel is not None,
+        ),
+        "small_numbers": _small_numbers(areas, info.kind),
+        "small_number_note": small_numbers.SMALL_NUMBER_NOTE,
         "trend": detail["trend"],
         "trend_text": trend_text,
         "trend_svg": trend_svg,
@@ -498,9 +611,79 @@ def _scorecard_context(sel: figures.Selection, area_code: str, choose_area: bool
         "no_monthly_reason": figures.NO_MONTHLY_TREND_REASON,
         "caveats": [r for r in rows if r.get("history_caveat") or r.get("no_comparison")],
         "months": months,
+        "spine": _spine(sel, rows),
+        "spine_key": _spine_key(),
+        "spine_note": spine.LIMITS_NOTE,
+        "small_numbers": _small_numbers(rows),
+        "small_number_note": small_numbers.SMALL_NUMBER_NOTE,
         "returns": published.notes_for_area(area_code, sel.current.token),
         "exports": exports_for,
     }
+
+
+def _spine(sel: figures.Selection, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The spine chart's rows: each indicator of the scorecard against London and the range
+    of the boroughs (lowest, 25th and 75th percentiles, highest), judged by the borough's
+    funnel flag at 95%. Also writes each scorecard row's "against_london" words, so the table
+    says what the chart shows."""
+    out = []
+    for row in rows:
+        info = row["info"]
+        areas = figures.detail(sel, row["indicator"])["areas"]
+        spread = spine.quartiles([a["value"] for a in areas]) or (None, None, None, None)
+        spine_row = spine.SpineRow(
+            label=info.label,
+            kind=info.kind,
+            higher_is_better=info.higher_is_better,
+            value=row["value"],
+            london=row["force_value"],
+            lowest=spread[0],
+            q25=spread[1],
+            q75=spread[2],
+            highest=spread[3],
+            significance=spine.significance_of_flag(row.get("flag")),
+            boroughs=sum(a["value"] is not None for a in areas),
+        )
+        row["against_london"] = spine_row.words
+
+        def text(v: float | None, kind: str = info.kind) -> str:
+            return formatting.value(v, kind)
+
+        low, high = (spread[3], spread[0]) if spine_row.reversed else (spread[0], spread[3])
+        described = (
+            f"{text(row['value'])} against London's {text(row['force_value'])}: "
+            f"{spine_row.words.lower()}. The boroughs range from {text(low)} on the left to "
+            f"{text(high)} on the right ({spine_row.orientation}), the middle half from "
+            f"{text(spread[1])} to {text(spread[2])}."
+        )
+        out.append(
+            {
+                "row": spine_row,
+                "info": info,
+                "judged": spine_row.judged,
+                "described": described,
+                "left": text(low),
+                "right": text(high),
+                "svg": spine.spine_svg(spine_row, f"spine-{row['indicator']}", described),
+                "small": small_numbers.is_small(row["numerator"], row["denominator"], info.kind),
+            }
+        )
+    return out
+
+
+def _spine_key() -> list[dict[str, Any]]:
+    """The key to the spine's markers: every shape with its words."""
+    return [
+        {"svg": spine.marker_svg(s, hib, ""), "words": spine.comparison_words(s, hib)}
+        for s, hib in (
+            (spine.HIGHER, True),
+            (spine.SIMILAR, True),
+            (spine.HIGHER, False),
+            (spine.HIGHER, None),
+            (spine.LOWER, None),
+            (spine.NOT_COMPARED, None),
+        )
+    ]
 
 
 def _choose_area(request: HttpRequest) -> HttpResponse:
