@@ -27,6 +27,12 @@ JUDGEMENTS = {
 }
 
 
+def _shot(screenshot, element, step: str) -> None:
+    """The whole page, and the element alone beside it (``…--<step>-element.png``)."""
+    whole = screenshot(step)
+    element.screenshot(path=whole.with_name(f"{whole.stem}-element.png"))
+
+
 def test_the_scorecard_has_a_spine_chart_that_says_what_the_table_says(
     page: Page, sign_in, demo_store, assert_accessible, screenshot
 ) -> None:
@@ -68,8 +74,7 @@ def test_the_scorecard_has_a_spine_chart_that_says_what_the_table_says(
     expect(incidents).to_have_attribute("data-judgement", "not compared")
     expect(page.locator("#spine-note")).to_contain_text("95% funnel-plot limits")
     assert_accessible()
-    whole = screenshot("scorecard")
-    chart.screenshot(path=whole.with_name(whole.stem.replace("scorecard", "spine-chart") + ".png"))
+    _shot(screenshot, chart, "spine-chart")
 
 
 def test_the_map_can_be_shaded_by_significance_against_london(
@@ -92,8 +97,7 @@ def test_the_map_can_be_shaded_by_significance_against_london(
     tallied = sum(int(re.search(r"\((\d+)\)$", t).group(1)) for t in texts)
     assert tallied == int(page.locator("figure.dsvb-chart--map").get_attribute("data-tiles"))
     assert_accessible()
-    page.locator("#map").scroll_into_view_if_needed()
-    screenshot("map-significance")
+    _shot(screenshot, page.locator("#map + nav + .govuk-grid-row"), "map-significance")
     # and back to the value shading, without JavaScript's help: a plain link
     page.get_by_role("navigation", name="Shade the map").get_by_role(
         "link", name="by value"
@@ -136,8 +140,7 @@ def test_funnel_points_name_themselves_on_hover_and_focus(
     for entry in ("95% limits", "99.8% limits", "Too few to judge", "Above the 99.8% limit"):
         assert any(entry in t for t in legend), (entry, legend)
     assert_accessible()
-    page.locator("#funnel").scroll_into_view_if_needed()
-    screenshot("funnel-focused")
+    _shot(screenshot, page.locator("#funnel + .govuk-grid-row"), "funnel-pointed-at")
 
 
 def test_no_column_of_no_data_and_small_numbers_are_marked(

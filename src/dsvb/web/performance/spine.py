@@ -136,7 +136,7 @@ class SpineRow:
     kind: str  # proportion | count | ratio
     higher_is_better: bool | None
     value: float | None
-    london: float | None
+    london: float | None  # comparable with a borough's value: None for a count (a total)
     lowest: float | None
     q25: float | None
     q75: float | None

@@ -636,7 +636,8 @@ def _spine(sel: figures.Selection, rows: list[dict[str, Any]]) -> list[dict[str,
             kind=info.kind,
             higher_is_better=info.higher_is_better,
             value=row["value"],
-            london=row["force_value"],
+            # a count's London figure is the total of the boroughs, not comparable with one
+            london=row["force_value"] if info.is_rate else None,
             lowest=spread[0],
             q25=spread[1],
             q75=spread[2],
@@ -650,8 +651,13 @@ def _spine(sel: figures.Selection, rows: list[dict[str, Any]]) -> list[dict[str,
             return formatting.value(v, kind)
 
         low, high = (spread[3], spread[0]) if spine_row.reversed else (spread[0], spread[3])
+        london = (
+            f"London {text(row['force_value'])}"
+            if info.is_rate
+            else f"London total {text(row['force_value'])}"
+        )
         described = (
-            f"{text(row['value'])} against London's {text(row['force_value'])}: "
+            f"{text(row['value'])} ({london}): "
             f"{spine_row.words.lower()}. The boroughs range from {text(low)} on the left to "
             f"{text(high)} on the right ({spine_row.orientation}), the middle half from "
             f"{text(spread[1])} to {text(spread[2])}."
@@ -662,10 +668,12 @@ def _spine(sel: figures.Selection, rows: list[dict[str, Any]]) -> list[dict[str,
                 "info": info,
                 "judged": spine_row.judged,
                 "described": described,
+                "london": london,
                 "left": text(low),
                 "right": text(high),
                 "svg": spine.spine_svg(spine_row, f"spine-{row['indicator']}", described),
-                "small": small_numbers.is_small(row["numerator"], row["denominator"], info.kind),
+                "numerator": row["numerator"],
+                "denominator": row["denominator"],
             }
         )
     return out
