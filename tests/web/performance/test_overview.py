@@ -123,6 +123,9 @@ def test_no_change_column_without_a_previous_period_and_the_page_says_why(analys
     assert "Change on previous period" not in page
     assert ">no data<" not in page
     assert "the store holds no data for the 12 months to November 2009" in page
+    # a link asking to sort by the change it does not show sorts by rank, and says so
+    by_change = overview(analyst, family="dv", period=latest.key, sort="change", dir="desc")
+    assert "Sorted by rank, ascending." in by_change
 
 
 def test_quarters_compare_with_the_previous_quarter(analyst, store, db):

@@ -29,11 +29,13 @@ from django.utils.safestring import SafeString, mark_safe
 from dsvb.indicators.comparison import Flag
 
 __all__ = [
+    "LIMITS_NOTE",
     "SIGNIFICANCE",
     "Significance",
     "SpineRow",
     "comparison_words",
     "judgement",
+    "marker_svg",
     "quartiles",
     "significance_of_flag",
     "spine_svg",
@@ -193,7 +195,7 @@ def _marker(shape: str, x: float, y: float, fill: str, size: float = 8.0) -> str
     return f'<polygon points="{coords}" fill="{fill}" {stroke}/>'
 
 
-def marker_svg(significance: str, higher_is_better: bool | None, label: str) -> SafeString:
+def marker_svg(significance: str, higher_is_better: bool | None) -> SafeString:
     """The marker alone, for a key (hidden from screen readers: the key's words say it)."""
     j = judgement(significance, higher_is_better)
     return mark_safe(  # numbers and fixed colours only

@@ -362,6 +362,9 @@ def overview(request: HttpRequest) -> HttpResponse:
     viewed(request, area="ALL", family=sel.family, period=sel.choice.key, indicator=info.id)
     sort = request.GET.get("sort") if request.GET.get("sort") in SORTS else "rank"
     descending = request.GET.get("dir", SORTS[sort][1]) == "desc"
+    if sort == "change" and not sel.has_previous:
+        # no previous period held: the table has no change column to sort by
+        sort, descending = "rank", SORTS["rank"][1] == "desc"
     map_mode = request.GET.get("map") if request.GET.get("map") in MAP_MODES else "value"
     content = _fragment(
         f"overview:{sel.key}:{info.id}:{sort}:{int(descending)}:{map_mode}",
@@ -682,7 +685,7 @@ def _spine(sel: figures.Selection, rows: list[dict[str, Any]]) -> list[dict[str,
 def _spine_key() -> list[dict[str, Any]]:
     """The key to the spine's markers: every shape with its words."""
     return [
-        {"svg": spine.marker_svg(s, hib, ""), "words": spine.comparison_words(s, hib)}
+        {"svg": spine.marker_svg(s, hib), "words": spine.comparison_words(s, hib)}
         for s, hib in (
             (spine.HIGHER, True),
             (spine.SIMILAR, True),
