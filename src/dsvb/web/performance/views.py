@@ -624,16 +624,32 @@ def _scorecard_context(sel: figures.Selection, area_code: str, choose_area: bool
     }
 
 
+def _borough_ranges(sel: figures.Selection) -> dict[str, tuple[tuple | None, int]]:
+    """Each indicator's spread over the boroughs (lowest, 25th and 75th percentiles, highest)
+    and how many boroughs have a value: the same for every borough's scorecard, so derived
+    once per family and period (the key carries the store version) and kept small."""
+    key = f"dsvb:perf:spine:v1:{sel.key}"
+    ranges = cache.get(key)
+    if ranges is None:
+        ranges = {}
+        for info in figures.indicators_for(sel.family):
+            values = [a["value"] for a in figures.detail(sel, info.id)["areas"]]
+            ranges[info.id] = (spine.quartiles(values), sum(v is not None for v in values))
+        cache.set(key, ranges, figures.CACHE_SECONDS)
+    return ranges
+
+
 def _spine(sel: figures.Selection, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The spine chart's rows: each indicator of the scorecard against London and the range
     of the boroughs (lowest, 25th and 75th percentiles, highest), judged by the borough's
     funnel flag at 95%. Also writes each scorecard row's "against_london" words, so the table
     says what the chart shows."""
     out = []
+    ranges = _borough_ranges(sel)
     for row in rows:
         info = row["info"]
-        areas = figures.detail(sel, row["indicator"])["areas"]
-        spread = spine.quartiles([a["value"] for a in areas]) or (None, None, None, None)
+        spread, boroughs = ranges.get(row["indicator"], (None, 0))
+        spread = spread or (None, None, None, None)
         spine_row = spine.SpineRow(
             label=info.label,
             kind=info.kind,
@@ -646,7 +662,7 @@ def _spine(sel: figures.Selection, rows: list[dict[str, Any]]) -> list[dict[str,
             q75=spread[2],
             highest=spread[3],
             significance=spine.significance_of_flag(row.get("flag")),
-            boroughs=sum(a["value"] is not None for a in areas),
+            boroughs=boroughs,
         )
         row["against_london"] = spine_row.words
 
