@@ -202,7 +202,7 @@ def test_a_borough_user_exports_their_own_borough(lambeth_user, latest, table):
             f"{formatting.percent(float(sd['wilson_lower']))}to"
             f"{formatting.percent(float(sd['wilson_upper']))}"
         )
-        assert shown["sd_rate"]["cells"][6].startswith(formatting.ordinal(int(sd["rank"])))
+        assert shown["sd_rate"]["cells"][7].startswith(formatting.ordinal(int(sd["rank"])))
 
 
 def test_a_borough_user_cannot_export_another_borough_or_the_overview(lambeth_user, latest):

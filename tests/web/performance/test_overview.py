@@ -117,10 +117,15 @@ def test_sorting_by_each_column_is_server_side_with_aria_sort(analyst, latest):
     assert "dir=desc" in link and "indicator=sd_rate" in link and f"period={latest.key}" in link
 
 
-def test_change_says_no_data_without_a_previous_period(analyst, latest):
+def test_no_change_column_without_a_previous_period_and_the_page_says_why(analyst, latest):
     page = overview(analyst, family="dv", period=latest.key, indicator="sd_rate")
-    assert "no data" in area_rows(page)[0]["cells"][5]
+    # never a column of "no data": the column is left out and the reason given once
+    assert "Change on previous period" not in page
+    assert ">no data<" not in page
     assert "the store holds no data for the 12 months to November 2009" in page
+    # a link asking to sort by the change it does not show sorts by rank, and says so
+    by_change = overview(analyst, family="dv", period=latest.key, sort="change", dir="desc")
+    assert "Sorted by rank, ascending." in by_change
 
 
 def test_quarters_compare_with_the_previous_quarter(analyst, store, db):

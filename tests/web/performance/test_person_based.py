@@ -134,10 +134,10 @@ def test_the_scorecard_marks_person_based_rows_and_draws_no_trend_for_them(analy
     for indicator in PERSON_BASED:
         cells = rows[indicator]["cells"]
         assert "reaches before the data held" in cells[1] or "are not seen" in cells[1]
-        assert cells[7].startswith("no comparable previous figure")
-        assert cells[8].startswith("Not shown: each person is counted once")
+        assert cells[8].startswith("no comparable previous figure")
+        assert cells[9].startswith("Not shown: each person is counted once")
     assert "look-back" not in rows["sd_rate"]["cells"][1]
-    assert "pts" in rows["sd_rate"]["cells"][7]
+    assert "pts" in rows["sd_rate"]["cells"][8]
     caveats = text_of(shown, "history-caveats")
     assert "Repeat victimisation: The 12-month look-back reaches back to September 2009" in caveats
     assert "Cautions before December 2009" in caveats

@@ -20,6 +20,7 @@ import re
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from html import escape
 from typing import Any
 
@@ -28,7 +29,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from dsvb.indicators.assessment import MonthFigure
 from dsvb.indicators.comparison import Flag
-from dsvb.web.performance import formatting
+from dsvb.web.performance import formatting, spine
 
 FONT = "Arial, Helvetica, sans-serif"
 TEXT = "#0b0c0c"
@@ -48,7 +49,7 @@ FLAG_STYLE = {
     Flag.TOO_FEW: ("#ffffff", "diamond"),
 }
 CACHE_SECONDS = 24 * 60 * 60
-CHART_VERSION = 6  # part of every cache key: change it when the drawing code changes
+CHART_VERSION = 7  # part of every cache key: change it when the drawing code changes
 
 
 # --- rendering and caching -----------------------------------------------------------------
@@ -95,10 +96,13 @@ def cached_svg(
     chart_id: str,
     title: str,
     description: str,
+    focusable_points: bool = False,
 ) -> SafeString:
     """The accessible SVG for a chart drawn from ``payload`` (rendered once, then cached).
 
     ``build`` returns the Vega-Lite specification and is only called on a cache miss.
+    With ``focusable_points``, marks drawn with ``aria=True`` and a ``description`` become
+    focusable points named by a ``<title>`` (see :func:`_points`).
     """
     text = json.dumps(
         {
@@ -107,6 +111,7 @@ def cached_svg(
             "id": chart_id,
             "title": title,
             "desc": description,
+            "points": focusable_points,
         },
         sort_keys=True,
         default=str,
@@ -116,7 +121,9 @@ def cached_svg(
     if svg is None:
         svg = cache.get(key)
         if svg is None:
-            svg = _accessible(_vega_svg(build()), chart_id, title, description)
+            svg = _accessible(
+                _vega_svg(build()), chart_id, title, description, points=focusable_points
+            )
             cache.set(key, svg, CACHE_SECONDS)
         _memo.put(key, svg)
     return mark_safe(svg)  # rendered by vl_convert from our own data
@@ -126,17 +133,44 @@ _SVG_OPEN = re.compile(r"<svg\b([^>]*)>")
 _INNER_ARIA = re.compile(r'\s(?:role|aria-[a-z]+)="[^"]*"')
 
 
-def _accessible(svg: str, chart_id: str, title: str, description: str) -> str:
-    """Name the chart for assistive technology: role, title and description."""
+_LABELLED_MARK = re.compile(r'<path aria-label="([^"]*)" role="graphics-symbol"([^>]*?)/>')
+_POINT = re.compile(r'<path data-dsvb-point="([^"]*)"([^>]*?)/>')
+
+
+def _points(svg: str) -> str:
+    """Each labelled mark as a focusable point named by its label: a ``<title>`` (shown on
+    hover) and ``aria-label`` (read when the point takes keyboard focus)."""
+    return _POINT.sub(
+        lambda m: (
+            f'<path class="dsvb-point" tabindex="0" role="img" aria-label="{m.group(1)}"'
+            f"{m.group(2)}><title>{m.group(1)}</title></path>"
+        ),
+        svg,
+    )
+
+
+def _accessible(
+    svg: str, chart_id: str, title: str, description: str, *, points: bool = False
+) -> str:
+    """Name the chart for assistive technology: role, title and description.
+
+    A chart with focusable ``points`` is a group (an image's parts are hidden from
+    assistive technology, and a focusable part of an image is an error), its points named.
+    """
+    if points:
+        svg = _LABELLED_MARK.sub(r'<path data-dsvb-point="\1"\2/>', svg)
     # The renderer labels its groups and marks for assistive technology; one name for the
     # whole chart (and the table beside it) serves better, so those roles are removed.
     svg = _INNER_ARIA.sub("", svg)
+    if points:
+        svg = _points(svg)
     match = _SVG_OPEN.search(svg)
     if match is None:
         raise ValueError("the renderer returned no <svg> element")
     attrs = re.sub(r'\sclass="[^"]*"', "", match.group(1))
     opening = (
-        f'<svg{attrs} class="dsvb-chart__svg" role="img" focusable="false" '
+        f'<svg{attrs} class="dsvb-chart__svg" role="{"group" if points else "img"}" '
+        'focusable="false" '
         f'aria-labelledby="{chart_id}-title {chart_id}-desc">'
         f'<title id="{chart_id}-title">{escape(title)}</title>'
         f'<desc id="{chart_id}-desc">{escape(description)}</desc>'
@@ -188,13 +222,19 @@ def funnel_svg(
     curve: Sequence[dict[str, Any]],
     widened: bool = False,
     steps: bool = False,
+    reference_target: float | None = None,
 ) -> SafeString:
     """Each area's proportion against its denominator, with the 95% and 99.8% control limits
     its flag was judged by (``lower_95`` … in ``curve``; widened for over-dispersion when
     ``widened``, with the plain exact 99.8% limits drawn lighter for reference). Markers
     take their colour and shape from the area's flag. The limits are step functions of the
     denominator: drawn as steps when ``steps`` (the curve has every denominator), else as
-    lines through the areas' own denominators, so a marker beyond a line is flagged."""
+    lines through the areas' own denominators, so a marker beyond a line is flagged.
+
+    Every mark is in the legend: the limits, London's value (``target``, the centre of the
+    funnel), the board's target when ``reference_target`` is given, and the areas by flag.
+    Each point is named (area, value, counts and flag) by a ``<title>`` shown on hover and
+    is focusable, its name read when it takes keyboard focus."""
     points = [
         {
             "area": a["area_name"],
@@ -202,6 +242,11 @@ def funnel_svg(
             "value": a["value"],
             "flag": Flag(a["flag"]).label,
             "label": a["area_name"] if Flag(a["flag"]).outside_998 else "",
+            "name": (
+                f"{a['area_name']}: {formatting.percent(a['value'])} "
+                f"({formatting.count(a.get('numerator'))} of {formatting.count(a['denominator'])})"
+                f", {Flag(a['flag']).label.lower()}"
+            ),
         }
         for a in areas
         if a.get("flag") and a["value"] is not None
@@ -224,11 +269,19 @@ def funnel_svg(
         for prefix, level, name, _dash, _colour in styles
         for side in ("lower", "upper")
     ]
+    rules = [{"y": target, "limits": f"London value {formatting.percent(target)}"}]
+    rule_styles = [([1, 0], TEXT)]
+    if reference_target is not None:
+        rules.append(
+            {"y": reference_target, "limits": f"Target {formatting.percent(reference_target)}"}
+        )
+        rule_styles.append(([10, 4], "#1d70b8"))
     payload = {
         "kind": "funnel",
         "points": points,
         "lines": lines,
         "target": target,
+        "rules": rules,
         "steps": steps,
     }
 
@@ -242,7 +295,9 @@ def funnel_svg(
             scale=alt.Scale(zero=False, nice=True),
         )
         y_scale = alt.Scale(zero=False, nice=True)
-        names = [name for _, _, name, _, _ in styles]
+        names = [name for _, _, name, _, _ in styles] + [r["limits"] for r in rules]
+        dashes = [s[3] for s in styles] + [d for d, _ in rule_styles]
+        colours = [s[4] for s in styles] + [c for _, c in rule_styles]
         limits = (
             alt.Chart(alt.Data(values=lines))
             .mark_line(strokeWidth=1.5, interpolate="step-after" if steps else "linear")
@@ -256,29 +311,34 @@ def funnel_svg(
                 ),
                 detail="line:N",
                 strokeDash=alt.StrokeDash(
-                    "limits:N",
-                    title="Control limits",
-                    scale=alt.Scale(domain=names, range=[s[3] for s in styles]),
+                    "limits:N", title="Lines", scale=alt.Scale(domain=names, range=dashes)
                 ),
                 color=alt.Color(
-                    "limits:N",
-                    title="Control limits",
-                    scale=alt.Scale(domain=names, range=[s[4] for s in styles]),
+                    "limits:N", title="Lines", scale=alt.Scale(domain=names, range=colours)
                 ),
             )
         )
         force = (
-            alt.Chart(alt.Data(values=[{"target": target}]))
-            .mark_rule(color=TEXT, strokeWidth=2)
-            .encode(y="target:Q")
+            alt.Chart(alt.Data(values=rules))
+            .mark_rule(strokeWidth=2)
+            .encode(
+                y="y:Q",
+                strokeDash=alt.StrokeDash(
+                    "limits:N", title="Lines", scale=alt.Scale(domain=names, range=dashes)
+                ),
+                color=alt.Color(
+                    "limits:N", title="Lines", scale=alt.Scale(domain=names, range=colours)
+                ),
+            )
         )
         flags = [flag.label for flag in FLAG_STYLE]
         dots = (
             alt.Chart(alt.Data(values=points))
-            .mark_point(filled=True, size=90, opacity=0.95, stroke=TEXT, strokeWidth=0.8)
+            .mark_point(filled=True, size=90, opacity=0.95, stroke=TEXT, strokeWidth=0.8, aria=True)
             .encode(
                 x=x,
                 y="value:Q",
+                description="name:N",
                 fill=alt.Fill(
                     "flag:N",
                     title="Area",
@@ -299,14 +359,21 @@ def funnel_svg(
         force_label = (
             alt.Chart(alt.Data(values=[{"target": target}]))
             .mark_text(align="right", dy=-8, fontSize=12, color=TEXT, x="width")
-            .encode(y="target:Q", text=alt.value(f"Force {formatting.percent(target)}"))
+            .encode(y="target:Q", text=alt.value(f"London {formatting.percent(target)}"))
         )
         chart = alt.layer(limits, force, force_label, dots, labels).properties(
             width=520, height=340
         )
         return _config(chart, orient="bottom", direction="vertical", labelLimit=0)
 
-    return cached_svg(payload, build, chart_id=chart_id, title=title, description=description)
+    return cached_svg(
+        payload,
+        build,
+        chart_id=chart_id,
+        title=title,
+        description=description,
+        focusable_points=True,
+    )
 
 
 # --- tile map ------------------------------------------------------------------------------
@@ -419,6 +486,97 @@ def tile_map_svg(
                     symbolSize=300,
                     symbolStrokeColor=GREY,
                     symbolStrokeWidth=1,
+                ),
+            )
+        )
+        ink = alt.Color("ink:N", scale=None)
+        abbr = base.mark_text(dy=-9, fontSize=13, fontWeight="bold").encode(
+            text="abbr:N", color=ink
+        )
+        text = base.mark_text(dy=9, fontSize=12).encode(text="text:N", color=ink)
+        chart = alt.layer(rects, abbr, text).properties(width=alt.Step(58), height=alt.Step(54))
+        return _config(chart)
+
+    svg = cached_svg(payload, build, chart_id=chart_id, title=title, description=description)
+    return svg, legend
+
+
+@dataclass(frozen=True)
+class SignificanceTile:
+    """A borough's tile for the map shaded by significance against London."""
+
+    row: int
+    col: int
+    abbr: str
+    value: float | None
+    significance: str  # higher | similar | lower | not compared (spine.SIGNIFICANCE)
+
+
+def significance_legend(higher_is_better: bool | None) -> list[spine.Significance]:
+    """Every judgement a tile can show, in a fixed order (the whole legend, always)."""
+    order = (spine.HIGHER, spine.SIMILAR, spine.LOWER, spine.NOT_COMPARED)
+    judged = [spine.judgement(s, higher_is_better) for s in order]
+    if higher_is_better is False:  # better first
+        judged[0], judged[2] = judged[2], judged[0]
+    return judged
+
+
+def significance_tile_map_svg(
+    *,
+    chart_id: str,
+    title: str,
+    description: str,
+    kind: str,
+    higher_is_better: bool | None,
+    tiles: Sequence[SignificanceTile],
+    columns: int,
+    rows: int,
+) -> tuple[SafeString, list[spine.Significance]]:
+    """The boroughs on the fixed grid, shaded by their judgement against London (better,
+    similar, worse, not compared; or higher and lower when the indicator has no better
+    direction). Each tile carries the judgement's symbol (the spine chart's marker shape)
+    beside its value, so the map never depends on colour alone. Returns the SVG and the
+    legend (every judgement, whether or not a tile shows it)."""
+    legend = significance_legend(higher_is_better)
+    labels = [f"{j.symbol} {j.words}" for j in legend]
+    marks = []
+    for t in tiles:
+        j = spine.judgement(t.significance, higher_is_better)
+        value = formatting.DASH if t.value is None else formatting.value(t.value, kind)
+        marks.append(
+            {
+                "row": t.row,
+                "col": t.col,
+                "abbr": t.abbr,
+                "text": f"{j.symbol} {value}",
+                "band": f"{j.symbol} {j.words}",
+                "ink": j.ink,
+            }
+        )
+    payload = {"kind": "tiles-significance", "marks": marks, "legend": labels}
+
+    def build() -> dict[str, Any]:
+        import altair as alt
+
+        x = alt.X(
+            "col:O", axis=None, scale=alt.Scale(domain=list(range(columns)), paddingInner=0.06)
+        )
+        y = alt.Y("row:O", axis=None, scale=alt.Scale(domain=list(range(rows)), paddingInner=0.06))
+        base = alt.Chart(alt.Data(values=marks)).encode(x=x, y=y)
+        rects = base.mark_rect(stroke=TEXT, strokeWidth=1).encode(
+            color=alt.Color(
+                "band:N",
+                title="Against London",
+                sort=labels,
+                scale=alt.Scale(domain=labels, range=[j.colour for j in legend]),
+                legend=alt.Legend(
+                    orient="bottom",
+                    direction="vertical",
+                    symbolType="square",
+                    symbolSize=300,
+                    symbolStrokeColor=TEXT,
+                    symbolStrokeWidth=1,
+                    labelLimit=0,
                 ),
             )
         )

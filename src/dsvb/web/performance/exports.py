@@ -173,8 +173,10 @@ def _funnel_rows(d: IndicatorAssessment, kind: str) -> list[dict[str, Any]]:
     ]
 
 
-# person-based indicators: a look-back reaching before the data held, no comparable change
+# why a change is missing (no previous period held, no figure, no comparable figure), and
+# person-based indicators' look-back reaching before the data held
 CAVEAT_COLUMNS = (
+    Column("no_change_reason", "Why there is no change"),
     Column("history_caveat", "Look-back caveat"),
     Column("no_comparison", "Change note"),
 )
@@ -241,6 +243,7 @@ def overview_table(sel: figures.Selection, name: str, indicator_id: str) -> Expo
             Column("previous_value", "Previous value", "value"),
             Column("change", "Change on previous period", "change"),
             Column("assessment", "Change is"),
+            Column("no_change_reason", "Why there is no change"),
             Column("target_value", "Target", "value"),
             Column("target_met", "Target met"),
         ]

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 from urllib.parse import urlencode
 
@@ -24,6 +24,7 @@ from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 
 from dsvb.indicators import assessment as assessed
+from dsvb.indicators import small_numbers
 from dsvb.indicators.assessment import Figure, IndicatorInfo
 from dsvb.indicators.statistics import Overdispersion
 from dsvb.web.accounts import policies
@@ -31,10 +32,19 @@ from dsvb.web.accounts.decorators import policy_required
 from dsvb.web.audit.models import Action
 from dsvb.web.audit.pageview import audited_view, viewed
 from dsvb.web.audit.recorder import record
-from dsvb.web.performance import charts, data, exports, figures, formatting, published, tiles
+from dsvb.web.performance import (
+    charts,
+    data,
+    exports,
+    figures,
+    formatting,
+    published,
+    spine,
+    tiles,
+)
 from dsvb.web.performance.forms import OverviewForm, ScorecardForm
 
-PAGE_VERSION = 4  # part of the cached pages' keys: change it when the templates change
+PAGE_VERSION = 5  # part of the cached pages' keys: change it when the templates change
 
 # column key -> (label, default direction when first chosen)
 SORTS = {
@@ -93,14 +103,20 @@ def _fragment(name: str, render_html: Callable[[], str]) -> SafeString:
 
 
 def overview_fragment(
-    sel: figures.Selection, info: IndicatorInfo, sort: str = "rank", descending: bool = False
+    sel: figures.Selection,
+    info: IndicatorInfo,
+    sort: str = "rank",
+    descending: bool = False,
+    map_mode: str = "value",
 ) -> SafeString:
-    """The overview's content for a selection, indicator and order (rendered once per store
-    version; :mod:`dsvb.web.performance.prepare` renders the default ones ahead)."""
+    """The overview's content for a selection, indicator, order and map shading (rendered
+    once per store version; :mod:`dsvb.web.performance.prepare` renders the default ones
+    ahead)."""
     return _fragment(
-        f"overview:{sel.key}:{info.id}:{sort}:{int(descending)}",
+        f"overview:{sel.key}:{info.id}:{sort}:{int(descending)}:{map_mode}",
         lambda: render_to_string(
-            "performance/_overview_content.html", _overview_context(sel, info, sort, descending)
+            "performance/_overview_content.html",
+            _overview_context(sel, info, sort, descending, map_mode),
         ),
     )
 
@@ -288,6 +304,90 @@ def _tile_map(
     return {"svg": svg, "legend": legend, "tiles": len(grid), "key": key}
 
 
+MAP_MODES = ("value", "significance")
+
+
+def _significance_map(
+    sel: figures.Selection,
+    info: IndicatorInfo,
+    areas: Sequence[Figure],
+    london: float | None,
+) -> dict[str, Any]:
+    """The tile map shaded by each borough's judgement against London (its funnel flag at
+    95%), with the whole legend; the same description pattern as :func:`_tile_map`."""
+    by_code = {a.area_code: a for a in areas}
+    grid = [t for t in tiles.grid() if t.area_code in by_code]
+    rows, cols = tiles.size()
+    marks = [
+        charts.SignificanceTile(
+            row=t.row,
+            col=t.col,
+            abbr=t.abbreviation,
+            value=by_code[t.area_code].value,
+            significance=spine.significance_of_flag(by_code[t.area_code].flag),
+        )
+        for t in grid
+    ]
+    counts: dict[str, int] = {}
+    for m in marks:
+        words = spine.judgement(m.significance, info.higher_is_better).words
+        counts[words] = counts.get(words, 0) + 1
+    tally = "; ".join(f"{words}: {n}" for words, n in counts.items())
+    description = (
+        f"The {len(grid)} boroughs of London drawn as squares on a grid that keeps neighbours "
+        f"next to each other, each shaded by how its {info.label.lower()} "
+        f"({sel.family_label.lower()}, {sel.choice.label}) compares with London's "
+        f"{formatting.value(london, info.kind)} and labelled with a three-letter "
+        f"abbreviation, a symbol for the comparison and its value. {tally}."
+    )
+    svg, legend = charts.significance_tile_map_svg(
+        chart_id="tile-map",
+        title=f"Map of London boroughs: {info.label} compared with London, {sel.choice.label}",
+        description=description,
+        kind=info.kind,
+        higher_is_better=info.higher_is_better,
+        tiles=marks,
+        columns=cols,
+        rows=rows,
+    )
+    key = [
+        {"abbr": t.abbreviation, "name": by_code[t.area_code].area_name}
+        for t in sorted(grid, key=lambda t: by_code[t.area_code].area_name)
+    ]
+    entries = [
+        {"label": f"{j.words} ({counts.get(j.words, 0)})", "symbol": j.symbol, "css": j.key}
+        for j in legend
+    ]
+    return {
+        "svg": svg,
+        "legend": entries,
+        "tiles": len(grid),
+        "key": key,
+        "mode": "significance",
+        "note": spine.LIMITS_NOTE,
+    }
+
+
+def _map_links(base: dict[str, str], mode: str, available: bool) -> list[dict[str, Any]]:
+    """The choice of shading, as links (a GET parameter: works without JavaScript)."""
+    if not available:
+        return []
+    return [
+        {
+            "label": label,
+            "href": "?" + _query(**base, map=key) + "#map",
+            "current": key == mode,
+        }
+        for key, label in (("value", "by value"), ("significance", "compared with London"))
+    ]
+
+
+def _small_numbers(figures_: Iterable[tuple[Any, Any, str]]) -> bool:
+    """Whether any figure (numerator, denominator, kind) rests on a small number (the one
+    rule: :mod:`dsvb.indicators.small_numbers`); the page then explains the marker."""
+    return any(small_numbers.is_small(n, d, kind) for n, d, kind in figures_)
+
+
 @policy_required(lambda user, **_: policies.can_view_all_areas(user))
 @audited_view("the pan-force overview")
 @handles_busy_store
@@ -299,14 +399,22 @@ def overview(request: HttpRequest) -> HttpResponse:
     viewed(request, area="ALL", family=sel.family, period=sel.choice.key, indicator=info.id)
     sort = request.GET.get("sort") if request.GET.get("sort") in SORTS else "rank"
     descending = request.GET.get("dir", SORTS[sort][1]) == "desc"
-    content = overview_fragment(sel, info, sort, descending)
+    if sort == "change" and not sel.has_previous:
+        # no previous period held: the table has no change column to sort by
+        sort, descending = "rank", SORTS["rank"][1] == "desc"
+    map_mode = request.GET.get("map") if request.GET.get("map") in MAP_MODES else "value"
+    content = overview_fragment(sel, info, sort, descending, map_mode)
     return render(
         request, "performance/overview.html", {"sel": sel, "info": info, "content": content}
     )
 
 
 def _overview_context(
-    sel: figures.Selection, info: IndicatorInfo, sort: str, descending: bool
+    sel: figures.Selection,
+    info: IndicatorInfo,
+    sort: str,
+    descending: bool,
+    map_mode: str = "value",
 ) -> dict[str, Any]:
     base = {"family": sel.family, "period": sel.choice.key, "indicator": info.id}
     form = OverviewForm(initial=base, selection=sel)
@@ -352,6 +460,7 @@ def _overview_context(
                 curve=[dataclasses.asdict(p) for p in detail.funnel.curve],
                 widened=detail.funnel.widened,
                 steps=detail.funnel.steps,
+                reference_target=detail.target.value if detail.target else None,
             ),
             "text": text,
             "sentence": sentence,
@@ -402,7 +511,16 @@ def _overview_context(
         "sort_descending": descending,
         "funnel": funnel,
         "funnel_reason": detail.funnel.reason,
-        "map": _tile_map(sel, info, areas),
+        "map": _significance_map(sel, info, areas, force.value)
+        if map_mode == "significance" and funnel
+        else _tile_map(sel, info, areas),
+        "map_links": _map_links(
+            {**base, "sort": sort, "dir": "desc" if descending else "asc"},
+            "significance" if map_mode == "significance" and funnel else "value",
+            funnel is not None,
+        ),
+        "small_numbers": _small_numbers((a.numerator, a.denominator, info.kind) for a in areas),
+        "small_number_note": small_numbers.SMALL_NUMBER_NOTE,
         "trend": detail.trend,
         "trend_text": trend_text,
         "trend_svg": trend_svg,
@@ -538,9 +656,100 @@ def _scorecard_context(sel: figures.Selection, area_code: str, choose_area: bool
         "no_monthly_reason": assessed.NO_MONTHLY_TREND_REASON,
         "caveats": [r for r in rows if r.get("history_caveat") or r.get("no_comparison")],
         "months": months,
+        "spine": _spine(sel, rows),
+        "spine_key": _spine_key(),
+        "spine_note": spine.LIMITS_NOTE,
+        "small_numbers": _small_numbers(
+            (r["numerator"], r["denominator"], r["info"].kind) for r in rows
+        ),
+        "small_number_note": small_numbers.SMALL_NUMBER_NOTE,
         "returns": published.notes_for_area(area_code, sel.current.token),
         "exports": exports_for,
     }
+
+
+def _borough_ranges(sel: figures.Selection) -> dict[str, tuple[tuple | None, int]]:
+    """Each indicator's spread over the boroughs (lowest, 25th and 75th percentiles, highest)
+    and how many boroughs have a value, from the (cached) assessment."""
+    ranges = {}
+    for assessed_ in figures.assessment(sel).indicators:
+        values = [a.value for a in assessed_.areas]
+        ranges[assessed_.info.id] = (spine.quartiles(values), sum(v is not None for v in values))
+    return ranges
+
+
+def _spine(sel: figures.Selection, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The spine chart's rows: each indicator of the scorecard against London and the range
+    of the boroughs (lowest, 25th and 75th percentiles, highest), judged by the borough's
+    funnel flag at 95%. Also writes each scorecard row's "against_london" words, so the table
+    says what the chart shows."""
+    out = []
+    ranges = _borough_ranges(sel)
+    for row in rows:
+        info = row["info"]
+        spread, boroughs = ranges.get(row["indicator"], (None, 0))
+        spread = spread or (None, None, None, None)
+        spine_row = spine.SpineRow(
+            label=info.label,
+            kind=info.kind,
+            higher_is_better=info.higher_is_better,
+            value=row["value"],
+            # a count's London figure is the total of the boroughs, not comparable with one
+            london=row["force_value"] if info.is_rate else None,
+            lowest=spread[0],
+            q25=spread[1],
+            q75=spread[2],
+            highest=spread[3],
+            significance=spine.significance_of_flag(row.get("flag")),
+            boroughs=boroughs,
+        )
+        row["against_london"] = spine_row.words
+
+        def text(v: float | None, kind: str = info.kind) -> str:
+            return formatting.value(v, kind)
+
+        low, high = (spread[3], spread[0]) if spine_row.reversed else (spread[0], spread[3])
+        london = (
+            f"London {text(row['force_value'])}"
+            if info.is_rate
+            else f"London total {text(row['force_value'])}"
+        )
+        described = (
+            f"{text(row['value'])} ({london}): "
+            f"{spine_row.words.lower()}. The boroughs range from {text(low)} on the left to "
+            f"{text(high)} on the right ({spine_row.orientation}), the middle half from "
+            f"{text(spread[1])} to {text(spread[2])}."
+        )
+        out.append(
+            {
+                "row": spine_row,
+                "info": info,
+                "judged": spine_row.judged,
+                "described": described,
+                "london": london,
+                "left": text(low),
+                "right": text(high),
+                "svg": spine.spine_svg(spine_row, f"spine-{row['indicator']}", described),
+                "numerator": row["numerator"],
+                "denominator": row["denominator"],
+            }
+        )
+    return out
+
+
+def _spine_key() -> list[dict[str, Any]]:
+    """The key to the spine's markers: every shape with its words."""
+    return [
+        {"svg": spine.marker_svg(s, hib), "words": spine.comparison_words(s, hib)}
+        for s, hib in (
+            (spine.HIGHER, True),
+            (spine.SIMILAR, True),
+            (spine.HIGHER, False),
+            (spine.HIGHER, None),
+            (spine.LOWER, None),
+            (spine.NOT_COMPARED, None),
+        )
+    ]
 
 
 def _choose_area(request: HttpRequest) -> HttpResponse:

@@ -7,6 +7,7 @@ from typing import Any
 from django import template
 from django.utils.html import format_html
 
+from dsvb.indicators import small_numbers
 from dsvb.indicators.comparison import Flag
 from dsvb.web.performance import formatting
 
@@ -74,3 +75,18 @@ def rate(value: Any, kind: str, numerator: Any = None, denominator: Any = None) 
             formatting.count(denominator),
         )
     return text
+
+
+@register.simple_tag
+def small_number(numerator: Any, denominator: Any, kind: str) -> str:
+    """The low-reliability marker after a figure that rests on a small number (the one
+    rule: :mod:`dsvb.indicators.small_numbers`), its meaning in words for screen readers."""
+    if not small_numbers.is_small(numerator, denominator, kind):
+        return ""
+    return format_html(
+        '<span class="dsvb-small-number"><span aria-hidden="true"> {}</span>'
+        '<span class="govuk-visually-hidden"> (low reliability: fewer than {} records)</span>'
+        "</span>",
+        small_numbers.SMALL_NUMBER_SHORTHAND,
+        small_numbers.SMALL_COUNT,
+    )
