@@ -47,6 +47,7 @@ class Action(models.TextChoices):
     ACCOUNT_UNLOCKED = "account_unlocked", "Locked-out account unlocked"
     RELEASE_PUBLISHED = "release_published", "Statistical release published"
     RELEASE_REFUSED = "release_refused", "Statistical release refused"
+    MEMBERSHIP_ADDED = "membership_added", "Membership added"
 
 
 # Every action the log may record, with its description: the built-in ones above, and any a
