@@ -95,8 +95,13 @@ def test_the_secretariat_adds_a_membership_and_it_is_audited(client_for, make_us
     secretariat = client_for(Role.SECRETARIAT)
     person = make_user(Role.BOROUGH_USER, username="bea")
     added = secretariat.post(
-        f"/accounts/users/{person.pk}/memberships/",
-        {"role": Role.BOROUGH_USER, "area_code": SOUTHWARK, "valid_to": "2099-12-31"},
+        f"/accounts/users/{person.pk}/",
+        {
+            "add_membership": "1",
+            "role": Role.BOROUGH_USER,
+            "area_code": SOUTHWARK,
+            "valid_to": "2099-12-31",
+        },
     )
     assert added.status_code == 302 and added["Location"] == f"/accounts/users/{person.pk}/"
     extra = Membership.objects.get(user=person, primary=False)
@@ -110,10 +115,17 @@ def test_the_secretariat_adds_a_membership_and_it_is_audited(client_for, make_us
 
     # one that makes no sense is refused, saying why, and nothing is added
     refused = secretariat.post(
-        f"/accounts/users/{person.pk}/memberships/", {"role": Role.BOROUGH_USER}, follow=True
+        f"/accounts/users/{person.pk}/",
+        {"add_membership": "1", "role": Role.BOROUGH_USER},
+        follow=True,
     )
     assert "A borough user membership must name an area." in refused.content.decode()
     assert Membership.objects.filter(user=person).count() == 2
+    # and a borough user cannot add one to themselves
+    own = client_for(Role.BOROUGH_USER, username="bo")
+    sneaky = {"add_membership": "1", "role": Role.SECRETARIAT}
+    assert own.post(f"/accounts/users/{own.user.pk}/", sneaky).status_code == 403
+    assert not Membership.objects.filter(user=own.user, role=Role.SECRETARIAT).exists()
 
 
 def test_the_account_page_lists_ones_memberships(client_for) -> None:

@@ -65,9 +65,6 @@ MATRIX: dict[str, list[Case]] = {
     "accounts:user-invite": [
         Case(f"/accounts/users/{OTHER}/invite/", SECRETARIAT, method="post"),
     ],
-    "accounts:user-membership": [
-        Case(f"/accounts/users/{OTHER}/memberships/", SECRETARIAT, method="post", note="empty"),
-    ],
     "accounts:user-unlock": [
         Case(f"/accounts/users/{OTHER}/unlock/", SECRETARIAT, method="post", note="no reason"),
     ],

@@ -16,7 +16,6 @@ urlpatterns = [
     path("users/new/", views.user_edit, name="user-new"),
     path("users/<int:user_id>/", views.user_edit, name="user-edit"),
     path("users/<int:user_id>/invite/", views.user_invite, name="user-invite"),
-    path("users/<int:user_id>/memberships/", views.user_membership, name="user-membership"),
     path("users/<int:user_id>/unlock/", views.user_unlock, name="user-unlock"),
     path("invitation/<uidb64>/<token>/", views.InvitationView.as_view(), name="invitation"),
 ]

@@ -230,9 +230,37 @@ def _invitation_page(
     )
 
 
+def _add_membership(request: HttpRequest, person: User) -> HttpResponse:
+    """Add a membership to a person (a second borough, a role for a while); audited. Posted
+    from the user's page (the second form on it: ``add_membership``)."""
+    form = MembershipForm(request.POST, instance=Membership(user=person))
+    if not form.is_valid():
+        problems = "; ".join(e for errors in form.errors.values() for e in errors)
+        messages.error(request, f"The membership was not added: {problems}")
+        return redirect("accounts:user-edit", person.pk)
+    added = form.save()
+    record(
+        request,
+        Action.MEMBERSHIP_ADDED,
+        f"Added a membership to {person.username}: {added.describe}",
+        object_type="user",
+        object_id=person.pk,
+        membership=added.pk,
+        role=added.role,
+        area_code=added.area_code,
+        agency=added.agency,
+        valid_from=added.valid_from and added.valid_from.isoformat(),
+        valid_to=added.valid_to and added.valid_to.isoformat(),
+    )
+    messages.success(request, f"Added a membership to {person.username}: {added.describe}.")
+    return redirect("accounts:user-edit", person.pk)
+
+
 @manage_users
 def user_edit(request: HttpRequest, user_id: int | None = None) -> HttpResponse:
     person = get_object_or_404(User, pk=user_id) if user_id else User()
+    if request.method == "POST" and person.pk and "add_membership" in request.POST:
+        return _add_membership(request, person)
     before = {f: getattr(person, f) for f in _AUDITED_FIELDS}
     form = UserForm(request.POST or None, instance=person)
     if request.method == "POST" and form.is_valid():
@@ -273,34 +301,6 @@ def user_edit(request: HttpRequest, user_id: int | None = None) -> HttpResponse:
             "today": timezone.localdate(),
         },
     )
-
-
-@require_POST
-@manage_users
-def user_membership(request: HttpRequest, user_id: int) -> HttpResponse:
-    """Add a membership to a person (a second borough, a role for a while); audited."""
-    person = get_object_or_404(User, pk=user_id)
-    form = MembershipForm(request.POST, instance=Membership(user=person))
-    if not form.is_valid():
-        problems = "; ".join(e for errors in form.errors.values() for e in errors)
-        messages.error(request, f"The membership was not added: {problems}")
-        return redirect("accounts:user-edit", person.pk)
-    added = form.save()
-    record(
-        request,
-        Action.MEMBERSHIP_ADDED,
-        f"Added a membership to {person.username}: {added.describe}",
-        object_type="user",
-        object_id=person.pk,
-        membership=added.pk,
-        role=added.role,
-        area_code=added.area_code,
-        agency=added.agency,
-        valid_from=added.valid_from and added.valid_from.isoformat(),
-        valid_to=added.valid_to and added.valid_to.isoformat(),
-    )
-    messages.success(request, f"Added a membership to {person.username}: {added.describe}.")
-    return redirect("accounts:user-edit", person.pk)
 
 
 @require_POST
