@@ -89,12 +89,13 @@ def _current_roles(user: Any) -> frozenset[Role]:
 
 
 def must_use_second_factor(user: Any) -> bool:
-    """Whether the person must sign in with an authenticator app: always when they hold (or
-    are yet to hold) a membership of a role in ``SECOND_FACTOR_ROLES``, and for anyone the
-    secretariat has required it of."""
+    """Whether the person must sign in with an authenticator app: always when their own role,
+    or a membership they hold (or are yet to hold), is of a role in ``SECOND_FACTOR_ROLES``,
+    and for anyone the secretariat has required it of."""
     if principal_of(user) is None or not user.is_active:
         return False
-    return bool(_open_roles(user) & SECOND_FACTOR_ROLES) or bool(user.require_second_factor)
+    roles = _open_roles(user) | {user.role}  # the user's own role always counts, as before
+    return bool(roles & SECOND_FACTOR_ROLES) or bool(user.require_second_factor)
 
 
 def may_cache(user: Any, url_name: str | None) -> bool:
