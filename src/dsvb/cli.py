@@ -1083,14 +1083,17 @@ def publish(store_path: Path | None, out: Path, dry_run: bool) -> None:
         source = publication.store_source(resolved)
     except (FileNotFoundError, store.NotAStoreError) as exc:
         _fail(str(exc))
+    from dsvb.web.audit.recorder import cli_actor
+
     actor = f"command line ({_operator()})"
     upcoming = releases.plan(source)
     try:
         if dry_run:
             made = releases.prepare(source, published_by=actor)
         else:
-            made = releases.publish(source, published_by=actor)
+            made = releases.publish(source, published_by=actor, actor=cli_actor())
     except publication.ReleaseRefused as exc:
+        releases.audit_refusal(exc, actor=cli_actor(), dry_run=dry_run)
         lines = [f"Refused: {exc}", *(f"  - {d.describe()}" for d in exc.disclosures)]
         _fail("\n".join(lines))
     if made is None:

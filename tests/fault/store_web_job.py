@@ -40,7 +40,10 @@ def queue(kind: str, source: str, username: str) -> None:
     from dsvb.web.imports.uploads import EXTRACT_FOLDER
 
     call_command("migrate", interactive=False, verbosity=0)
-    user, _ = get_user_model().objects.get_or_create(username=username)
+    user, _ = get_user_model().objects.get_or_create(
+        username=username,
+        defaults={"role": "force_analyst"},  # who may import (jobs check)
+    )
     job = ImportJob.objects.create(
         kind=kind,
         created_by=user,

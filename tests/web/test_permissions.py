@@ -14,6 +14,9 @@ import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from dsvb.access import AgencyRef, AreaRef, Decision, Resource
+from dsvb.access import permissions as can
+from dsvb.web.accounts import memberships
 from dsvb.web.accounts.roles import Role
 from dsvb.web.imports.models import ImportJob
 from tests.web.conftest import LAMBETH, SOUTHWARK
@@ -183,3 +186,85 @@ def test_permission_matrix(role, client_for, job, published_store) -> None:
                 client = client_for(role, username=f"again-{role}")  # signed out: sign in again
                 user_id = client.user.pk
     assert not wrong, "\n".join(wrong)
+
+
+# --- object level: who may see which area, agency and owned object, and why ------------------
+
+OWN_AGENCY = "Lambeth IDVA service"  # the partner's (ROLE_FIELDS)
+OTHER_AGENCY = "Southwark IDVA service"
+OBJECTS = {
+    "own area": AreaRef(LAMBETH),  # the borough user's
+    "another area": AreaRef(SOUTHWARK),
+    "own agency": AgencyRef(OWN_AGENCY),  # the partner's
+    "another agency": AgencyRef(OTHER_AGENCY),
+    "own area's brief": Resource("brief", "1", owner_area=LAMBETH),
+    "another area's brief": Resource("brief", "2", owner_area=SOUTHWARK),
+    "own agency's case": Resource("case", "3", owner_agency=OWN_AGENCY, owner_area=LAMBETH),
+    "another agency's case": Resource("case", "4", owner_agency=OTHER_AGENCY),
+}
+ACTION_FOR = {AreaRef: can.VIEW_AREA, AgencyRef: can.VIEW_AGENCY, Resource: can.VIEW_RESOURCE}
+
+# who is allowed each object (every other role is refused; with no membership, everyone is)
+OBJECT_MATRIX = {
+    "own area": PERFORMANCE,
+    "another area": ALL_AREAS,
+    "own agency": {Role.SECRETARIAT, Role.PARTNER},
+    "another agency": {Role.SECRETARIAT},
+    "own area's brief": PERFORMANCE,
+    "another area's brief": ALL_AREAS,
+    "own agency's case": {Role.PARTNER},  # need to know: not even the secretariat
+    "another agency's case": frozenset(),
+}
+
+# the reasons given to the people an area or agency applies to
+REASONS = {
+    (Role.BOROUGH_USER, "own area"): "a borough user of Lambeth may see Lambeth",
+    (Role.BOROUGH_USER, "another area"): (
+        "a borough user of Lambeth may see Lambeth only, not Southwark"
+    ),
+    (Role.BOROUGH_USER, "own agency"): (
+        "a borough user of Lambeth belongs to no agency, so not to Lambeth IDVA service"
+    ),
+    (Role.PARTNER, "own area"): "a partner agency user of Lambeth IDVA service sees no area's "
+    "performance data",
+    (Role.PARTNER, "own agency"): (
+        "a partner agency user of Lambeth IDVA service may see Lambeth IDVA service"
+    ),
+    (Role.PARTNER, "another agency"): (
+        "a partner agency user of Lambeth IDVA service may see Lambeth IDVA service only, "
+        "not Southwark IDVA service"
+    ),
+    (Role.PARTNER, "own agency's case"): "Lambeth IDVA service owns case 3 of Lambeth IDVA service",
+    (Role.SECRETARIAT, "own agency's case"): (
+        "case 3 of Lambeth IDVA service is Lambeth IDVA service's, not shared with a board "
+        "secretariat"
+    ),
+    (Role.AUDITOR, "another area"): "an auditor sees no area's performance data",
+}
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_object_level_permission_matrix(role, make_user) -> None:
+    """Each role against its own and another area and agency, and objects they own; then
+    the same person with no membership at all."""
+    user = make_user(role, second_factor=False)
+    wrong = []
+    for name, obj in OBJECTS.items():
+        decision = memberships.decide(user, ACTION_FOR[type(obj)], obj)
+        expected = role in OBJECT_MATRIX[name]
+        if decision.allowed != expected or not decision.reason:
+            wrong.append(f"{name}: got {decision}, expected allowed={expected}")
+        if (role, name) in REASONS and decision.reason != REASONS[role, name]:
+            wrong.append(f"{name}: reason {decision.reason!r}, expected {REASONS[role, name]!r}")
+    user.memberships.all().delete()
+    memberships.forget(user)
+    for name, obj in OBJECTS.items():
+        decision = memberships.decide(user, ACTION_FOR[type(obj)], obj)
+        if decision != Decision(False, f"{user.username} holds no membership"):
+            wrong.append(f"{name} with no membership: got {decision}")
+    assert not wrong, "\n".join(wrong)
+
+
+def test_every_object_row_is_in_the_matrix() -> None:
+    assert set(OBJECTS) == set(OBJECT_MATRIX)
+    assert {name for _, name in REASONS} <= set(OBJECTS)

@@ -7,5 +7,6 @@ class AccountsConfig(AppConfig):
     verbose_name = "Accounts"
 
     def ready(self) -> None:
-        # connects the receiver that forgets a user's cached "has a device" answer
-        from dsvb.web.accounts import middleware  # noqa: F401
+        # connect the receivers that forget a user's cached "has a device" answer (middleware)
+        # and keep a user's primary membership in step (memberships)
+        from dsvb.web.accounts import memberships, middleware  # noqa: F401

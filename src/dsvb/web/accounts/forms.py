@@ -9,7 +9,7 @@ from crispy_forms_gds.layout import Field, Fluid, Submit
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm, SetPasswordForm
 
-from dsvb.web.accounts.models import User
+from dsvb.web.accounts.models import Membership, User
 from dsvb.web.accounts.roles import Role
 from dsvb.web.forms import fields_only
 
@@ -132,3 +132,31 @@ class UserForm(forms.ModelForm):
         if commit:
             user.save()
         return user
+
+
+class MembershipForm(forms.ModelForm):
+    """Another membership for a person (the secretariat only): a borough user of a second
+    borough, or a role for a while. Their own role, borough and agency stay on the user."""
+
+    class Meta:
+        model = Membership
+        fields = ["role", "area_code", "agency", "valid_from", "valid_to"]
+        labels = {"valid_from": "From (inclusive)", "valid_to": "Until (inclusive)"}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["role"].choices = Role.choices
+        self.fields["area_code"].choices = [
+            ("", "Not a borough user"),
+            *self.fields["area_code"].choices[1:],
+        ]
+        for name in ("valid_from", "valid_to"):
+            self.fields[name].help_text = "For example, 2026-11-01; blank for no limit"
+        self.helper = _helper(
+            Field.select("role"),
+            Field.select("area_code"),
+            Field.text("agency", field_width=Fluid.ONE_HALF),
+            Field.text("valid_from", field_width=10),
+            Field.text("valid_to", field_width=10),
+            submit="Add membership",
+        )

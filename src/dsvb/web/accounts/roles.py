@@ -1,33 +1,20 @@
-"""The roles people hold, and what each is for."""
+"""The roles people hold, as the web's choices: derived from :mod:`dsvb.access.roles`, the one
+definition (which the CLI and background jobs use without Django)."""
 
 from __future__ import annotations
 
 from django.db import models
 
+from dsvb.access import roles as core
 
-class Role(models.TextChoices):
-    SECRETARIAT = "secretariat", "Board secretariat"
-    BOARD_MEMBER = "board_member", "Board member"
-    FORCE_ANALYST = "force_analyst", "Force performance analyst"
-    BOROUGH_USER = "borough_user", "Borough user"
-    PARTNER = "partner_agency", "Partner agency user"
-    AUDITOR = "auditor", "Auditor"
+Role = models.TextChoices(  # type: ignore[misc]
+    "Role", [(r.name, (r.value, r.label)) for r in core.Role]
+)
 
-
-DESCRIPTIONS = {
-    Role.SECRETARIAT: "Runs the board; administers users; reads everything; searches the audit.",
-    Role.BOARD_MEMBER: "Reads everything the board sees.",
-    Role.FORCE_ANALYST: "Reads every area's performance data; imports extracts and returns.",
-    Role.BOROUGH_USER: "Reads its own borough's performance data and submissions only.",
-    Role.PARTNER: "A partner agency (IDVA, MARAC coordinator); no performance data.",
-    Role.AUDITOR: "Searches the audit log.",
-}
+DESCRIPTIONS = {Role(r.value): text for r, text in core.DESCRIPTIONS.items()}
 
 # Roles that see every area's performance data.
-ALL_AREAS = frozenset({Role.SECRETARIAT, Role.BOARD_MEMBER, Role.FORCE_ANALYST})
+ALL_AREAS = frozenset(Role(r.value) for r in core.ALL_AREAS)
 
-# Roles every account of which must sign in with a second factor (an authenticator app): they
-# administer accounts and read everything, import case records, or read the audit log, so a
-# guessed or stolen password alone must not open them. Others may opt in, or the secretariat
-# may require it of an individual (``User.require_second_factor``).
-SECOND_FACTOR_ROLES = frozenset({Role.SECRETARIAT, Role.FORCE_ANALYST, Role.AUDITOR})
+# Roles that must sign in with a second factor (see dsvb.access.roles).
+SECOND_FACTOR_ROLES = frozenset(Role(r.value) for r in core.SECOND_FACTOR_ROLES)

@@ -16,6 +16,7 @@ from django.forms import Form
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
@@ -27,11 +28,12 @@ from dsvb.web.accounts.forms import (
     ChangePasswordForm,
     CodeForm,
     InvitationPasswordForm,
+    MembershipForm,
     SignInForm,
     UserForm,
 )
 from dsvb.web.accounts.middleware import second_factor_step
-from dsvb.web.accounts.models import User
+from dsvb.web.accounts.models import Membership, User
 from dsvb.web.accounts.roles import DESCRIPTIONS, Role
 from dsvb.web.audit.models import Action
 from dsvb.web.audit.recorder import record
@@ -72,6 +74,8 @@ def account(request: HttpRequest) -> HttpResponse:
             "has_device": devices.exists(),
             "second_factor_required": policies.must_use_second_factor(request.user),
             "role_description": DESCRIPTIONS.get(Role(request.user.role), ""),
+            "memberships": list(request.user.memberships.all()),
+            "today": timezone.localdate(),
         },
     )
 
@@ -226,9 +230,37 @@ def _invitation_page(
     )
 
 
+def _add_membership(request: HttpRequest, person: User) -> HttpResponse:
+    """Add a membership to a person (a second borough, a role for a while); audited. Posted
+    from the user's page (the second form on it: ``add_membership``)."""
+    form = MembershipForm(request.POST, instance=Membership(user=person))
+    if not form.is_valid():
+        problems = "; ".join(e for errors in form.errors.values() for e in errors)
+        messages.error(request, f"The membership was not added: {problems}")
+        return redirect("accounts:user-edit", person.pk)
+    added = form.save()
+    record(
+        request,
+        Action.MEMBERSHIP_ADDED,
+        f"Added a membership to {person.username}: {added.describe}",
+        object_type="user",
+        object_id=person.pk,
+        membership=added.pk,
+        role=added.role,
+        area_code=added.area_code,
+        agency=added.agency,
+        valid_from=added.valid_from and added.valid_from.isoformat(),
+        valid_to=added.valid_to and added.valid_to.isoformat(),
+    )
+    messages.success(request, f"Added a membership to {person.username}: {added.describe}.")
+    return redirect("accounts:user-edit", person.pk)
+
+
 @manage_users
 def user_edit(request: HttpRequest, user_id: int | None = None) -> HttpResponse:
     person = get_object_or_404(User, pk=user_id) if user_id else User()
+    if request.method == "POST" and person.pk and "add_membership" in request.POST:
+        return _add_membership(request, person)
     before = {f: getattr(person, f) for f in _AUDITED_FIELDS}
     form = UserForm(request.POST or None, instance=person)
     if request.method == "POST" and form.is_valid():
@@ -264,6 +296,9 @@ def user_edit(request: HttpRequest, user_id: int | None = None) -> HttpResponse:
             "person": person,
             "invite_form": Form(),
             "password_set": person.pk is not None and person.has_usable_password(),
+            "memberships": list(person.memberships.all()) if person.pk else [],
+            "membership_form": MembershipForm(),
+            "today": timezone.localdate(),
         },
     )
 

@@ -1,4 +1,5 @@
-"""Writing audit entries. Every audited action calls :func:`record` exactly once.
+"""Writing audit entries. Every audited action calls :func:`record` (in a web request) or
+:func:`record_as` (anywhere: the CLI, background jobs) exactly once.
 
 A view wrapped in :func:`dsvb.web.audit.pageview.audited_view` makes one entry per view: the
 entry the view records itself (an export, a search of the log), or else a page view. Either
@@ -8,6 +9,7 @@ period), which the view names with :func:`dsvb.web.audit.pageview.viewed`.
 
 from __future__ import annotations
 
+import getpass
 import ipaddress
 import threading
 from typing import Any
@@ -18,7 +20,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from dsvb.web.audit import chain
-from dsvb.web.audit.models import Action, AuditEvent
+from dsvb.web.audit.models import ACTIONS, Action, AuditEvent
 
 # SQLite lets one connection write at a time, and a writer that finds the database locked
 # sleeps in steps of 1, 2, 5, 10 ms and more before trying again: under load, threads of one
@@ -65,7 +67,11 @@ def record(
     object_id: str | int = "",
     **details: Any,
 ) -> AuditEvent:
-    """Append one entry: who (the request's user unless given), when, what, from where."""
+    """Append one entry: who (the request's user unless given), when, what, from where.
+
+    ``action`` must be a registered audit action (``models.ACTIONS``): a name nobody
+    registered is refused (``UnknownName``), so a typo never lands in the log."""
+    ACTIONS.get(str(action))
     if user is None and request is not None:
         user = getattr(request, "user", None)
     signed_in = user is not None and getattr(user, "is_authenticated", False)
@@ -85,6 +91,65 @@ def record(
         object_id=str(object_id),
         summary=summary[:500],
         details=chain.normal_details(details),
+    )
+
+
+SYSTEM_ROLE = "system"  # the actor_role of entries made by a named system actor
+
+
+def cli_actor() -> str:
+    """The command line, as an actor: ``cli:<the operating-system user>``."""
+    try:
+        user = getpass.getuser()
+    except (KeyError, OSError):
+        user = "unknown"
+    return f"cli:{user}"
+
+
+def job_actor(kind: str, job_id: str | int) -> str:
+    """A background job, as an actor: ``job:<kind>:<id>``."""
+    return f"job:{kind}:{job_id}"
+
+
+def record_as(
+    actor: Any,
+    action: Action | str,
+    summary: str,
+    *,
+    object_type: str = "",
+    object_id: str | int = "",
+    outcome: str = "",
+    reason: str = "",
+    **details: Any,
+) -> AuditEvent:
+    """Append one entry outside a web request (the CLI, a background job, a management
+    command): ``actor`` is a user, or a named system actor (:func:`cli_actor`,
+    :func:`job_actor`). ``outcome`` ("allowed", "refused", "failed") and ``reason`` (a
+    refusal's, in words) go into the details when given."""
+    extra = {k: v for k, v in (("outcome", outcome), ("reason", reason)) if v}
+    if isinstance(actor, str):
+        ACTIONS.get(str(action))
+        return _insert(
+            actor_id=None,
+            actor_username=actor[:150],
+            actor_role=SYSTEM_ROLE,
+            ip_address=None,
+            user_agent="",
+            action=str(action),
+            object_type=object_type,
+            object_id=str(object_id),
+            summary=summary[:500],
+            details=chain.normal_details({**details, **extra}),
+        )
+    return record(
+        None,
+        action,
+        summary,
+        user=actor,
+        object_type=object_type,
+        object_id=object_id,
+        **details,
+        **extra,
     )
 
 

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_safe
 from dsvb.web.accounts import policies
 from dsvb.web.accounts.decorators import policy_required
 from dsvb.web.audit import chain
-from dsvb.web.audit.models import Action, AuditEvent
+from dsvb.web.audit.models import Action, AuditEvent, action_choices
 from dsvb.web.audit.pageview import audited_view
 from dsvb.web.audit.recorder import record
 from dsvb.web.forms import fields_only
@@ -43,7 +43,9 @@ class SearchForm(forms.Form):
     text = forms.CharField(label="Contains", required=False, help_text="Words in the entry")
     username = forms.CharField(label="User name", required=False)
     action = forms.ChoiceField(
-        label="Action", required=False, choices=[("", "Any action"), *Action.choices]
+        label="Action",
+        required=False,
+        choices=lambda: [("", "Any action"), *action_choices()],  # actions added later too
     )
     date_from = forms.DateField(
         label="From (inclusive)", required=False, help_text="For example, 2026-11-01"

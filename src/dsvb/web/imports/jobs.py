@@ -50,6 +50,7 @@ from django.db import OperationalError, connection, transaction
 from django.utils import timezone
 
 from dsvb import store
+from dsvb.access import Decision
 from dsvb.ingest.extract import ExtractError, ImportReport, import_extract, read_import_log
 from dsvb.ingest.returns import (
     GARBLED,
@@ -63,7 +64,7 @@ from dsvb.ingest.returns import (
 )
 from dsvb.store import writer
 from dsvb.web.audit.models import Action
-from dsvb.web.audit.recorder import record
+from dsvb.web.audit.recorder import job_actor, record, record_as
 from dsvb.web.imports import uploads
 from dsvb.web.imports.models import ImportJob, JobMessage, Kind, RunnerLock, Status
 from dsvb.web.imports.uploads import EXTRACT_FOLDER
@@ -443,7 +444,46 @@ def run(job: ImportJob) -> ImportJob:
     return job
 
 
+def may_run(job: ImportJob) -> Decision:
+    """Whether the person who submitted the job may still import, now that it runs (a queued
+    job outlives a membership that ends, or an account disabled, in the meantime)."""
+    from dsvb.access import permissions
+    from dsvb.web.accounts.memberships import decide
+
+    if job.created_by is None:
+        return Decision(False, f"{job.created_by_username or 'its submitter'} has no account now")
+    return decide(job.created_by, permissions.IMPORT)
+
+
+def _refuse(job: ImportJob, decision: Decision) -> None:
+    """Audit the refusal with its reason (the job as actor), then end the job as failed."""
+    summary = f"Refused: {decision.reason}; nothing was imported."
+    say(job, f"Refused: {decision.reason}")
+    _persist(
+        lambda: record_as(
+            job_actor("import", job.pk),
+            Action.ACCESS_DENIED,
+            f"Refused to run import job {job.pk} for {job.created_by_username}: {decision.reason}",
+            object_type="import_job",
+            object_id=job.pk,
+            outcome="refused",
+            reason=decision.reason,
+            submitted_by=job.created_by_username,
+        )
+    )
+    _finish(
+        job,
+        Status.FAILED,
+        summary,
+        {"outcome": "refused", "summary": summary, "problems": [], "problem_total": 0},
+    )
+
+
 def _run(job: ImportJob) -> None:
+    decision = may_run(job)
+    if not decision:
+        _refuse(job, decision)
+        return
     say(job, f"Started: importing {'an extract' if job.kind == Kind.EXTRACT else 'a return'}")
     try:
         with _Heartbeat(job):

@@ -20,11 +20,12 @@ from dsvb.indicators.results import IndicatorResult
 from dsvb.reports import publication
 from dsvb.reports.publication import NextPeriod, Release, ReleaseRefused, Source
 from dsvb.web.audit.models import Action
-from dsvb.web.audit.recorder import record
+from dsvb.web.audit.recorder import record, record_as
 from dsvb.web.public import policy as policy_service
 from dsvb.web.public.models import Release as StoredRelease
 
 RELEASE_PUBLISHED = Action.RELEASE_PUBLISHED
+RELEASE_REFUSED = Action.RELEASE_REFUSED
 _CACHE_SECONDS = 24 * 60 * 60
 
 
@@ -103,20 +104,32 @@ def keep(release: Release) -> StoredRelease:
 
 
 def publish(
-    source: Source, *, published_by: str, request: HttpRequest | None = None
+    source: Source,
+    *,
+    published_by: str,
+    request: HttpRequest | None = None,
+    actor: str | None = None,
 ) -> Release | None:
-    """Make and store the next release, audited once; None when no period is due."""
+    """Make and store the next release, audited once; None when no period is due.
+
+    ``actor`` names who publishes outside a web request (``recorder.cli_actor()``): the
+    entry is then made by :func:`record_as` under that name."""
     release = prepare(source, published_by=published_by)
     if release is None:
         return None
+
+    def audit(action: str, summary: str, **details: object) -> None:
+        if actor is not None:
+            record_as(actor, action, summary, published_by=published_by, **details)
+        else:
+            record(request, action, summary, username=published_by, **details)
+
     try:
         with transaction.atomic():
             keep(release)
-            record(
-                request,
+            audit(
                 RELEASE_PUBLISHED,
                 f"Published release {release.number}: {release.label}",
-                username=published_by,
                 object_type="release",
                 object_id=release.number,
                 period=[release.period.start.isoformat(), release.period.end.isoformat()],
@@ -130,6 +143,21 @@ def publish(
             "another release was published at the same moment; look at the releases and try again"
         ) from exc
     return release
+
+
+def audit_refusal(exc: ReleaseRefused, *, actor: str, dry_run: bool = False) -> None:
+    """Record a release refused by its disclosure audit, with the reason, outside a request
+    (``dsvb publish``: the command line is the actor)."""
+    record_as(
+        actor,
+        RELEASE_REFUSED,
+        f"Refused to publish the next release: {exc}",
+        object_type="release",
+        outcome="refused",
+        reason=str(exc),
+        disclosures=[d.describe() for d in exc.disclosures],
+        dry_run=dry_run,
+    )
 
 
 # --- sources --------------------------------------------------------------------------------
