@@ -10,6 +10,7 @@ cache under a key carrying the store version, so an import makes it stale at onc
 from __future__ import annotations
 
 import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -101,19 +102,37 @@ def _building_lock(key: str) -> threading.Lock:
         return _locks.setdefault(key, threading.Lock())
 
 
+_RECENT_SIZE = 8  # assessments kept in this process, unpickled (a family at London scale)
+_recent: OrderedDict[str, Assessment] = OrderedDict()
+
+
+def _remember(key: str, value: Assessment) -> Assessment:
+    with _locks_guard:
+        _recent[key] = value
+        _recent.move_to_end(key)
+        while len(_recent) > _RECENT_SIZE:
+            _recent.popitem(last=False)
+    return value
+
+
 def assessment(sel: Selection) -> Assessment:
-    """The assessment of the selection's family and period (cached per store version)."""
+    """The assessment of the selection's family and period (cached per store version: in
+    the shared cache, and the latest few in this process, so a page that reads it more
+    than once, or the next page of the same family, does not unpickle it again)."""
     key = _cache_key(sel)
+    recent = _recent.get(key)
+    if recent is not None:
+        return recent
     hit = cache.get(key)
     if hit is not None:
-        return hit
+        return _remember(key, hit)
     with _building_lock(key):  # threads of a worker wait for one derivation, not repeat it
         hit = cache.get(key)
         if hit is not None:
-            return hit
+            return _remember(key, hit)
         built = build(sel)
         cache.set(key, built, CACHE_SECONDS)
-        return built
+        return _remember(key, built)
 
 
 def build(sel: Selection) -> Assessment:
