@@ -243,7 +243,7 @@ def _victims(f: Frames, p: Params) -> list[tuple[pl.LazyFrame, pl.LazyFrame]]:
                 is_repeat=pl.col("repeat").any(),
                 repeat_offences=pl.col("repeat").sum(),
                 in_window=pl.col("in_window").max(),
-                area_code=pl.col("area_code").sort_by(LATEST).last(),  # the latest offence
+                area_code=pl.col("area_code").sort_by(list(LATEST)).last(),  # the latest offence
             )
         )
         out.append(
@@ -281,7 +281,7 @@ def _cautioned(f: Frames, p: Params) -> list[tuple[pl.LazyFrame, pl.LazyFrame]]:
             .group_by("person_id")
             .agg(
                 is_repeat=pl.col("repeat").any(),
-                area_code=pl.col("area_code").sort_by(LATEST).last(),
+                area_code=pl.col("area_code").sort_by(list(LATEST)).last(),
             )
         )
         out.append(

@@ -203,42 +203,57 @@ def generator_fingerprint() -> str:
     return digest.hexdigest()[:12]
 
 
+# Starts the task from a small, fresh interpreter and reaps it with wait4: a child's
+# ru_maxrss includes what the process that forked it held (the kernel keeps the larger of
+# the two across exec), so the task is forked from this launcher (a few MB), never from the
+# runner, which holds imported libraries and figures. Writes ru_maxrss (kB on Linux) to argv[1].
+LAUNCHER = """\
+import os, sys
+pid = os.fork()
+if pid == 0:
+    try:
+        os.execv(sys.argv[2], sys.argv[2:])
+    finally:
+        os._exit(127)
+_, status, usage = os.wait4(pid, 0)
+with open(sys.argv[1], "w") as f:
+    f.write(str(usage.ru_maxrss))
+sys.exit(os.waitstatus_to_exitcode(status))
+"""
+
+
 def _run_task(task: str, out_dir: Path, *args: str, echo: Say | None = None) -> dict[str, Any]:
     """Run one task in a fresh interpreter; return its JSON result.
 
-    ``peak_rss`` is the process's maximum resident set as the kernel reports it when the
-    runner reaps it (``wait4``), so each method's memory is its own process's; the figure
-    the task read from ``VmHWM`` itself is kept as ``peak_rss_self``.
+    ``peak_rss`` is the task process's maximum resident set as the kernel reports it when it
+    is reaped (``wait4``'s ``ru_maxrss``), so each method's memory is its own process's; the
+    figure the task read from its own ``VmHWM`` is kept as ``peak_rss_self``.
     """
     stamp = time.monotonic_ns()
     out = out_dir / f"{task}-{stamp}.json"
+    rss = out_dir / f"{task}-{stamp}.maxrss"
     command = [sys.executable, "-m", "benchmarks.tasks", task, "--out", str(out), *args]
+    launch = [sys.executable, "-I", "-S", "-c", LAUNCHER, str(rss), *command]
     env = {
         **os.environ,
         "PYTHONPATH": os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")]),
     }
-    with tempfile.TemporaryFile() as stdout, tempfile.TemporaryFile() as stderr:
-        proc = subprocess.Popen(command, cwd=REPO, env=env, stdout=stdout, stderr=stderr)
-        _pid, status, usage = os.wait4(proc.pid, 0)
-        proc.returncode = os.waitstatus_to_exitcode(status)
-        stdout.seek(0)
-        stderr.seek(0)
-        printed = stdout.read().decode("utf-8", "replace")
-        errors = stderr.read().decode("utf-8", "replace")
-    if echo and printed.strip():
-        for line in printed.strip().splitlines():
+    proc = subprocess.run(launch, cwd=REPO, env=env, capture_output=True, text=True)
+    if echo and proc.stdout.strip():
+        for line in proc.stdout.strip().splitlines():
             echo(f"    {line}")
-    if proc.returncode != 0:
-        raise RuntimeError(
-            f"benchmark task {task} failed (exit {proc.returncode}):\n{errors[-4000:]}"
-        )
     try:
+        if proc.returncode != 0:
+            raise RuntimeError(
+                f"benchmark task {task} failed (exit {proc.returncode}):\n{proc.stderr[-4000:]}"
+            )
         result = json.loads(out.read_text(encoding="utf-8"))
+        maxrss = int(rss.read_text(encoding="ascii"))
     finally:
         out.unlink(missing_ok=True)
+        rss.unlink(missing_ok=True)
     result["peak_rss_self"] = result.get("peak_rss")
-    # ru_maxrss is in kilobytes on Linux, bytes on macOS
-    result["peak_rss"] = usage.ru_maxrss * (1 if sys.platform == "darwin" else 1024)
+    result["peak_rss"] = maxrss * (1 if sys.platform == "darwin" else 1024)  # macOS: bytes
     return result
 
 
