@@ -170,3 +170,41 @@ def test_the_polars_baseline_agrees_with_the_sql_floor_at_the_edges(
     assert frames.nbytes > 0
     figures.assert_agree(results)
     assert results["polars"][("ALL", "dv", "repeat_victim_rate")] == (2, 5)
+
+
+def _measured(median: float, load: float | None = None, rss: int = 2**30) -> dict:
+    m = {"median": median, "min": median, "times": [median], "cpu_median": median,
+         "peak_rss_median": rss}  # fmt: skip
+    return m if load is None else {**m, "load_seconds_median": load}
+
+
+def test_the_restated_targets_are_judged_against_the_baselines_read_from_the_store() -> None:
+    """Decision 0017, on given medians, so the Polars ratios are checked where it is absent."""
+    ratios = {
+        r["id"]: r
+        for r in bench.ratios(
+            {
+                "engine": _measured(1.2, rss=2**29),
+                "sql": _measured(1.0),
+                "pandas": _measured(3.0, load=2.0, rss=2**32),
+                "polars": _measured(0.8, load=0.6),
+            }
+        )
+    }
+    assert ratios["engine_vs_sql"]["value"] == pytest.approx(1.2)
+    assert ratios["engine_vs_sql"]["met"] is True  # at the target is within it
+    assert ratios["engine_vs_pandas"]["value"] == pytest.approx(1.2 / 5.0)
+    assert ratios["engine_vs_pandas"]["met"] is True
+    # slower than Polars' computation alone, faster once Polars has read the store
+    assert ratios["engine_vs_polars"]["value"] == pytest.approx(1.2 / 1.4)
+    assert ratios["engine_vs_polars"]["met"] is True
+    assert ratios["engine_vs_polars_compute"]["value"] == pytest.approx(1.5)
+    assert ratios["engine_vs_polars_compute"]["met"] is None
+    assert ratios["engine_vs_polars_rss"]["value"] == pytest.approx(0.5)
+    assert ratios["engine_vs_pandas_rss"]["value"] == pytest.approx(0.125)
+
+    slow = {r["id"]: r for r in bench.ratios({"engine": _measured(1.5), "sql": _measured(1.0),
+                                              "polars": _measured(1.0, load=0.5)})}  # fmt: skip
+    assert slow["engine_vs_sql"]["met"] is False
+    assert slow["engine_vs_polars"]["met"] is False  # equal is not faster
+    assert "engine_vs_pandas" not in slow, "a baseline not run has no ratio, not a made-up one"
