@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import ibis
 import ibis.expr.types as ir
-import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -25,6 +24,7 @@ from dsvb.indicators import definitions as defs
 from dsvb.indicators.model import Context, Count, Indicator, Period, add_months
 from dsvb.indicators.results import FORCE_CODE, IndicatorResult
 from dsvb.indicators.sources import (
+    COMPILE_NOW,
     CUT_ALIASES,
     CUT_NAMES,
     NOT_RECORDED,
@@ -32,6 +32,7 @@ from dsvb.indicators.sources import (
     Source,
     Tables,
     cut_expression,
+    sql_at,
 )
 
 __all__ = ["IndicatorQuery", "UnknownCut", "compute", "compute_from_extract", "compute_from_store"]
@@ -116,9 +117,9 @@ def data_period(con: ibis.BaseBackend) -> Period | None:
     tables = Tables.from_backend(con)
     first = [tables.incidents.reported_month.min(), tables.crimes.recorded_month.min()]
     last = [tables.incidents.reported_month.max(), tables.crimes.recorded_month.max()]
-    # the minimum of an empty table is NaT (not None) through pandas
-    firsts = [v for v in (con.execute(e) for e in first) if v is not None and not pd.isna(v)]
-    lasts = [v for v in (con.execute(e) for e in last) if v is not None and not pd.isna(v)]
+    # through Arrow (``execute`` would import pandas); the minimum of an empty table is None
+    firsts = [v for v in (con.to_pyarrow(e).as_py() for e in first) if v is not None]
+    lasts = [v for v in (con.to_pyarrow(e).as_py() for e in last) if v is not None]
     if not firsts:
         return None
     start, end = min(firsts), max(lasts)
@@ -196,21 +197,74 @@ def _totals(
     return summed.rename_columns([n.removesuffix("_sum") for n in summed.column_names])
 
 
+#: Compiled SQL of each source's aggregate, kept for the life of the process and keyed by
+#: everything it is compiled from: the source, its counts, the families, cuts and context
+#: (period, look-back, rules in force) and the store's columns. Building the Ibis
+#: expressions and compiling them costs about 0.2 s however small the store, as much as
+#: the whole query on a year of a force's records; a page or a benchmark that asks again
+#: runs the same SQL at once. The clock is in no key: the SQL is compiled at
+#: ``COMPILE_NOW`` and given the current plausible-range bounds by ``sql_at`` each run.
+_COMPILED: dict[tuple, str] = {}
+
+
+def _store_columns(con: ibis.BaseBackend) -> tuple | None:
+    """The store's tables and column types: the part of the key that says the compiled SQL
+    still fits the store (a store made by an older dsvb may differ). None for a backend
+    other than DuckDB, whose queries are built and compiled each time."""
+    if getattr(con, "name", None) != "duckdb":
+        return None
+    names = tuple(Tables.__dataclass_fields__)
+    return tuple(
+        con.con.execute(
+            "SELECT table_name, column_name, data_type FROM duckdb_columns() "
+            "WHERE schema_name = current_schema() AND list_contains(?, table_name) "
+            "ORDER BY table_name, column_index",
+            [list(names)],
+        ).fetchall()
+    )
+
+
+def _source_groups(
+    con: ibis.BaseBackend,
+    tables: Callable[[], Tables],
+    source: Source,
+    counts: Sequence[Count],
+    query: IndicatorQuery,
+    ctx: Context,
+    columns: tuple | None,
+) -> pa.Table:
+    """The source's rows grouped by cuts and conditions (``_groups``), as Arrow. On DuckDB
+    the compiled SQL is kept (:data:`_COMPILED`); on other backends it is built each time."""
+
+    def expression(at: Tables) -> ir.Table:
+        table = source.build(at, ctx, query.families, query.by)
+        return _groups(_conditions(source, table, counts, query.families, ctx, query.by), query.by)
+
+    if columns is None:
+        return con.to_pyarrow(expression(tables()))
+    key = (source.name, tuple(c.id for c in counts), query.families, query.by, ctx, columns)
+    sql = _COMPILED.get(key)
+    if sql is None:
+        sql = _COMPILED[key] = str(
+            con.compile(expression(Tables.from_backend(con, now=COMPILE_NOW)))
+        )
+    return con.con.sql(sql_at(sql)).to_arrow_table()
+
+
 def _run_source(
     con: ibis.BaseBackend,
-    tables: Tables,
+    tables: Callable[[], Tables],
     source: Source,
     counts: Sequence[Count],
     query: IndicatorQuery,
     ctx: Context,
     into: _Counts,
+    columns: tuple | None = None,
 ) -> None:
     """One aggregate query over the source. Every count is additive over the groups (each
     row, and each person, falls in exactly one group), so the force-wide row is the sum of
     the group rows."""
-    table = source.build(tables, ctx, query.families, query.by)
-    rows = _conditions(source, table, counts, query.families, ctx, query.by)
-    groups = con.to_pyarrow(_groups(rows, query.by))
+    groups = _source_groups(con, tables, source, counts, query, ctx, columns)
     force = (ALL,) * len(query.by)
     for row in _totals(groups, counts, query.families, query.by).to_pylist():
         key = tuple(row.pop(f"cut{i}") or NOT_RECORDED for i in range(len(query.by)))
@@ -232,7 +286,14 @@ def compute(con: ibis.BaseBackend, query: IndicatorQuery) -> list[IndicatorResul
     if period is None:
         return []
     ctx = _context(period, query.window_months)
-    tables = Tables.from_backend(con)
+    built: list[Tables] = []
+
+    def tables() -> Tables:  # the store's tables, built once if a source needs them
+        if not built:
+            built.append(Tables.from_backend(con))
+        return built[0]
+
+    columns = _store_columns(con)
     indicators = [i for i in query.selected() if any(i.applies_to(f) for f in query.families)]
 
     needed: dict[str, list[Count]] = defaultdict(list)
@@ -251,7 +312,7 @@ def compute(con: ibis.BaseBackend, query: IndicatorQuery) -> list[IndicatorResul
     for name, source_counts in needed.items():
         if name in skipped_sources:
             continue
-        _run_source(con, tables, SOURCES[name], source_counts, query, ctx, counts)
+        _run_source(con, tables, SOURCES[name], source_counts, query, ctx, counts, columns)
 
     keys = set(counts.keys)
     if query.by == ("area",):

@@ -14,6 +14,7 @@ in the period, so person counts add up across areas too.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -180,6 +181,42 @@ class _Bounds:
         return value.between(*self.deadlines)
 
 
+#: The stand-in for "now" when a query is compiled once to be run again later
+#: (:func:`dsvb.indicators.engine.compute` keeps compiled SQL per process): the plausible
+#: range's upper bounds are the only part of a compiled query that depends on the clock, so
+#: a query compiled with tables of ``Tables.from_backend(con, now=COMPILE_NOW)`` is made
+#: right for any moment by :func:`sql_at`. A date no record or clock will reach, with
+#: microseconds, so that its literals cannot be mistaken for another value.
+COMPILE_NOW = dt.datetime(2345, 6, 7, 8, 9, 10, 111213)
+
+
+def _timestamp_sql(value: dt.datetime) -> str:
+    """A naive timestamp literal as Ibis writes it for DuckDB (``visit_Literal``)."""
+    seconds = value.second + value.microsecond / 1e6
+    return (
+        f"MAKE_TIMESTAMP({value.year}, {value.month}, {value.day}, {value.hour}, "
+        f"{value.minute}, {seconds})"
+    )
+
+
+def sql_at(sql: str, now: dt.datetime | None = None) -> str:
+    """DuckDB SQL compiled from tables at :data:`COMPILE_NOW`, with the plausible range's
+    bounds at ``now`` (default: the current time) instead: the same text as compiling the
+    query from ``Tables.from_backend(con, now=now)``, without building or compiling it
+    again. Raises ``ValueError`` if a stand-in value is left in the text (a change in how
+    Ibis writes literals), rather than run a query with the wrong bounds."""
+    compiled, actual = _Bounds.at(COMPILE_NOW), _Bounds.at(now)
+    for old, new in (
+        (compiled.events[1], actual.events[1]),
+        (compiled.deadlines[1], actual.deadlines[1]),
+    ):
+        sql = sql.replace(_timestamp_sql(old), _timestamp_sql(new))
+    if f"MAKE_TIMESTAMP({COMPILE_NOW.year}," in sql:
+        raise ValueError("a compiled query still holds the stand-in for now; not run")
+    (low, high), actual_high = compiled.birth_years, actual.birth_years[1]
+    return re.sub(rf"BETWEEN {low} AND {high}(?![\w.])", f"BETWEEN {low} AND {actual_high}", sql)
+
+
 def months_held_sql(now: dt.datetime | None = None) -> str:
     """DuckDB SQL answering one row: the first and last month (first days) of the incidents
     and crimes stored, those outside the plausible range left out as
@@ -201,15 +238,17 @@ def implausible_records(con: ibis.BaseBackend, *, now: dt.datetime | None = None
     raw = Tables(*(con.table(name) for name in Tables.__dataclass_fields__))
     kept = Tables.from_backend(con, now=now)
     counts: dict[str, int] = {}
+
+    def scalar(expr: ir.Scalar) -> int:  # through Arrow: ``execute`` would import pandas
+        return int(con.to_pyarrow(expr).as_py() or 0)
+
     for name in ("incidents", "crimes", "victim_contacts"):
-        left_out = con.execute(getattr(raw, name).count()) - con.execute(
-            getattr(kept, name).count()
-        )
+        left_out = scalar(getattr(raw, name).count()) - scalar(getattr(kept, name).count())
         if left_out:
             counts[name] = int(left_out)
     low, high = _Bounds.at(now).birth_years
     years = raw.people.birth_year
-    people = con.execute(raw.people.filter(years.notnull() & ~years.between(low, high)).count())
+    people = scalar(raw.people.filter(years.notnull() & ~years.between(low, high)).count())
     if people:
         counts["people"] = int(people)
     return counts
