@@ -1,7 +1,8 @@
-"""The engine compiles each source's query once per process (``engine._COMPILED``) at a
-stand-in for "now" and puts the plausible-range bounds of the moment in each run
-(``sources.sql_at``). These tests hold it to the same SQL text as compiling afresh at that
-moment, and to the same figures as the uncompiled path, on a real store."""
+"""The engine compiles each source's query once and keeps it (``dsvb.indicators.compiled``:
+in the process and in a cache folder) at a stand-in for "now", and puts the plausible-range
+bounds of the moment in each run (``sources.sql_at``). These tests hold it to the same SQL
+text as compiling afresh at that moment, and to the same figures as the uncompiled path
+(Ibis, Arrow), on a real store."""
 
 from __future__ import annotations
 
@@ -13,8 +14,8 @@ import ibis
 import pytest
 
 from dsvb import store
+from dsvb.indicators import compiled, engine
 from dsvb.indicators import definitions as defs
-from dsvb.indicators import engine
 from dsvb.indicators.engine import IndicatorQuery, compute
 from dsvb.indicators.model import Period
 from dsvb.indicators.sources import COMPILE_NOW, SOURCES, Tables, sql_at
@@ -108,9 +109,46 @@ def store_file(tmp_path_factory) -> Path:
 def _figures(path: Path, query: IndicatorQuery) -> list:
     con = store.connect(path, read_only=True)
     try:
-        return compute(ibis.duckdb.from_connection(con), query)
+        return compute(con, query)
     finally:
         con.close()
+
+
+def test_an_unwritable_cache_folder_is_not_an_error(store_file: Path, tmp_path, monkeypatch):
+    blocked = tmp_path / "a file, not a folder"
+    blocked.write_text("")
+    monkeypatch.setenv("DSVB_QUERY_CACHE", str(blocked / "queries"))
+    compiled._MEMORY.clear()
+    query = IndicatorQuery(start=dt.date(2009, 12, 1), end=dt.date(2010, 12, 1), families=("dv",))
+    assert _figures(store_file, query)
+    assert blocked.read_text() == ""
+
+
+def test_implausible_records_compiled_and_through_ibis_agree(store_file: Path, monkeypatch):
+    from dsvb.indicators.sources import implausible_records
+
+    monkeypatch.setenv("DSVB_QUERY_CACHE", "")
+    con = store.connect(store_file, read_only=True)
+    try:
+        kept = implausible_records(con)
+        built = implausible_records(ibis.duckdb.from_connection(con))  # compiled too
+        with monkeypatch.context() as m:
+            m.setattr(compiled, "store_columns", lambda con: None)
+            through_ibis = implausible_records(ibis.duckdb.from_connection(con))
+        assert engine.data_period(con) == engine.data_period(_NotDuckDB(con))
+    finally:
+        con.close()
+    assert kept == built == through_ibis == {"crimes": 1}  # the crime recorded in 2100
+
+
+class _NotDuckDB:
+    """An Ibis backend on the store that the engine takes for any other backend."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+        self._backend = ibis.duckdb.from_connection(con)
+
+    def __getattr__(self, name: str):
+        return "not-duckdb" if name == "name" else getattr(self._backend, name)
 
 
 @pytest.mark.parametrize(
@@ -122,27 +160,35 @@ def _figures(path: Path, query: IndicatorQuery) -> list:
     ],
     ids=["year-by-area", "half-by-unit-month", "future-record-left-out"],
 )
-def test_compiled_figures_are_the_uncompiled_ones(store_file: Path, query, monkeypatch) -> None:
-    engine._COMPILED.clear()
-    first = _figures(store_file, query)  # compiles
-    assert engine._COMPILED
-    again = _figures(store_file, query)  # runs the kept SQL
+def test_compiled_figures_are_the_uncompiled_ones(
+    store_file: Path, query, monkeypatch, tmp_path
+) -> None:
+    monkeypatch.setenv("DSVB_QUERY_CACHE", str(tmp_path / "queries"))
+    compiled._MEMORY.clear()
+    first = _figures(store_file, query)  # compiles, keeps in memory and on disk
+    assert compiled._MEMORY and list((tmp_path / "queries").glob("*.sql"))
+    again = _figures(store_file, query)  # runs the SQL kept in memory
+    compiled._MEMORY.clear()
+    from_disk = _figures(store_file, query)  # as a new process would: from the folder
     with monkeypatch.context() as m:
-        m.setattr(engine, "_store_columns", lambda con: None)  # build and run through Ibis
+        m.setattr(compiled, "store_columns", lambda con: None)  # build and run through Ibis
         uncompiled = _figures(store_file, query)
-    assert first == again == uncompiled
+    assert first == again == from_disk == uncompiled
     assert any(r.numerator for r in first) or query.start.year == 2100
     if query.start.year == 2100:  # the 2100 crime is outside the plausible range now
         assert all(not r.numerator for r in first)
 
 
-def test_a_store_with_other_columns_is_compiled_for_itself(store_file: Path, tmp_path) -> None:
+def test_a_store_with_other_columns_is_compiled_for_itself(
+    store_file: Path, tmp_path, monkeypatch
+) -> None:
     """The store's columns are in the key: SQL kept for one store is not run on a store
     whose tables differ."""
+    monkeypatch.setenv("DSVB_QUERY_CACHE", "")  # in memory only
     query = IndicatorQuery(start=dt.date(2009, 12, 1), end=dt.date(2010, 12, 1))
-    engine._COMPILED.clear()
+    compiled._MEMORY.clear()
     _figures(store_file, query)
-    keys = set(engine._COMPILED)
+    keys = set(compiled._MEMORY)
     other = tmp_path / "other.duckdb"
     other.write_bytes(store_file.read_bytes())
     con = duckdb.connect(str(other))
@@ -151,4 +197,4 @@ def test_a_store_with_other_columns_is_compiled_for_itself(store_file: Path, tmp
     finally:
         con.close()
     assert _figures(other, query) == _figures(store_file, query)
-    assert len(engine._COMPILED) > len(keys)
+    assert len(compiled._MEMORY) > len(keys)

@@ -13,27 +13,30 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-
-import ibis
-import ibis.expr.types as ir
-import pyarrow as pa
-import pyarrow.compute as pc
+from typing import TYPE_CHECKING, Any
 
 from dsvb import reference, store
+from dsvb.indicators import compiled
 from dsvb.indicators import definitions as defs
 from dsvb.indicators.model import Context, Count, Indicator, Period, add_months
 from dsvb.indicators.results import FORCE_CODE, IndicatorResult
 from dsvb.indicators.sources import (
-    COMPILE_NOW,
     CUT_ALIASES,
     CUT_NAMES,
     NOT_RECORDED,
     SOURCES,
     Source,
     Tables,
+    arrow_of,
     cut_expression,
-    sql_at,
+    months_held_sql,
+    scalar_of,
 )
+
+if TYPE_CHECKING:  # Ibis and Arrow only when a query is built (see dsvb.indicators.compiled)
+    import ibis
+    import ibis.expr.types as ir
+    import pyarrow as pa
 
 __all__ = ["IndicatorQuery", "UnknownCut", "compute", "compute_from_extract", "compute_from_store"]
 
@@ -111,15 +114,20 @@ def _context(period: Period, window_months: int) -> Context:
     )
 
 
-def data_period(con: ibis.BaseBackend) -> Period | None:
+def data_period(con: Any) -> Period | None:
     """Whole months covering every incident and crime in the store (those within the
-    plausible range for police records: see :meth:`Tables.from_backend`)."""
-    tables = Tables.from_backend(con)
-    first = [tables.incidents.reported_month.min(), tables.crimes.recorded_month.min()]
-    last = [tables.incidents.reported_month.max(), tables.crimes.recorded_month.max()]
-    # through Arrow (``execute`` would import pandas); the minimum of an empty table is None
-    firsts = [v for v in (con.to_pyarrow(e).as_py() for e in first) if v is not None]
-    lasts = [v for v in (con.to_pyarrow(e).as_py() for e in last) if v is not None]
+    plausible range for police records: see :meth:`Tables.from_backend`). ``con`` is an
+    Ibis backend or a DuckDB connection (read with ``months_held_sql``, no Ibis)."""
+    if compiled.is_duckdb(con):
+        first, last = compiled.connection(con).execute(months_held_sql()).fetchone()
+        firsts, lasts = [first] if first is not None else [], [last]
+    else:
+        tables = Tables.from_backend(con)
+        first_e = [tables.incidents.reported_month.min(), tables.crimes.recorded_month.min()]
+        last_e = [tables.incidents.reported_month.max(), tables.crimes.recorded_month.max()]
+        # the minimum of an empty table is None
+        firsts = [v for v in (scalar_of(con, e) for e in first_e) if v is not None]
+        lasts = [v for v in (scalar_of(con, e) for e in last_e) if v is not None]
     if not firsts:
         return None
     start, end = min(firsts), max(lasts)
@@ -175,8 +183,11 @@ def _totals(
     The same answer as filtering the rows once per count, but the backend looks at each
     row once rather than once per count (on DuckDB about nine times faster for the crimes
     source and its 76 counts), and the small sums over groups are done here, in Arrow,
-    whatever the backend.
+    on backends other than DuckDB (where :func:`_totals_sql` does them in the query).
     """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
     cuts = [f"cut{k}" for k in range(len(by))]
     columns: dict[str, pa.ChunkedArray] = {c: groups[c] for c in cuts}
     for i, family in enumerate(families):
@@ -197,62 +208,58 @@ def _totals(
     return summed.rename_columns([n.removesuffix("_sum") for n in summed.column_names])
 
 
-#: Compiled SQL of each source's aggregate, kept for the life of the process and keyed by
-#: everything it is compiled from: the source, its counts, the families, cuts and context
-#: (period, look-back, rules in force) and the store's columns. Building the Ibis
-#: expressions and compiling them costs about 0.2 s however small the store, as much as
-#: the whole query on a year of a force's records; a page or a benchmark that asks again
-#: runs the same SQL at once. The clock is in no key: the SQL is compiled at
-#: ``COMPILE_NOW`` and given the current plausible-range bounds by ``sql_at`` each run.
-_COMPILED: dict[tuple, str] = {}
+def _totals_sql(
+    groups: str, counts: Sequence[Count], families: Sequence[str], by: Sequence[str]
+) -> str:
+    """:func:`_totals` in DuckDB SQL over the groups' SQL: one column per (family, count),
+    in the order of :func:`_pairs`, after the cuts."""
+    cuts = [f'"cut{k}"' for k in range(len(by))]
+    sums = []
+    for i, _family in enumerate(families):
+        for j, count in enumerate(counts):
+            where = f'"f{i}"' if count.where is None else f'"f{i}" AND "w{j}"'
+            value = f'"s{j}"' if count.sum_of is not None else '"rows__n"'
+            sums.append(f"coalesce(sum(coalesce({value}, 0)) FILTER (WHERE {where}), 0)")
+    group = f" GROUP BY {', '.join(cuts)}" if cuts else ""
+    return f"SELECT {', '.join([*cuts, *sums])} FROM ({groups}) AS groups{group}"
 
 
-def _store_columns(con: ibis.BaseBackend) -> tuple | None:
-    """The store's tables and column types: the part of the key that says the compiled SQL
-    still fits the store (a store made by an older dsvb may differ). None for a backend
-    other than DuckDB, whose queries are built and compiled each time."""
-    if getattr(con, "name", None) != "duckdb":
-        return None
-    names = tuple(Tables.__dataclass_fields__)
-    return tuple(
-        con.con.execute(
-            "SELECT table_name, column_name, data_type FROM duckdb_columns() "
-            "WHERE schema_name = current_schema() AND list_contains(?, table_name) "
-            "ORDER BY table_name, column_index",
-            [list(names)],
-        ).fetchall()
-    )
+def _pairs(counts: Sequence[Count], families: Sequence[str]) -> list[tuple[str, str]]:
+    return [(family, count.id) for family in families for count in counts]
 
 
-def _source_groups(
-    con: ibis.BaseBackend,
+def _source_rows(
+    con: Any,
     tables: Callable[[], Tables],
     source: Source,
     counts: Sequence[Count],
     query: IndicatorQuery,
     ctx: Context,
     columns: tuple | None,
-) -> pa.Table:
-    """The source's rows grouped by cuts and conditions (``_groups``), as Arrow. On DuckDB
-    the compiled SQL is kept (:data:`_COMPILED`); on other backends it is built each time."""
+) -> list[tuple]:
+    """Rows of (cut values..., one value per :func:`_pairs`). On DuckDB the query is
+    compiled once and kept (:mod:`dsvb.indicators.compiled`) and the sums over groups are
+    part of it; on other backends it is built each time and the groups summed in Arrow."""
 
-    def expression(at: Tables) -> ir.Table:
+    def expression(on: ibis.BaseBackend, at: Tables) -> ir.Table:
         table = source.build(at, ctx, query.families, query.by)
         return _groups(_conditions(source, table, counts, query.families, ctx, query.by), query.by)
 
     if columns is None:
-        return con.to_pyarrow(expression(tables()))
-    key = (source.name, tuple(c.id for c in counts), query.families, query.by, ctx, columns)
-    sql = _COMPILED.get(key)
-    if sql is None:
-        sql = _COMPILED[key] = str(
-            con.compile(expression(Tables.from_backend(con, now=COMPILE_NOW)))
-        )
-    return con.con.sql(sql_at(sql)).to_arrow_table()
+        on = compiled.backend(con)
+        table = _totals(arrow_of(on, expression(on, tables())), counts, query.families, query.by)
+        names = [f"cut{k}" for k in range(len(query.by))] + [
+            f"{family}\x1f{count}" for family, count in _pairs(counts, query.families)
+        ]
+        return [tuple(row) for row in zip(*(table[n].to_pylist() for n in names), strict=True)]
+    key = ("source", source.name, tuple(c.id for c in counts), query.families, query.by, ctx)
+    groups = compiled.sql(con, key, expression, columns)
+    totals = _totals_sql(groups, counts, query.families, query.by)
+    return compiled.connection(con).execute(totals).fetchall()
 
 
 def _run_source(
-    con: ibis.BaseBackend,
+    con: Any,
     tables: Callable[[], Tables],
     source: Source,
     counts: Sequence[Count],
@@ -264,13 +271,13 @@ def _run_source(
     """One aggregate query over the source. Every count is additive over the groups (each
     row, and each person, falls in exactly one group), so the force-wide row is the sum of
     the group rows."""
-    groups = _source_groups(con, tables, source, counts, query, ctx, columns)
+    pairs = _pairs(counts, query.families)
     force = (ALL,) * len(query.by)
-    for row in _totals(groups, counts, query.families, query.by).to_pylist():
-        key = tuple(row.pop(f"cut{i}") or NOT_RECORDED for i in range(len(query.by)))
+    width = len(query.by)
+    for row in _source_rows(con, tables, source, counts, query, ctx, columns):
+        key = tuple(v or NOT_RECORDED for v in row[:width])
         into.keys.add(key)
-        for name, value in row.items():
-            family, count = name.split("\x1f")
+        for (family, count), value in zip(pairs, row[width:], strict=True):
             into.values[(key, family, count)] = value or 0
             if query.by and query.force_row:
                 total = (force, family, count)
@@ -279,8 +286,9 @@ def _run_source(
         into.keys.add(force)
 
 
-def compute(con: ibis.BaseBackend, query: IndicatorQuery) -> list[IndicatorResult]:
-    """Compute the query's indicators from the store tables behind an Ibis backend."""
+def compute(con: Any, query: IndicatorQuery) -> list[IndicatorResult]:
+    """Compute the query's indicators from the store tables behind an Ibis backend, or a
+    DuckDB connection (queries compiled once and kept: :mod:`dsvb.indicators.compiled`)."""
     needs_data = query.start is None or query.end is None
     period = query.period(data_period(con) if needs_data else None)
     if period is None:
@@ -290,10 +298,10 @@ def compute(con: ibis.BaseBackend, query: IndicatorQuery) -> list[IndicatorResul
 
     def tables() -> Tables:  # the store's tables, built once if a source needs them
         if not built:
-            built.append(Tables.from_backend(con))
+            built.append(Tables.from_backend(compiled.backend(con)))
         return built[0]
 
-    columns = _store_columns(con)
+    columns = compiled.store_columns(con)
     indicators = [i for i in query.selected() if any(i.applies_to(f) for f in query.families)]
 
     needed: dict[str, list[Count]] = defaultdict(list)
@@ -388,7 +396,7 @@ def _number(value: float | None) -> int | float | None:
 def compute_from_store(path: str | Path | None, query: IndicatorQuery) -> list[IndicatorResult]:
     con = store.connect(path, read_only=True)
     try:
-        return compute(ibis.duckdb.from_connection(con), query)
+        return compute(con, query)
     finally:
         con.close()
 
@@ -400,6 +408,6 @@ def compute_from_extract(folder: str | Path, query: IndicatorQuery) -> list[Indi
     con = store.connect(":memory:")
     try:
         import_extract(con, folder)
-        return compute(ibis.duckdb.from_connection(con), query)
+        return compute(con, query)
     finally:
         con.close()

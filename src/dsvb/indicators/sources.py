@@ -17,12 +17,27 @@ import datetime as dt
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-
-import ibis
-import ibis.expr.types as ir
+from typing import TYPE_CHECKING, Any
 
 from dsvb import reference
 from dsvb.indicators.model import Context
+
+if TYPE_CHECKING:
+    import ibis
+    import ibis.expr.types as ir
+    import pyarrow as pa
+else:
+
+    class _Ibis:
+        """Ibis, imported when a query is first built: a run of compiled queries
+        (:mod:`dsvb.indicators.compiled`) does without it, and importing it costs 0.5 s."""
+
+        def __getattr__(self, name: str) -> Any:
+            import ibis
+
+            return getattr(ibis, name)
+
+    ibis = _Ibis()
 
 NOT_RECORDED = "not_recorded"
 
@@ -231,24 +246,61 @@ def months_held_sql(now: dt.datetime | None = None) -> str:
     )
 
 
-def implausible_records(con: ibis.BaseBackend, *, now: dt.datetime | None = None) -> dict[str, int]:
+def arrow_of(con: ibis.BaseBackend, expr: ir.Expr) -> pa.Table:
+    """An expression's rows as Arrow. On DuckDB the compiled SQL is run on the connection
+    itself: Ibis's ``to_pyarrow`` imports pandas (about 0.3 s) to convert types, which a
+    command answering in a second cannot spend."""
+    if getattr(con, "name", None) == "duckdb":
+        return con.con.sql(str(con.compile(expr))).to_arrow_table()
+    return con.to_pyarrow(expr)
+
+
+def scalar_of(con: ibis.BaseBackend, expr: ir.Scalar) -> object:
+    """A scalar expression's value (None for SQL NULL), as :func:`arrow_of` reads it."""
+    if getattr(con, "name", None) == "duckdb":
+        return arrow_of(con, expr).column(0)[0].as_py()
+    return con.to_pyarrow(expr).as_py()
+
+
+def implausible_records(con: Any, *, now: dt.datetime | None = None) -> dict[str, int]:
     """How many stored records of each table :meth:`Tables.from_backend` leaves out (or, for
     people, reads without their birth year) as outside the plausible range; tables with
-    none are not listed."""
-    raw = Tables(*(con.table(name) for name in Tables.__dataclass_fields__))
-    kept = Tables.from_backend(con, now=now)
+    none are not listed. ``con`` is an Ibis backend or, compiled once and kept
+    (:mod:`dsvb.indicators.compiled`), a DuckDB connection."""
+    from dsvb.indicators import compiled
+
+    columns = compiled.store_columns(con)
+
+    def scalar(key: str, build: Callable[[ibis.BaseBackend, Tables, _Bounds], ir.Scalar]) -> int:
+        if columns is None:
+            expr = build(con, Tables.from_backend(con, now=now), _Bounds.at(now))
+            return int(scalar_of(con, expr) or 0)  # type: ignore[call-overload]
+        sql = compiled.sql(
+            con,
+            ("implausible", key),
+            lambda on, tables: build(on, tables, _Bounds.at(COMPILE_NOW)),
+            columns,
+            now=now,
+        )
+        return int(compiled.connection(con).execute(sql).fetchone()[0] or 0)
+
+    def stored(name: str) -> Callable[[ibis.BaseBackend, Tables, _Bounds], ir.Scalar]:
+        return lambda on, tables, bounds: on.table(name).count()
+
+    def kept(name: str) -> Callable[[ibis.BaseBackend, Tables, _Bounds], ir.Scalar]:
+        return lambda on, tables, bounds: getattr(tables, name).count()
+
+    def unreadable_birth_years(on: ibis.BaseBackend, tables: Tables, bounds: _Bounds) -> ir.Scalar:
+        years = on.table("people").birth_year
+        low, high = bounds.birth_years
+        return on.table("people").filter(years.notnull() & ~years.between(low, high)).count()
+
     counts: dict[str, int] = {}
-
-    def scalar(expr: ir.Scalar) -> int:  # through Arrow: ``execute`` would import pandas
-        return int(con.to_pyarrow(expr).as_py() or 0)
-
     for name in ("incidents", "crimes", "victim_contacts"):
-        left_out = scalar(getattr(raw, name).count()) - scalar(getattr(kept, name).count())
+        left_out = scalar(f"{name}-stored", stored(name)) - scalar(f"{name}-kept", kept(name))
         if left_out:
             counts[name] = int(left_out)
-    low, high = _Bounds.at(now).birth_years
-    years = raw.people.birth_year
-    people = scalar(raw.people.filter(years.notnull() & ~years.between(low, high)).count())
+    people = scalar("people-birth-years", unreadable_birth_years)
     if people:
         counts["people"] = int(people)
     return counts
