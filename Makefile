@@ -49,9 +49,11 @@ test: install system-deps
 
 bench: install
 	$(BIN)/python benchmarks/run.py --sizes 1000000
+	$(BIN)/python benchmarks/cold_start.py
 
 bench-full: install
 	$(BIN)/python benchmarks/run.py --sizes 1000000,10000000
+	$(BIN)/python benchmarks/cold_start.py
 
 # Load benchmark of the web pages: London-scale demo data, 20 clients, 60 s (see --help).
 bench-web: install

@@ -208,3 +208,24 @@ def test_the_restated_targets_are_judged_against_the_baselines_read_from_the_sto
     assert slow["engine_vs_sql"]["met"] is False
     assert slow["engine_vs_polars"]["met"] is False  # equal is not faster
     assert "engine_vs_pandas" not in slow, "a baseline not run has no ratio, not a made-up one"
+
+
+@pytest.mark.slow
+def test_the_cold_start_benchmark_runs_and_its_runs_agree(tmp_path: Path) -> None:
+    """``benchmarks/cold_start.py`` small: a fresh store, fresh processes, the same CSV from
+    every run, and a report with the baseline, the first run and the two kinds of run."""
+    from benchmarks import cold_start
+
+    report = cold_start.run(runs=1, incidents=1_000, out=tmp_path, say=lambda _m: None)
+    assert report["same_output"]
+    assert report["csv_rows"] > 1_000  # every area and the force row, each dv indicator
+    for kind in ("python_pass", "cold_start", "nothing_kept"):
+        assert len(report[kind]["wall"]) == 1 and report[kind]["median"] > 0
+    assert report["first_run"]["wall"] > 0
+    assert report["ratio_to_python"] == pytest.approx(
+        report["cold_start"]["median"] / report["python_pass"]["median"]
+    )
+    assert report["met"] is (report["cold_start"]["median"] < 1.0)
+    saved = json.loads((tmp_path / "cold-start-latest.json").read_text())
+    assert saved["query"] == report["query"]
+    assert "target: under 1 s" in (tmp_path / "cold-start-latest.txt").read_text()
