@@ -29,7 +29,6 @@ from dsvb.indicators.sources import (
     Tables,
     arrow_of,
     cut_expression,
-    months_held_sql,
     scalar_of,
 )
 
@@ -117,9 +116,17 @@ def _context(period: Period, window_months: int) -> Context:
 def data_period(con: Any) -> Period | None:
     """Whole months covering every incident and crime in the store (those within the
     plausible range for police records: see :meth:`Tables.from_backend`). ``con`` is an
-    Ibis backend or a DuckDB connection (read with ``months_held_sql``, no Ibis)."""
+    Ibis backend or a DuckDB connection (the query compiled once and kept)."""
     if compiled.is_duckdb(con):
-        first, last = compiled.connection(con).execute(months_held_sql()).fetchone()
+
+        def months(on: ibis.BaseBackend, t: Tables) -> ir.Table:
+            held = t.incidents.select(m=t.incidents.reported_month).union(
+                t.crimes.select(m=t.crimes.recorded_month)
+            )
+            return held.aggregate(first=held.m.min(), last=held.m.max())
+
+        sql = compiled.sql(con, ("data_period",), months)
+        first, last = compiled.connection(con).execute(sql).fetchone()
         firsts, lasts = [first] if first is not None else [], [last]
     else:
         tables = Tables.from_backend(con)
