@@ -10,7 +10,7 @@ importing Ibis at all.
 What a compiled query depends on is its key: the caller's description of the query (the
 source, its counts, families, cuts, period and rules in force), the store's tables and
 column types, and a fingerprint of the code that writes the SQL (this package's source
-files, the reference data, and the Ibis, sqlglot and DuckDB versions). The clock is not in
+files, the reference data, and the dsvb, Ibis, sqlglot and DuckDB versions). The clock is not in
 the key: queries are compiled at ``sources.COMPILE_NOW`` and ``sources.sql_at`` puts the
 plausible-range bounds of the moment into the text for each run.
 
@@ -59,7 +59,9 @@ def cache_dir() -> Path | None:
 @functools.cache
 def fingerprint() -> str:
     """A digest of everything that decides the SQL a query compiles to, besides its key."""
-    digest = hashlib.sha256()
+    from dsvb import __version__
+
+    digest = hashlib.sha256(f"dsvb={__version__}\n".encode())
     for package in ("ibis-framework", "sqlglot", "duckdb"):
         try:
             version = importlib.metadata.version(package)
