@@ -49,9 +49,11 @@ test: install system-deps
 
 bench: install
 	$(BIN)/python benchmarks/run.py --sizes 1000000
+	$(BIN)/python benchmarks/cold_start.py
 
 bench-full: install
 	$(BIN)/python benchmarks/run.py --sizes 1000000,10000000
+	$(BIN)/python benchmarks/cold_start.py
 
 # First views of every page after an import or a restart, at London scale (target: 1 s each).
 bench-first-view: install

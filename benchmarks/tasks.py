@@ -12,6 +12,10 @@ Tasks:
   engine     all indicators by area with ``dsvb.indicators.engine.compute`` (Ibis on DuckDB)
   sql        the same with hand-written DuckDB SQL (``baseline_sql``)
   pandas     the same with pandas (``baseline_pandas``)
+  polars     the same with Polars (``baseline_polars``; needs polars installed)
+
+The runner (``benchmarks/run.py``) also takes each task's peak RSS from the kernel when it
+reaps the process (``wait4``'s ``ru_maxrss``), so that every method's memory is its own.
 """
 
 from __future__ import annotations
@@ -35,7 +39,7 @@ if __package__ in (None, ""):  # run as a script: make the repository importable
 # Ibis 12 calls a DuckDB 2.0 method that DuckDB has deprecated; not ours to fix.
 warnings.filterwarnings("ignore", "fetch_arrow_table", DeprecationWarning)
 
-COMPUTE_TASKS = ("engine", "sql", "pandas")
+COMPUTE_TASKS = ("engine", "sql", "pandas", "polars")
 LOAD_TASKS = ("import", "read_csv")
 CSV_FILES = ("incidents", "crimes", "people", "crime_people", "victim_contacts")
 
@@ -231,7 +235,7 @@ def _sql(store_path: Path) -> Callable[[], dict]:
     return lambda: baseline_sql.compute(con)
 
 
-LOAD_SECONDS: list[float] = []  # pandas: reading the store into DataFrames, per process
+LOAD_SECONDS: list[float] = []  # pandas, Polars: reading the store into frames, per process
 
 
 def _pandas(store_path: Path) -> Callable[[], dict]:
@@ -249,7 +253,24 @@ def _pandas(store_path: Path) -> Callable[[], dict]:
     return lambda: baseline_pandas.compute(frames)
 
 
-PREPARE = {"engine": _engine, "sql": _sql, "pandas": _pandas}
+def _polars(store_path: Path) -> Callable[[], dict]:
+    from benchmarks import baseline_polars
+    from dsvb import store
+
+    if not baseline_polars.AVAILABLE:
+        raise SystemExit(baseline_polars.MISSING)
+    started = time.perf_counter()
+    con = store.connect(store_path, read_only=True)
+    try:
+        frames = baseline_polars.load(con)  # timed apart from the computation
+    finally:
+        con.close()
+    LOAD_SECONDS.append(time.perf_counter() - started)
+    gc.collect()
+    return lambda: baseline_polars.compute(frames)
+
+
+PREPARE = {"engine": _engine, "sql": _sql, "pandas": _pandas, "polars": _polars}
 
 
 def run_compute(task: str, store_path: Path, warmup: int, runs: int) -> dict[str, Any]:

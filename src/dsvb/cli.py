@@ -524,14 +524,12 @@ def indicators(
 
     import dataclasses
 
-    import ibis
-
     from dsvb.indicators.engine import compute, data_period
 
     where = "the extract" if extract_dir is not None else "the store"
     con = _open_data(extract_dir, store_path)
     try:
-        held = data_period(ibis.duckdb.from_connection(con))
+        held = data_period(con)
         notes.extend(_implausible_notes(con, where))
         period = _period(query, held, where)
         if not _has_records(con, period):
@@ -542,7 +540,7 @@ def indicators(
                 f"{period.end}; {holds}",
             )
         full = dataclasses.replace(query, start=period.start, end=period.end)
-        rows = compute(ibis.duckdb.from_connection(con), full)
+        rows = compute(con, full)  # compiled queries kept: no Ibis import once compiled
     finally:
         con.close()
     _emit(rows, fmt, out)
@@ -553,11 +551,9 @@ def indicators(
 def _implausible_notes(con: duckdb.DuckDBPyConnection, where: str) -> list[str]:
     """A note naming the stored records left out of every figure as outside the plausible
     range for police records (a store made by an older dsvb may hold some)."""
-    import ibis
-
     from dsvb.indicators.sources import implausible_records
 
-    left_out = implausible_records(ibis.duckdb.from_connection(con))
+    left_out = implausible_records(con)
     if not left_out:
         return []
     listed = ", ".join(f"{table} {n:,}" for table, n in left_out.items())

@@ -11,11 +11,14 @@ disclosure control and the published-returns reader derive their relations from 
 
 from __future__ import annotations
 
-import ibis.expr.types as ir
+from typing import TYPE_CHECKING
 
 from dsvb.indicators import relations
 from dsvb.indicators.model import Context, Count, Family, Indicator
 from dsvb.ingest.extract_format import CONTACT_REASONS
+
+if TYPE_CHECKING:  # Ibis only when a query is built (see dsvb.indicators.compiled)
+    import ibis.expr.types as ir
 
 FAMILIES: dict[str, Family] = {
     f.id: f

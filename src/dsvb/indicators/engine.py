@@ -10,17 +10,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-
-import ibis
-import ibis.expr.types as ir
-import pandas as pd
-import pyarrow as pa
-import pyarrow.compute as pc
+from typing import TYPE_CHECKING, Any
 
 from dsvb import reference, store
+from dsvb.indicators import compiled
 from dsvb.indicators import definitions as defs
 from dsvb.indicators.model import Context, Count, Indicator, Period, add_months
 from dsvb.indicators.results import FORCE_CODE, IndicatorResult
@@ -31,8 +27,15 @@ from dsvb.indicators.sources import (
     SOURCES,
     Source,
     Tables,
+    arrow_of,
     cut_expression,
+    scalar_of,
 )
+
+if TYPE_CHECKING:  # Ibis and Arrow only when a query is built (see dsvb.indicators.compiled)
+    import ibis
+    import ibis.expr.types as ir
+    import pyarrow as pa
 
 __all__ = ["IndicatorQuery", "UnknownCut", "compute", "compute_from_extract", "compute_from_store"]
 
@@ -110,15 +113,28 @@ def _context(period: Period, window_months: int) -> Context:
     )
 
 
-def data_period(con: ibis.BaseBackend) -> Period | None:
+def data_period(con: Any) -> Period | None:
     """Whole months covering every incident and crime in the store (those within the
-    plausible range for police records: see :meth:`Tables.from_backend`)."""
-    tables = Tables.from_backend(con)
-    first = [tables.incidents.reported_month.min(), tables.crimes.recorded_month.min()]
-    last = [tables.incidents.reported_month.max(), tables.crimes.recorded_month.max()]
-    # the minimum of an empty table is NaT (not None) through pandas
-    firsts = [v for v in (con.execute(e) for e in first) if v is not None and not pd.isna(v)]
-    lasts = [v for v in (con.execute(e) for e in last) if v is not None and not pd.isna(v)]
+    plausible range for police records: see :meth:`Tables.from_backend`). ``con`` is an
+    Ibis backend or a DuckDB connection (the query compiled once and kept)."""
+    if compiled.is_duckdb(con):
+
+        def months(on: ibis.BaseBackend, t: Tables) -> ir.Table:
+            held = t.incidents.select(m=t.incidents.reported_month).union(
+                t.crimes.select(m=t.crimes.recorded_month)
+            )
+            return held.aggregate(first=held.m.min(), last=held.m.max())
+
+        sql = compiled.sql(con, ("data_period",), months)
+        first, last = compiled.connection(con).execute(sql).fetchone()
+        firsts, lasts = [first] if first is not None else [], [last]
+    else:
+        tables = Tables.from_backend(con)
+        first_e = [tables.incidents.reported_month.min(), tables.crimes.recorded_month.min()]
+        last_e = [tables.incidents.reported_month.max(), tables.crimes.recorded_month.max()]
+        # the minimum of an empty table is None
+        firsts = [v for v in (scalar_of(con, e) for e in first_e) if v is not None]
+        lasts = [v for v in (scalar_of(con, e) for e in last_e) if v is not None]
     if not firsts:
         return None
     start, end = min(firsts), max(lasts)
@@ -174,8 +190,11 @@ def _totals(
     The same answer as filtering the rows once per count, but the backend looks at each
     row once rather than once per count (on DuckDB about nine times faster for the crimes
     source and its 76 counts), and the small sums over groups are done here, in Arrow,
-    whatever the backend.
+    on backends other than DuckDB (where :func:`_totals_sql` does them in the query).
     """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
     cuts = [f"cut{k}" for k in range(len(by))]
     columns: dict[str, pa.ChunkedArray] = {c: groups[c] for c in cuts}
     for i, family in enumerate(families):
@@ -196,27 +215,76 @@ def _totals(
     return summed.rename_columns([n.removesuffix("_sum") for n in summed.column_names])
 
 
+def _totals_sql(
+    groups: str, counts: Sequence[Count], families: Sequence[str], by: Sequence[str]
+) -> str:
+    """:func:`_totals` in DuckDB SQL over the groups' SQL: one column per (family, count),
+    in the order of :func:`_pairs`, after the cuts."""
+    cuts = [f'"cut{k}"' for k in range(len(by))]
+    sums = []
+    for i, _family in enumerate(families):
+        for j, count in enumerate(counts):
+            where = f'"f{i}"' if count.where is None else f'"f{i}" AND "w{j}"'
+            value = f'"s{j}"' if count.sum_of is not None else '"rows__n"'
+            sums.append(f"coalesce(sum(coalesce({value}, 0)) FILTER (WHERE {where}), 0)")
+    group = f" GROUP BY {', '.join(cuts)}" if cuts else ""
+    return f"SELECT {', '.join([*cuts, *sums])} FROM ({groups}) AS groups{group}"
+
+
+def _pairs(counts: Sequence[Count], families: Sequence[str]) -> list[tuple[str, str]]:
+    return [(family, count.id) for family in families for count in counts]
+
+
+def _source_rows(
+    con: Any,
+    tables: Callable[[], Tables],
+    source: Source,
+    counts: Sequence[Count],
+    query: IndicatorQuery,
+    ctx: Context,
+    columns: tuple | None,
+) -> list[tuple]:
+    """Rows of (cut values..., one value per :func:`_pairs`). On DuckDB the query is
+    compiled once and kept (:mod:`dsvb.indicators.compiled`) and the sums over groups are
+    part of it; on other backends it is built each time and the groups summed in Arrow."""
+
+    def expression(on: ibis.BaseBackend, at: Tables) -> ir.Table:
+        table = source.build(at, ctx, query.families, query.by)
+        return _groups(_conditions(source, table, counts, query.families, ctx, query.by), query.by)
+
+    if columns is None:
+        on = compiled.backend(con)
+        table = _totals(arrow_of(on, expression(on, tables())), counts, query.families, query.by)
+        names = [f"cut{k}" for k in range(len(query.by))] + [
+            f"{family}\x1f{count}" for family, count in _pairs(counts, query.families)
+        ]
+        return [tuple(row) for row in zip(*(table[n].to_pylist() for n in names), strict=True)]
+    key = ("source", source.name, tuple(c.id for c in counts), query.families, query.by, ctx)
+    groups = compiled.sql(con, key, expression, columns)
+    totals = _totals_sql(groups, counts, query.families, query.by)
+    return compiled.connection(con).execute(totals).fetchall()
+
+
 def _run_source(
-    con: ibis.BaseBackend,
-    tables: Tables,
+    con: Any,
+    tables: Callable[[], Tables],
     source: Source,
     counts: Sequence[Count],
     query: IndicatorQuery,
     ctx: Context,
     into: _Counts,
+    columns: tuple | None = None,
 ) -> None:
     """One aggregate query over the source. Every count is additive over the groups (each
     row, and each person, falls in exactly one group), so the force-wide row is the sum of
     the group rows."""
-    table = source.build(tables, ctx, query.families, query.by)
-    rows = _conditions(source, table, counts, query.families, ctx, query.by)
-    groups = con.to_pyarrow(_groups(rows, query.by))
+    pairs = _pairs(counts, query.families)
     force = (ALL,) * len(query.by)
-    for row in _totals(groups, counts, query.families, query.by).to_pylist():
-        key = tuple(row.pop(f"cut{i}") or NOT_RECORDED for i in range(len(query.by)))
+    width = len(query.by)
+    for row in _source_rows(con, tables, source, counts, query, ctx, columns):
+        key = tuple(v or NOT_RECORDED for v in row[:width])
         into.keys.add(key)
-        for name, value in row.items():
-            family, count = name.split("\x1f")
+        for (family, count), value in zip(pairs, row[width:], strict=True):
             into.values[(key, family, count)] = value or 0
             if query.by and query.force_row:
                 total = (force, family, count)
@@ -225,14 +293,22 @@ def _run_source(
         into.keys.add(force)
 
 
-def compute(con: ibis.BaseBackend, query: IndicatorQuery) -> list[IndicatorResult]:
-    """Compute the query's indicators from the store tables behind an Ibis backend."""
+def compute(con: Any, query: IndicatorQuery) -> list[IndicatorResult]:
+    """Compute the query's indicators from the store tables behind an Ibis backend, or a
+    DuckDB connection (queries compiled once and kept: :mod:`dsvb.indicators.compiled`)."""
     needs_data = query.start is None or query.end is None
     period = query.period(data_period(con) if needs_data else None)
     if period is None:
         return []
     ctx = _context(period, query.window_months)
-    tables = Tables.from_backend(con)
+    built: list[Tables] = []
+
+    def tables() -> Tables:  # the store's tables, built once if a source needs them
+        if not built:
+            built.append(Tables.from_backend(compiled.backend(con)))
+        return built[0]
+
+    columns = compiled.store_columns(con)
     indicators = [i for i in query.selected() if any(i.applies_to(f) for f in query.families)]
 
     needed: dict[str, list[Count]] = defaultdict(list)
@@ -251,7 +327,7 @@ def compute(con: ibis.BaseBackend, query: IndicatorQuery) -> list[IndicatorResul
     for name, source_counts in needed.items():
         if name in skipped_sources:
             continue
-        _run_source(con, tables, SOURCES[name], source_counts, query, ctx, counts)
+        _run_source(con, tables, SOURCES[name], source_counts, query, ctx, counts, columns)
 
     keys = set(counts.keys)
     if query.by == ("area",):
@@ -327,7 +403,7 @@ def _number(value: float | None) -> int | float | None:
 def compute_from_store(path: str | Path | None, query: IndicatorQuery) -> list[IndicatorResult]:
     con = store.connect(path, read_only=True)
     try:
-        return compute(ibis.duckdb.from_connection(con), query)
+        return compute(con, query)
     finally:
         con.close()
 
@@ -339,6 +415,6 @@ def compute_from_extract(folder: str | Path, query: IndicatorQuery) -> list[Indi
     con = store.connect(":memory:")
     try:
         import_extract(con, folder)
-        return compute(ibis.duckdb.from_connection(con), query)
+        return compute(con, query)
     finally:
         con.close()

@@ -13,16 +13,19 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-import ibis.expr.types as ir
+if TYPE_CHECKING:  # Ibis only when a query is built (see dsvb.indicators.compiled)
+    import ibis.expr.types as ir
+
 
 LONDON = ZoneInfo("Europe/London")
 
 # (rows of the source, context) -> boolean expression over those rows
-Predicate = Callable[[ir.Table, "Context"], ir.BooleanValue]
+Predicate = Callable[["ir.Table", "Context"], "ir.BooleanValue"]
 # (rows of the source, context) -> numeric expression to be summed
-Summand = Callable[[ir.Table, "Context"], ir.NumericValue]
+Summand = Callable[["ir.Table", "Context"], "ir.NumericValue"]
 
 
 @dataclass(frozen=True)

@@ -14,14 +14,30 @@ in the period, so person counts add up across areas too.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
-
-import ibis
-import ibis.expr.types as ir
+from typing import TYPE_CHECKING, Any
 
 from dsvb import reference
 from dsvb.indicators.model import Context
+
+if TYPE_CHECKING:
+    import ibis
+    import ibis.expr.types as ir
+    import pyarrow as pa
+else:
+
+    class _Ibis:
+        """Ibis, imported when a query is first built: a run of compiled queries
+        (:mod:`dsvb.indicators.compiled`) does without it, and importing it costs 0.5 s."""
+
+        def __getattr__(self, name: str) -> Any:
+            import ibis
+
+            return getattr(ibis, name)
+
+    ibis = _Ibis()
 
 NOT_RECORDED = "not_recorded"
 
@@ -180,6 +196,42 @@ class _Bounds:
         return value.between(*self.deadlines)
 
 
+#: The stand-in for "now" when a query is compiled once to be run again later
+#: (:func:`dsvb.indicators.engine.compute` keeps compiled SQL per process): the plausible
+#: range's upper bounds are the only part of a compiled query that depends on the clock, so
+#: a query compiled with tables of ``Tables.from_backend(con, now=COMPILE_NOW)`` is made
+#: right for any moment by :func:`sql_at`. A date no record or clock will reach, with
+#: microseconds, so that its literals cannot be mistaken for another value.
+COMPILE_NOW = dt.datetime(2345, 6, 7, 8, 9, 10, 111213)
+
+
+def _timestamp_sql(value: dt.datetime) -> str:
+    """A naive timestamp literal as Ibis writes it for DuckDB (``visit_Literal``)."""
+    seconds = value.second + value.microsecond / 1e6
+    return (
+        f"MAKE_TIMESTAMP({value.year}, {value.month}, {value.day}, {value.hour}, "
+        f"{value.minute}, {seconds})"
+    )
+
+
+def sql_at(sql: str, now: dt.datetime | None = None) -> str:
+    """DuckDB SQL compiled from tables at :data:`COMPILE_NOW`, with the plausible range's
+    bounds at ``now`` (default: the current time) instead: the same text as compiling the
+    query from ``Tables.from_backend(con, now=now)``, without building or compiling it
+    again. Raises ``ValueError`` if a stand-in value is left in the text (a change in how
+    Ibis writes literals), rather than run a query with the wrong bounds."""
+    compiled, actual = _Bounds.at(COMPILE_NOW), _Bounds.at(now)
+    for old, new in (
+        (compiled.events[1], actual.events[1]),
+        (compiled.deadlines[1], actual.deadlines[1]),
+    ):
+        sql = sql.replace(_timestamp_sql(old), _timestamp_sql(new))
+    if f"MAKE_TIMESTAMP({COMPILE_NOW.year}," in sql:
+        raise ValueError("a compiled query still holds the stand-in for now; not run")
+    (low, high), actual_high = compiled.birth_years, actual.birth_years[1]
+    return re.sub(rf"BETWEEN {low} AND {high}(?![\w.])", f"BETWEEN {low} AND {actual_high}", sql)
+
+
 def months_held_sql(now: dt.datetime | None = None) -> str:
     """DuckDB SQL answering one row: the first and last month (first days) of the incidents
     and crimes stored, those outside the plausible range left out as
@@ -194,22 +246,61 @@ def months_held_sql(now: dt.datetime | None = None) -> str:
     )
 
 
-def implausible_records(con: ibis.BaseBackend, *, now: dt.datetime | None = None) -> dict[str, int]:
+def arrow_of(con: ibis.BaseBackend, expr: ir.Expr) -> pa.Table:
+    """An expression's rows as Arrow. On DuckDB the compiled SQL is run on the connection
+    itself: Ibis's ``to_pyarrow`` imports pandas (about 0.3 s) to convert types, which a
+    command answering in a second cannot spend."""
+    if getattr(con, "name", None) == "duckdb":
+        return con.con.sql(str(con.compile(expr))).to_arrow_table()
+    return con.to_pyarrow(expr)
+
+
+def scalar_of(con: ibis.BaseBackend, expr: ir.Scalar) -> object:
+    """A scalar expression's value (None for SQL NULL), as :func:`arrow_of` reads it."""
+    if getattr(con, "name", None) == "duckdb":
+        return arrow_of(con, expr).column(0)[0].as_py()
+    return con.to_pyarrow(expr).as_py()
+
+
+def implausible_records(con: Any, *, now: dt.datetime | None = None) -> dict[str, int]:
     """How many stored records of each table :meth:`Tables.from_backend` leaves out (or, for
     people, reads without their birth year) as outside the plausible range; tables with
-    none are not listed."""
-    raw = Tables(*(con.table(name) for name in Tables.__dataclass_fields__))
-    kept = Tables.from_backend(con, now=now)
+    none are not listed. ``con`` is an Ibis backend or, compiled once and kept
+    (:mod:`dsvb.indicators.compiled`), a DuckDB connection."""
+    from dsvb.indicators import compiled
+
+    columns = compiled.store_columns(con)
+
+    def scalar(key: str, build: Callable[[ibis.BaseBackend, Tables, _Bounds], ir.Scalar]) -> int:
+        if columns is None:
+            expr = build(con, Tables.from_backend(con, now=now), _Bounds.at(now))
+            return int(scalar_of(con, expr) or 0)  # type: ignore[call-overload]
+        sql = compiled.sql(
+            con,
+            ("implausible", key),
+            lambda on, tables: build(on, tables, _Bounds.at(COMPILE_NOW)),
+            columns,
+            now=now,
+        )
+        return int(compiled.connection(con).execute(sql).fetchone()[0] or 0)
+
+    def stored(name: str) -> Callable[[ibis.BaseBackend, Tables, _Bounds], ir.Scalar]:
+        return lambda on, tables, bounds: on.table(name).count()
+
+    def kept(name: str) -> Callable[[ibis.BaseBackend, Tables, _Bounds], ir.Scalar]:
+        return lambda on, tables, bounds: getattr(tables, name).count()
+
+    def unreadable_birth_years(on: ibis.BaseBackend, tables: Tables, bounds: _Bounds) -> ir.Scalar:
+        years = on.table("people").birth_year
+        low, high = bounds.birth_years
+        return on.table("people").filter(years.notnull() & ~years.between(low, high)).count()
+
     counts: dict[str, int] = {}
     for name in ("incidents", "crimes", "victim_contacts"):
-        left_out = con.execute(getattr(raw, name).count()) - con.execute(
-            getattr(kept, name).count()
-        )
+        left_out = scalar(f"{name}-stored", stored(name)) - scalar(f"{name}-kept", kept(name))
         if left_out:
             counts[name] = int(left_out)
-    low, high = _Bounds.at(now).birth_years
-    years = raw.people.birth_year
-    people = con.execute(raw.people.filter(years.notnull() & ~years.between(low, high)).count())
+    people = scalar("people-birth-years", unreadable_birth_years)
     if people:
         counts["people"] = int(people)
     return counts
