@@ -3,7 +3,7 @@
 Building an indicator query as Ibis expressions and compiling it to SQL costs about 0.2 s
 of Python however small the store, and importing Ibis to do it another 0.5 s: more than
 DuckDB takes to answer a year of a force's records. So the SQL is compiled once per query
-shape and kept, in this process and in a cache folder (decision 0018), and a later run —
+shape and kept, in this process and in a cache folder (decision 0021), and a later run —
 in this process, or a new ``dsvb indicators`` process — runs the kept SQL without
 importing Ibis at all.
 
