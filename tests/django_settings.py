@@ -9,6 +9,9 @@ import tempfile
 
 os.environ.setdefault("DSVB_DATA_DIR", tempfile.mkdtemp(prefix="dsvb-test-"))
 os.environ.setdefault("DSVB_JOBS_INLINE", "1")
+# an import job run inline (in the request) only warms the results, as before: tests of
+# the preparation call it themselves (tests/web/performance/test_prepare.py)
+os.environ.setdefault("DSVB_PREPARE_PAGES", "0")
 
 from dsvb.web.settings import *  # noqa: F403
 

@@ -200,6 +200,7 @@ def load(say: Callable[[str], None] = print, incidents: int = DEMO_INCIDENTS) ->
     from dsvb.ingest.extract import import_extract
     from dsvb.ingest.returns import import_return
     from dsvb.store import writer
+    from dsvb.web.performance import data
     from dsvb.web.performance.prepare import prepare
 
     if settings.HTTPS:
@@ -236,8 +237,11 @@ def load(say: Callable[[str], None] = print, incidents: int = DEMO_INCIDENTS) ->
                     write.record(outcome.return_id)
                     say(f"Imported the published table {entry.name}.")
     say("Preparing the main pages (indicators, assessments, overviews)...")
-    # scorecards are prepared by `dsvb serve` as it starts (it empties the cache first)
-    prepare(scorecards=False)
+    if settings.DSVB_PREPARE_PAGES:
+        # scorecards are prepared by `dsvb serve` as it starts (it empties the cache first)
+        prepare(scorecards=False)
+    else:
+        data.warm()
     _publish_first_release(say)
 
 

@@ -12,8 +12,8 @@ def when_ready(server: Any) -> None:
     """Once the server accepts requests, prepare the pages' first views beside it
     (``dsvb prepare``: `dsvb serve` emptied the cache), so visitors do not do that work;
     a page asked for before its turn is computed on its view, as it would be anyway.
-    ``DSVB_PREPARE_AT_START=0`` turns it off."""
-    if os.environ.get("DSVB_PREPARE_AT_START", "1") == "0":
+    ``DSVB_PREPARE_PAGES=0`` turns it off."""
+    if os.environ.get("DSVB_PREPARE_PAGES", "1").lower() in ("0", "false", "no", "off"):
         return
     subprocess.Popen(
         [sys.executable, "-m", "dsvb", "prepare", "--quiet"],

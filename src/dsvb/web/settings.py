@@ -299,3 +299,6 @@ LOGGING = {
 
 # Run background jobs (imports) in a thread of the web process; tests run them inline.
 DSVB_JOBS_INLINE = _flag("DSVB_JOBS_INLINE")
+# Prepare the performance pages' first views after an import and when the server starts
+# (dsvb.web.performance.prepare); off, the pages are derived on their first view instead.
+DSVB_PREPARE_PAGES = _flag("DSVB_PREPARE_PAGES", default=True)

@@ -603,7 +603,7 @@ def _refresh_pages(job: ImportJob) -> None:
     data.forget_state()
     say(job, "Preparing the performance pages for the new data")
     try:
-        n = prepare()
+        n = prepare() if settings.DSVB_PREPARE_PAGES else data.warm()
     except Exception as exc:  # the import stands; the pages compute on first view instead
         log.warning("warming results after import job %s failed: %s", job.pk, exc)
         say(job, "The performance pages will be prepared when they are first opened")
