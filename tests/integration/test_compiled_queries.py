@@ -43,8 +43,8 @@ def _sql(backend, now: dt.datetime, name: str, by: tuple[str, ...]) -> str:
     query = IndicatorQuery(start=dt.date(2010, 1, 1), end=dt.date(2011, 1, 1), by=by)
     ctx = engine._context(Period(query.start, query.end), query.window_months)
     table = source.build(tables, ctx, query.families, query.by)
-    rows = engine._conditions(source, table, counts, query.families, ctx, query.by)
-    return str(backend.compile(engine._groups(rows, query.by)))
+    rows, conjunctions = engine._conditions(source, table, counts, query.families, ctx, query.by)
+    return str(backend.compile(engine._groups(rows, query.by, conjunctions)))
 
 
 @pytest.mark.parametrize("name", sorted(SOURCES))

@@ -9,6 +9,8 @@ records.
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import operator
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -143,6 +145,16 @@ def data_period(con: Any) -> Period | None:
     return Period(start, add_months(end, 1))
 
 
+def _atoms(condition: ir.BooleanValue) -> list[ir.BooleanValue]:
+    """The terms of a condition that is a conjunction (``a & b & c``), else the condition."""
+    import ibis.expr.operations as ops
+
+    op = condition.op()
+    if isinstance(op, ops.And):
+        return [*_atoms(op.left.to_expr()), *_atoms(op.right.to_expr())]
+    return [condition]
+
+
 def _conditions(
     source: Source,
     table: ir.Table,
@@ -150,34 +162,64 @@ def _conditions(
     families: Sequence[str],
     ctx: Context,
     by: Sequence[str],
-) -> ir.Table:
-    """One row per source row: each family's and each count's condition as a boolean
-    column (``f<i>``, ``w<j>``), each summand (``s<j>``) and each cut as text (``cut<k>``)."""
+) -> tuple[ir.Table, dict[str, list[str]]]:
+    """One row per source row: each family's condition (``f<i>``), each distinct term of the
+    counts' conditions (``a<k>``) as a boolean column, each summand (``s<j>``) and each cut
+    as text (``cut<k>``); and, for each count's condition (``w<j>``), the terms it is the
+    conjunction of. Many counts share terms (``status = 'confirmed'``, a contact's reason,
+    whether it was on time): evaluating each term once per row rather than each count's
+    whole condition roughly halves the per-row work on the crimes and contacts sources."""
     columns: dict[str, ir.Value] = {}
     for i, family in enumerate(families):
         in_family = (
             (table.family == family) if source.per_family else source.family_of(table, family, ctx)  # type: ignore[misc]
         )
         columns[f"f{i}"] = in_family.fill_null(False)
+    atoms: dict[Any, str] = {}
+    conjunctions: dict[str, list[str]] = {}
     for j, count in enumerate(counts):
         if count.where is not None:
-            columns[f"w{j}"] = count.where(table, ctx).fill_null(False)
+            names = []
+            for atom in _atoms(count.where(table, ctx)):
+                name = atoms.setdefault(atom.op(), f"a{len(atoms)}")
+                if name not in columns:
+                    # a null term is false: the conjunction of terms each null-as-false is
+                    # true exactly where the whole condition, null-as-false, is true
+                    columns[name] = atom.fill_null(False)
+                if name not in names:
+                    names.append(name)
+            conjunctions[f"w{j}"] = names
         if count.sum_of is not None:
             columns[f"s{j}"] = count.sum_of(table, ctx)
     for k, cut in enumerate(by):
         columns[f"cut{k}"] = cut_expression(source, table, cut).cast("string")
-    return table.select(**columns)
+    return table.select(**columns), conjunctions
 
 
-def _groups(rows: ir.Table, by: Sequence[str]) -> ir.Table:
+def _groups(
+    rows: ir.Table, by: Sequence[str], conjunctions: dict[str, list[str]] | None = None
+) -> ir.Table:
     """The rows counted by their cut values and conditions together (``rows__n``), with
     each summand summed: rows alike in every condition fall in one group, so a year of a
-    force's records becomes a few thousand groups."""
+    force's records becomes a few thousand groups. Conditions are the families' (``f<i>``),
+    the counts' (``w<j>``) and the terms of counts' conditions (``a<k>``); a count's
+    condition given as ``conjunctions`` (``w<j>`` to its terms) is made from its terms
+    after grouping, once per group rather than once per row."""
     cuts = [f"cut{k}" for k in range(len(by))]
-    conditions = [c for c in rows.columns if c[0] in "fw"]
+    conditions = [c for c in rows.columns if c[0] in "fwa"]
     summands = [c for c in rows.columns if c[0] == "s"]
-    return rows.group_by([*cuts, *conditions]).aggregate(
+    groups = rows.group_by([*cuts, *conditions]).aggregate(
         rows__n=rows.count(), **{s: rows[s].sum() for s in summands}
+    )
+    if not conjunctions:
+        return groups
+    made = {
+        w: functools.reduce(operator.and_, (groups[a] for a in terms))
+        for w, terms in conjunctions.items()
+    }
+    return groups.select(
+        *(c for c in groups.columns if c[0] != "a"),
+        **made,
     )
 
 
@@ -250,7 +292,8 @@ def _source_rows(
 
     def expression(on: ibis.BaseBackend, at: Tables) -> ir.Table:
         table = source.build(at, ctx, query.families, query.by)
-        return _groups(_conditions(source, table, counts, query.families, ctx, query.by), query.by)
+        rows, conjunctions = _conditions(source, table, counts, query.families, ctx, query.by)
+        return _groups(rows, query.by, conjunctions)
 
     if columns is None:
         on = compiled.backend(con)
