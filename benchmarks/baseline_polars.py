@@ -36,7 +36,7 @@ if TYPE_CHECKING:
 AVAILABLE = importlib.util.find_spec("polars") is not None
 MISSING = (
     "polars is not installed in this environment, so the Polars baseline was not run "
-    "(it is a development dependency: uv add --dev polars)"
+    "(it is in the dev extra of pyproject.toml: make install)"
 )
 
 
