@@ -347,8 +347,11 @@ def test_random_mutations_are_refused_where_they_fail_or_read_as_printed(
             located = _LOCATED.match(message)
             assert located and located["file"] == name, message
             assert re.search(r", column ['\"]", message), message
-            lines = len(re.split(rb"\r\n|\r|\n", data.removesuffix(b"\r\n")))
-            assert 1 <= int(located["line"]) <= lines  # a line of the file, never beyond it
+            file_lines = re.split(rb"\r\n|\r|\n", data.removesuffix(b"\r\n"))
+            named = int(located["line"])
+            assert named in range(1, len(file_lines) + 1), (
+                f"{message}: names line {named} of a file of {len(file_lines)} lines"
+            )
             if located["row"]:
                 assert int(located["line"]) >= int(located["row"]) + 1
             assert digest(con) == before
