@@ -423,6 +423,18 @@ def band_label(edge: tuple[float, float], kind: str) -> str:
     return f"{formatting.value(low, kind)} to {formatting.value(high, kind)}"
 
 
+def _labelled_tiles(base: Any, rects: Any) -> dict[str, Any]:
+    """The tiles with each borough's abbreviation and value written on them, in the ink
+    each tile's fill needs (both tile maps)."""
+    import altair as alt
+
+    ink = alt.Color("ink:N", scale=None)
+    abbr = base.mark_text(dy=-9, fontSize=13, fontWeight="bold").encode(text="abbr:N", color=ink)
+    text = base.mark_text(dy=9, fontSize=12).encode(text="text:N", color=ink)
+    chart = alt.layer(rects, abbr, text).properties(width=alt.Step(58), height=alt.Step(54))
+    return _config(chart)
+
+
 def tile_map_svg(
     *,
     chart_id: str,
@@ -489,13 +501,7 @@ def tile_map_svg(
                 ),
             )
         )
-        ink = alt.Color("ink:N", scale=None)
-        abbr = base.mark_text(dy=-9, fontSize=13, fontWeight="bold").encode(
-            text="abbr:N", color=ink
-        )
-        text = base.mark_text(dy=9, fontSize=12).encode(text="text:N", color=ink)
-        chart = alt.layer(rects, abbr, text).properties(width=alt.Step(58), height=alt.Step(54))
-        return _config(chart)
+        return _labelled_tiles(base, rects)
 
     svg = cached_svg(payload, build, chart_id=chart_id, title=title, description=description)
     return svg, legend
@@ -580,13 +586,7 @@ def significance_tile_map_svg(
                 ),
             )
         )
-        ink = alt.Color("ink:N", scale=None)
-        abbr = base.mark_text(dy=-9, fontSize=13, fontWeight="bold").encode(
-            text="abbr:N", color=ink
-        )
-        text = base.mark_text(dy=9, fontSize=12).encode(text="text:N", color=ink)
-        chart = alt.layer(rects, abbr, text).properties(width=alt.Step(58), height=alt.Step(54))
-        return _config(chart)
+        return _labelled_tiles(base, rects)
 
     svg = cached_svg(payload, build, chart_id=chart_id, title=title, description=description)
     return svg, legend
