@@ -817,6 +817,118 @@ def assess_(
     click.echo(out.getvalue(), nl=False)
 
 
+# --- equality: who is victimised, who is prosecuted, who is served less well ---------------
+
+
+@main.command("equality")
+@_store_option
+@click.option(
+    "--family",
+    type=click.Choice(("dv", "serious_sexual", "sexual", "other_sexual")),
+    default="dv",
+    show_default=True,
+)
+@click.option(
+    "--period",
+    "period_key",
+    help="A reporting period as the pages name it (12m-2010-11). Default: the latest 12 "
+    "months held, unless --from/--to are given.",
+)
+@click.option("--from", "date_from", help="Period start (inclusive), YYYY-MM-DD.")
+@click.option("--to", "date_to", help="Period end (exclusive), YYYY-MM-DD.")
+@click.option("--area", "area_code", help="One area's rows only (a borough code, or ALL).")
+@click.option(
+    "--table",
+    type=click.Choice(("ratios", "recording")),
+    default="ratios",
+    show_default=True,
+    help="ratios: rates and ratios by strand; recording: the share not recorded by "
+    "strand, area and month (CSV only; JSON carries both).",
+)
+@click.option(
+    "--format", "fmt", type=click.Choice(("csv", "json")), default="csv", show_default=True
+)
+def equality_(
+    store_path: Path | None,
+    family: str,
+    period_key: str | None,
+    date_from: str | None,
+    date_to: str | None,
+    area_code: str | None,
+    table: str,
+    fmt: str,
+) -> None:
+    """Equality and disproportionality: victims and suspects per 1,000 residents by sex, age
+    band and ethnic group, and outcomes by the victim's and the suspect's strand, each
+    group's ratio to a reference group with its 95% interval, called disproportionate only
+    after the correction for the many comparisons made at once; and how often each strand is
+    not recorded. One row per area x measure x strand x group (the reference group's
+    own row has ratio 1). Exact figures for internal use: not disclosure-controlled."""
+    import csv
+    import io
+
+    from dsvb.equality import analysis as equality
+    from dsvb.equality import recording
+
+    con = _open_store(store_path, read_only=True)
+    try:
+        chosen = _chosen_period(con, family, period_key, date_from, date_to)
+        result = equality.analyse_store(con, family, chosen.period)
+    finally:
+        con.close()
+    if area_code is not None and area_code != "ALL" and area_code not in dict(result.areas):
+        raise click.UsageError(f"unknown area {area_code!r}: give a borough code or ALL")
+    result = result.only(area_code)
+    if fmt == "json":
+        click.echo(equality.to_json(result), nl=False)
+        return
+    if table == "ratios":
+        click.echo(equality.to_csv(result), nl=False)
+        return
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(recording.RECORDING_COLUMNS)
+    for row in result.recording:
+        record = row.record()
+        writer.writerow(
+            ["" if record[c] is None else record[c] for c in recording.RECORDING_COLUMNS]
+        )
+    click.echo(out.getvalue(), nl=False)
+
+
+def _chosen_period(
+    con: Any, family: str, period_key: str | None, date_from: str | None, date_to: str | None
+) -> Any:
+    """The reporting period of ``--period`` or ``--from/--to`` (default: the latest 12
+    months held), checked against what the store holds."""
+    import ibis
+
+    from dsvb.indicators.engine import IndicatorQuery, data_period
+    from dsvb.indicators.model import add_months
+    from dsvb.indicators.periods import ReportingPeriod, reporting_periods
+
+    if period_key is not None and (date_from or date_to):
+        raise click.UsageError("give --period or --from/--to, not both")
+    start, end = _date(date_from, "--from"), _date(date_to, "--to")
+    if start is not None and end is not None and start >= end:
+        raise click.UsageError(
+            f"--from {start} must be before --to {end}: the period is [--from, --to), "
+            "whole local dates"
+        )
+    held = data_period(ibis.duckdb.from_connection(con))
+    if held is None:
+        _fail("the store holds no incidents or crimes; import an extract first")
+    if start is None and end is None:
+        choices = reporting_periods(held.start, add_months(held.end, -1))
+        chosen = next((c for c in choices if c.key == period_key), None)
+        if chosen is None and period_key is not None:
+            keys = ", ".join(c.key for c in choices)
+            raise click.UsageError(f"no period {period_key!r} in this store; it offers: {keys}")
+        return chosen or choices[0]
+    query = IndicatorQuery(families=(family,), start=start, end=end)
+    return ReportingPeriod.of(_period(query, held, "the store"))
+
+
 # --- compare: boroughs against the force on one rate ----------------------------------------
 
 

@@ -311,6 +311,11 @@ COUNTS: dict[str, Count] = {
             sum_of=lambda t, ctx: t.offences_in_window.cast("int64") * t.is_repeat.cast("int64"),
             people="repeat_victims",
         ),
+        Count(
+            "suspects",
+            "suspects",
+            "People named as suspects in offences recorded in the period (each once)",
+        ),
         Count("cautioned_offenders", "cautioned_offenders", "Offenders cautioned in the period"),
         Count(
             "repeat_caution_offenders",
@@ -331,6 +336,18 @@ INDICATORS: dict[str, Indicator] = {
     for i in (
         Indicator("incidents", "Incidents", "incidents"),
         Indicator("offences", "Offences", "offences"),
+        Indicator(
+            "victims",
+            "Victims",
+            "victims",
+            description="People who were victims of offences recorded in the period, each once",
+        ),
+        Indicator(
+            "suspects",
+            "Suspects",
+            "suspects",
+            description="People named as suspects in offences recorded in the period, each once",
+        ),
         Indicator(
             "crime_conversion",
             "Crime conversion (offences per incident)",

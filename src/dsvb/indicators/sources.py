@@ -89,23 +89,53 @@ def age_band(year: ir.IntegerValue, birth_year: ir.IntegerValue) -> ir.StringVal
     )
 
 
+NO_ONE = "none"  # a crime with no victim (or no suspect) linked to it: nobody to describe
+
+
 def _person_cuts(prefix: str) -> dict[str, Callable[[ir.Table], ir.Value]]:
+    """A person's strand as a cut. On a table of records (crimes, incidents, contacts) the
+    person is the record's principal victim or suspect, and a record with nobody in the
+    role is :data:`NO_ONE`, not "not recorded": a crime whose suspect was never identified
+    says nothing about how well suspects' ethnicity is recorded."""
+
+    def nobody(t: ir.Table, value: ir.Value) -> ir.Value:
+        linked = f"{prefix}_linked"
+        if linked not in t.columns:  # a table of people: everyone is in the role
+            return value
+        return ibis.ifelse(t[linked].isnull(), ibis.literal(NO_ONE), value)
+
     def text(column: str) -> Callable[[ir.Table], ir.Value]:
-        return lambda t: t[f"{prefix}_{column}"].fill_null(NOT_RECORDED)
+        return lambda t: nobody(t, t[f"{prefix}_{column}"].fill_null(NOT_RECORDED))
 
     def disability(t: ir.Table) -> ir.Value:
         flag = t[f"{prefix}_disabled"]
-        return ibis.cases((flag.isnull(), NOT_RECORDED), (flag, "disabled"), else_="not_disabled")
+        return nobody(
+            t,
+            ibis.cases((flag.isnull(), NOT_RECORDED), (flag, "disabled"), else_="not_disabled"),
+        )
 
     def band(t: ir.Table) -> ir.Value:
-        return age_band(t.month.year(), t[f"{prefix}_birth_year"])
+        return nobody(t, age_band(t.month.year(), t[f"{prefix}_birth_year"]))
+
+    def lgbt(t: ir.Table) -> ir.Value:
+        flag = t[f"{prefix}_lgbt"]
+        return nobody(
+            t, ibis.cases((flag.isnull(), NOT_RECORDED), (flag, "lgbt"), else_="not_lgbt")
+        )
 
     return {
         f"{prefix}_sex": text("sex"),
         f"{prefix}_age_band": band,
         f"{prefix}_ethnicity": text("ethnicity"),
         f"{prefix}_disability": disability,
+        f"{prefix}_lgbt": lgbt,
     }
+
+
+def _lgbt_flag(t: ir.Table) -> ir.Value:
+    """The crime's own LGBT flag (``crimes.lgbt``), which the annual report found "largely
+    unrecorded": flagged, not flagged, or not recorded."""
+    return ibis.cases((t.lgbt.isnull(), NOT_RECORDED), (t.lgbt, "lgbt"), else_="not_lgbt")
 
 
 COMMON_CUTS: dict[str, Callable[[ir.Table], ir.Value]] = {
@@ -115,15 +145,17 @@ COMMON_CUTS: dict[str, Callable[[ir.Table], ir.Value]] = {
     **_person_cuts("victim"),
     **_person_cuts("suspect"),
 }
-CUT_NAMES = (*COMMON_CUTS, "reason")
+CRIME_CUTS: dict[str, Callable[[ir.Table], ir.Value]] = {"lgbt_flag": _lgbt_flag}
+CUT_NAMES = (*COMMON_CUTS, *CRIME_CUTS, "reason")
 CUT_ALIASES = {
     "sex": "victim_sex",
     "age_band": "victim_age_band",
     "age": "victim_age_band",
     "ethnicity": "victim_ethnicity",
     "disability": "victim_disability",
+    "lgbt": "victim_lgbt",
 }
-PERSON_ATTRIBUTES = ("sex", "birth_year", "ethnicity", "disabled")
+PERSON_ATTRIBUTES = ("sex", "birth_year", "ethnicity", "disabled", "lgbt")
 
 
 def person_cut_roles(cuts: tuple[str, ...]) -> tuple[str, ...]:
@@ -332,6 +364,7 @@ def _principal(tables: Tables, role: str) -> ir.Table:
         "person_id", *(tables.people[c].name(f"{role}_{c}") for c in PERSON_ATTRIBUTES)
     )
     joined = chosen.left_join(people, chosen[f"{role}_id"] == people.person_id)
+    joined = joined.mutate(**{f"{role}_linked": ibis.literal(True)})
     return joined.drop(*(c for c in ("person_id", f"{role}_id") if c in joined.columns))
 
 
@@ -520,6 +553,22 @@ def _build_cautioned(
     return _person_table(tables, rows, ctx, repeat, is_latest, "suspect", cuts)
 
 
+def _build_suspects(
+    tables: Tables, ctx: Context, families: tuple[str, ...], cuts: tuple[str, ...]
+) -> ir.Table:
+    """People named as suspects in confirmed offences recorded in the period, once each per
+    family, attributed to the area, unit and month of their latest such offence: the
+    denominator-free count behind "suspects per 1,000 population" (issue 15)."""
+    rows = _offence_history(
+        tables, ctx, families, "suspect", lambda c: c.status == "confirmed", ctx.start
+    )
+    order = ibis.window(
+        group_by=[rows.family, rows.person_id], order_by=[rows.recorded_at, rows.crime_id]
+    )
+    is_latest = rows.crime_id.lead().over(order).isnull()
+    return _person_table(tables, rows, ctx, ibis.literal(False), is_latest, "suspect", cuts)
+
+
 _PERSON_CUTS = ("area", "unit", "month")
 
 SOURCES: dict[str, Source] = {
@@ -531,7 +580,13 @@ SOURCES: dict[str, Source] = {
             _build_incidents,
             _incident_family,
         ),
-        Source("crimes", "Crime records made in the period", _build_crimes, _crime_family),
+        Source(
+            "crimes",
+            "Crime records made in the period",
+            _build_crimes,
+            _crime_family,
+            cuts=(*COMMON_CUTS, *CRIME_CUTS),
+        ),
         Source(
             "contacts",
             "Victims' Code contacts falling due in the period",
@@ -555,6 +610,14 @@ SOURCES: dict[str, Source] = {
             per_family=True,
             cuts=(*_PERSON_CUTS, *_person_cuts("suspect")),
         ),
+        Source(
+            "suspects",
+            "People named as suspects in offences recorded in the period",
+            _build_suspects,
+            None,
+            per_family=True,
+            cuts=(*_PERSON_CUTS, *_person_cuts("suspect")),
+        ),
     )
 }
 
@@ -562,6 +625,6 @@ SOURCES: dict[str, Source] = {
 def cut_expression(source: Source, table: ir.Table, cut: str) -> ir.Value:
     if cut == "reason":
         return table.reason
-    if source.per_family and cut.startswith(("victim_", "suspect_")):
-        return COMMON_CUTS[cut](table)
+    if cut in CRIME_CUTS:
+        return CRIME_CUTS[cut](table)
     return COMMON_CUTS[cut](table)
