@@ -186,6 +186,8 @@ def test_victim_and_suspect_cuts_name_the_indicators_they_leave_out(store: Path)
     victim = dsvb("indicators", "--store", store, "--by", "victim_sex")
     assert victim.exit_code == 0
     assert victim.stderr == (
+        "note: left out, as the cut does not apply to their source (suspects by victim_sex): "
+        "suspects\n"
         "note: left out, as the cut does not apply to their source (cautioned_offenders by "
         "victim_sex): repeat_caution_offenders\n"
     )
@@ -193,7 +195,7 @@ def test_victim_and_suspect_cuts_name_the_indicators_they_leave_out(store: Path)
     assert suspect.exit_code == 0
     assert suspect.stderr == (
         "note: left out, as the cut does not apply to their source (victims by suspect_sex): "
-        "repeat_victim_rate, offences_per_repeat_victim, repeat_victim_offences\n"
+        "victims, repeat_victim_rate, offences_per_repeat_victim, repeat_victim_offences\n"
     )
 
 

@@ -239,7 +239,9 @@ def test_victim_cuts_use_one_victim_per_crime(builder: ExtractBuilder, tmp_path:
     man = b.person("B2", sex="male", birth_year=1950)
     b.crime(victims=[man, girl], recorded_at="2010-05-01T00:00:00")  # A1 has the lowest id
     b.crime(victims=[man], recorded_at="2010-05-01T00:00:00")
-    b.crime()  # no victim recorded
+    b.crime()  # no victim linked: "none", not "not recorded" (nobody to describe)
+    unknown = b.person("C3", sex="not_recorded", birth_year=None)
+    b.crime(victims=[unknown], recorded_at="2010-05-01T00:00:00")
     rows = run(b, tmp_path, by=("victim_sex", "victim_age_band"))
     assert get(
         rows, "offences", cuts=[("victim_sex", "female"), ("victim_age_band", "under_18")]
@@ -250,8 +252,12 @@ def test_victim_cuts_use_one_victim_per_crime(builder: ExtractBuilder, tmp_path:
     )
     not_recorded = [("victim_sex", "not_recorded"), ("victim_age_band", "not_recorded")]
     assert get(rows, "offences", cuts=not_recorded) == (1, None)
+    assert get(rows, "offences", cuts=[("victim_sex", "none"), ("victim_age_band", "none")]) == (
+        1,
+        None,
+    )
     assert get(rows, "offences", cuts=[("victim_sex", "ALL"), ("victim_age_band", "ALL")]) == (
-        3,
+        4,
         None,
     )
 
