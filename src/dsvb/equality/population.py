@@ -134,8 +134,41 @@ class _Row:
     sex: str
     first: int
     last: int | None
+    band: str
     group: fmt.EthnicLabel
     population: int
+
+
+@dataclass(frozen=True)
+class _Skip:
+    """A cell that makes its row a total of others: why."""
+
+    why: str
+
+
+@dataclass(frozen=True)
+class _Bad:
+    """A cell that cannot be read: why, and the value to show (None: nothing to show)."""
+
+    message: str
+    value: str | None
+
+
+_UNSEEN = object()
+
+
+def _value(column: str, raw: str, read: Callable[[str], object]) -> object:
+    """One cell read: its value, a :class:`_Skip` or a :class:`_Bad`."""
+    text = raw.strip()
+    if not text:
+        return _Bad("missing value", None)
+    try:
+        value = read(text)
+    except fmt.ValueProblem as exc:
+        return _Bad(str(exc), text)
+    if value == fmt.TOTAL:
+        return _Skip(f"{column.replace('_', ' ')} {text!r} (a total)")
+    return value
 
 
 class _Problems:
@@ -245,26 +278,30 @@ def _read(path: Path, data: bytes, report: PopulationReport) -> list[_Row]:
     registry = reference.areas()
     low = reference.plausible_values().earliest_date.year
     high = dt.date.today().year + YEARS_AHEAD
-    matched: dict[str, reference.AreaMatch | str] = {}  # a str: why the area is skipped
-    skipped: Counter[str] = Counter()
-    cache: dict[tuple[str, str], object] = {}
+    matched: list[reference.AreaMatch] = []
+
+    def area(raw: str) -> str | _Skip:
+        why = fmt.skipped_area(raw)
+        if why is not None:
+            return _Skip(f"area {why}")
+        match = registry.match(raw)
+        if match.area is None:
+            raise fmt.ValueProblem("not a known area (an ONS code or a borough name)")
+        matched.append(match)
+        return match.area.code
+
     readers: dict[str, Callable[[str], object]] = {
+        "area": area,
         "year": lambda v: fmt.read_year(v, low, high),
         "sex": fmt.read_sex,
         "age": fmt.read_age,
         "ethnic_group": fmt.read_ethnic_group,
         "population": fmt.read_population,
     }
-
-    def value(column: str, raw: str) -> object:
-        key = (column, raw)
-        if key not in cache:
-            try:
-                cache[key] = readers[column](raw)
-            except fmt.ValueProblem as exc:
-                cache[key] = exc
-        return cache[key]
-
+    # each distinct cell is read once: a file repeats its areas, years, ages and groups
+    columns = [(c, positions[c], {}, readers[c], names[c]) for c in readers]
+    bands: dict[tuple[int, int | None], str | _Bad] = {}
+    skipped: Counter[str] = Counter()
     rows: list[_Row] = []
     width = len(header)
     line = 1
@@ -285,61 +322,42 @@ def _read(path: Path, data: bytes, report: PopulationReport) -> list[_Row]:
             problems.add(f"the row has {len(cells)} fields where the header has {width}",
                          line=start)  # fmt: skip
             continue
-        got: dict[str, object] = {}
+        got: list[object] = []
         total_of: str | None = None
         bad = False
-        for column, i in positions.items():
-            raw = cells[i].strip()
-            if not raw:
-                problems.add("missing value", line=start, column=names[column])
+        for column, i, cache, read, name in columns:
+            raw = cells[i]
+            value = cache.get(raw, _UNSEEN)
+            if value is _UNSEEN:
+                value = cache[raw] = _value(column, raw, read)
+            if type(value) is _Bad:
+                problems.add(value.message, line=start, column=name, value=value.value)
                 bad = True
-                continue
-            if column == "area":
-                if raw not in matched:
-                    why = fmt.skipped_area(raw)
-                    matched[raw] = why or registry.match(raw)
-                match = matched[raw]
-                if isinstance(match, str):
-                    total_of = total_of or f"area {match}"
-                    continue
-                if match.area is None:
-                    problems.add("not a known area (an ONS code or a borough name)",
-                                 line=start, column=names[column], value=raw)  # fmt: skip
-                    bad = True
-                else:
-                    got[column] = match.area.code
-                continue
-            read = value(column, raw)
-            if isinstance(read, fmt.ValueProblem):
-                problems.add(str(read), line=start, column=names[column], value=raw)
-                bad = True
-            elif read == fmt.TOTAL:
-                total_of = total_of or f"{column.replace('_', ' ')} {raw!r} (a total)"
-            else:
-                got[column] = read
+            elif type(value) is _Skip:
+                total_of = total_of or value.why
+            got.append(value)
         if bad:
             continue
         if total_of is not None:
             skipped[total_of] += 1
             continue
-        first, last = got["age"]  # type: ignore[misc]
-        try:
-            fmt.band_of(first, last)
-        except fmt.ValueProblem as exc:
-            problems.add(str(exc), line=start, column=names["age"], value=cells[positions["age"]])
+        code, year, sex, (first, last), group, people = got  # type: ignore[misc]
+        band = bands.get((first, last))
+        if band is None:
+            try:
+                band = bands[(first, last)] = fmt.band_of(first, last)
+            except fmt.ValueProblem as exc:
+                band = bands[(first, last)] = _Bad(str(exc), None)
+        if type(band) is _Bad:
+            problems.add(band.message, line=start, column=names["age"],
+                         value=cells[positions["age"]].strip())  # fmt: skip
             continue
-        rows.append(
-            _Row(start, got["area"], got["year"], got["sex"], first, last,  # type: ignore[arg-type]
-                 got["ethnic_group"], got["population"])  # type: ignore[arg-type]
-        )  # fmt: skip
+        rows.append(_Row(start, code, year, sex, first, last, band, group, people))  # type: ignore[arg-type]
     _counted_twice(rows, problems, names)
     if problems:
         raise PopulationFormatError(path, problems.all())
     report.skipped = dict(sorted(skipped.items()))
-    changed = sorted(
-        (m for m in matched.values() if not isinstance(m, str) and m.area and m.changed),
-        key=lambda m: m.raw,
-    )
+    changed = sorted((m for m in matched if m.changed), key=lambda m: m.raw)
     report.normalised += [f"area {m.describe()}" for m in changed]
     return rows
 
@@ -401,8 +419,7 @@ def _aggregate(rows: list[_Row]) -> dict[tuple[str, int, str, str, str], int]:
     """The rows added up to (area, year, sex, age band, ethnic group)."""
     cells: dict[tuple[str, int, str, str, str], int] = defaultdict(int)
     for row in rows:
-        band = fmt.band_of(row.first, row.last)
-        cells[(row.area, row.year, row.sex, band, row.group.broad_group)] += row.population
+        cells[(row.area, row.year, row.sex, row.band, row.group.broad_group)] += row.population
     return dict(cells)
 
 
