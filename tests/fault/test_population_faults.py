@@ -210,3 +210,12 @@ def test_lines_are_counted_as_in_the_file(con, tmp_path: Path) -> None:
     )
     with pytest.raises(PopulationFormatError, match=r"bad\.csv, line 5, column population"):
         import_population(con, path)
+
+
+def test_a_column_given_twice_is_refused_and_blank_columns_are_not(con, tmp_path: Path) -> None:
+    twice = write(tmp_path / "twice.csv", [[*GOOD_ROW, "3"]], header=[*HEADER, "AGE"])
+    with pytest.raises(PopulationFormatError, match=r"line 1, column AGE: column appears more"):
+        import_population(con, twice)
+    blanks = write(tmp_path / "blanks.csv", [[*GOOD_ROW, "", ""]], header=[*HEADER, "", ""])
+    report = import_population(con, blanks)
+    assert report.total == 10 and "columns not used: (unnamed)" in report.normalised

@@ -219,23 +219,24 @@ def _header(path: Path, header: list[str], notes: list[str]) -> dict[str, int]:
     found: dict[str, list[tuple[int, int, str]]] = defaultdict(list)  # column -> (rank, i, name)
     unused: list[str] = []
     seen: Counter[str] = Counter(fmt.header_key(h) for h in header)
+    doubled: set[str] = set()
     for i, name in enumerate(header):
         key = fmt.header_key(name)
-        if seen[key] > 1:
-            if key not in {fmt.header_key(h) for h in header[:i]}:
+        if seen[key] > 1 and key in names:  # columns not used may repeat (blank ones do)
+            if key in doubled:  # named where it comes again
                 problems.add("column appears more than once", line=1, column=name)
+            doubled.add(key)
             continue
         if key in names:
             column, rank = names[key]
             found[column.name].append((rank, i, name))
-        else:
+        elif name.strip() or "(unnamed)" not in unused:
             unused.append(name.strip() or "(unnamed)")
     positions: dict[str, int] = {}
     for column in fmt.COLUMNS:
         given = sorted(found.get(column.name, []))
         if not given:
-            if not any(fmt.header_key(h) in {fmt.header_key(n) for n in column.names}
-                       for h in header):  # fmt: skip
+            if not any(names[key][0] is column for key in doubled):
                 problems.add(
                     "required column is missing (also accepted as: "
                     + ", ".join(column.aliases)
