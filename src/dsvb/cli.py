@@ -324,6 +324,44 @@ def import_returns(file: Path, store_path: Path | None, by: str | None, wait: fl
         click.echo(line, err=True)
 
 
+@main.command("import-population")
+@click.argument("file", type=click.Path(path_type=Path))
+@_store_option
+@click.option(
+    "--source",
+    default=None,
+    help="Where the estimates come from, shown with every rate (default: the file name).",
+)
+@click.option("--synthetic", is_flag=True, help="Label the estimates as made up, not published.")
+@_by_option
+@_wait_option
+def import_population_(
+    file: Path,
+    store_path: Path | None,
+    source: str | None,
+    synthetic: bool,
+    by: str | None,
+    wait: float,
+) -> None:
+    """Validate population estimates FILE (CSV, docs/population-format.md) and load them into
+    the store (all or nothing), replacing what is held for the same areas and years."""
+    from dsvb.equality.population import PopulationFormatError, import_population, not_a_file
+
+    if (missing := not_a_file(file)) is not None:  # before a store is opened or made
+        _fail(str(missing))
+    progress = _Progress(False)
+    with _writable_store(store_path, by=by, wait=wait, progress=progress) as write:
+        try:
+            report = import_population(
+                write.con, file, source=source, synthetic=synthetic, progress=progress
+            )
+        except PopulationFormatError as exc:
+            _fail(str(exc))
+        if report.status == "imported":
+            write.record(report.import_id)
+    click.echo(report.summary())
+
+
 @main.command("imports")
 @_store_option
 @click.option("--format", "fmt", type=click.Choice(("table", "json")), default="table")

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import duckdb
 
-SCHEMA_VERSION = 5  # 2: import_log.replaced; 3: published_returns.report; 4: import_origin;
-# 5: import_origin.job_created_at
+SCHEMA_VERSION = 6  # 2: import_log.replaced; 3: published_returns.report; 4: import_origin;
+# 5: import_origin.job_created_at; 6: population
 
 CASE_TABLES = """
 CREATE TABLE IF NOT EXISTS incidents (
@@ -154,11 +154,26 @@ CREATE TABLE IF NOT EXISTS published_notes (
 );
 """
 
+POPULATION_TABLES = """
+CREATE TABLE IF NOT EXISTS population (     -- population estimates (dsvb import-population)
+    area_code VARCHAR NOT NULL,
+    year INTEGER NOT NULL,                   -- the mid-year (30 June) estimated
+    sex VARCHAR NOT NULL,                    -- female | male
+    age_band VARCHAR NOT NULL,               -- under_18 | 18_35 | 36_60 | 61_plus
+    ethnicity VARCHAR NOT NULL,              -- white | black | asian | mixed | other
+    population BIGINT NOT NULL,
+    source VARCHAR NOT NULL,                 -- where the estimates come from, as imported
+    synthetic BOOLEAN NOT NULL,              -- made up (the demo's), not published
+    import_id INTEGER NOT NULL
+);
+"""
+
 
 def create_schema(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(CASE_TABLES)
     con.execute(LOG_TABLES)
     con.execute(RETURN_TABLES)
+    con.execute(POPULATION_TABLES)  # also what a store made before schema 6 lacks
     # stores made by an earlier dsvb: add what they lack (their entries replaced nothing
     # that was recorded)
     con.execute("ALTER TABLE import_log ADD COLUMN IF NOT EXISTS replaced JSON")

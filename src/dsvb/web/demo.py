@@ -1,7 +1,8 @@
 """Load demonstration data and accounts into an empty installation.
 
 One year of synthetic, London-calibrated case records (12 months to November 2010, at the
-real volume of about 135,000 incidents), the board's published tables, and one account per
+real volume of about 135,000 incidents), a synthetic population of the boroughs (labelled
+synthetic; ``dsvb.demo.population``), the board's published tables, and one account per
 role. Passwords are generated, written to ``<data dir>/demo-accounts.txt`` (readable by the
 owner only) and printed. Refuses to run on a production (HTTPS) installation.
 
@@ -196,6 +197,7 @@ def load(say: Callable[[str], None] = print, incidents: int = DEMO_INCIDENTS) ->
     """Everything the demo needs; each step is skipped when already done."""
     from django.core.management import call_command
 
+    from dsvb.demo import population as demo_population
     from dsvb.demo.generator import generate_extract
     from dsvb.ingest.extract import import_extract
     from dsvb.ingest.returns import import_return
@@ -228,6 +230,11 @@ def load(say: Callable[[str], None] = print, incidents: int = DEMO_INCIDENTS) ->
             if report.status == "imported":
                 write.record(report.import_id)
             say(f"Imported: {', '.join(f'{k} {v:,}' for k, v in report.row_counts.items())}.")
+        made = demo_population.load(
+            con, Path(settings.DATA_DIR), start=dt.date(2009, 12, 1), months=12, say=say
+        )
+        if made is not None:
+            write.record(made)
         published = resources.files("dsvb.reference").joinpath("published")
         for entry in sorted(published.iterdir(), key=lambda p: p.name):
             if entry.name.endswith(".csv"):
