@@ -336,6 +336,17 @@ def _years(period: Period) -> float:
     return len(months_of(period)) / 12
 
 
+def _residents(population: PopulationView | None, code: str, strand: Strand, group: str) -> int:
+    """The group's residents in the area; 0 when the estimates do not give them (a group
+    estimates do not count, such as sex "other", or an area they do not hold)."""
+    if population is None or group in UNDESCRIBED:
+        return 0
+    try:
+        return population.count(code, strand.id, group)
+    except (KeyError, ValueError):
+        return 0
+
+
 def _rate_row(
     measure: Measure,
     family: str,
@@ -363,11 +374,7 @@ def _rate_row(
         "reference_group": strand.reference,
     }
     if measure.kind == "population_rate":
-        residents = (
-            population.count(code, strand.id, group)
-            if population is not None and group not in UNDESCRIBED
-            else 0
-        )
+        residents = _residents(population, code, strand, group)
         if not residents:
             note = (
                 "no population estimates loaded"
