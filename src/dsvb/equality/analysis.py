@@ -260,36 +260,34 @@ def _counts(
     con: Any, family: str, period: Period
 ) -> tuple[dict[Key, IndicatorResult], list[IndicatorResult]]:
     """Every measure's counts by (area, strand cut, group), London by summing the areas;
-    and the people counts by (area, month, strand) for recording quality."""
-    by_cut: dict[Key, IndicatorResult] = {}
+    and the people counts by (area, month, strand) for recording quality.
+
+    One query per strand and role, by area and month: every count is additive over months
+    (a person falls in the month of their latest offence), so the period's figures are the
+    months' sums, and the months are there for recording quality at no further cost."""
+    sums: dict[Key, list[float]] = defaultdict(lambda: [0, 0])
+    template: dict[Key, IndicatorResult] = {}
     monthly: list[IndicatorResult] = []
     for role in ("victim", "suspect"):
+        people = "victims" if role == "victim" else "suspects"
         for strand in STRANDS.values():
             cut = strand.cut(role)
             query = IndicatorQuery(
                 families=(family,),
                 start=period.start,
                 end=period.end,
-                by=("area", cut),
+                by=("area", "month", cut),
                 indicators=_indicators_for(role),
                 force_row=False,
             )
             for r in compute(con, query):
-                by_cut[(r.area_code, cut, r.cut(cut) or "", r.indicator)] = r
-            people = "victims" if role == "victim" else "suspects"
-            monthly.extend(
-                compute(
-                    con,
-                    IndicatorQuery(
-                        families=(family,),
-                        start=period.start,
-                        end=period.end,
-                        by=("area", "month", cut),
-                        indicators=(people,),
-                        force_row=False,
-                    ),
-                )
-            )
+                key = (r.area_code, cut, r.cut(cut) or "", r.indicator)
+                cell = sums[key]
+                cell[0] += r.numerator or 0
+                cell[1] += r.denominator or 0
+                template.setdefault(key, r)
+                if r.indicator == people:
+                    monthly.append(r)
     monthly.extend(
         compute(
             con,
@@ -303,6 +301,15 @@ def _counts(
             ),
         )
     )
+    by_cut = {
+        key: replace(
+            template[key],
+            cuts=((key[1], key[2]),),
+            numerator=int(num),
+            denominator=int(den) if template[key].denominator is not None else None,
+        )
+        for key, (num, den) in sums.items()
+    }
     return _with_london(by_cut), monthly
 
 
@@ -417,8 +424,12 @@ def _ratio(
     )
 
 
-def _groups_seen(counts: Mapping[Key, IndicatorResult], cut: str, indicator: str) -> list[str]:
-    return sorted({g for (_, c, g, i) in counts if c == cut and i == indicator})
+def _groups_seen(counts: Mapping[Key, IndicatorResult]) -> dict[tuple[str, str], set[str]]:
+    """(cut, indicator) -> the groups the engine saw."""
+    seen: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for _, cut, group, indicator in counts:
+        seen[(cut, indicator)].add(group)
+    return seen
 
 
 def analyse(
@@ -438,13 +449,14 @@ def analyse(
     codes = sorted({k[0] for k in counts if k[0] in names})
     areas = [(c, names[c]) for c in codes] + [(FORCE_CODE, LONDON_NAME)]
     years = _years(period)
+    seen_groups = _groups_seen(counts)
 
     rows: list[EqualityRow] = []
     compare_with: list[tuple[int, Measure, tuple[float, float], tuple[float, float]]] = []
     for area in areas:
         for measure in MEASURES.values():
             for _role, strand, cut in measure.cuts():
-                seen = _groups_seen(counts, cut, measure.indicator)
+                seen = seen_groups[(cut, measure.indicator)]
                 groups = [*strand.groups, *(g for g in UNDESCRIBED if g in seen)]
                 built = {
                     g: _rate_row(measure, family, area, cut, strand, g, counts, population, years)

@@ -30,6 +30,7 @@ counts).
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -58,6 +59,7 @@ __all__ = [
 FUNNEL_LEVELS = (0.95, 0.998)
 
 
+@functools.lru_cache(maxsize=64)
 def z_for(confidence: float) -> float:
     """The two-sided standard normal quantile: ``z`` with ``P(|Z| <= z) = confidence``.
 
