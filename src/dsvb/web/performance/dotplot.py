@@ -27,7 +27,6 @@ FONT = "Arial, Helvetica, sans-serif"
 TEXT = "#0b0c0c"
 LINE = "#505a5f"  # interval lines (7:1 on white)
 CALLED = "#0b0c0c"
-REFERENCE = "#0b0c0c"
 LIMIT = 32.0  # the scale never runs beyond 1/32 to 32: beyond, an arrow says "more"
 
 LABEL_WIDTH = 260
@@ -56,6 +55,7 @@ def scale(dots: Sequence[Dot]) -> tuple[float, float]:
     values = [
         v
         for d in dots
+        if d.ratio  # a ratio of 0 is written in words, not drawn
         for v in (d.ratio, d.lower, d.upper)
         if v is not None and v > 0 and math.isfinite(v)
     ]
@@ -91,37 +91,42 @@ def dot_plot_svg(dots: Sequence[Dot], *, chart_id: str, title: str, description:
         f'<title id="{chart_id}-title">{escape(title)}</title>'
         f'<desc id="{chart_id}-desc">{escape(description)}</desc>'
     ]
-    bottom = TOP + ROW * len(dots)
-    # the scale: ticks at powers of 2, labelled along the top
+    ticks: list[float] = []
     k = round(math.log2(low))
-    while 2**k <= high * 1.0001:
-        tick = 2.0**k
-        tx = x(tick)
+    while 2**k <= high * 1.0001:  # ticks at powers of 2, labelled along the top
+        ticks.append(2.0**k)
+        k += 1
+    for tick in ticks:
         parts.append(
-            f'<line x1="{tx}" y1="{TOP - 6}" x2="{tx}" y2="{bottom}" stroke="#dddddd" '
-            'stroke-width="1"/>'
-        )
-        parts.append(
-            f'<text x="{tx}" y="{TOP - 12}" text-anchor="middle" fill="{TEXT}">'
+            f'<text x="{x(tick)}" y="{TOP - 12}" text-anchor="middle" fill="{TEXT}">'
             f"{_tick_label(tick)}</text>"
         )
-        k += 1
     one = x(1.0)
-    parts.append(
-        f'<line x1="{one}" y1="{TOP - 6}" x2="{one}" y2="{bottom}" stroke="{TEXT}" '
-        'stroke-width="2" stroke-dasharray="4 3"/>'
-    )
     for i, dot in enumerate(dots):
-        cy = TOP + ROW * i + ROW / 2
-        weight = ' font-weight="bold"' if dot.heading else ""
-        parts.append(
-            f'<text x="{LABEL_WIDTH - 10}" y="{cy + 5}" text-anchor="end" fill="{TEXT}"'
-            f"{weight}>{escape(dot.label)}</text>"
-        )
-        if dot.heading:
+        top = TOP + ROW * i
+        cy = top + ROW / 2
+        if dot.heading:  # a strand's name across the whole width, over no grid
+            parts.append(
+                f'<text x="4" y="{cy + 5}" fill="{TEXT}" font-weight="bold">'
+                f"{escape(dot.label)}</text>"
+            )
             continue
-        if dot.ratio is None:
-            parts.append(f'<text x="{LABEL_WIDTH + 6}" y="{cy + 5}" fill="{TEXT}">no ratio</text>')
+        for tick in ticks:  # the grid, row by row (so headings stay clear of it)
+            parts.append(
+                f'<line x1="{x(tick)}" y1="{top}" x2="{x(tick)}" y2="{top + ROW}" '
+                'stroke="#dddddd" stroke-width="1"/>'
+            )
+        parts.append(
+            f'<line x1="{one}" y1="{top}" x2="{one}" y2="{top + ROW}" stroke="{TEXT}" '
+            'stroke-width="2" stroke-dasharray="4 3"/>'
+        )
+        parts.append(
+            f'<text x="{LABEL_WIDTH - 10}" y="{cy + 5}" text-anchor="end" fill="{TEXT}">'
+            f"{escape(dot.label)}</text>"
+        )
+        if dot.ratio is None or dot.ratio <= 0:  # no ratio, or none in the group: words
+            words = "no ratio" if dot.ratio is None else "0: none recorded in this group"
+            parts.append(f'<text x="{LABEL_WIDTH + 6}" y="{cy + 5}" fill="{TEXT}">{words}</text>')
             continue
         if dot.lower is not None:
             x1 = x(dot.lower) if dot.lower > 0 else x(low)
@@ -133,7 +138,7 @@ def dot_plot_svg(dots: Sequence[Dot], *, chart_id: str, title: str, description:
                 parts.append(_arrow(x(low), cy, -1))
             if dot.upper is None or dot.upper >= high:
                 parts.append(_arrow(x(high), cy, 1))
-        cx = x(dot.ratio) if dot.ratio > 0 else x(low)
+        cx = x(dot.ratio)
         if dot.called:
             parts.append(
                 f'<path d="M{cx} {cy - 7} L{cx + 7} {cy} L{cx} {cy + 7} L{cx - 7} {cy} Z" '

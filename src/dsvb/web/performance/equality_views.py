@@ -50,7 +50,7 @@ from dsvb.web.performance.views import (
     handles_busy_store,
 )
 
-PAGE_VERSION = 1  # part of the rendered fragment's key: change it when the template changes
+PAGE_VERSION = 2  # part of the rendered fragment's key: change it when the template changes
 
 
 def _may_see(user: Any, area_code: str | None = None, **_: Any) -> bool:
@@ -65,7 +65,11 @@ def _may_see(user: Any, area_code: str | None = None, **_: Any) -> bool:
 
 
 def _lower_first(text: str) -> str:
-    return text[:1].lower() + text[1:] if text[1:2].islower() else text
+    """A label in running text: "Not disabled" -> "not disabled"; ethnic groups keep their
+    capital ("White"), as the sentences write them; an acronym (LGBT) is left alone."""
+    if text in ("Asian", "Black", "Mixed", "White") or not text[1:2].islower():
+        return text
+    return text[:1].lower() + text[1:]
 
 
 @policy_required(_may_see)
@@ -209,7 +213,7 @@ def _dots(strands: Sequence[dict[str, Any]]) -> tuple[list[dotplot.Dot], list[Eq
             continue
         dots.append(
             dotplot.Dot(
-                f"{strand['label']} (against {strand['reference']})",
+                f"{strand['label']}, against {_lower_first(strand['reference'])}",
                 None,
                 None,
                 None,
@@ -262,7 +266,7 @@ def _measure(
         low, high = dotplot.scale(dots)
         confidence = f"{judged.correction.adjusted_confidence:.1%}"
         listed = "; ".join(
-            f"{_strand_label(r.strand)} {r.group_label.lower()}, {formatting.ratio(r.ratio)} "
+            f"{_strand_label(r.strand)}: {r.group_label}, {formatting.ratio(r.ratio)} "
             f"({dotplot.describe_interval(r.adjusted_lower, r.adjusted_upper)})"
             for r in called
         )
