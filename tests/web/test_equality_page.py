@@ -246,3 +246,44 @@ def test_rates_per_1000_residents_when_population_estimates_are_held(
     assert cells["female"][4].startswith(ratio(female.ratio))
     assert b'<title id="dotplot-victims_per_1000-title">' in page
     assert "The population estimates are synthetic" in _text(page)
+
+
+def test_a_busy_store_is_said_so(analyst, monkeypatch) -> None:
+    """While an import holds the store the page answers 503 "busy", like every other page
+    (and nothing is cached)."""
+    from dsvb.web.performance import data
+
+    def busy(sel):
+        raise data.StoreBusy("locked by an import")
+
+    cache.clear()
+    cached._recent.clear()
+    monkeypatch.setattr(cached, "build", busy)
+    response = analyst.get(f"/performance/equality/{SOUTHWARK}/", {"family": "sexual"})
+    assert response.status_code == 503 and response["Retry-After"] == "30"
+    assert not cached._recent
+
+
+def test_the_dot_plot_draws_ratios_on_a_log_scale_with_words_for_the_rest() -> None:
+    from dsvb.web.performance import dotplot
+
+    dots = [
+        dotplot.Dot("Victim's sex, against male", None, None, None, False, heading=True),
+        dotplot.Dot("Female", 2.0, 1.5, 2.7, True),
+        dotplot.Dot("Other", 0.5, 0.01, None, False),  # off the scale below, no upper limit
+        dotplot.Dot("Not flagged", 0.0, 0.0, 3.0, False),
+        dotplot.Dot("Mixed", None, None, None, False),
+    ]
+    assert dotplot.scale(dots) == (1 / 32, 4)  # 0.01 is beyond 1/32: the scale stops there
+    svg = str(dotplot.dot_plot_svg(dots, chart_id="c", title="T <1>", description="D & E"))
+    assert svg.startswith('<svg class="dsvb-dotplot"') and 'role="img"' in svg
+    assert 'aria-labelledby="c-title c-desc"' in svg
+    assert '<title id="c-title">T &lt;1&gt;</title><desc id="c-desc">D &amp; E</desc>' in svg
+    assert svg.count("<path d=") == 1 + 2  # one diamond (called), two arrows (Other's ends)
+    assert svg.count("<circle") == 1  # Other, not called
+    assert "0: none recorded in this group" in svg and ">no ratio<" in svg
+    # a ratio of 2 and of 1/2 lie the same distance either side of the line at 1
+    xs = [float(v) for v in re.findall(r'<circle cx="([\d.]+)"', svg)]
+    diamond = float(re.search(r'<path d="M([\d.]+) ', svg).group(1))
+    one = float(re.search(r'<line x1="([\d.]+)"[^>]*stroke-dasharray', svg).group(1))
+    assert abs((diamond - one) - (one - xs[0])) < 0.2
