@@ -96,6 +96,17 @@ MATRIX: dict[str, list[Case]] = {
         Case(f"/performance/scorecard/{SOUTHWARK}/export/scorecard.csv", ALL_AREAS),
         Case(f"/performance/scorecard/{SOUTHWARK}/export/notes.xlsx", ALL_AREAS),
     ],
+    "performance:equality": [Case("/performance/equality/", PERFORMANCE)],
+    "performance:equality-area": [
+        Case(f"/performance/equality/{LAMBETH}/", PERFORMANCE, note="the borough user's own"),
+        Case(f"/performance/equality/{SOUTHWARK}/", ALL_AREAS, note="another borough"),
+    ],
+    "performance:equality-export": [
+        Case(f"/performance/equality/{LAMBETH}/export/ratios.csv", PERFORMANCE),
+        Case(f"/performance/equality/{LAMBETH}/export/recording.xlsx", PERFORMANCE),
+        Case(f"/performance/equality/{SOUTHWARK}/export/ratios.xlsx", ALL_AREAS),
+        Case("/performance/equality/ALL/export/recording.csv", ALL_AREAS, note="London"),
+    ],
     "imports:list": [Case("/imports/", IMPORT_READERS)],
     "imports:upload-extract": [Case("/imports/extract/", IMPORTERS)],
     "imports:upload-return": [Case("/imports/return/", IMPORTERS)],

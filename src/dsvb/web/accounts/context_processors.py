@@ -18,6 +18,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     if policies.can_view_performance(user):
         label = "Scorecard" if policies.can_view_all_areas(user) else "My borough"
         items.append((label, reverse("performance:scorecard")))
+        items.append(("Equality", reverse("performance:equality")))
     if policies.can_view_imports(user):
         items.append(("Imports", reverse("imports:list")))
     if policies.can_search_audit(user):

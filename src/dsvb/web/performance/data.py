@@ -18,6 +18,8 @@ import hashlib
 import json
 import logging
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -86,6 +88,18 @@ def _connect_read_only() -> duckdb.DuckDBPyConnection | None:
             if not busy or time.monotonic() > deadline:
                 raise StoreBusy(str(exc)) from exc
             time.sleep(0.2)
+
+
+@contextmanager
+def read_only() -> Iterator[duckdb.DuckDBPyConnection | None]:
+    """The store opened read-only for one piece of work, closed after it (None: no store
+    file). Raises :class:`StoreBusy` or :class:`StoreUnreadable` as every page's reads do."""
+    con = _connect_read_only()
+    try:
+        yield con
+    finally:
+        if con is not None:
+            con.close()
 
 
 def state(*, fresh: bool = False) -> StoreState:

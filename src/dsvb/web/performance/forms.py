@@ -59,3 +59,28 @@ class ScorecardForm(forms.Form):
         else:
             del self.fields["area"]
         self.helper = _helper(*fields, submit="Show")
+
+
+class EqualityForm(forms.Form):
+    """The equality page's choices: the area (London or a borough, for those who see every
+    area), the family and the period."""
+
+    area = forms.ChoiceField(label="Area")
+    family = forms.ChoiceField(label="Crime family", choices=figures.FAMILY_CHOICES)
+    period = forms.ChoiceField(label="Period")
+
+    def __init__(
+        self, *args: Any, selection: figures.Selection, choose_area: bool, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["period"].choices = _period_choices(selection.current)
+        fields = ["family", "period"]
+        if choose_area:
+            self.fields["area"].choices = [
+                ("ALL", "London (all boroughs)"),
+                *figures.borough_names().items(),
+            ]
+            fields.insert(0, "area")
+        else:
+            del self.fields["area"]
+        self.helper = _helper(*fields, submit="Show")

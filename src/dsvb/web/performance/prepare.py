@@ -50,4 +50,12 @@ def prepare(say: Callable[[str], None] = _quiet, *, scorecards: bool = True) -> 
                     views.scorecard_fragment(sel, code, choose_area)
                 prepared += 1
         say(f"Prepared the {FAMILIES[family].label.lower()} pages")
+    # the equality page's analysis (tens of seconds on a large store) for the choice it
+    # opens on: the default family, latest 12 months; other choices are computed on view
+    from dsvb.web.performance import equality
+
+    opening = latest_periods(current)[:1]
+    for choice in opening:
+        equality.analysis(figures.Selection(current, figures.DEFAULT_FAMILY, choice))
+        say(f"Prepared the equality analysis ({FAMILIES[figures.DEFAULT_FAMILY].label.lower()})")
     return prepared

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from dsvb.web.performance import views
+from dsvb.web.performance import equality_views, views
 
 app_name = "performance"
 urlpatterns = [
@@ -14,5 +14,12 @@ urlpatterns = [
         "scorecard/<str:area_code>/export/<slug:table>.<slug:fmt>",
         views.export_scorecard,
         name="scorecard-export",
+    ),
+    path("equality/", equality_views.equality, name="equality"),
+    path("equality/<str:area_code>/", equality_views.equality, name="equality-area"),
+    path(
+        "equality/<str:area_code>/export/<slug:table>.<slug:fmt>",
+        equality_views.export_equality,
+        name="equality-export",
     ),
 ]
