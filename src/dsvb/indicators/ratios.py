@@ -14,7 +14,8 @@ answers are screened together with a false-discovery-rate correction.
   conditional method: exact at small counts, and it copes with zero counts.
 - :func:`proportion_ratio` — the ratio of two proportions, e.g. the share of crimes against
   one group that end in a sanction detection over another group's: Katz's log interval
-  (:func:`katz_ratio`) when every cell is at least 20, the exact conditional method below.
+  (:func:`katz_ratio`) checked by Fisher's exact test (:func:`fisher_p_value`) when every
+  cell is at least 20, the exact conditional method below.
 - :func:`benjamini_hochberg` — the Benjamini-Hochberg correction, with the confidence level
   of the false-coverage-rate adjusted intervals that go with it.
 
@@ -54,7 +55,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import special
+from scipy import special, stats
 
 from dsvb.indicators.statistics import z_for
 
@@ -65,6 +66,7 @@ __all__ = [
     "Correction",
     "Ratio",
     "benjamini_hochberg",
+    "fisher_p_value",
     "katz_ratio",
     "poisson_interval",
     "proportion_ratio",
@@ -81,10 +83,11 @@ EXACT_CONDITIONAL = "exact conditional (Clopper-Pearson)"
 EXACT_CONDITIONAL_PROPORTIONS = "exact conditional (Clopper-Pearson), counts over totals"
 KATZ = "Katz log"
 KATZ_HALDANE = "Katz log, 0.5 added to each count and total (Haldane)"
+KATZ_FISHER = "Katz log, checked by Fisher's exact test"
 BENJAMINI_HOCHBERG = "Benjamini-Hochberg"
 
-# proportion_ratio uses Katz's interval only when every cell of the two-by-two table is at
-# least this; below it, the exact conditional method (see proportion_ratio for why).
+# proportion_ratio uses Katz's interval (checked by Fisher's exact test) only when every cell
+# of the two-by-two table is at least this; below it, the exact conditional method.
 KATZ_MIN_CELL = 20
 
 
@@ -294,12 +297,12 @@ def katz_ratio(
     infinity). Undefined when a total is 0 or both counts are 0; both proportions at 100%
     give the degenerate interval (1, 1) and p 1 (the variance is 0).
 
-    :func:`proportion_ratio` uses this only when every cell of the two-by-two table is at
-    least :data:`KATZ_MIN_CELL`: Katz's variance is estimated from the group's own counts, so
-    at small cells its p-values are far too small. 1 of 1 crimes detected against 84 of 279
-    gives p = 10⁻³⁹ (the variance term ``1/a − 1/n1`` is 0); simulated boards of 200
-    comparisons with no differences at all saw a false call after the Benjamini-Hochberg
-    correction on 265 of 300 boards (``tests/unit/test_ratios.py``, decision 0023).
+    Not to be used alone on a board's screen: :func:`proportion_ratio` uses it only when
+    every cell of the two-by-two table is at least :data:`KATZ_MIN_CELL`, and checks it there
+    by Fisher's exact test. Katz's variance is estimated from the group's own counts, so at
+    small cells its p-values are far too small (1 of 1 crimes detected against 84 of 279
+    gives p = 10⁻³⁹: the variance term ``1/a − 1/n1`` is 0), and its far tail is too heavy
+    even at larger cells (see :func:`proportion_ratio`).
     """
     a = _count(count, "count")
     n1 = _count(total, "total")
@@ -350,25 +353,38 @@ def proportion_ratio(
 
     - When every cell of the two-by-two table — ``count``, ``total - count``, ``ref_count``,
       ``ref_total - ref_count`` — is at least :data:`KATZ_MIN_CELL` (20): Katz's log interval
-      and its z test (:func:`katz_ratio`), the standard risk-ratio interval, efficient at
-      large counts whatever the proportions.
+      (:func:`katz_ratio`), the standard risk-ratio interval, efficient whatever the
+      proportions, *checked by Fisher's exact test*: the p-value is the larger of Katz's and
+      Fisher's (central: twice the smaller hypergeometric tail), and when Fisher's test finds
+      no difference at the interval's level the interval is widened to reach 1. ``method``
+      is "Katz log, checked by Fisher's exact test".
     - Otherwise: the exact conditional method of :func:`rate_ratio`, with the counts as
-      Poisson counts over their totals (detections per crime). Exact at small counts, it
-      handles zeros and proportions of 100%; for binomial counts it is conservative (a
-      Poisson count varies more than a binomial one with the same mean; Zou 2004), more so
-      the larger the proportions. ``method`` says "(counts over totals)".
+      Poisson counts over their totals (detections per crime). It keeps its level at every
+      size (checked by exact enumeration in the tests), handles zeros and proportions of
+      100%, and is conservative for binomial counts (a Poisson count varies more than a
+      binomial one with the same mean; Zou 2004), the more so the larger the proportions.
+      ``method`` says "counts over totals".
 
-    Why not Katz throughout: its variance comes from the group's own counts, so with few
-    crimes against a group its p-values are far too small — 1 of 1 detected against 84 of
-    279 gives p = 10⁻³⁹ — and a board's 200 comparisons with no real difference get a false
-    "disproportionate" call after the correction on most boards. Adding 0.5 to zero counts
-    (Haldane) does not cure it (the 100% cells are the worst). The threshold 20 is where the
-    simulated boards keep the correction's 5% (Katz from 5: 8.7% of boards, from 10: 5.0%,
-    from 20: 2.2%, never: 0.2%; decision 0023).
+    Why not Katz alone: its variance comes from the group's own counts, so with few crimes
+    against a group its p-values are far too small — 1 of 1 detected against 84 of 279 gives
+    p = 10⁻³⁹ — and simulated boards of 200 comparisons with no real difference got a false
+    "disproportionate" call after the correction on 265 of 300 boards. Adding 0.5 at zeros
+    (Haldane) does not cure it: the 100% cells are the worst. Even with every cell at least
+    20, its far tail is too heavy: at p < 0.00025 (where the correction of 200 comparisons
+    calls its first one) Katz rejects up to 5 times as often as it should (60 of 2,000 against
+    an equal 40%; exact enumeration). Fisher's exact test never does, and at large counts it
+    agrees closely with Katz, so taking the larger p-value costs little power; without the
+    check the simulated boards saw a false call on 2.2% to 5% of boards depending on where
+    Katz began, with it the error is bounded by the exact tests'. Why Katz at all, rather
+    than the exact method everywhere: with proportions of 50% or 90% (sanction detections,
+    Victims' Code compliance) the Poisson counts' conservatism would widen the intervals by
+    a factor up to 3 and hide real differences.
 
-    Both methods give a p-value consistent with the interval (the choice of method does not
-    depend on the confidence), and both treat the groups symmetrically: swapping them gives
-    the reciprocal ratio and interval and the same p-value.
+    Both branches give a p-value consistent with the interval (the interval at ``1 - a``
+    excludes 1 exactly when both Katz and Fisher have p below ``a``, that is when their
+    larger p is), and neither depends on the confidence to choose its branch. Both treat
+    the groups symmetrically: swapping them gives the reciprocal ratio and interval and the
+    same p-value.
 
     Undefined (ratio ``None``, interval ``(0, inf)``, p 1) when a total is 0 (no crimes, no
     proportion) or both counts are 0.
@@ -378,15 +394,37 @@ def proportion_ratio(
     b = _count(ref_count, "ref_count")
     n2 = _count(ref_total, "ref_total")
     _within(a, n1, b, n2)
-    _alpha(confidence)
+    alpha = _alpha(confidence)
     if n1 == 0 or n2 == 0 or (a == 0 and b == 0):
         return _undefined(EXACT_CONDITIONAL_PROPORTIONS)
     if min(a, n1 - a, b, n2 - b) >= KATZ_MIN_CELL:
-        return katz_ratio(a, n1, b, n2, confidence)
+        katz = katz_ratio(a, n1, b, n2, confidence)
+        fisher = fisher_p_value(a, n1, b, n2)
+        lower, upper = katz.lower, katz.upper
+        if fisher >= alpha:  # the exact test finds no difference at this level
+            lower, upper = min(lower, 1.0), max(upper, 1.0)
+        return Ratio(katz.ratio, lower, upper, max(katz.p_value, fisher), KATZ_FISHER)
     exact = rate_ratio(a, n1, b, n2, confidence)
     return Ratio(
         exact.ratio, exact.lower, exact.upper, exact.p_value, EXACT_CONDITIONAL_PROPORTIONS
     )
+
+
+def fisher_p_value(count: int, total: int, ref_count: int, ref_total: int) -> float:
+    """Fisher's exact test of two proportions, central: ``min(1, 2 min(P(X <= a),
+    P(X >= a)))`` with X hypergeometric (the group's share of the ``a + b`` counts, given
+    both totals). Exact at every size: it never rejects more often than its level when the
+    proportions are equal (doubling the smaller tail, as in :func:`rate_ratio`, rather than
+    scipy's "minimum likelihood" two-sided p-value)."""
+    a = _count(count, "count")
+    n1 = _count(total, "total")
+    b = _count(ref_count, "ref_count")
+    n2 = _count(ref_total, "ref_total")
+    _within(a, n1, b, n2)
+    everyone, counted = n1 + n2, a + b
+    at_most = float(stats.hypergeom.cdf(a, everyone, counted, n1))
+    at_least = float(stats.hypergeom.sf(a - 1, everyone, counted, n1))
+    return min(1.0, 2 * min(at_most, at_least))
 
 
 # --- many comparisons at once ---------------------------------------------------------------
