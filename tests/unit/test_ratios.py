@@ -781,7 +781,7 @@ def test_correction_keeps_false_calls_to_five_percent_of_boards_with_no_differen
     assert min(tested) >= 190  # about 200 comparisons on every board
     with_a_call = sum(benjamini_hochberg(board).selected > 0 for board in null_boards)
     assert lower_99(with_a_call, BOARDS) <= 0.05, with_a_call
-    # (seen: a handful of the 300; the exact tests are conservative at small counts)
+    # (seen: 4 of the 300; the exact tests are conservative at small counts)
     assert with_a_call / BOARDS <= 0.05 + 3 * math.sqrt(0.05 * 0.95 / BOARDS)
 
 
@@ -809,7 +809,8 @@ def test_without_correction_most_boards_with_no_differences_see_a_false_call(nul
 def test_correction_keeps_the_false_discovery_rate_with_real_differences():
     """Boards where 6 areas' largest group is victimised 1.6 times as often (and detected 1.6
     times as often): the share of calls that are false, averaged over boards, stays at most
-    5% (upper 99% bound from the boards' spread), and most real differences are called."""
+    5% (within a 99% margin from the boards' spread; seen: 1.5%), and most real differences
+    are called (seen: 74%)."""
     rng = np.random.default_rng(15)
     false_shares, found, real = [], 0, 0
     for _ in range(150):
@@ -821,8 +822,7 @@ def test_correction_keeps_the_false_discovery_rate_with_real_differences():
         real += sum(truly)
     shares = np.array(false_shares)
     margin = stats.norm.ppf(0.99) * shares.std(ddof=1) / math.sqrt(len(shares))
-    assert shares.mean() - margin <= 0.05, shares.mean()  # compatible with at most 5%
-    assert shares.mean() <= 0.05 + margin
+    assert shares.mean() <= 0.05 + margin, shares.mean()  # compatible with at most 5%
     assert found / real > 0.5
 
 
