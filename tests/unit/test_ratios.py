@@ -140,6 +140,7 @@ def test_rate_interval_is_the_count_interval_per_thousand():
         (lambda: proportion_ratio(11, 10, 2, 10), r"count \(11\) must not be above total"),
         (lambda: proportion_ratio(1, 10, 12, 10), r"ref_count \(12\) must not be above"),
         (lambda: benjamini_hochberg([0.1, 1.5]), "p-value 2 must be between 0 and 1"),
+        (lambda: benjamini_hochberg(["low"]), "p-value 1 must be between 0 and 1"),
         (lambda: benjamini_hochberg([0.1], rate=0), "rate must be between 0 and 1"),
     ],
 )
@@ -705,6 +706,24 @@ def test_adjusted_intervals_exclude_one_exactly_when_called(groups):
         if abs(result.p_value - boundary) <= 1e-7 * boundary:
             continue
         adjusted = rate_ratio(x, e, *reference, confidence=correction.adjusted_confidence)
+        assert adjusted.excludes_one() == called
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 300), st.integers(0, 300)), min_size=1, max_size=40))
+def test_adjusted_proportion_intervals_exclude_one_exactly_when_called(groups):
+    """The same for proportion ratios (both methods) against one reference group."""
+    reference = (150, 1000)
+    cells = [(min(a, n), n) for a, n in groups]
+    results = [proportion_ratio(a, n, *reference) for a, n in cells]
+    p_values = [None if result.ratio is None else result.p_value for result in results]
+    correction = benjamini_hochberg(p_values)
+    assume(correction.tested)
+    boundary = correction.rate * max(correction.selected, 1) / correction.tested
+    for (a, n), p, called in zip(cells, p_values, correction.significant, strict=True):
+        if p is None or abs(p - boundary) <= 1e-7 * boundary:
+            continue
+        adjusted = proportion_ratio(a, n, *reference, confidence=correction.adjusted_confidence)
         assert adjusted.excludes_one() == called
 
 

@@ -211,6 +211,25 @@ def _odds(probability: float, complement: float) -> float:
     return math.inf if complement <= 0 else probability / complement
 
 
+def _binomial_tails(x: int, y: int, e1: float, e0: float) -> tuple[float, float]:
+    """``P(X <= x)`` and ``P(X >= x)`` for ``X ~ Binomial(x + y, e1 / (e1 + e0))``.
+
+    Computed on whichever of X and ``Y = n - X`` has the smaller probability, that
+    probability taken as ``e / (e1 + e0)`` directly: scipy's binomial tails use ``1 - p``,
+    which loses digits when ``p`` is close to 1 (a group 2,000,000 times the reference
+    group's size), and swapping the groups then gives exactly the same tails."""
+    n = x + y
+    if e1 <= e0:
+        p = e1 / (e1 + e0)
+        at_most = float(special.bdtr(x, n, p))
+        at_least = 1.0 if x == 0 else float(special.bdtrc(x - 1, n, p))
+        return at_most, at_least
+    q = e0 / (e1 + e0)  # Y = n - X ~ Binomial(n, q); X <= x is Y >= y
+    at_most = 1.0 if y == 0 else float(special.bdtrc(y - 1, n, q))
+    at_least = float(special.bdtr(y, n, q))
+    return at_most, at_least
+
+
 def rate_ratio(
     count: int,
     exposure: float,
@@ -270,9 +289,7 @@ def rate_ratio(
     else:
         pi_high = float(special.betainccinv(x + 1, y, alpha / 2))
         upper = _odds(pi_high, float(special.betaincinv(y, x + 1, alpha / 2))) * scale
-    pi0 = e1 / (e1 + e0)
-    at_most = float(special.bdtr(x, n, pi0))  # P(X <= x)
-    at_least = 1.0 if x == 0 else float(special.bdtrc(x - 1, n, pi0))  # P(X >= x)
+    at_most, at_least = _binomial_tails(x, y, e1, e0)
     p_value = min(1.0, 2 * min(at_most, at_least))
     return Ratio(ratio, lower, upper, p_value, EXACT_CONDITIONAL)
 
@@ -501,9 +518,10 @@ def benjamini_hochberg(
     (``tests/unit/test_ratios.py`` checks this by simulation).
 
     BH controls the FDR for independent tests and for positively dependent ones (Benjamini
-    and Yekutieli 2001): comparisons of several groups with one shared reference group are
-    positively dependent one-sided; the two-sided case is covered in practice, and the
-    simulation checks it for the comparisons the analysis makes.
+    and Yekutieli 2001). Comparisons of several groups with one shared reference group are
+    positively dependent as one-sided tests; for two-sided p-values that is not guaranteed,
+    so the simulation checks the comparisons the analysis makes (shared reference groups,
+    small and large groups, rates and proportions).
 
     ``None`` or NaN p-values (comparisons that could not be made) are not tested: they are
     not counted in m, and have q ``None`` and significant ``False``. A p-value outside
@@ -516,7 +534,10 @@ def benjamini_hochberg(
     for position, p in enumerate(p_values):
         if _missing(p):
             continue
-        value = float(p)  # type: ignore[arg-type]
+        try:
+            value = float(p)  # type: ignore[arg-type]
+        except (TypeError, ValueError):
+            value = math.nan
         if not 0 <= value <= 1:
             raise ValueError(f"p-value {position + 1} must be between 0 and 1, not {p!r}")
         positions.append(position)
