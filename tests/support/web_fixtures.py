@@ -118,8 +118,10 @@ DEMO_INCIDENTS = 20_000
 
 @pytest.fixture(scope="session")
 def demo_store_file(tmp_path_factory) -> Path:
-    """A store with a year of calibrated demo records and the published tables, built once."""
+    """A store with a year of calibrated demo records, the demo's synthetic population and
+    the published tables, built once."""
     from dsvb import store
+    from dsvb.demo import population as demo_population
     from dsvb.demo.generator import generate_extract
     from dsvb.ingest.extract import import_extract
     from dsvb.ingest.returns import import_return
@@ -132,6 +134,7 @@ def demo_store_file(tmp_path_factory) -> Path:
     con = store.connect(path)
     try:
         import_extract(con, folder / "extract")
+        demo_population.load(con, Path(folder), start=dt.date(2009, 12, 1), months=12)
         published = resources.files("dsvb.reference").joinpath("published")
         for entry in sorted(published.iterdir(), key=lambda p: p.name):
             if entry.name.endswith(".csv"):

@@ -193,15 +193,37 @@ class CorrectionSummary:
     selected: int
     adjusted_confidence: float
 
+    @property
+    def confidence_text(self) -> str:
+        """The corrected intervals' confidence with as many decimals as it needs to differ
+        from 100% (99.4%, 99.998%)."""
+        return confidence_text(self.adjusted_confidence)
+
     def describe(self) -> str:
-        return (
+        made = (
             f"{self.tested:,} comparisons were made at once (areas × measures × strands × "
             f"groups); a difference is called disproportionate only when it survives the "
-            f"{self.method} correction at a false discovery rate of {self.rate:.0%} "
-            f"({self.selected:,} did). Their intervals are widened to "
-            f"{self.adjusted_confidence:.2%} confidence so that an interval excluding 1 and a "
-            f"call of disproportionality always agree."
+            f"{self.method} correction at a false discovery rate of {self.rate:.0%}"
         )
+        if not self.selected:
+            return (
+                f"{made}. None did. Corrected intervals are at {self.confidence_text} "
+                "confidence (what one comparison would need to be called)."
+            )
+        return (
+            f"{made} ({self.selected:,} did). Their intervals are widened to "
+            f"{self.confidence_text} confidence so that an interval excluding 1 and a call "
+            "of disproportionality always agree."
+        )
+
+
+def confidence_text(confidence: float) -> str:
+    """A confidence level as a percentage with the decimals it needs: 0.9936 -> 99.4%."""
+    tail = 1 - confidence
+    if tail <= 0:
+        return "100%"
+    decimals = max(0, math.ceil(-math.log10(tail)) - 2)
+    return f"{confidence * 100:.{decimals}f}%"
 
 
 @dataclass(frozen=True)

@@ -44,7 +44,7 @@ def sentence(analysis: EqualityAnalysis, row: EqualityRow) -> str:
     family = analysis.family_label.lower()
     strand = row.strand_def.id
     group, reference = group_noun(strand, row.group), group_noun(strand, row.reference_group)
-    confidence = f"{analysis.correction.adjusted_confidence:.1%}"
+    confidence = analysis.correction.confidence_text
     if row.ratio is None:
         how = "recorded where none of the comparison group were"
     elif row.ratio == 0:

@@ -264,7 +264,7 @@ def _measure(
     if shown:
         chart_id = f"dotplot-{measure.id}"
         low, high = dotplot.scale(dots)
-        confidence = f"{judged.correction.adjusted_confidence:.1%}"
+        confidence = judged.correction.confidence_text
         listed = "; ".join(
             f"{_strand_label(r.strand)}: {r.group_label}, {formatting.ratio(r.ratio)} "
             f"({dotplot.describe_interval(r.adjusted_lower, r.adjusted_upper)})"
