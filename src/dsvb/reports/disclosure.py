@@ -302,6 +302,11 @@ class _Problem:
     rows: list[list[tuple[int, int]]] = field(default_factory=list)
     labels: list[str] = field(default_factory=list)  # each relation in words
     rows_of: list[list[int]] = field(default_factory=list)
+    # a table by strand: the cells of one count at one place, one per group, and whether
+    # the whole breakdown is withheld (then a [c] in it may be 0: see _withhold)
+    breakdowns: list[list[int]] = field(default_factory=list)
+    breakdown: dict[int, int] = field(default_factory=dict)
+    withheld: list[bool] = field(default_factory=list)
 
     def add(self, key: Key, value: int, *, hidden: bool, people: bool, known: bool = False) -> int:
         if key in self.index:
@@ -326,9 +331,8 @@ class _Problem:
         self.assumed.append(hidden and known and not small)
         self.suppressed.append(False)
         # What an outsider knows of an unseen figure: counts are never negative (a
-        # residual of inconsistent source data may be), and a [c] is never zero (a figure
-        # known from elsewhere but small there is shown [c] there).
-        self.lower.append((1.0 if known and small else 0.0) if value >= 0 else None)
+        # residual of inconsistent source data may be), and a [c] is never zero.
+        self.lower.append(0.0 if value >= 0 else None)
         self.rows_of.append([])
         return i
 
@@ -345,7 +349,8 @@ class _Problem:
 
     def bound(self, i: int) -> float | None:
         if self.suppressed[i] and not self.hidden[i]:
-            return 1.0
+            b = self.breakdown.get(i)
+            return 0.0 if b is not None and self.withheld[b] else 1.0
         return self.lower[i]
 
 
@@ -397,7 +402,11 @@ def _group(result: IndicatorResult) -> Cuts:
     return result.cuts
 
 
-def _build(results: Sequence[IndicatorResult], policy: Policy) -> _Problem:
+def _build(
+    results: Sequence[IndicatorResult],
+    policy: Policy,
+    without_cut: PublishedTable | None = None,
+) -> _Problem:
     strand = _strand(results)
     problem = _Problem(policy.threshold, policy.protection_width)
     for r in results:
@@ -425,15 +434,27 @@ def _build(results: Sequence[IndicatorResult], policy: Policy) -> _Problem:
     # the groups each relation holds in: the one "group" of a table of areas, or every
     # group of the strand (figures for every group together are related to them below)
     groups = list(dict.fromkeys(k[3] for k in visible if k[3] or strand is None))
+    placed = list(enumerate(visible))
     if strand is not None:
-        _margins(problem, visible, strand)
+        if without_cut is None:
+            without_cut = apply(_without_cut(results), policy)
+        placed += _margins(problem, visible, strand, _shown(without_cut))
+        groups.append(())
+        by_place: dict[tuple[str, str, str], list[int]] = defaultdict(list)
+        for i, (family, count, place, group) in enumerate(visible):
+            if group:
+                by_place[(family, count, place)].append(i)
+        for cells in by_place.values():
+            problem.breakdown.update(dict.fromkeys(cells, len(problem.breakdowns)))
+            problem.breakdowns.append(cells)
+            problem.withheld.append(False)
 
     # A force total is the sum of its areas and of the records no area row counts. That
     # remainder is not published, but an outsider can take it to be zero (the engine's
     # tables add up) or learn it elsewhere, so it counts as known: it gives no cover. It is
     # not itself protected: it belongs to no area, so it points at no one.
     by_series: dict[tuple[str, str, Cuts], list[int]] = defaultdict(list)
-    for i, (family, count, area, group) in enumerate(visible):
+    for i, (family, count, area, group) in placed:
         if area != FORCE_CODE and group in groups:
             by_series[(family, count, group)].append(i)
     for (family, count, group), members in by_series.items():
@@ -448,7 +469,7 @@ def _build(results: Sequence[IndicatorResult], policy: Policy) -> _Problem:
             [(total, 1), *((i, -1) for i in members), (residual, -1)],
             f"{_in_group(family, group)}: {count} of the areas + not attributed = the force total",
         )
-    for family, count, group in {(f, c, g) for f, c, _, g in visible if g in groups}:
+    for family, count, group in {(f, c, g) for _, (f, c, _, g) in placed if g in groups}:
         total = problem.index.get((family, count, FORCE_CODE, group))
         if total is not None and (family, count, group) not in by_series:
             # a force figure with no area figures: everything is "not attributed"
@@ -465,8 +486,8 @@ def _build(results: Sequence[IndicatorResult], policy: Policy) -> _Problem:
             )
 
     # Relations among counts hold in every area, at force level and for the records no
-    # area counts (whose derived figures, like the remainders, are not protected), and in
-    # every group of a strand. (For every group together they follow from those.)
+    # area counts (whose derived figures, like the remainders, are not protected), in
+    # every group of a strand and for every group together.
     places = [*areas, RESIDUAL, FORCE_CODE]
     counts = list(dict.fromkeys(k[1] for k in visible))
     # The sexual family is serious sexual + other sexual for records (not for people).
@@ -485,10 +506,6 @@ def _build(results: Sequence[IndicatorResult], policy: Policy) -> _Problem:
     for family in families:
         for group, place in itertools.product(groups, places):
             _count_relations(problem, family, group, place)
-    if strand is not None:
-        for i, key in enumerate(problem.keys):
-            if problem.sensitive[i] and key[3] and _repeats_whole(problem, i, {}):
-                problem.sensitive[i] = False
     return problem
 
 
@@ -520,21 +537,59 @@ def _count_relations(problem: _Problem, family: str, group: Cuts, place: str) ->
                 _disjoint(problem, (family, outer, place, group), present)
 
 
-def _margins(problem: _Problem, visible: list[Key], strand: str) -> None:
-    """Relate each figure of every group together (the *margin*) to its groups.
+def _without_cut(results: Sequence[IndicatorResult]) -> list[IndicatorResult]:
+    """The table of areas a table by strand adds up to: each figure summed over the groups."""
+    sums: dict[tuple[str, str, str, str], tuple[int, int]] = {}
+    for r in results:
+        if _group(r):
+            key = (r.area_code, r.area_name, r.family, r.indicator)
+            where = f"{r.indicator} ({_where((r.family, '', r.area_code, r.cuts))})"
+            n, d = sums.get(key, (0, 0))
+            n += _whole_number(r.numerator, f"the numerator of {where}")
+            if r.denominator is not None:
+                d += _whole_number(r.denominator, f"the denominator of {where}")
+            sums[key] = (n, d)
+    out = []
+    for (code, name, family, indicator), (n, d) in sums.items():
+        rate = defs.INDICATORS[indicator].denominator is not None
+        out.append(IndicatorResult(code, name, family, indicator, n, d if rate else None, rate))
+    return out
 
-    The groups of a strand add up to the figure without the cut, which the performance
-    pages and releases publish: an outsider holds it, so it is known and gives no cover.
-    A group missing from a place is a group with no records there (the engine returns
-    only the groups it saw): 0, and published by its absence. The margin is the sum of the
-    groups given. Where it is 1 to the threshold below force level, the table of areas
-    shows it ``[c]``: then it is an unknown of at least 1, and protected like a cell (the
-    table by strand must not give back what the table of areas withholds).
+
+def _shown(table: PublishedTable) -> dict[Key, bool]:
+    """Each count a published table uses: shown (in any cell) or withheld (in every one)."""
+    shown: dict[Key, bool] = {}
+    for cell in table.cells:
+        indicator = defs.INDICATORS[cell.indicator]
+        parts = [(indicator.numerator, cell.numerator)]
+        if indicator.denominator is not None:
+            parts.append((indicator.denominator, cell.denominator))
+        group = () if cell.cuts and cell.cuts[0][1] == ALL_GROUPS else cell.cuts
+        for count, value in parts:
+            key = (cell.family, count, cell.area_code, group)
+            shown[key] = shown.get(key, False) or value is not None
+    return shown
+
+
+def _margins(
+    problem: _Problem, visible: list[Key], strand: str, shown: dict[Key, bool]
+) -> list[tuple[int, Key]]:
+    """Relate each figure for every group together (the *margin*) to its groups; return
+    the margins added.
+
+    The groups of a strand add up to the figure without the cut, which the table of areas
+    publishes (``shown``: by default the table this policy makes from the same figures).
+    What that table shows is known to an outsider and gives no cover; what it withholds
+    is an unknown of at least 1 (a ``[c]`` is never 0), protected like a cell when small:
+    the table by strand must not give back what the table of areas withholds. A group
+    missing from a place is a group with no records there (the engine returns only the
+    groups it saw): 0, shown by its absence; the margin is the sum of the groups given.
     """
     members: dict[tuple[str, str, str], list[int]] = defaultdict(list)
     for i, (family, count, place, group) in enumerate(visible):
         if group:
             members[(family, count, place)].append(i)
+    added = []
     for (family, count, place), cells in members.items():
         key = (family, count, place, ())
         value = sum(problem.values[i] for i in cells)
@@ -544,38 +599,17 @@ def _margins(problem: _Problem, visible: list[Key], strand: str) -> None:
                 f"{count} for {_where(key)} is {problem.values[given]} for every {strand} "
                 f"group together, but its groups add up to {value}"
             )
-        whole = problem.add(key, value, hidden=True, people=_people(count), known=True)
+        known = shown.get(key, False)
+        whole = problem.add(key, value, hidden=True, people=_people(count), known=known)
+        if given is None:
+            added.append((whole, key))
+            if not known and value > 0:
+                problem.lower[whole] = 1.0
         problem.relate(
             [(whole, 1), *((i, -1) for i in cells)],
             f"{_where(key)}: {count} of every {strand} group = {count} without the cut",
         )
-
-
-def _repeats_whole(problem: _Problem, i: int, seen: dict[int, bool]) -> bool:
-    """Figure ``i`` of one group is the same figure for every group together, which an
-    outsider knows (every other group has none of the records it is made of).
-
-    Such a figure says nothing the table without the cut does not: it is suppressed when
-    small (the rule on cells), but it is not protected further, because nothing in this
-    table can hide a figure published elsewhere. Its protection is that table's.
-    """
-    if i in seen:
-        return seen[i]
-    seen[i] = False  # a figure is not made of itself
-    family, figure, place, _ = problem.keys[i]
-    if not problem.hidden[i]:
-        whole = problem.index.get((family, figure, place, ()))
-        same = (
-            whole is not None
-            and not problem.unknown(whole)
-            and problem.values[whole] == problem.values[i]
-        )
-    else:  # a derived figure: made of the others in the relation that defined it
-        rows = problem.rows_of[i]
-        parts = [j for j, _ in problem.rows[rows[0]] if j != i] if rows else []
-        same = bool(parts) and all(_repeats_whole(problem, j, seen) for j in parts)
-    seen[i] = same
-    return same
+    return added
 
 
 def _partition(problem: _Problem, whole: Key, parts: list[Key], *, people: bool) -> None:
@@ -979,10 +1013,35 @@ def _exposures(problem: _Problem, safe: set[int] | None = None) -> dict[int, _Ex
     return found
 
 
+def _withhold(problem: _Problem, *, complete: bool) -> None:
+    """Mark the breakdowns of a table by strand that are withheld entirely.
+
+    Zero stays zero, and a ``[c]`` is never 0 — except in a breakdown (one count at one
+    place, by group) whose every non-zero group is withheld: its zeros are withheld too
+    (``complete``, when publishing), so an outsider cannot tell which groups have none, and
+    a ``[c]`` there is only known to be at least 0. Without that, the groups shown 0 and
+    the ``[c]`` (each at least 1) can pin a small total: "3 cautions, in 3 groups, so 1
+    each"; or 7 disabled victims in London, the only group with any.
+    """
+    for b, cells in enumerate(problem.breakdowns):
+        if problem.withheld[b]:
+            continue
+        hidden = [problem.suppressed[i] for i in cells]
+        if (
+            complete
+            and any(hidden)
+            and all(h or problem.values[i] == 0 for i, h in zip(cells, hidden, strict=True))
+        ):
+            for i in cells:
+                problem.suppressed[i] = True
+        problem.withheld[b] = all(problem.suppressed[i] for i in cells)
+
+
 def _protect(problem: _Problem) -> None:
     for i in range(len(problem.keys)):
         if problem.small[i] and not problem.hidden[i]:
             problem.suppressed[i] = True
+    _withhold(problem, complete=True)
     safe: set[int] = set()  # sensitive figures already shown to be safe
     while True:
         exposures = _exposures(problem, safe)
@@ -1004,6 +1063,7 @@ def _protect(problem: _Problem) -> None:
                 )
             problem.suppressed[choice] = True
             touched.update(problem.rows_of[choice])
+        _withhold(problem, complete=True)
 
 
 # --- publishing ------------------------------------------------------------------------------
@@ -1036,7 +1096,12 @@ def _published_counts(problem: _Problem, policy: Policy) -> dict[Key, int | None
     return out
 
 
-def apply(results: Sequence[IndicatorResult], policy: Policy | None = None) -> PublishedTable:
+def apply(
+    results: Sequence[IndicatorResult],
+    policy: Policy | None = None,
+    *,
+    without_cut: PublishedTable | None = None,
+) -> PublishedTable:
     """Publish a table of areas (each family and indicator, with a force-wide row), or of
     areas by one strand.
 
@@ -1052,7 +1117,7 @@ def apply(results: Sequence[IndicatorResult], policy: Policy | None = None) -> P
     """
     policy = policy or Policy()
     _current_rules(policy)
-    problem = _build(results, policy)
+    problem = _build(results, policy, without_cut)
     _protect(problem)
     counts = _published_counts(problem, policy)
     cells = []
@@ -1119,7 +1184,12 @@ class Disclosure:
         )
 
 
-def audit(results: Sequence[IndicatorResult], table: PublishedTable) -> list[Disclosure]:
+def audit(
+    results: Sequence[IndicatorResult],
+    table: PublishedTable,
+    *,
+    without_cut: PublishedTable | None = None,
+) -> list[Disclosure]:
     """Every small figure that ``table`` gives away, checked from scratch.
 
     ``results`` are the exact figures the table was made from. A count is taken as known
@@ -1129,20 +1199,9 @@ def audit(results: Sequence[IndicatorResult], table: PublishedTable) -> list[Dis
     fewer than the protection width allows. An empty list is a table safe to publish.
     """
     policy = table.policy
-    problem = _build(results, policy)
-    shown: dict[Key, bool] = {}
-    for cell in table.cells:
-        indicator = defs.INDICATORS[cell.indicator]
-        parts = [(indicator.numerator, cell.numerator)]
-        if indicator.denominator is not None:
-            parts.append((indicator.denominator, cell.denominator))
-        for count, value in parts:
-            key = (cell.family, count, cell.area_code, cell.cuts)
-            if cell.cuts and cell.cuts[0][1] == ALL_GROUPS:
-                key = (cell.family, count, cell.area_code, ())
-            shown[key] = shown.get(key, False) or value is not None
+    problem = _build(results, policy, without_cut)
     found = []
-    for key, visible in shown.items():
+    for key, visible in _shown(table).items():
         i = problem.index.get(key)
         if i is None:
             raise DisclosureError(
@@ -1152,6 +1211,7 @@ def audit(results: Sequence[IndicatorResult], table: PublishedTable) -> list[Dis
         if visible and problem.small[i]:
             value = problem.values[i]
             found.append(Disclosure(key[0], key[1], key[2], value, value, (), key[3]))
+    _withhold(problem, complete=False)
     for i, exposure in sorted(_exposures(problem).items()):
         family, figure, area, group = problem.keys[i]
         labels = tuple(dict.fromkeys(problem.labels[r] for r in sorted(exposure.relations)))
