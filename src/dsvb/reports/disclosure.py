@@ -713,6 +713,11 @@ def _sum_label(whole: Key, parts: Sequence[Key]) -> str:
 # --- auditing what an outsider can work out -------------------------------------------------
 
 _TOLERANCE = 1e-9
+# Above this many unknowns in a component's core, the linear algebra (a dense singular value
+# decomposition, cubic in the size) costs more than the linear programmes that find the same
+# fixed figures (their minimum equals their maximum): a table by strand, where withheld
+# cells of every group and area hang together, is left to them.
+_DENSE_LIMIT = 400
 
 
 @dataclass(frozen=True)
@@ -797,12 +802,13 @@ def _determined(
     core = sorted(i for i in pending if rows_in[i])
     column = {i: k for k, i in enumerate(core)}
     core_rows = sorted(r for r in live if members[r])
-    matrix = np.zeros((len(core_rows), len(core)))
-    for k, r in enumerate(core_rows):
+    dense = len(core) <= _DENSE_LIMIT
+    matrix = np.zeros((len(core_rows), len(core)) if dense else (0, 0))
+    for k, r in enumerate(core_rows if dense else ()):
         for i, coefficient in problem.rows[r]:
             if i in column:
                 matrix[k, column[i]] = coefficient
-    if core:
+    if core and dense:
         _, singular, vt = np.linalg.svd(matrix, full_matrices=False)
         top = max(singular[0], 1.0) if len(singular) else 1.0
         basis = vt[: int(np.sum(singular > _TOLERANCE * max(matrix.shape) * top))]
@@ -842,6 +848,8 @@ def _determined(
         for k, weight in part.items():
             vector[column[k]] = weight
         norm = float(vector @ vector)
+        if norm > 0 and not dense:
+            continue  # left to the linear programmes (_narrow), which find it fixed too
         if norm > 0 and norm - float(np.sum((basis @ vector) ** 2)) > 1e-7 * norm:
             continue
         relations = set(chain.get(i, set()))
