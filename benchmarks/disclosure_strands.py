@@ -40,11 +40,8 @@ def make_store(work: Path) -> Path:
     extract, store = work / "extract", work / "store.duckdb"
     dsvb = [sys.executable, "-m", "dsvb"]
     print("writing a 135,312-incident year and importing it", flush=True)
-    subprocess.run(
-        [*dsvb, "demo-data", "--incidents", "135312", "--seed", "1", *YEAR, "--quiet"]
-        + ["--out", str(extract)],
-        check=True,
-    )
+    demo = ["demo-data", "--incidents", "135312", "--seed", "1", *YEAR, "--quiet"]
+    subprocess.run([*dsvb, *demo, "--out", str(extract)], check=True)
     subprocess.run([*dsvb, "import", str(extract), "--store", str(store), "--quiet"], check=True)
     return store
 

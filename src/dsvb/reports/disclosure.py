@@ -33,6 +33,15 @@ the rules; in short, for a table of areas with a force-wide row:
    not attributed to an area) — and rates are computed from the rounded parts. The pattern
    of suppression is the same with or without rounding.
 
+**Tables by strand** (equality tables; ``docs/decisions/0025-disclosure-of-tables-by-strand.md``)
+go through the same rules, in every group: the results all carry one cut of one strand
+(``victim_ethnicity`` …), with a force row per group. A group's force figure of 1..the
+threshold is suppressed like an area's. The groups of each place add up to the figure without
+the cut, which the table of areas beside them publishes: what that table shows is known, what
+it withholds is unknown and, when small, protected here too. Where every non-zero group of a
+count at a place is withheld, its zeros are withheld too (a ``[c]`` there may be 0), so that
+the zeros and the ``[c]`` cannot pin a small total.
+
 Internal views for authorised users show exact figures; only published outputs go through
 :func:`apply`. The policy's name and version are printed on every published output.
 :func:`audit` checks a finished table from scratch and names each figure it gives away with
@@ -293,8 +302,7 @@ class _Problem:
     values: list[int] = field(default_factory=list)
     hidden: list[bool] = field(default_factory=list)
     force: list[bool] = field(default_factory=list)
-    small: list[bool] = field(default_factory=list)  # 1..threshold: never published
-    sensitive: list[bool] = field(default_factory=list)  # must not be worked out or narrowed
+    sensitive: list[bool] = field(default_factory=list)
     suppressed: list[bool] = field(default_factory=list)
     assumed: list[bool] = field(default_factory=list)  # hidden, but take it as known
     lower: list[float | None] = field(default_factory=list)
@@ -325,10 +333,9 @@ class _Problem:
         self.force.append(force)
         # below force level, or at force level for one group of a strand (7 disabled
         # victims London-wide are a small number about identifiable people)
-        small = people and (bool(key[3]) or not force) and 1 <= value <= self.threshold
-        self.small.append(small)
-        self.sensitive.append(small)
-        self.assumed.append(hidden and known and not small)
+        sensitive = people and (bool(key[3]) or not force) and 1 <= value <= self.threshold
+        self.sensitive.append(sensitive)
+        self.assumed.append(hidden and known and not sensitive)
         self.suppressed.append(False)
         # What an outsider knows of an unseen figure: counts are never negative (a
         # residual of inconsistent source data may be), and a [c] is never zero.
@@ -1047,7 +1054,7 @@ def _withhold(problem: _Problem, *, complete: bool) -> None:
 
 def _protect(problem: _Problem) -> None:
     for i in range(len(problem.keys)):
-        if problem.small[i] and not problem.hidden[i]:
+        if problem.sensitive[i] and not problem.hidden[i]:
             problem.suppressed[i] = True
     _withhold(problem, complete=True)
     safe: set[int] = set()  # sensitive figures already shown to be safe
@@ -1122,6 +1129,8 @@ def apply(
     group (the sum of the areas and the records not attributed to one). Its figures for
     every group together are taken as published (by the table of areas), see
     :func:`_margins`; a group's figures at force level are protected like an area's.
+    ``without_cut`` is the table of areas published beside it, when it is not the one this
+    policy makes from the same figures (other families or indicators controlled with it).
     """
     policy = policy or Policy()
     _current_rules(policy)
@@ -1205,6 +1214,10 @@ def audit(
     figures stand in for rounded ones (the worst case). A count of 1 up to the threshold
     below force level is given away when it is shown, or when the relations narrow it to
     fewer than the protection width allows. An empty list is a table safe to publish.
+
+    For a table by strand, each finding names its group (``Disclosure.cuts``; ``()`` for a
+    figure without the cut), and ``without_cut`` is the table of areas published beside it
+    (by default the one the policy makes from the same figures), as for :func:`apply`.
     """
     policy = table.policy
     problem = _build(results, policy, without_cut)
@@ -1216,7 +1229,7 @@ def audit(
                 f"the table shows {key[1]} for {_where(key)}, which the results do not give"
             )
         problem.suppressed[i] = not visible
-        if visible and problem.small[i]:
+        if visible and problem.sensitive[i]:
             value = problem.values[i]
             found.append(Disclosure(key[0], key[1], key[2], value, value, (), key[3]))
     _withhold(problem, complete=False)
