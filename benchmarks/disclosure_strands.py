@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -73,10 +74,17 @@ def main() -> int:
     parser.add_argument("--strands", default=",".join(STRANDS))
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
+    work = None if args.store else Path(tempfile.mkdtemp(prefix="dsvb-bench-strands-"))
+    try:
+        return measure(args, args.store or make_store(work))
+    finally:
+        if work is not None:
+            shutil.rmtree(work, ignore_errors=True)
 
+
+def measure(args: argparse.Namespace, store: Path) -> int:
     from dsvb.reports.disclosure import apply, audit
 
-    store = args.store or make_store(Path(tempfile.mkdtemp(prefix="dsvb-bench-strands-")))
     rows = []
     for family in args.families.split(","):
         for strand in args.strands.split(","):
