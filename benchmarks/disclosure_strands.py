@@ -10,7 +10,8 @@ For each family and strand, the engine computes the headline indicators by area 
 and the table goes through ``dsvb.reports.disclosure.apply`` (which also controls the table
 of areas without the cut that the groups add up to) and then ``audit``. It reports the
 seconds each takes, the cells withheld and what the audit finds (it must find nothing). A
-realistic table is 33 areas and the force × 6 groups × 8 indicators × 1 family.
+realistic table is 33 areas and the force × 6 groups × 8 indicators × 1 family; with
+``--together`` the families given go through one call per strand.
 """
 
 from __future__ import annotations
@@ -73,6 +74,9 @@ def main() -> int:
     parser.add_argument("--families", default=",".join(FAMILIES))
     parser.add_argument("--strands", default=",".join(STRANDS))
     parser.add_argument("--json", type=Path)
+    parser.add_argument(
+        "--together", action="store_true", help="the families in one table (as releases are)"
+    )
     args = parser.parse_args()
     work = None if args.store else Path(tempfile.mkdtemp(prefix="dsvb-bench-strands-"))
     try:
@@ -86,9 +90,10 @@ def measure(args: argparse.Namespace, store: Path) -> int:
     from dsvb.reports.disclosure import apply, audit
 
     rows = []
-    for family in args.families.split(","):
+    families = args.families.split(",")
+    for family in [args.families] if args.together else families:
         for strand in args.strands.split(","):
-            results = strand_table(store, family, strand)
+            results = [r for f in family.split(",") for r in strand_table(store, f, strand)]
             groups = len({r.cuts for r in results})
             started = time.perf_counter()
             table = apply(results)

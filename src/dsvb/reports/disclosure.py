@@ -725,6 +725,7 @@ _TOLERANCE = 1e-9
 # fixed figures (their minimum equals their maximum): a table by strand, where withheld
 # cells of every group and area hang together, is left to them.
 _DENSE_LIMIT = 400
+_ROUNDS = 24  # at most, of combined objectives before each figure's own (see _narrow)
 
 
 @dataclass(frozen=True)
@@ -919,16 +920,22 @@ def _narrow(
             high[j] = max(high[j], value)
 
     rng = np.random.default_rng(len(cells))
-    for sign in (-1.0, 1.0, -1.0, 1.0):
+    signs = [-1.0, 1.0, -1.0, 1.0]
+    for round_ in range(_ROUNDS):
         pending = [i for i in targets if not wide(i)]
         if not pending:
             break
         objective = np.zeros(len(cells))
+        # all down, all up; then (many targets, as in a table by strand) mixed directions,
+        # while that keeps clearing targets: each point is cheaper than a target's own two
+        sign = signs[round_] if round_ < len(signs) else rng.choice([-1.0, 1.0], len(pending))
         objective[[column[i] for i in pending]] = sign * rng.uniform(0.5, 1.5, len(pending))
         point, _ = solve(objective)
         if point is None:
             break
         absorb(point)
+        if round_ >= len(signs) and len(pending) - sum(not wide(i) for i in pending) < 2:
+            break
     exposed: dict[int, _Exposure] = {}
     for i in targets:
         if wide(i):
