@@ -233,9 +233,14 @@ def test_rounding_keeps_zero_and_never_makes_a_count_zero(value: int, rounded: i
 
 
 def test_tables_the_policy_does_not_understand_are_refused() -> None:
-    cut = IndicatorResult("A", "A", "dv", "incidents", 3, cuts=(("victim_sex", "female"),))
-    with pytest.raises(DisclosureError, match="tables of areas"):
-        apply([cut])
+    # one strand is a table by strand (tests/unit/test_disclosure_cuts.py); two at once, or
+    # rows cut by different strands (or none), are not
+    two = (("victim_sex", "female"), ("victim_ethnicity", "white"))
+    with pytest.raises(DisclosureError, match="cut by victim_sex and victim_ethnicity at once"):
+        apply([IndicatorResult("A", "A", "dv", "incidents", 3, cuts=two)])
+    sex = IndicatorResult("A", "A", "dv", "incidents", 3, cuts=(("victim_sex", "female"),))
+    with pytest.raises(DisclosureError, match=r"mix cuts \(no cut, victim_sex\)"):
+        apply([sex, IndicatorResult("B", "B", "dv", "incidents", 3)])
     with pytest.raises(DisclosureError, match="unknown indicator"):
         apply([IndicatorResult("A", "A", "dv", "no_such_thing", 3)])
     clash = rows("dv", "offences", {"A": 10}) + rows("dv", "sd_rate", {"A": (3, 11)})

@@ -33,6 +33,15 @@ the rules; in short, for a table of areas with a force-wide row:
    not attributed to an area) — and rates are computed from the rounded parts. The pattern
    of suppression is the same with or without rounding.
 
+**Tables by strand** (equality tables; ``docs/decisions/0025-disclosure-of-tables-by-strand.md``)
+go through the same rules, in every group: the results all carry one cut of one strand
+(``victim_ethnicity`` …), with a force row per group. A group's force figure of 1..the
+threshold is suppressed like an area's. The groups of each place add up to the figure without
+the cut, which the table of areas beside them publishes: what that table shows is known, what
+it withholds is unknown and, when small, protected here too. Where every non-zero group of a
+count at a place is withheld, its zeros are withheld too (a ``[c]`` there may be 0), so that
+the zeros and the ``[c]`` cannot pin a small total.
+
 Internal views for authorised users show exact figures; only published outputs go through
 :func:`apply`. The policy's name and version are printed on every published output.
 :func:`audit` checks a finished table from scratch and names each figure it gives away with
@@ -78,6 +87,7 @@ ROUNDING_BASE = 5
 SUPPRESSED = "[c]"  # GSS shorthand: confidential
 NOT_APPLICABLE = "[z]"  # GSS shorthand: not applicable (a count's denominator, a 0 denominator)
 RESIDUAL = "~not-attributed"  # the records in a force total that no area row counts
+ALL_GROUPS = "ALL"  # the engine's cut value for every group together (engine.ALL)
 
 
 class DisclosureError(ValueError):
@@ -218,6 +228,7 @@ class PublishedCell:
     denominator: int | None
     suppressed: bool
     force_level: bool
+    cuts: tuple[tuple[str, str], ...] = ()  # the group of a table by strand, as on the results
 
     @property
     def value(self) -> float | int | None:
@@ -238,15 +249,22 @@ class PublishedCell:
 class PublishedTable:
     policy: Policy
     cells: tuple[PublishedCell, ...]
-    _index: dict[tuple[str, str, str], PublishedCell] = field(
+    _index: dict[tuple[str, str, str, Cuts], PublishedCell] = field(
         default_factory=dict, repr=False, compare=False
     )
 
     def __post_init__(self) -> None:
-        self._index.update({(c.family, c.indicator, c.area_code): c for c in self.cells})
+        self._index.update({(c.family, c.indicator, c.area_code, c.cuts): c for c in self.cells})
 
-    def get(self, family: str, indicator: str, area_code: str) -> PublishedCell | None:
-        return self._index.get((family, indicator, area_code))
+    def get(
+        self, family: str, indicator: str, area_code: str, cuts: Cuts = ()
+    ) -> PublishedCell | None:
+        """A cell; ``cuts`` names its group in a table by strand (``(("victim_sex", "male"),)``)."""
+        return self._index.get((family, indicator, area_code, cuts))
+
+    def groups(self) -> list[Cuts]:
+        """The groups of a table by strand, in the order of the input (``[()]`` uncut)."""
+        return list(dict.fromkeys(c.cuts for c in self.cells))
 
     def families(self) -> list[str]:
         return list(dict.fromkeys(c.family for c in self.cells))
@@ -267,7 +285,8 @@ class PublishedTable:
 
 # --- the suppression problem -----------------------------------------------------------------
 
-Key = tuple[str, str, str]  # (family, count or derived count, area code)
+Cuts = tuple[tuple[str, str], ...]  # () uncut, or ((strand, group),) as on the results
+Key = tuple[str, str, str, Cuts]  # (family, count or derived count, area code, group)
 
 
 @dataclass
@@ -291,25 +310,32 @@ class _Problem:
     rows: list[list[tuple[int, int]]] = field(default_factory=list)
     labels: list[str] = field(default_factory=list)  # each relation in words
     rows_of: list[list[int]] = field(default_factory=list)
+    # a table by strand: the cells of one count at one place, one per group, and whether
+    # the whole breakdown is withheld (then a [c] in it may be 0: see _withhold)
+    breakdowns: list[list[int]] = field(default_factory=list)
+    breakdown: dict[int, int] = field(default_factory=dict)
+    withheld: list[bool] = field(default_factory=list)
 
     def add(self, key: Key, value: int, *, hidden: bool, people: bool, known: bool = False) -> int:
         if key in self.index:
             i = self.index[key]
             if self.values[i] != value:
                 raise DisclosureError(
-                    f"{key[1]} for {key[0]} in {key[2]} is both {self.values[i]} and {value}"
+                    f"{key[1]} for {_where(key)} is both {self.values[i]} and {value}"
                 )
             return i
-        area = key[2]
-        force = area == FORCE_CODE
+        force = key[2] == FORCE_CODE
         i = len(self.keys)
         self.index[key] = i
         self.keys.append(key)
         self.values.append(value)
         self.hidden.append(hidden)
         self.force.append(force)
-        self.sensitive.append(people and not force and 1 <= value <= self.threshold)
-        self.assumed.append(hidden and known and not self.sensitive[-1])
+        # below force level, or at force level for one group of a strand (7 disabled
+        # victims London-wide are a small number about identifiable people)
+        sensitive = people and (bool(key[3]) or not force) and 1 <= value <= self.threshold
+        self.sensitive.append(sensitive)
+        self.assumed.append(hidden and known and not sensitive)
         self.suppressed.append(False)
         # What an outsider knows of an unseen figure: counts are never negative (a
         # residual of inconsistent source data may be), and a [c] is never zero.
@@ -330,7 +356,8 @@ class _Problem:
 
     def bound(self, i: int) -> float | None:
         if self.suppressed[i] and not self.hidden[i]:
-            return 1.0
+            b = self.breakdown.get(i)
+            return 0.0 if b is not None and self.withheld[b] else 1.0
         return self.lower[i]
 
 
@@ -354,110 +381,242 @@ def _whole_number(value: float | int | None, what: str) -> int:
     return int(value)
 
 
-def _build(results: Sequence[IndicatorResult], policy: Policy) -> _Problem:
+def _strand(results: Sequence[IndicatorResult]) -> str | None:
+    """The one strand every result is cut by; None for a table of areas."""
+    names = {tuple(name for name, _ in r.cuts) for r in results}
+    several = sorted(n for n in names if len(n) > 1)
+    if several:
+        raise DisclosureError(
+            "disclosure control applies to tables of areas, or of areas by one strand; "
+            f"these results are cut by {' and '.join(several[0])} at once"
+        )
+    if len(names) > 1:
+        shown = ", ".join(sorted(n[0] if n else "no cut" for n in names))
+        raise DisclosureError(
+            f"the results mix cuts ({shown}): a table is of areas, or of areas by one strand "
+            "with every row cut by it"
+        )
+    if not names:
+        return None
+    (only,) = names
+    return only[0] if only else None
+
+
+def _group(result: IndicatorResult) -> Cuts:
+    """The group a result is about; () for every group together (the uncut figure)."""
+    if result.cuts and result.cuts[0][1] == ALL_GROUPS:
+        return ()
+    return result.cuts
+
+
+def _build(
+    results: Sequence[IndicatorResult],
+    policy: Policy,
+    without_cut: PublishedTable | None = None,
+) -> _Problem:
+    strand = _strand(results)
     problem = _Problem(policy.threshold, policy.protection_width)
     for r in results:
-        if r.cuts:
-            raise DisclosureError("disclosure control applies to tables of areas (no other cuts)")
         indicator = defs.INDICATORS.get(r.indicator)
         if indicator is None:
             raise DisclosureError(f"unknown indicator {r.indicator}")
-        where = f"{r.indicator} ({r.family}, {r.area_code})"
+        group = _group(r)
+        where = f"{r.indicator} ({_where((r.family, '', r.area_code, group))})"
         problem.add(
-            (r.family, indicator.numerator, r.area_code),
+            (r.family, indicator.numerator, r.area_code, group),
             _whole_number(r.numerator, f"the numerator of {where}"),
             hidden=False,
             people=_people(indicator.numerator),
         )
         if indicator.denominator is not None:
             problem.add(
-                (r.family, indicator.denominator, r.area_code),
+                (r.family, indicator.denominator, r.area_code, group),
                 _whole_number(r.denominator, f"the denominator of {where}"),
                 hidden=False,
                 people=_people(indicator.denominator),
             )
 
     visible = list(problem.keys)
-    areas = list(dict.fromkeys(a for _, _, a in visible if a != FORCE_CODE))
+    areas = list(dict.fromkeys(k[2] for k in visible if k[2] != FORCE_CODE))
+    # the groups each relation holds in: the one "group" of a table of areas, or every
+    # group of the strand (figures for every group together are related to them below)
+    groups = list(dict.fromkeys(k[3] for k in visible if k[3] or strand is None))
+    placed = list(enumerate(visible))
+    if strand is not None:
+        if without_cut is None:
+            without_cut = apply(_without_cut(results), policy)
+        placed += _margins(problem, visible, strand, _shown(without_cut))
+        groups.append(())
+        by_place: dict[tuple[str, str, str], list[int]] = defaultdict(list)
+        for i, (family, count, place, group) in enumerate(visible):
+            if group:
+                by_place[(family, count, place)].append(i)
+        for cells in by_place.values():
+            problem.breakdown.update(dict.fromkeys(cells, len(problem.breakdowns)))
+            problem.breakdowns.append(cells)
+            problem.withheld.append(False)
 
     # A force total is the sum of its areas and of the records no area row counts. That
     # remainder is not published, but an outsider can take it to be zero (the engine's
     # tables add up) or learn it elsewhere, so it counts as known: it gives no cover. It is
     # not itself protected: it belongs to no area, so it points at no one.
-    by_series: dict[tuple[str, str], list[int]] = defaultdict(list)
-    for i, (family, count, area) in enumerate(visible):
-        if area != FORCE_CODE:
-            by_series[(family, count)].append(i)
-    for (family, count), members in by_series.items():
-        total = problem.index.get((family, count, FORCE_CODE))
+    by_series: dict[tuple[str, str, Cuts], list[int]] = defaultdict(list)
+    for i, (family, count, area, group) in placed:
+        if area != FORCE_CODE and group in groups:
+            by_series[(family, count, group)].append(i)
+    for (family, count, group), members in by_series.items():
+        total = problem.index.get((family, count, FORCE_CODE, group))
         if total is None:
             continue
         rest = problem.values[total] - sum(problem.values[i] for i in members)
         residual = problem.add(
-            (family, count, RESIDUAL), rest, hidden=True, people=False, known=True
+            (family, count, RESIDUAL, group), rest, hidden=True, people=False, known=True
         )
         problem.relate(
             [(total, 1), *((i, -1) for i in members), (residual, -1)],
-            f"{family}: {count} of the areas + not attributed = the force total",
+            f"{_in_group(family, group)}: {count} of the areas + not attributed = the force total",
         )
-    for family, count in {(f, c) for f, c, _ in visible}:
-        if (family, count, FORCE_CODE) in problem.index and (family, count) not in by_series:
+    for family, count, group in {(f, c, g) for _, (f, c, _, g) in placed if g in groups}:
+        total = problem.index.get((family, count, FORCE_CODE, group))
+        if total is not None and (family, count, group) not in by_series:
             # a force figure with no area figures: everything is "not attributed"
-            total = problem.index[(family, count, FORCE_CODE)]
             residual = problem.add(
-                (family, count, RESIDUAL),
+                (family, count, RESIDUAL, group),
                 problem.values[total],
                 hidden=True,
                 people=False,
                 known=True,
             )
             problem.relate(
-                [(total, 1), (residual, -1)], f"{family}: {count} not attributed = force total"
+                [(total, 1), (residual, -1)],
+                f"{_in_group(family, group)}: {count} not attributed = force total",
             )
 
     # Relations among counts hold in every area, at force level and for the records no
-    # area counts (whose derived figures, like the remainders, are not protected).
+    # area counts (whose derived figures, like the remainders, are not protected), in
+    # every group of a strand and for every group together.
     places = [*areas, RESIDUAL, FORCE_CODE]
-    counts = list(dict.fromkeys(c for _, c, _ in visible))
-
+    counts = list(dict.fromkeys(k[1] for k in visible))
     # The sexual family is serious sexual + other sexual for records (not for people).
     for whole, parts in FAMILY_PARTITIONS:
         for count in counts:
             if _source(count) not in ADDITIVE_SOURCES:
                 continue
-            for place in places:
+            for group, place in itertools.product(groups, places):
                 _partition(
                     problem,
-                    (whole, count, place),
-                    [(p, count, place) for p in parts],
+                    (whole, count, place, group),
+                    [(p, count, place, group) for p in parts],
                     people=_people(count) and place != RESIDUAL,
                 )
-
-    families = list(dict.fromkeys(f for f, _, _ in problem.keys))
+    families = list(dict.fromkeys(k[0] for k in problem.keys))  # "other sexual" too
     for family in families:
-        for place in places:
-            for whole, parts in PARTITIONS:
-                _partition(
-                    problem,
-                    (family, whole, place),
-                    [(family, p, place) for p in parts],
-                    people=_people(whole) and place != RESIDUAL,
-                )
-            for whole, part in sorted(SUBSETS):
-                _complement(problem, (family, whole, place), (family, part, place))
-            if place != RESIDUAL:
-                for crimes, people in CRIMES_AGAINST_PEOPLE:
-                    _further(problem, (family, crimes, place), (family, people, place))
-            # parts of a partition are disjoint: without their whole, they still fit
-            # together inside anything that contains it (cautions + other SDs ≤ offences)
-            for whole, parts in PARTITIONS:
-                present = [(family, p, place) for p in parts if (family, p, place) in problem.index]
-                if (family, whole, place) in problem.index or len(present) < 2:
-                    continue
-                for outer, inner in sorted(SUBSETS):
-                    if inner == whole and (family, outer, place) in problem.index:
-                        _disjoint(problem, (family, outer, place), present, place)
+        for group, place in itertools.product(groups, places):
+            _count_relations(problem, family, group, place)
     return problem
+
+
+def _count_relations(problem: _Problem, family: str, group: Cuts, place: str) -> None:
+    """The relations among the counts of a family in one place (and group)."""
+    people_here = place != RESIDUAL
+    for whole, parts in PARTITIONS:
+        _partition(
+            problem,
+            (family, whole, place, group),
+            [(family, p, place, group) for p in parts],
+            people=_people(whole) and people_here,
+        )
+    for whole, part in sorted(SUBSETS):
+        _complement(problem, (family, whole, place, group), (family, part, place, group))
+    if people_here:
+        for crimes, people in CRIMES_AGAINST_PEOPLE:
+            _further(problem, (family, crimes, place, group), (family, people, place, group))
+    # parts of a partition are disjoint: without their whole, they still fit
+    # together inside anything that contains it (cautions + other SDs ≤ offences)
+    for whole, parts in PARTITIONS:
+        present = [
+            (family, p, place, group) for p in parts if (family, p, place, group) in problem.index
+        ]
+        if (family, whole, place, group) in problem.index or len(present) < 2:
+            continue
+        for outer, inner in sorted(SUBSETS):
+            if inner == whole and (family, outer, place, group) in problem.index:
+                _disjoint(problem, (family, outer, place, group), present)
+
+
+def _without_cut(results: Sequence[IndicatorResult]) -> list[IndicatorResult]:
+    """The table of areas a table by strand adds up to: each figure summed over the groups."""
+    sums: dict[tuple[str, str, str, str], tuple[int, int]] = {}
+    for r in results:
+        if _group(r):
+            key = (r.area_code, r.area_name, r.family, r.indicator)
+            where = f"{r.indicator} ({_where((r.family, '', r.area_code, r.cuts))})"
+            n, d = sums.get(key, (0, 0))
+            n += _whole_number(r.numerator, f"the numerator of {where}")
+            if r.denominator is not None:
+                d += _whole_number(r.denominator, f"the denominator of {where}")
+            sums[key] = (n, d)
+    out = []
+    for (code, name, family, indicator), (n, d) in sums.items():
+        rate = defs.INDICATORS[indicator].denominator is not None
+        out.append(IndicatorResult(code, name, family, indicator, n, d if rate else None, rate))
+    return out
+
+
+def _shown(table: PublishedTable) -> dict[Key, bool]:
+    """Each count a published table uses: shown (in any cell) or withheld (in every one)."""
+    shown: dict[Key, bool] = {}
+    for cell in table.cells:
+        indicator = defs.INDICATORS[cell.indicator]
+        parts = [(indicator.numerator, cell.numerator)]
+        if indicator.denominator is not None:
+            parts.append((indicator.denominator, cell.denominator))
+        group = () if cell.cuts and cell.cuts[0][1] == ALL_GROUPS else cell.cuts
+        for count, value in parts:
+            key = (cell.family, count, cell.area_code, group)
+            shown[key] = shown.get(key, False) or value is not None
+    return shown
+
+
+def _margins(
+    problem: _Problem, visible: list[Key], strand: str, shown: dict[Key, bool]
+) -> list[tuple[int, Key]]:
+    """Relate each figure for every group together (the *margin*) to its groups; return
+    the margins added.
+
+    The groups of a strand add up to the figure without the cut, which the table of areas
+    publishes (``shown``: by default the table this policy makes from the same figures).
+    What that table shows is known to an outsider and gives no cover; what it withholds
+    is an unknown of at least 1 (a ``[c]`` is never 0), protected like a cell when small:
+    the table by strand must not give back what the table of areas withholds. A group
+    missing from a place is a group with no records there (the engine returns only the
+    groups it saw): 0, shown by its absence; the margin is the sum of the groups given.
+    """
+    members: dict[tuple[str, str, str], list[int]] = defaultdict(list)
+    for i, (family, count, place, group) in enumerate(visible):
+        if group:
+            members[(family, count, place)].append(i)
+    added = []
+    for (family, count, place), cells in members.items():
+        key = (family, count, place, ())
+        value = sum(problem.values[i] for i in cells)
+        given = problem.index.get(key)
+        if given is not None and problem.values[given] != value:
+            raise DisclosureError(
+                f"{count} for {_where(key)} is {problem.values[given]} for every {strand} "
+                f"group together, but its groups add up to {value}"
+            )
+        known = shown.get(key, False)
+        whole = problem.add(key, value, hidden=True, people=_people(count), known=known)
+        if given is None:
+            added.append((whole, key))
+            if not known and value > 0:
+                problem.lower[whole] = 1.0
+        problem.relate(
+            [(whole, 1), *((i, -1) for i in cells)],
+            f"{_where(key)}: {count} of every {strand} group = {count} without the cut",
+        )
+    return added
 
 
 def _partition(problem: _Problem, whole: Key, parts: list[Key], *, people: bool) -> None:
@@ -485,22 +644,22 @@ def _partition(problem: _Problem, whole: Key, parts: list[Key], *, people: bool)
         if len(missing) == 1:
             key = missing[0]
         else:
-            key = (whole[0], " + ".join(p[1] for p in missing), whole[2])
+            key = (whole[0], " + ".join(p[1] for p in missing), whole[2], whole[3])
         terms.append((problem.add(key, value, hidden=True, people=people), -1))
     problem.relate(terms, _sum_label(whole, parts))
 
 
-def _disjoint(problem: _Problem, outer: Key, parts: list[Key], place: str) -> None:
+def _disjoint(problem: _Problem, outer: Key, parts: list[Key]) -> None:
     """The records of ``outer`` in none of the disjoint ``parts``: a hidden count."""
     value = problem.values[problem.index[outer]] - sum(
         problem.values[problem.index[p]] for p in parts
     )
-    key = (outer[0], f"{outer[1]} not {' or '.join(p[1] for p in parts)}", place)
+    key = (outer[0], f"{outer[1]} not {' or '.join(p[1] for p in parts)}", outer[2], outer[3])
     rest = problem.add(
         key,
         value,
         hidden=True,
-        people=_people(outer[1]) and place != RESIDUAL,
+        people=_people(outer[1]) and outer[2] != RESIDUAL,
     )
     problem.relate(
         [(problem.index[outer], 1), *((problem.index[p], -1) for p in parts), (rest, -1)],
@@ -513,7 +672,7 @@ def _complement(problem: _Problem, whole: Key, part: Key) -> None:
     if whole not in problem.index or part not in problem.index:
         return
     total, inner = problem.index[whole], problem.index[part]
-    key = (whole[0], f"{whole[1]} not {part[1]}", whole[2])
+    key = (whole[0], f"{whole[1]} not {part[1]}", whole[2], whole[3])
     rest = problem.add(
         key,
         problem.values[total] - problem.values[inner],
@@ -531,7 +690,7 @@ def _further(problem: _Problem, crimes: Key, people: Key) -> None:
     if crimes not in problem.index or people not in problem.index:
         return
     total, persons = problem.index[crimes], problem.index[people]
-    key = (crimes[0], f"{crimes[1]} beyond one per person in {people[1]}", crimes[2])
+    key = (crimes[0], f"{crimes[1]} beyond one per person in {people[1]}", crimes[2], crimes[3])
     rest = problem.add(
         key,
         problem.values[total] - problem.values[persons],
@@ -545,9 +704,13 @@ def _further(problem: _Problem, crimes: Key, people: Key) -> None:
 
 
 def _where(key: Key) -> str:
-    family, _, place = key
+    family, _, place, group = key
     where = {FORCE_CODE: "force", RESIDUAL: "not attributed"}.get(place, place)
-    return f"{family}, {where}"
+    return _in_group(f"{family}, {where}", group)
+
+
+def _in_group(text: str, group: Cuts) -> str:
+    return text + "".join(f", {strand} {value}" for strand, value in group)
 
 
 def _sum_label(whole: Key, parts: Sequence[Key]) -> str:
@@ -557,6 +720,12 @@ def _sum_label(whole: Key, parts: Sequence[Key]) -> str:
 # --- auditing what an outsider can work out -------------------------------------------------
 
 _TOLERANCE = 1e-9
+# Above this many unknowns in a component's core, the linear algebra (a dense singular value
+# decomposition, cubic in the size) costs more than the linear programmes that find the same
+# fixed figures (their minimum equals their maximum): a table by strand, where withheld
+# cells of every group and area hang together, is left to them.
+_DENSE_LIMIT = 400
+_ROUNDS = 24  # at most, of combined objectives before each figure's own (see _narrow)
 
 
 @dataclass(frozen=True)
@@ -641,12 +810,13 @@ def _determined(
     core = sorted(i for i in pending if rows_in[i])
     column = {i: k for k, i in enumerate(core)}
     core_rows = sorted(r for r in live if members[r])
-    matrix = np.zeros((len(core_rows), len(core)))
-    for k, r in enumerate(core_rows):
+    dense = len(core) <= _DENSE_LIMIT
+    matrix = np.zeros((len(core_rows), len(core)) if dense else (0, 0))
+    for k, r in enumerate(core_rows if dense else ()):
         for i, coefficient in problem.rows[r]:
             if i in column:
                 matrix[k, column[i]] = coefficient
-    if core:
+    if core and dense:
         _, singular, vt = np.linalg.svd(matrix, full_matrices=False)
         top = max(singular[0], 1.0) if len(singular) else 1.0
         basis = vt[: int(np.sum(singular > _TOLERANCE * max(matrix.shape) * top))]
@@ -686,6 +856,8 @@ def _determined(
         for k, weight in part.items():
             vector[column[k]] = weight
         norm = float(vector @ vector)
+        if norm > 0 and not dense:
+            continue  # left to the linear programmes (_narrow), which find it fixed too
         if norm > 0 and norm - float(np.sum((basis @ vector) ** 2)) > 1e-7 * norm:
             continue
         relations = set(chain.get(i, set()))
@@ -748,16 +920,22 @@ def _narrow(
             high[j] = max(high[j], value)
 
     rng = np.random.default_rng(len(cells))
-    for sign in (-1.0, 1.0, -1.0, 1.0):
+    signs = [-1.0, 1.0, -1.0, 1.0]
+    for round_ in range(_ROUNDS):
         pending = [i for i in targets if not wide(i)]
         if not pending:
             break
         objective = np.zeros(len(cells))
+        # all down, all up; then (many targets, as in a table by strand) mixed directions,
+        # while that keeps clearing targets: each point is cheaper than a target's own two
+        sign = signs[round_] if round_ < len(signs) else rng.choice([-1.0, 1.0], len(pending))
         objective[[column[i] for i in pending]] = sign * rng.uniform(0.5, 1.5, len(pending))
         point, _ = solve(objective)
         if point is None:
             break
         absorb(point)
+        if round_ >= len(signs) and len(pending) - sum(not wide(i) for i in pending) < 2:
+            break
     exposed: dict[int, _Exposure] = {}
     for i in targets:
         if wide(i):
@@ -857,10 +1035,35 @@ def _exposures(problem: _Problem, safe: set[int] | None = None) -> dict[int, _Ex
     return found
 
 
+def _withhold(problem: _Problem, *, complete: bool) -> None:
+    """Mark the breakdowns of a table by strand that are withheld entirely.
+
+    Zero stays zero, and a ``[c]`` is never 0 — except in a breakdown (one count at one
+    place, by group) whose every non-zero group is withheld: its zeros are withheld too
+    (``complete``, when publishing), so an outsider cannot tell which groups have none, and
+    a ``[c]`` there is only known to be at least 0. Without that, the groups shown 0 and
+    the ``[c]`` (each at least 1) can pin a small total: "3 cautions, in 3 groups, so 1
+    each"; or 7 disabled victims in London, the only group with any.
+    """
+    for b, cells in enumerate(problem.breakdowns):
+        if problem.withheld[b]:
+            continue
+        hidden = [problem.suppressed[i] for i in cells]
+        if (
+            complete
+            and any(hidden)
+            and all(h or problem.values[i] == 0 for i, h in zip(cells, hidden, strict=True))
+        ):
+            for i in cells:
+                problem.suppressed[i] = True
+        problem.withheld[b] = all(problem.suppressed[i] for i in cells)
+
+
 def _protect(problem: _Problem) -> None:
     for i in range(len(problem.keys)):
         if problem.sensitive[i] and not problem.hidden[i]:
             problem.suppressed[i] = True
+    _withhold(problem, complete=True)
     safe: set[int] = set()  # sensitive figures already shown to be safe
     while True:
         exposures = _exposures(problem, safe)
@@ -873,9 +1076,16 @@ def _protect(problem: _Problem) -> None:
                 continue  # a cell suppressed in this round may already protect it
             choice = _candidate(problem, exposed, relations)
             if choice is None:
-                raise DisclosureError(f"cannot protect {problem.keys[exposed]}")
+                found = exposures[exposed]
+                raise DisclosureError(
+                    f"cannot protect {problem.keys[exposed][1]} ({_where(problem.keys[exposed])}):"
+                    f" it can be narrowed to {found.low}..{found.high} and no published cell "
+                    "left in the relations that narrow it can be withheld (zero stays zero); "
+                    "leave the figure out of the table"
+                )
             problem.suppressed[choice] = True
             touched.update(problem.rows_of[choice])
+        _withhold(problem, complete=True)
 
 
 # --- publishing ------------------------------------------------------------------------------
@@ -893,7 +1103,7 @@ def _published_counts(problem: _Problem, policy: Policy) -> dict[Key, int | None
         if problem.hidden[i] or problem.force[i]:
             continue
         out[key] = None if problem.suppressed[i] else policy.round_count(problem.values[i])
-        series[(key[0], key[1])].append(i)
+        series[(key[0], key[1], key[3])].append(i)
     for i, key in enumerate(problem.keys):
         if problem.hidden[i] or not problem.force[i]:
             continue
@@ -902,30 +1112,45 @@ def _published_counts(problem: _Problem, policy: Policy) -> dict[Key, int | None
         elif not policy.rounding:
             out[key] = problem.values[i]
         else:
-            shown = [j for j in series[(key[0], key[1])] if not problem.suppressed[j]]
+            shown = [j for j in series[(key[0], key[1], key[3])] if not problem.suppressed[j]]
             remainder = problem.values[i] - sum(problem.values[j] for j in shown)
             out[key] = sum(out[problem.keys[j]] or 0 for j in shown) + policy.round_count(remainder)
     return out
 
 
-def apply(results: Sequence[IndicatorResult], policy: Policy | None = None) -> PublishedTable:
-    """Publish a table of areas (each family and indicator, with a force-wide row).
+def apply(
+    results: Sequence[IndicatorResult],
+    policy: Policy | None = None,
+    *,
+    without_cut: PublishedTable | None = None,
+) -> PublishedTable:
+    """Publish a table of areas (each family and indicator, with a force-wide row), or of
+    areas by one strand.
 
     ``results`` are exact figures, e.g. from ``IndicatorQuery(..., by=("area",))``. Every
     family and indicator that will be published anywhere alongside these figures must be
     passed together, because a suppressed cell in one can be recovered from another.
+
+    A table by strand (an equality table) has every result cut by the same one strand,
+    e.g. ``IndicatorQuery(..., by=("area", "victim_ethnicity"))``, with a force row per
+    group (the sum of the areas and the records not attributed to one). Its figures for
+    every group together are taken as published (by the table of areas), see
+    :func:`_margins`; a group's figures at force level are protected like an area's.
+    ``without_cut`` is the table of areas published beside it, when it is not the one this
+    policy makes from the same figures (other families or indicators controlled with it).
     """
     policy = policy or Policy()
     _current_rules(policy)
-    problem = _build(results, policy)
+    problem = _build(results, policy, without_cut)
     _protect(problem)
     counts = _published_counts(problem, policy)
     cells = []
     for r in results:
         indicator = defs.INDICATORS[r.indicator]
-        numerator = counts[(r.family, indicator.numerator, r.area_code)]
+        group = _group(r)
+        numerator = counts[(r.family, indicator.numerator, r.area_code, group)]
         denominator = (
-            counts[(r.family, indicator.denominator, r.area_code)]
+            counts[(r.family, indicator.denominator, r.area_code, group)]
             if indicator.denominator is not None
             else None
         )
@@ -943,6 +1168,7 @@ def apply(results: Sequence[IndicatorResult], policy: Policy | None = None) -> P
                 denominator=denominator,
                 suppressed=suppressed,
                 force_level=r.area_code == FORCE_CODE,
+                cuts=r.cuts,
             )
         )
     return PublishedTable(policy, tuple(cells))
@@ -970,17 +1196,24 @@ class Disclosure:
     low: int
     high: int
     relations: tuple[str, ...]
+    cuts: tuple[tuple[str, str], ...] = ()  # its group in a table by strand; () uncut
 
     def describe(self) -> str:
         found = f"exactly {self.low}" if self.low == self.high else f"{self.low} to {self.high}"
         how = "; ".join(self.relations) if self.relations else "it is published as it is"
+        group = "".join(f", {strand} {value}" for strand, value in self.cuts)
         return (
-            f"{self.figure} ({self.family}, area {self.area_code}) can be narrowed to {found} "
-            f"from: {how}"
+            f"{self.figure} ({self.family}, area {self.area_code}{group}) can be narrowed to "
+            f"{found} from: {how}"
         )
 
 
-def audit(results: Sequence[IndicatorResult], table: PublishedTable) -> list[Disclosure]:
+def audit(
+    results: Sequence[IndicatorResult],
+    table: PublishedTable,
+    *,
+    without_cut: PublishedTable | None = None,
+) -> list[Disclosure]:
     """Every small figure that ``table`` gives away, checked from scratch.
 
     ``results`` are the exact figures the table was made from. A count is taken as known
@@ -988,31 +1221,27 @@ def audit(results: Sequence[IndicatorResult], table: PublishedTable) -> list[Dis
     figures stand in for rounded ones (the worst case). A count of 1 up to the threshold
     below force level is given away when it is shown, or when the relations narrow it to
     fewer than the protection width allows. An empty list is a table safe to publish.
+
+    For a table by strand, each finding names its group (``Disclosure.cuts``; ``()`` for a
+    figure without the cut), and ``without_cut`` is the table of areas published beside it
+    (by default the one the policy makes from the same figures), as for :func:`apply`.
     """
     policy = table.policy
-    problem = _build(results, policy)
-    shown: dict[Key, bool] = {}
-    for cell in table.cells:
-        indicator = defs.INDICATORS[cell.indicator]
-        parts = [(indicator.numerator, cell.numerator)]
-        if indicator.denominator is not None:
-            parts.append((indicator.denominator, cell.denominator))
-        for count, value in parts:
-            key = (cell.family, count, cell.area_code)
-            shown[key] = shown.get(key, False) or value is not None
+    problem = _build(results, policy, without_cut)
     found = []
-    for key, visible in shown.items():
+    for key, visible in _shown(table).items():
         i = problem.index.get(key)
         if i is None:
             raise DisclosureError(
-                f"the table shows {key[1]} for {key[0]} in {key[2]}, which the results do not give"
+                f"the table shows {key[1]} for {_where(key)}, which the results do not give"
             )
         problem.suppressed[i] = not visible
         if visible and problem.sensitive[i]:
             value = problem.values[i]
-            found.append(Disclosure(key[0], key[1], key[2], value, value, ()))
+            found.append(Disclosure(key[0], key[1], key[2], value, value, (), key[3]))
+    _withhold(problem, complete=False)
     for i, exposure in sorted(_exposures(problem).items()):
-        family, figure, area = problem.keys[i]
+        family, figure, area, group = problem.keys[i]
         labels = tuple(dict.fromkeys(problem.labels[r] for r in sorted(exposure.relations)))
-        found.append(Disclosure(family, figure, area, exposure.low, exposure.high, labels))
+        found.append(Disclosure(family, figure, area, exposure.low, exposure.high, labels, group))
     return found
