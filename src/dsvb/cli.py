@@ -884,6 +884,19 @@ def assess_(
     "strand, area and month (CSV only; JSON carries both).",
 )
 @click.option(
+    "--strand",
+    "strands",
+    multiple=True,
+    help="Only these strands (repeatable): victim_ethnicity, suspect_sex, … (default: all).",
+)
+@click.option(
+    "--published",
+    is_flag=True,
+    help="The rates and ratios as they may be published: through disclosure control (small "
+    "counts and what would give them away shown [c]; a rate or ratio with a hidden part "
+    "hidden too).",
+)
+@click.option(
     "--format", "fmt", type=click.Choice(("csv", "json")), default="csv", show_default=True
 )
 def equality_(
@@ -894,6 +907,8 @@ def equality_(
     date_to: str | None,
     area_code: str | None,
     table: str,
+    strands: tuple[str, ...],
+    published: bool,
     fmt: str,
 ) -> None:
     """Equality and disproportionality: victims and suspects per 1,000 residents by sex, age
@@ -901,13 +916,19 @@ def equality_(
     group's ratio to a reference group with its 95% interval, called disproportionate only
     after the correction for the many comparisons made at once; and how often each strand is
     not recorded. One row per area x measure x strand x group (the reference group's
-    own row has ratio 1). Exact figures for internal use: not disclosure-controlled."""
+    own row has ratio 1). Exact figures for internal use, unless --published."""
     import csv
     import io
 
     from dsvb.equality import analysis as equality
     from dsvb.equality import recording
+    from dsvb.equality.strands import all_cuts
 
+    unknown = [s for s in strands if s not in all_cuts()]
+    if unknown:
+        raise click.UsageError(
+            f"unknown strand {', '.join(unknown)}: choose from {', '.join(all_cuts())}"
+        )
     con = _open_store(store_path, read_only=True)
     try:
         chosen = _chosen_period(con, family, period_key, date_from, date_to)
@@ -916,7 +937,16 @@ def equality_(
         con.close()
     if area_code is not None and area_code != "ALL" and area_code not in dict(result.areas):
         raise click.UsageError(f"unknown area {area_code!r}: give a borough code or ALL")
-    result = result.only(area_code)
+    if published:
+        from dsvb.equality import publication
+
+        if fmt != "csv" or table != "ratios":
+            raise click.UsageError("--published gives the rates and ratios as CSV")
+        # each strand's table is controlled whole (every area), then the area's rows shown
+        released = publication.publish(result, strands=strands or None)
+        click.echo(released.only(area_code).to_csv(), nl=False)
+        return
+    result = result.only(area_code).strands(strands or None)
     if fmt == "json":
         click.echo(equality.to_json(result), nl=False)
         return

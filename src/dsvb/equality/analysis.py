@@ -256,6 +256,18 @@ class EqualityAnalysis:
     def recording_for(self, code: str) -> tuple[rec.RecordingRow, ...]:
         return tuple(r for r in self.recording if r.area_code == code)
 
+    def strands(self, cuts: Iterable[str] | None) -> EqualityAnalysis:
+        """The same analysis (same correction) for some strands only (``victim_ethnicity``
+        …); recording quality keeps the series of those strands."""
+        if cuts is None:
+            return self
+        wanted = set(cuts)
+        return replace(
+            self,
+            rows=tuple(r for r in self.rows if r.strand in wanted),
+            recording=tuple(r for r in self.recording if r.strand in wanted),
+        )
+
     def only(self, area_code: str | None) -> EqualityAnalysis:
         """The same analysis (same correction) for one area only."""
         if area_code is None:
