@@ -12,6 +12,7 @@ PYTEST_ARGS ?=
 BENCH_WEB_ARGS ?=
 
 .PHONY: install system-deps run demo test lint format bench bench-full bench-web bench-first-view \
+	bench-equality \
 	postgres-start postgres-stop clean
 
 $(UV):
@@ -54,6 +55,10 @@ bench: install
 bench-full: install
 	$(BIN)/python benchmarks/run.py --sizes 1000000,10000000
 	$(BIN)/python benchmarks/cold_start.py
+
+# The equality analysis (a page's cache miss) and a strand's publication, at London scale.
+bench-equality: install
+	$(BIN)/python benchmarks/equality.py
 
 # First views of every page after an import or a restart, at London scale (target: 1 s each).
 bench-first-view: install

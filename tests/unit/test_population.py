@@ -83,10 +83,54 @@ def test_an_age_or_a_band_inside_one_dsvb_band_is_read(text: str, ages: tuple, b
 
 
 @pytest.mark.parametrize("text", ["15-19", "35-39", "60-64", "0-18", "10+", "50+"])
-def test_a_band_across_two_dsvb_bands_is_refused(text: str) -> None:
+def test_a_band_across_two_dsvb_bands_is_not_one_band(text: str) -> None:
     first, last = fmt.read_age(text)
     with pytest.raises(fmt.ValueProblem, match="across two of dsvb's age bands"):
         fmt.band_of(first, last)
+
+
+@pytest.mark.parametrize(
+    ("text", "shares"),
+    [
+        ("15-19", (("under_18", 3), ("18_35", 2))),  # 15, 16, 17 | 18, 19
+        ("35-49", (("18_35", 1), ("36_60", 14))),  # the Census's band
+        ("50-64", (("36_60", 11), ("61_plus", 4))),
+        ("0-90", (("under_18", 18), ("18_35", 18), ("36_60", 25), ("61_plus", 30))),
+        ("25-29", (("18_35", 5),)),
+    ],
+)
+def test_a_closed_band_is_shared_by_years_of_age(text: str, shares: tuple) -> None:
+    assert fmt.split_band(*fmt.read_age(text)) == shares
+
+
+@pytest.mark.parametrize("text", ["10+", "50+"])
+def test_an_open_band_across_dsvb_bands_is_refused(text: str) -> None:
+    with pytest.raises(fmt.ValueProblem, match="across two of dsvb's age bands"):
+        fmt.split_band(*fmt.read_age(text))
+
+
+def test_five_year_bands_are_shared_in_whole_people_that_add_up(tmp_path: Path) -> None:
+    """GLA-style five-year bands: 15-19 holds 10 people, 3 of its years under 18 and 2 of
+    18 to 35, so 6 and 4; 35-39 holds 7: 1 year to 18-35 (1.4 -> 1) and 4 to 36-60 (5.6 ->
+    6); the report says it was done."""
+    path = write(
+        tmp_path / "bands.csv",
+        [
+            [LAMBETH, 2011, "female", "15-19", "White", 10],
+            [LAMBETH, 2011, "female", "35-39", "White", 7],
+        ],
+    )
+    con = store.connect(tmp_path / "s.duckdb")
+    try:
+        report = import_population(con, path)
+        held = population(con, 2011)
+    finally:
+        con.close()
+    assert held.count(LAMBETH, "age_band", "under_18") == 6
+    assert held.count(LAMBETH, "age_band", "18_35") == 4 + 1
+    assert held.count(LAMBETH, "age_band", "36_60") == 6
+    assert held.total(LAMBETH) == 17
+    assert any("shared between them by years of age" in n for n in report.normalised)
 
 
 @pytest.mark.parametrize("text", ["All ages", "all", "Total"])
@@ -524,7 +568,7 @@ def test_the_command_line_refuses_a_bad_file_and_changes_nothing(tmp_path: Path)
     good = write(tmp_path / "good.csv", [[LAMBETH, 2011, "female", "30", "White", 10]])
     assert run("import-population", str(good), "--store", str(db)).returncode == 0
     before = db.read_bytes()
-    bad = write(tmp_path / "bad.csv", [[LAMBETH, 2011, "female", "15-19", "White", 10]])
+    bad = write(tmp_path / "bad.csv", [[LAMBETH, 2011, "female", "16+", "White", 10]])
     done = run("import-population", str(bad), "--store", str(db))
     assert done.returncode == 1
     assert "bad.csv, line 2, column age: an age band across two of dsvb's age bands" in done.stderr

@@ -137,6 +137,8 @@ class _Row:
     band: str
     group: fmt.EthnicLabel
     population: int
+    # a band across dsvb's bands: (dsvb band, years of age in it), shared by years
+    split: tuple[tuple[str, int], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -301,7 +303,8 @@ def _read(path: Path, data: bytes, report: PopulationReport) -> list[_Row]:
     }
     # each distinct cell is read once: a file repeats its areas, years, ages and groups
     columns = [(c, positions[c], {}, readers[c], names[c]) for c in readers]
-    bands: dict[tuple[int, int | None], str | _Bad] = {}
+    bands: dict[tuple[int, int | None], str | tuple[tuple[str, int], ...] | _Bad] = {}
+    split: dict[tuple[int, int | None], tuple[tuple[str, int], ...]] = {}
     skipped: Counter[str] = Counter()
     rows: list[_Row] = []
     width = len(header)
@@ -348,16 +351,32 @@ def _read(path: Path, data: bytes, report: PopulationReport) -> list[_Row]:
             try:
                 band = bands[(first, last)] = fmt.band_of(first, last)
             except fmt.ValueProblem as exc:
-                band = bands[(first, last)] = _Bad(str(exc), None)
+                try:
+                    band = bands[(first, last)] = fmt.split_band(first, last)
+                except fmt.ValueProblem:
+                    band = bands[(first, last)] = _Bad(str(exc), None)
         if type(band) is _Bad:
             problems.add(band.message, line=start, column=names["age"],
                          value=cells[positions["age"]].strip())  # fmt: skip
+            continue
+        if isinstance(band, tuple):
+            split[(first, last)] = band
+            rows.append(_Row(start, code, year, sex, first, last, "", group, people, band))  # type: ignore[arg-type]
             continue
         rows.append(_Row(start, code, year, sex, first, last, band, group, people))  # type: ignore[arg-type]
     _counted_twice(rows, problems, names)
     if problems:
         raise PopulationFormatError(path, problems.all())
     report.skipped = dict(sorted(skipped.items()))
+    if split:
+        shared = ", ".join(
+            f"{first}-{last} ({' : '.join(f'{n} to {b}' for b, n in shares)})"
+            for (first, last), shares in sorted(split.items(), key=lambda kv: kv[0][0])
+        )
+        report.normalised.append(
+            "age bands across dsvb's bands were shared between them by years of age "
+            f"(people taken as evenly spread over a band's years): {shared}"
+        )
     changed = sorted((m for m in matched if m.changed), key=lambda m: m.raw)
     report.normalised += [f"area {m.describe()}" for m in changed]
     return rows
@@ -420,8 +439,25 @@ def _aggregate(rows: list[_Row]) -> dict[tuple[str, int, str, str, str], int]:
     """The rows added up to (area, year, sex, age band, ethnic group)."""
     cells: dict[tuple[str, int, str, str, str], int] = defaultdict(int)
     for row in rows:
-        cells[(row.area, row.year, row.sex, row.band, row.group.broad_group)] += row.population
+        where = (row.area, row.year, row.sex)
+        if not row.split:
+            cells[(*where, row.band, row.group.broad_group)] += row.population
+            continue
+        for band, people in _shared(row.population, row.split):
+            cells[(*where, band, row.group.broad_group)] += people
     return dict(cells)
+
+
+def _shared(population: int, split: tuple[tuple[str, int], ...]) -> list[tuple[str, int]]:
+    """A band's people shared by years of age, in whole people that add up to the band's
+    (largest remainders: 10 people over 3 + 2 years is 6 and 4)."""
+    years = sum(n for _, n in split)
+    exact = [(band, population * n / years) for band, n in split]
+    whole = [(band, int(value)) for band, value in exact]
+    left = population - sum(n for _, n in whole)
+    order = sorted(range(len(exact)), key=lambda i: -(exact[i][1] - whole[i][1]))
+    bump = set(order[:left])
+    return [(band, n + (1 if i in bump else 0)) for i, (band, n) in enumerate(whole)]
 
 
 def _gaps(cells: dict[tuple[str, int, str, str, str], int]) -> list[str]:

@@ -246,6 +246,28 @@ def band_of(first: int, last: int | None) -> str:
     )
 
 
+def split_band(first: int, last: int | None) -> tuple[tuple[str, int], ...]:
+    """A closed band across dsvb's bands, as (dsvb band, how many of its single years fall
+    in it): ``15-19`` -> ``(("under_18", 3), ("18_35", 2))``.
+
+    Published estimates by ethnic group come in bands that do not meet dsvb's boundaries
+    (the GLA's five-year bands; the Census's 35-49 and 50-64), so such a band's people are
+    shared between the dsvb bands in proportion to the years of age each holds — people
+    taken as evenly spread over a band's years, the usual assumption, stated in the import
+    report. An open band across dsvb's bands ("16+") has no number of years to share by:
+    refused, as by :func:`band_of`."""
+    if last is None:
+        band_of(first, last)  # raises unless it lies inside the open dsvb band
+        return ((band_of(first, last), 1),)
+    shares = []
+    for band, low, high in BAND_AGES:
+        top = last if high is None else min(last, high)
+        years = top - max(first, low) + 1
+        if years > 0:
+            shares.append((band, years))
+    return tuple(shares)
+
+
 @dataclass(frozen=True)
 class EthnicLabel:
     """A published ethnic group label and the group it counts in."""

@@ -10,8 +10,9 @@ once. The store is opened read-only for the work (:func:`dsvb.web.performance.da
 so a busy or unreadable store is reported as it is on every other page.
 
 The exports here are *internal* (exact figures, the INTERNAL notice on their About sheet).
-Publishing equality tables goes through disclosure control (``dsvb.reports.disclosure``,
-built apart); :data:`PUBLICATION` names where that hook belongs, and nothing here publishes.
+Published equality tables come from :mod:`dsvb.equality.publication` (``dsvb equality
+--published``): every strand's table through disclosure control, which takes seconds to
+minutes of linear programmes — work for a publication step, not a page request.
 """
 
 from __future__ import annotations
@@ -33,9 +34,8 @@ from dsvb.web.performance.exports import Column, ExportTable
 CACHE_VERSION = 1  # part of the key: change it when the analysis's objects change
 TABLES = ("ratios", "recording")
 LONDON = "London"
-# Where published (disclosure-controlled) equality tables come from: not from these
-# exports. A release of equality tables must pass them through dsvb.reports.disclosure.
-PUBLICATION = "dsvb.reports.disclosure"
+# Where published (disclosure-controlled) equality tables come from: not from these exports.
+PUBLICATION = "dsvb.equality.publication"
 
 _guard = threading.Lock()
 _locks: dict[str, threading.Lock] = {}
