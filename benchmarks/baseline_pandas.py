@@ -223,12 +223,23 @@ def _cautioned(f: Frames, p: Params, counts: Counts, totals: Counts) -> None:
         _count_people(persons, family, columns, counts, totals)
 
 
+def _suspects(f: Frames, p: Params, counts: Counts, totals: Counts) -> None:
+    c = f.crimes
+    c = c[(c.status == "confirmed") & (c.recorded_at >= p.start) & (c.recorded_at < p.end)]
+    rows = _person_rows(f, p, "suspect", c)
+    for family, in_family in _crime_families(rows, p).items():
+        r = rows[in_family].sort_values(["person_id", "recorded_at", "crime_id"])
+        persons = r.groupby("person_id").agg(area_code=("area_code", "last"))
+        persons["suspects"] = 1
+        _count_people(persons, family, {"suspects": "suspects"}, counts, totals)
+
+
 def compute_counts(frames: Frames, p: Params | None = None) -> tuple[Counts, Counts]:
     """Counts by area, and the same counts over all rows (the force row)."""
     p = p or params()
     counts: Counts = {}
     totals: Counts = {}
-    for step in (_incidents, _crimes, _contacts, _victims, _cautioned):
+    for step in (_incidents, _crimes, _contacts, _victims, _cautioned, _suspects):
         step(frames, p, counts, totals)
     return counts, totals
 

@@ -300,6 +300,24 @@ def _cautioned(f: Frames, p: Params) -> list[tuple[pl.LazyFrame, pl.LazyFrame]]:
     return out
 
 
+def _suspects(f: Frames, p: Params) -> list[tuple[pl.LazyFrame, pl.LazyFrame]]:
+    pl = _pl()
+    crimes = f.crimes.lazy().filter(
+        _equals("status", "confirmed") & _between("recorded_at", p.start, p.end)
+    )
+    rows = _person_rows(f, "suspect", crimes)
+    out = []
+    for family, in_family in _crime_families(p).items():
+        persons = (
+            rows.filter(in_family)
+            .sort(["person_id", *LATEST])
+            .group_by("person_id")
+            .agg(area_code=pl.col("area_code").last())  # sorted: the latest offence
+        )
+        out.append(_person_counts(persons, family, {"suspects": pl.len()}))
+    return out
+
+
 # --- the whole query ------------------------------------------------------------------------
 
 
@@ -313,6 +331,7 @@ def compute_counts(frames: Frames, p: Params | None = None) -> tuple[Counts, Cou
         _contacts(frames, p),
         *_victims(frames, p),
         *_cautioned(frames, p),
+        *_suspects(frames, p),
     ]
     collected = pl.collect_all([q for pair in pairs for q in pair])
     counts: Counts = {}

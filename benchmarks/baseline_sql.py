@@ -243,6 +243,28 @@ GROUP BY area_code, family
 """
 
 
+def suspects_sql(p: Params) -> str:
+    """People named as suspects in confirmed offences of the period, each once per family, in
+    the area of their latest such offence."""
+    rows = _person_offences(
+        p,
+        "suspect",
+        f"c.status = 'confirmed' AND c.recorded_at >= {_ts(p.start)} "
+        f"AND c.recorded_at < {_ts(p.end)}",
+    )
+    return f"""
+WITH {rows},
+suspects AS (
+  SELECT family, person_id, arg_max(area_code, (recorded_at, crime_id)) AS area_code
+  FROM family_rows
+  GROUP BY family, person_id
+)
+SELECT area_code, family, count(*) AS suspects
+FROM suspects
+GROUP BY area_code, family
+"""
+
+
 def _wide(con: duckdb.DuckDBPyConnection, sql: str, into: Counts) -> None:
     """Rows of (area_code, "family__count" columns...)."""
     cursor = con.execute(sql)
@@ -270,6 +292,7 @@ def compute_counts(con: duckdb.DuckDBPyConnection, p: Params | None = None) -> C
     _wide(con, contacts_sql(p), counts)
     _long(con, victims_sql(p), counts)
     _long(con, cautioned_sql(p), counts)
+    _long(con, suspects_sql(p), counts)
     return counts
 
 

@@ -82,6 +82,8 @@ class Ind:
 INDICATORS: tuple[Ind, ...] = (
     Ind("incidents", "incidents"),
     Ind("offences", "offences"),
+    Ind("victims", "victims"),
+    Ind("suspects", "suspects"),
     Ind("crime_conversion", "offences", "incidents"),
     Ind("sanction_detections", "sanction_detections"),
     Ind("sd_rate", "sanction_detections", "offences"),

@@ -139,6 +139,7 @@ COUNT_SOURCES: dict[str, str] = {
         "victims",
     ),
     "cautioned_offenders": "cautioned_offenders",
+    "suspects": "suspects",
     "repeat_caution_offenders": "cautioned_offenders",
 }
 RECORD_SOURCES = ("incidents", "crimes", "contacts")
@@ -147,6 +148,8 @@ RECORD_SOURCES = ("incidents", "crimes", "contacts")
 INDICATOR_COUNTS: dict[str, tuple[str, str | None]] = {
     "incidents": ("incidents", None),
     "offences": ("offences", None),
+    "victims": ("victims", None),
+    "suspects": ("suspects", None),
     "crime_conversion": ("offences", "incidents"),
     "sanction_detections": ("sanction_detections", None),
     "sd_rate": ("sanction_detections", "offences"),
