@@ -45,17 +45,21 @@ def sentence(analysis: EqualityAnalysis, row: EqualityRow) -> str:
     strand = row.strand_def.id
     group, reference = group_noun(strand, row.group), group_noun(strand, row.reference_group)
     confidence = analysis.correction.confidence_text
-    if row.ratio is None:
-        how = "recorded where none of the comparison group were"
-    elif row.ratio == 0:
-        how = f"never recorded, where {reference} were"
-    else:
-        how = f"{_ratio(row.ratio)} times as likely as {reference}"
+    after = f"({confidence} interval {_interval(row)}, after correction)"
+    recorded = measure.phrase.removeprefix("to be ")  # "recorded as victims"
     if measure.kind == "population_rate":
-        text = (
-            f"In {place}, {group} were {how} {measure.phrase} of {family} "
-            f"({confidence} interval {_interval(row)}, after correction)."
-        )
+        if row.ratio == 0:
+            text = (
+                f"In {place}, no {group} were {recorded} of {family}, where {reference} "
+                f"were {after}."
+            )
+        elif row.ratio is None:
+            text = f"In {place}, {group} were {recorded} of {family} and no {reference} were."
+        else:
+            text = (
+                f"In {place}, {group} were {_ratio(row.ratio)} times as likely as {reference} "
+                f"{measure.phrase} of {family} {after}."
+            )
         return text[0].upper() + text[1:]
     ref_rate = next(
         (
@@ -144,12 +148,9 @@ def recording_sentences(analysis: EqualityAnalysis, area_code: str) -> list[str]
 
 
 def summary(analysis: EqualityAnalysis, area_code: str) -> list[str]:
-    """Findings, then recording quality, then how the comparisons were corrected."""
-    return [
-        *findings(analysis, area_code),
-        *recording_sentences(analysis, area_code),
-        analysis.correction.describe(),
-    ]
+    """Findings, then recording quality (how the comparisons were corrected is
+    ``analysis.correction.describe()``, said once beside them)."""
+    return [*findings(analysis, area_code), *recording_sentences(analysis, area_code)]
 
 
 def role_plural(role: str) -> str:

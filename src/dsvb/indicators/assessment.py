@@ -93,7 +93,7 @@ class IndicatorInfo:
     denominator_label: str | None
     numerator_short: str
     denominator_short: str | None
-    person_source: str | None = None  # victims | cautioned_offenders for person-based ones
+    person_source: str | None = None  # victims | cautioned_offenders | suspects: person-based
     # whether the numerator's records are some of the denominator's (same source): only then
     # is the rate a binomial proportion, with a Wilson interval and funnel-plot limits
     numerator_within_denominator: bool = True

@@ -17,7 +17,7 @@ from dsvb.indicators.model import Period, add_months
 
 __all__ = ["PERSON_SOURCES", "WINDOW_MONTHS", "HistoryGap", "history_gap", "person_source"]
 
-PERSON_SOURCES = ("victims", "cautioned_offenders")  # sources whose rows are people
+PERSON_SOURCES = ("victims", "cautioned_offenders", "suspects")  # sources whose rows are people
 WINDOW_MONTHS = IndicatorQuery().window_months  # the repeat look-back of the usual queries
 
 
@@ -31,7 +31,8 @@ class HistoryGap:
 
 
 def person_source(indicator_id: str) -> str | None:
-    """``victims`` or ``cautioned_offenders`` for a person-based indicator, else None."""
+    """``victims``, ``cautioned_offenders`` or ``suspects`` for a person-based indicator
+    (people counted once each, in the month of their latest offence), else None."""
     source = COUNTS[INDICATORS[indicator_id].numerator].source
     return source if source in PERSON_SOURCES else None
 
@@ -52,6 +53,8 @@ def history_gap(
     source = person_source(indicator_id)
     if source is None or first_month is None:
         return None
+    if source == "suspects" or INDICATORS[indicator_id].numerator == source:
+        return None  # people counted once each: no look-back (only repeats look back)
     first = f"{first_month:%B %Y}"
     if source == "cautioned_offenders":
         return HistoryGap(

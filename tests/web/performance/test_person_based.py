@@ -21,12 +21,14 @@ from tests.web.performance.conftest import LAMBETH
 from tests.web.performance.html import body_rows, read_csv, text_of
 
 QUARTER = "3m-2010-11"
-PERSON_BASED = (
+LOOKING_BACK = (
     "repeat_victim_rate",
     "offences_per_repeat_victim",
     "repeat_victim_offences",
     "repeat_caution_offenders",
 )
+# people counted once each, in the month of their latest offence, with no look-back
+PERSON_BASED = ("victims", "suspects", *LOOKING_BACK)
 
 
 def page(client, url: str = "/performance/", **params) -> str:
@@ -131,11 +133,15 @@ def test_person_based_indicators_have_no_monthly_trend(analyst, latest):
 def test_the_scorecard_marks_person_based_rows_and_draws_no_trend_for_them(analyst, latest):
     shown = page(analyst, f"/performance/scorecard/{LAMBETH}/", family="dv", period=QUARTER)
     rows = {r["data"]["indicator"]: r for r in body_rows(shown, "scorecard-table")}
-    for indicator in PERSON_BASED:
+    for indicator in LOOKING_BACK:
         cells = rows[indicator]["cells"]
         assert "reaches before the data held" in cells[1] or "are not seen" in cells[1]
         assert cells[8].startswith("no comparable previous figure")
+    for indicator in PERSON_BASED:
+        cells = rows[indicator]["cells"]
         assert cells[9].startswith("Not shown: each person is counted once")
+    for indicator in ("victims", "suspects"):  # a count of people looks back at nothing
+        assert "look-back" not in rows[indicator]["cells"][1]
     assert "look-back" not in rows["sd_rate"]["cells"][1]
     assert "pts" in rows["sd_rate"]["cells"][8]
     caveats = text_of(shown, "history-caveats")
