@@ -73,9 +73,10 @@ def test_the_london_page_says_what_the_analysis_found(analyst, analysis) -> None
     summary = text_of(page, "summary")
     for sentence in sentences.summary(analysis, "ALL"):
         assert " ".join(sentence.split()) in summary
-    assert analysis.correction.describe() in summary
-    # the notes: recorded, not victimisation; no population estimates (the stub) or their source
+    # the notes: recorded, not victimisation; the population's source; the correction, once
     notes = text_of(page, "notes")
+    assert analysis.correction.describe() in notes
+    assert analysis.correction.describe() not in summary
     assert eq.RECORDED_NOTE in notes
     for note in analysis.notes:
         assert " ".join(note.split()) in notes
