@@ -15,7 +15,7 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
@@ -748,23 +748,37 @@ def definitions_(fmt: str) -> None:
 # --- assess: every figure of a family and period, judged ----------------------------------
 
 
+def _period_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """``--family``, ``--period``, ``--from``, ``--to`` and ``--area``: how the commands that
+    read one family's period as the pages do (``assess``, ``equality``) choose it."""
+    for option in reversed(
+        (
+            click.option(
+                "--family",
+                type=click.Choice(("dv", "serious_sexual", "sexual", "other_sexual")),
+                default="dv",
+                show_default=True,
+            ),
+            click.option(
+                "--period",
+                "period_key",
+                help="A reporting period as the pages name it (12m-2010-11, 3m-2010-09). "
+                "Default: the latest 12 months held, unless --from/--to are given.",
+            ),
+            click.option("--from", "date_from", help="Period start (inclusive), YYYY-MM-DD."),
+            click.option("--to", "date_to", help="Period end (exclusive), YYYY-MM-DD."),
+            click.option(
+                "--area", "area_code", help="One area's rows only (a borough code, or ALL)."
+            ),
+        )
+    ):
+        command = option(command)
+    return command
+
+
 @main.command("assess")
 @_store_option
-@click.option(
-    "--family",
-    type=click.Choice(("dv", "serious_sexual", "sexual", "other_sexual")),
-    default="dv",
-    show_default=True,
-)
-@click.option(
-    "--period",
-    "period_key",
-    help="A reporting period as the pages name it (12m-2010-11, 3m-2010-09). "
-    "Default: the latest 12 months held, unless --from/--to are given.",
-)
-@click.option("--from", "date_from", help="Period start (inclusive), YYYY-MM-DD.")
-@click.option("--to", "date_to", help="Period end (exclusive), YYYY-MM-DD.")
-@click.option("--area", "area_code", help="One area's rows only (a borough code, or ALL).")
+@_period_options
 @click.option("--indicator", "indicator_id", help="One indicator's rows only.")
 @click.option(
     "--format", "fmt", type=click.Choice(("csv", "json")), default="csv", show_default=True
@@ -788,9 +802,6 @@ def assess_(
     import ibis
 
     from dsvb.indicators import assessment, definitions
-    from dsvb.indicators.engine import IndicatorQuery, data_period
-    from dsvb.indicators.model import add_months
-    from dsvb.indicators.periods import ReportingPeriod, reporting_periods
 
     if indicator_id is not None:
         indicator = definitions.INDICATORS.get(indicator_id)
@@ -803,31 +814,11 @@ def assess_(
                 f"{indicator.id} does not apply to the {family} family (it applies to: "
                 f"{', '.join(indicator.families)})"
             )
-    if period_key is not None and (date_from or date_to):
-        raise click.UsageError("give --period or --from/--to, not both")
-    start, end = _date(date_from, "--from"), _date(date_to, "--to")
-    if start is not None and end is not None and start >= end:
-        raise click.UsageError(
-            f"--from {start} must be before --to {end}: the period is [--from, --to), "
-            "whole local dates"
-        )
+    start, end = _period_dates(period_key, date_from, date_to)
     con = _open_store(store_path, read_only=True)
     try:
         backend = ibis.duckdb.from_connection(con)
-        held = data_period(backend)
-        if held is None:
-            _fail("the store holds no incidents or crimes; import an extract first")
-        last_month = add_months(held.end, -1)  # held is whole months, end exclusive
-        if start is None and end is None:
-            choices = reporting_periods(held.start, last_month)
-            chosen = next((c for c in choices if c.key == period_key), None)
-            if chosen is None and period_key is not None:
-                keys = ", ".join(c.key for c in choices)
-                raise click.UsageError(f"no period {period_key!r} in this store; it offers: {keys}")
-            chosen = chosen or choices[0]
-        else:
-            query = IndicatorQuery(families=(family,), start=start, end=end)
-            chosen = ReportingPeriod.of(_period(query, held, "the store"))
+        chosen, held = _reporting_period(backend, family, period_key, start, end)
         judged = assessment.assess_store(backend, family, chosen, held.start)
     finally:
         con.close()
@@ -860,21 +851,7 @@ def assess_(
 
 @main.command("equality")
 @_store_option
-@click.option(
-    "--family",
-    type=click.Choice(("dv", "serious_sexual", "sexual", "other_sexual")),
-    default="dv",
-    show_default=True,
-)
-@click.option(
-    "--period",
-    "period_key",
-    help="A reporting period as the pages name it (12m-2010-11). Default: the latest 12 "
-    "months held, unless --from/--to are given.",
-)
-@click.option("--from", "date_from", help="Period start (inclusive), YYYY-MM-DD.")
-@click.option("--to", "date_to", help="Period end (exclusive), YYYY-MM-DD.")
-@click.option("--area", "area_code", help="One area's rows only (a borough code, or ALL).")
+@_period_options
 @click.option(
     "--table",
     type=click.Choice(("ratios", "recording")),
@@ -920,6 +897,8 @@ def equality_(
     import csv
     import io
 
+    import ibis
+
     from dsvb.equality import analysis as equality
     from dsvb.equality import recording
     from dsvb.equality.strands import all_cuts
@@ -929,9 +908,11 @@ def equality_(
         raise click.UsageError(
             f"unknown strand {', '.join(unknown)}: choose from {', '.join(all_cuts())}"
         )
+    start, end = _period_dates(period_key, date_from, date_to)
     con = _open_store(store_path, read_only=True)
     try:
-        chosen = _chosen_period(con, family, period_key, date_from, date_to)
+        backend = ibis.duckdb.from_connection(con)
+        chosen, _ = _reporting_period(backend, family, period_key, start, end)
         result = equality.analyse_store(con, family, chosen.period)
     finally:
         con.close()
@@ -964,17 +945,11 @@ def equality_(
     click.echo(out.getvalue(), nl=False)
 
 
-def _chosen_period(
-    con: Any, family: str, period_key: str | None, date_from: str | None, date_to: str | None
-) -> Any:
-    """The reporting period of ``--period`` or ``--from/--to`` (default: the latest 12
-    months held), checked against what the store holds."""
-    import ibis
-
-    from dsvb.indicators.engine import IndicatorQuery, data_period
-    from dsvb.indicators.model import add_months
-    from dsvb.indicators.periods import ReportingPeriod, reporting_periods
-
+def _period_dates(
+    period_key: str | None, date_from: str | None, date_to: str | None
+) -> tuple[dt.date | None, dt.date | None]:
+    """``--from``/``--to`` as dates, checked before any store is opened: not with
+    ``--period``, and the start before the end."""
     if period_key is not None and (date_from or date_to):
         raise click.UsageError("give --period or --from/--to, not both")
     start, end = _date(date_from, "--from"), _date(date_to, "--to")
@@ -983,18 +958,36 @@ def _chosen_period(
             f"--from {start} must be before --to {end}: the period is [--from, --to), "
             "whole local dates"
         )
-    held = data_period(ibis.duckdb.from_connection(con))
+    return start, end
+
+
+def _reporting_period(
+    backend: Any,
+    family: str,
+    period_key: str | None,
+    start: dt.date | None,
+    end: dt.date | None,
+) -> tuple[Any, Any]:
+    """The reporting period of ``--period`` or ``--from/--to`` (default: the latest 12
+    months held), checked against what the store behind the Ibis ``backend`` holds; and the
+    months held."""
+    from dsvb.indicators.engine import IndicatorQuery, data_period
+    from dsvb.indicators.model import add_months
+    from dsvb.indicators.periods import ReportingPeriod, reporting_periods
+
+    held = data_period(backend)
     if held is None:
         _fail("the store holds no incidents or crimes; import an extract first")
     if start is None and end is None:
-        choices = reporting_periods(held.start, add_months(held.end, -1))
+        last_month = add_months(held.end, -1)  # held is whole months, end exclusive
+        choices = reporting_periods(held.start, last_month)
         chosen = next((c for c in choices if c.key == period_key), None)
         if chosen is None and period_key is not None:
             keys = ", ".join(c.key for c in choices)
             raise click.UsageError(f"no period {period_key!r} in this store; it offers: {keys}")
-        return chosen or choices[0]
+        return chosen or choices[0], held
     query = IndicatorQuery(families=(family,), start=start, end=end)
-    return ReportingPeriod.of(_period(query, held, "the store"))
+    return ReportingPeriod.of(_period(query, held, "the store")), held
 
 
 # --- compare: boroughs against the force on one rate ----------------------------------------
