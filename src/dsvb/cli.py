@@ -1418,3 +1418,12 @@ def serve(host: str, port: int, workers: int, threads: int, allow_insecure: bool
         "python:dsvb.web.gunicorn_conf",
     ]
     os.execv(sys.executable, args)
+
+
+def _register_cycle_commands() -> None:
+    from dsvb.commands import register
+
+    register(main)
+
+
+_register_cycle_commands()

@@ -1,0 +1,14 @@
+"""The command line's subcommands for the board's cycle, one module each (``cli.py`` holds
+the performance and import commands and registers these with :func:`register`)."""
+
+from __future__ import annotations
+
+import click
+
+
+def register(main: click.Group) -> None:
+    """Add every cycle subcommand to the ``dsvb`` group."""
+    from dsvb.commands import check_report, minutes
+
+    main.add_command(minutes.minutes)
+    main.add_command(check_report.check_report)
