@@ -250,6 +250,15 @@ def load(say: Callable[[str], None] = print, incidents: int = DEMO_INCIDENTS) ->
     else:
         data.warm()
     _publish_first_release(say)
+    _load_cycle(say)
+
+
+def _load_cycle(say: Callable[[str], None]) -> None:
+    """A year of the board's cycle (members, meetings, briefs, reports, minutes, letters, ...)
+    so that every page of the board's work has something to show (added once)."""
+    from dsvb.web.oversight.demo import load_cycle
+
+    say(load_cycle().line())
 
 
 def _publish_first_release(say: Callable[[str], None]) -> None:
