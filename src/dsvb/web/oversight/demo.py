@@ -336,9 +336,12 @@ class _Builder:
         if index % 2:
             away.add(serving[(index * 5 + 1) % len(serving)].pk)
         held = meeting.status == "held"
+        absent = serving[(index * 7 + 2) % len(serving)].pk if index == 3 else None
         for member in serving:
             if member.pk in away:
                 m.Attendee.objects.create(meeting=meeting, member=member, attendance="apologies")
+            elif member.pk == absent:  # neither there nor sent apologies
+                m.Attendee.objects.create(meeting=meeting, member=member, attendance="absent")
             elif held:  # a coming meeting: only the apologies sent ahead
                 m.Attendee.objects.create(meeting=meeting, member=member, attendance="present")
         if held:
@@ -441,8 +444,6 @@ class _Builder:
             status = ActionStatus.OPEN  # overdue: due at the third meeting, still open
         elif index == 0 and n == 1:
             status = ActionStatus.DROPPED
-        elif index == 2 and n == 0:
-            status = ActionStatus.IN_PROGRESS
         else:
             status = ActionStatus.DONE
         if status is ActionStatus.OPEN:
@@ -968,7 +969,7 @@ def draft_session_findings(
     from dsvb.oversight.findings import draft_findings
 
     judged = _assessment(*period)
-    if judged is None:
+    if judged is None or session.area_code not in dict(judged.areas):
         return []
     drafted = draft_findings(judged, session.area_code, session.meeting.date)
     return [
