@@ -159,14 +159,14 @@ def concerns_from(
     for drafted in findings:
         for finding in drafted.follow_ups:
             what = ", ".join(
-                f"{b.label.lower()} {formatting.value(b.figure.value, kind_of(b.indicator))}"
+                f"{b.label.lower()} {formatting.value(b.figure.value, _kind_of(b.indicator))}"
                 for b in finding.figures
             )
             out[finding.area_code].append(Concern(finding.area_code, "follow_up", what))
     return {code: tuple(items) for code, items in out.items()}
 
 
-def kind_of(indicator: str) -> str:
+def _kind_of(indicator: str) -> str:
     return indicator_info(indicator).kind
 
 
@@ -268,8 +268,6 @@ def propose(
             (c, names[c], in_cycle[c])
             for c in sorted(in_cycle, key=lambda c: (in_cycle[c], names[c]))
         ),
-        tuple(
-            (c, n) for c, n in sorted(names.items(), key=lambda i: i[1]) if c not in in_cycle
-        ),
+        tuple((c, n) for c, n in sorted(names.items(), key=lambda i: i[1]) if c not in in_cycle),
     )
     return Plan(coverage, tuple(slots), tuple(queue), weight)
