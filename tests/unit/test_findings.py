@@ -327,14 +327,14 @@ def test_overlapping_periods_of_one_rule_and_bad_files_are_refused(tmp_path: Pat
     ended = dict(rows[0], valid_to="2011-01-01")
     later = dict(rows[0], valid_from="2011-01-01", threshold="0.55")
     assert len(fr.load_findings_rules(_rules_text([ended, later]))) == 2
-    with pytest.raises(fr.FindingsRulesError, match="r.csv, line 1: the file is empty"):
+    with pytest.raises(fr.FindingsRulesError, match=r"r\.csv, line 1: the file is empty"):
         fr.load_findings_rules("", "r.csv")
     with pytest.raises(fr.FindingsRulesError, match="line 1: the header must be"):
         fr.load_findings_rules("rule,kind\n", "r.csv")
     with pytest.raises(fr.FindingsRulesError, match="line 2: the file has no rules"):
         fr.load_findings_rules(",".join(fr.COLUMNS) + "\n", "r.csv")
     half = dict(rows[1], also_indicator="", also_comparison="", also_threshold="0.4")
-    with pytest.raises(fr.FindingsRulesError, match="column 'also_indicator': .* is empty"):
+    with pytest.raises(fr.FindingsRulesError, match=r"column 'also_indicator': .* is empty"):
         fr.load_findings_rules(_rules_text([half]), "r.csv")
     with pytest.raises(fr.FindingsRulesError, match="cannot be read"):
         fr.read_findings_rules(tmp_path / "absent.csv")
