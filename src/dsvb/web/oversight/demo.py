@@ -314,7 +314,7 @@ class _Builder:
             units="SCD2 Sapphire teams of " + " and ".join(names),
         )
         self.meetings.append(meeting)
-        for n, name in enumerate(names):
+        for name in names:
             code = _code(name)
             last = m.PastReview.objects.filter(area_code=code).first()
             reason = (
@@ -322,8 +322,6 @@ class _Builder:
                 if last is not None
                 else "Not reviewed by the board before this cycle"
             )
-            if n == 1 and not planned.theme:
-                reason += "; its sanction detection rate fell on the previous year"
             self.sessions[name] = m.Session.objects.create(
                 meeting=meeting, area_code=code, planned_reason=reason
             )
