@@ -164,7 +164,8 @@ class CycleSummary:
             f"{self.past_reviews} earlier reviews, {self.briefs} briefs, "
             f"{self.reports} borough reports, {self.minutes} sets of minutes with "
             f"{self.actions} actions, {self.findings} findings, {self.letters} letters, "
-            f"{self.recommendations} recommendations, {self.annual_reports} annual report(s)"
+            f"{self.recommendations} recommendations, {self.annual_reports} annual "
+            + ("report" if self.annual_reports == 1 else "reports")
         )
         if self.added:
             return f"Added a year of the board's cycle: {what}."
