@@ -809,6 +809,7 @@ def parse_minutes(source: Path | bytes, name: str | None = None) -> ParsedMinute
             and (rows[nxt].kind == "numbered" or rows[nxt].kind == "heading")
             and _title_like(r.plain)
             and not _ACTION_LABEL.match(r.plain)
+            and not _ATTENDANCE_LABEL.match(r.plain)
             and not _TRAILING.search(r.plain)
         ):
             r.kind, r.rest, r.level = "heading", _strip_heading(r.plain), 3
@@ -821,8 +822,10 @@ def parse_minutes(source: Path | bytes, name: str | None = None) -> ParsedMinute
                 and len(words) <= 6
                 and not r.rest.endswith("?")
                 and not _ACTION_LABEL.match(r.rest)
+                and (len(words) <= 4 or _title_like(r.rest))
                 and nxt is not None
                 and rows[nxt].kind == "text"
+                and rows[nxt].plain[:1].isupper()
                 and not _ACTION_LABEL.match(rows[nxt].plain)
             ):
                 r.heading_text, r.rest = _strip_heading(r.rest), ""
@@ -981,6 +984,12 @@ def _title(rows: list[_Row]) -> tuple[str, set[int]]:
                 if rows[j].raw.strip().endswith(("**", "__")):
                     return " ".join(parts), taken
                 j += 1
+    # else the first line, when it reads as the meeting's name ("Notes of the meeting held
+    # on 14 October 2008", "Minutes of the board, 2 April 2009")
+    if first is not None and rows[first].kind in ("text", "heading") and not rows[first].number:
+        text = rows[first].plain.lstrip("#").strip()
+        if re.search(r"\b(minutes|notes|meeting)\b", text, re.I) and len(text.split()) <= 20:
+            return text, {first}
     return "", set()
 
 
