@@ -174,7 +174,8 @@ def test_markdown_minutes(tmp_path: Path) -> None:
     ]
     # a paragraph's text keeps its action lines, as the minutes print them
     assert m.paragraph("2.1").text.endswith(
-        "no action was needed.\nAction: Shaun Sawyer and Dru Sharpling to agree the SLA by 31 March 2008"
+        "no action was needed.\n"
+        "Action: Shaun Sawyer and Dru Sharpling to agree the SLA by 31 March 2008"
     )
     got = [(a.paragraph, a.owners, a.form, a.due, a.due_text) for a in m.actions]
     assert got == [
@@ -320,7 +321,11 @@ def test_pdf_minutes(tmp_path: Path) -> None:
     assert m.meeting_date == dt.date(2009, 4, 2)
     assert [p.number for p in m.paragraphs] == ["1", "2"]
     [action] = m.actions
-    assert (action.paragraph, action.owners, action.due) == ("1", ("Steve Dann",), dt.date(2009, 4, 30))
+    assert (action.paragraph, action.owners, action.due) == (
+        "1",
+        ("Steve Dann",),
+        dt.date(2009, 4, 30),
+    )
 
 
 # --- owners -------------------------------------------------------------------------------
@@ -409,17 +414,19 @@ def test_figures_at_the_start_of_a_line_are_not_paragraph_numbers(tmp_path: Path
         "3. Done.\n",
     )
     assert [p.number for p in m.paragraphs] == ["1", "2", "3"]
-    assert m.paragraph("1").text == "The impact should be an extra\n2000 offenders before the courts."
+    assert (
+        m.paragraph("1").text == "The impact should be an extra\n2000 offenders before the courts."
+    )
 
 
 def test_a_file_that_is_not_minutes_names_itself(tmp_path: Path) -> None:
-    with pytest.raises(DocumentError, match="empty.txt: is empty"):
+    with pytest.raises(DocumentError, match=r"empty\.txt: is empty"):
         _minutes(tmp_path, "  \n", "empty.txt")
     with pytest.raises(DocumentError, match=r"x\.csv: is a \.csv"):
         _minutes(tmp_path, "a,b\n", "x.csv")
-    with pytest.raises(DocumentError, match="fake.docx: is not a Word"):
+    with pytest.raises(DocumentError, match=r"fake\.docx: is not a Word"):
         _minutes(tmp_path, "not a zip", "fake.docx")
-    with pytest.raises(MinutesError, match="only.md: has no paragraphs"):
+    with pytest.raises(MinutesError, match=r"only\.md: has no paragraphs"):
         _minutes(tmp_path, "# Minutes of the board, 1 May 2008\n", "only.md")
 
 
@@ -435,10 +442,27 @@ def test_the_forms_are_the_documented_ones() -> None:
         st.one_of(
             st.sampled_from(
                 [
-                    "", "Action:", "ACTION – ", "Actions: Kingston", "1.", "(a)", "Item 3",
-                    "- point", "Sutton", "## 4. Matters arising", "**Action:** to", "(Action)",
-                    "x (Action: )", "Action 1: to be done", "2.5 million", "by 31 February 2008",
-                    "Present:", "Apologies: ,", "#", "**", "Action: A and and / & B to",
+                    "",
+                    "Action:",
+                    "ACTION – ",
+                    "Actions: Kingston",
+                    "1.",
+                    "(a)",
+                    "Item 3",
+                    "- point",
+                    "Sutton",
+                    "## 4. Matters arising",
+                    "**Action:** to",
+                    "(Action)",
+                    "x (Action: )",
+                    "Action 1: to be done",
+                    "2.5 million",
+                    "by 31 February 2008",
+                    "Present:",
+                    "Apologies: ,",
+                    "#",
+                    "**",
+                    "Action: A and and / & B to",
                 ]
             ),
             st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=40),
@@ -465,3 +489,46 @@ def test_any_text_gives_minutes_or_a_minutes_error(lines: list[str]) -> None:
 def test_minutes_read_from_an_in_memory_upload() -> None:
     m = parse_minutes(io.BytesIO(MARKDOWN.encode()).getvalue(), "upload.md")
     assert len(m.actions) == 6
+
+
+ACTION_LIST = """\
+1. The board reviewed the borough reports.
+
+Action points:
+- Kingston to clarify the arrest figures by 30/06/2008
+- Board staff + Cindy Butts to write to the Home Secretary
+- circulate the annex
+
+2. The board noted the audit [Action: Board staff]
+"""
+
+
+def test_an_actions_label_over_bullet_points_makes_one_action_each(tmp_path: Path) -> None:
+    m = _minutes(tmp_path, ACTION_LIST)
+    got = [(a.paragraph, a.owners, a.task, a.form, a.due) for a in m.actions]
+    assert got == [
+        ("1", ("Kingston upon Thames",), "clarify the arrest figures by 30/06/2008",
+         "action_list", dt.date(2008, 6, 30)),
+        ("1", ("Board staff", "Cindy Butts"), "write to the Home Secretary", "action_list", None),
+        ("1", (), "circulate the annex", "action_list", None),
+        ("2", ("Board staff",), "The board noted the audit", "trailing", None),
+    ]  # fmt: skip
+    [warning] = m.warnings
+    assert warning.line == 6 and "names no owner" in warning.message
+
+
+def test_word_list_levels_number_sub_paragraphs(tmp_path: Path) -> None:
+    import docx
+
+    d = docx.Document()
+    d.add_paragraph("Matters arising.", style="List Number")
+    d.add_paragraph("The SLA goes live in November.", style="List Number 2")
+    d.add_paragraph("Agreed action 1: Shaun Sawyer to report on cautions")
+    d.add_paragraph("The LCJB audit is near sign-off.", style="List Number 2")
+    d.add_paragraph("Kingston's report.", style="List Number")
+    path = tmp_path / "levels.docx"
+    d.save(path)
+    m = parse_minutes(path)
+    assert [p.number for p in m.paragraphs] == ["1", "1.1", "1.2", "2"]
+    [action] = m.actions
+    assert (action.paragraph, action.owners, action.form) == ("1.1", ("Shaun Sawyer",), "numbered")

@@ -2,10 +2,10 @@
 
 One row per action (``paragraph,owner,task,line,due,form``; several owners joined with
 "; "; ``due`` an ISO date or empty: a due stated without a date, "by the next meeting", is
-in the JSON's ``due_text``), so a secretary can check an import before making it and a script can feed the
-actions elsewhere. Warnings (an action with no owner, a paragraph number used twice) go to
-standard error, each naming the file and line, so that the CSV on standard output stays
-clean.
+in the JSON's ``due_text``), so a secretary can check an import before making it and a
+script can feed the actions elsewhere. Warnings (an action with no owner, a paragraph number
+used twice) go to standard error, each naming the file and line, so that the CSV on
+standard output stays clean.
 """
 
 from __future__ import annotations

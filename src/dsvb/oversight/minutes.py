@@ -168,9 +168,7 @@ _ITEM = re.compile(
     r"^(?:agenda\s+)?item\s+(?P<n>\d{1,3}(?:\.\d{1,3}){0,3})\s*[:.)\-–—]?\s*(?P<rest>.*)$", re.I
 )
 _LETTER = re.compile(r"^(?:\((?P<a>[a-z]|[ivx]{1,4})\)|(?P<b>[a-z])\))\s+(?P<rest>\S.*)$")
-_NUMBER = re.compile(
-    r"^(?P<n>\d{1,3}(?:\.\d{1,3}){0,3})(?P<punct>[.)])?(?:\s+(?P<rest>\S.*))?$"
-)
+_NUMBER = re.compile(r"^(?P<n>\d{1,3}(?:\.\d{1,3}){0,3})(?P<punct>[.)])?(?:\s+(?P<rest>\S.*))?$")
 _PAGE_NUMBER = re.compile(r"^(?:page\s+)?\d{1,3}(?:\s+of\s+\d{1,3})?$", re.I)
 _ACTION_LABEL = re.compile(
     r"^(?P<label>actions?|action\s+points?|agreed\s+actions?)"
@@ -353,16 +351,88 @@ def _next_index(rows: list[_Row], i: int, step: int = 1) -> int | None:
 # --- owners -------------------------------------------------------------------------------
 
 _VERBS = frozenset(
-    """add agree arrange ask book bring chase check circulate clarify collate confirm consider
-    contact discuss draft ensure establish explore feed find follow identify include inform
-    investigate invite liaise look meet obtain organise organize present prepare produce provide
-    publish raise reply report request respond review revise schedule seek send set share
-    update write""".split()
+    {
+        "add",
+        "agree",
+        "arrange",
+        "ask",
+        "book",
+        "bring",
+        "chase",
+        "check",
+        "circulate",
+        "clarify",
+        "collate",
+        "confirm",
+        "consider",
+        "contact",
+        "discuss",
+        "draft",
+        "ensure",
+        "establish",
+        "explore",
+        "feed",
+        "find",
+        "follow",
+        "identify",
+        "include",
+        "inform",
+        "investigate",
+        "invite",
+        "liaise",
+        "look",
+        "meet",
+        "obtain",
+        "organise",
+        "organize",
+        "present",
+        "prepare",
+        "produce",
+        "provide",
+        "publish",
+        "raise",
+        "reply",
+        "report",
+        "request",
+        "respond",
+        "review",
+        "revise",
+        "schedule",
+        "seek",
+        "send",
+        "set",
+        "share",
+        "update",
+        "write",
+    }
 )
 _ROLE_WORDS = frozenset(
-    """staff team secretariat officer officers members member chair co-chair lead leads manager
-    commander commanders unit board council police partnership forum group co-ordinator
-    coordinator all""".split()
+    {
+        "staff",
+        "team",
+        "secretariat",
+        "officer",
+        "officers",
+        "members",
+        "member",
+        "chair",
+        "co-chair",
+        "lead",
+        "leads",
+        "manager",
+        "commander",
+        "commanders",
+        "unit",
+        "board",
+        "council",
+        "police",
+        "partnership",
+        "forum",
+        "group",
+        "co-ordinator",
+        "coordinator",
+        "all",
+    }
 )
 _CONNECTORS = frozenset({"of", "the", "for", "and", "de", "van", "von", "der", "la", "le", "du"})
 _OWNER_SPLIT = re.compile(r"\s*(?:,|;|/|&|\+|\band\b)\s*", re.I)
@@ -410,9 +480,7 @@ def _name_like(text: str) -> bool:
     if not (words[0][0].isupper() or words[0].lower() in _ROLE_WORDS):
         return False
     ok = sum(
-        1
-        for w in words
-        if w[0].isupper() or w.lower() in _ROLE_WORDS or w.lower() in _CONNECTORS
+        1 for w in words if w[0].isupper() or w.lower() in _ROLE_WORDS or w.lower() in _CONNECTORS
     )
     return ok == len(words)
 
@@ -615,7 +683,7 @@ def _find_actions(rows: list[_Row], para_of: list[str], paras: dict[str, _Para])
                         )  # fmt: skip
                     continue
             owners, task, problem = _owner_task(body)
-            if owners and not task or not body.strip():
+            if (owners and not task) or not body.strip():
                 task = _task_before(rows, i, para_of, paras)
                 form = form if form == "numbered" else "action_owner"
                 if not body.strip():
@@ -643,12 +711,13 @@ def _find_actions(rows: list[_Row], para_of: list[str], paras: dict[str, _Para])
                 else:
                     problem = "the action names no owner"
             found.append(
-                _Found(paragraph, owners or (), task, text, r.line.number, "trailing", task, problem)
+                _Found(
+                    paragraph, owners or (), task, text, r.line.number, "trailing", task, problem
+                )
             )
             continue
         if r.kind == "owner_line":
             r.is_action = True
-            code, name, _ = _area(r.plain.strip().rstrip(":.").strip())
             task = _task_before(rows, i, para_of, paras)
             found.append(
                 _Found(paragraph, (r.plain.strip().rstrip(":.").strip(),), task, r.plain,
@@ -892,8 +961,10 @@ def parse_minutes(source: Path | bytes, name: str | None = None) -> ParsedMinute
                 current = current.para if isinstance(current, _Closed) else order[-1]
         else:
             attaches = r.kind in ("bullet", "owner_line") or _ACTION_LABEL.match(r.plain)
-            if current is None or isinstance(current, _Closed) or (
-                docx and r.kind != "bullet" and not attaches
+            if (
+                current is None
+                or isinstance(current, _Closed)
+                or (docx and r.kind != "bullet" and not attaches)
             ):
                 if attaches and order:
                     current = current.para if isinstance(current, _Closed) else order[-1]
