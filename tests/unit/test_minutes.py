@@ -532,3 +532,44 @@ def test_word_list_levels_number_sub_paragraphs(tmp_path: Path) -> None:
     assert [p.number for p in m.paragraphs] == ["1", "1.1", "1.2", "2"]
     [action] = m.actions
     assert (action.paragraph, action.owners, action.form) == ("1.1", ("Shaun Sawyer",), "numbered")
+
+
+OWNER_WAYS = """\
+1. The board met the borough.
+Action: Shaun Sawyer (MPS) to update the board on the
+end-to-end review by 31 March 2008
+Action: Dru Sharpling – report on attrition
+Action: update on SLA (Anni Marjoram)
+Action: SS/DS to report
+ACTION: SHAUN SAWYER TO UPDATE ON SLA
+Action – All members to read the report
+Action: Kingston borough to reply
+- **Action:** The Chair to write
+
+2. Kingston reported.
+Actions: Kingston
+- clarify the arrest figures
+- look at the 124D forms
+
+3. Shaun Sawyer said he would look into it (Action)
+"""
+
+
+def test_owners_written_before_after_and_around_the_task(tmp_path: Path) -> None:
+    m = _minutes(tmp_path, OWNER_WAYS)
+    got = [(a.paragraph, a.owners, a.task, a.line) for a in m.actions]
+    assert got == [
+        ("1", ("Shaun Sawyer",), "update the board on the end-to-end review by 31 March 2008", 2),
+        ("1", ("Dru Sharpling",), "report on attrition", 4),
+        ("1", ("Anni Marjoram",), "update on SLA", 5),
+        ("1", ("SS", "DS"), "report", 6),
+        ("1", ("Shaun Sawyer",), "UPDATE ON SLA", 7),  # the capitals' owner is one owner
+        ("1", ("All members",), "read the report", 8),
+        ("1", ("Kingston upon Thames",), "reply", 9),
+        ("1", ("The Chair",), "write", 10),
+        # "Actions: Kingston" over its own points: one action, the points its task
+        ("2", ("Kingston upon Thames",), "clarify the arrest figures; look at the 124D forms", 13),
+        ("3", ("Shaun Sawyer",), "look into it", 17),
+    ]
+    assert m.actions[0].due == dt.date(2008, 3, 31)  # read from the wrapped line
+    assert m.warnings == ()

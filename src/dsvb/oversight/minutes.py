@@ -488,6 +488,7 @@ def _name_like(text: str) -> bool:
 def _parse_owners(text: str) -> tuple[str, ...] | None:
     """The owners in "Shaun Sawyer and Dru Sharpling", "Camden / Brent", "Hammersmith &
     Fulham, Board staff"; None when the phrase does not read as owners."""
+    text = re.sub(r"\([^)]*\)", " ", text)  # "Shaun Sawyer (MPS)"
     text = " ".join(text.strip().strip(".;:,").split())
     if not text:
         return None
@@ -642,6 +643,11 @@ def _owner_task(body: str) -> tuple[tuple[str, ...] | None, str, str]:
         owners = _parse_owners(m.group("who"))
         if owners:
             return owners, m.group("task").strip(), ""
+    head = re.match(r"^(?P<who>[^:–—]+?)\s*(?:\s[-–—]|:)\s+(?P<task>.+)$", body)
+    if head:  # "Shaun Sawyer – update on SLA"
+        owners = _parse_owners(head.group("who"))
+        if owners:
+            return owners, head.group("task").strip(), ""
     tail = re.match(r"^(?P<task>.+?)\s*(?:\s[-–—]\s*|\()(?P<who>[^()\-–—]+?)\)?$", body)
     if tail:
         owners = _parse_owners(tail.group("who"))
@@ -666,6 +672,18 @@ def _find_actions(rows: list[_Row], para_of: list[str], paras: dict[str, _Para])
             r.is_action = True
             body = label.group("body")
             form = "numbered" if label.group("n") else "action_to"
+            j = i + 1  # an action line wrapped in a text file: its next lines start lower case
+            while (
+                r.kind == "text"
+                and body.strip()
+                and j < len(rows)
+                and rows[j].kind == "text"
+                and rows[j].plain[:1].islower()
+            ):
+                body, text = f"{body} {rows[j].plain}", f"{text} {rows[j].plain}"
+                rows[j].is_action = True
+                consumed.add(j)
+                j += 1
             if not body.strip():
                 points = _points_after(rows, i)
                 if points:
@@ -684,7 +702,7 @@ def _find_actions(rows: list[_Row], para_of: list[str], paras: dict[str, _Para])
                     continue
             owners, task, problem = _owner_task(body)
             if (owners and not task) or not body.strip():
-                task = _task_before(rows, i, para_of, paras)
+                task = _task_before(rows, i, para_of, paras, owners_first=bool(owners))
                 form = form if form == "numbered" else "action_owner"
                 if not body.strip():
                     problem = "the action names no owner"
@@ -736,9 +754,16 @@ def _points_after(rows: list[_Row], i: int) -> list[int]:
     return out
 
 
-def _task_before(rows: list[_Row], i: int, para_of: list[str], paras: dict[str, _Para]) -> str:
+def _task_before(
+    rows: list[_Row],
+    i: int,
+    para_of: list[str],
+    paras: dict[str, _Para],
+    owners_first: bool = False,
+) -> str:
     """The task of an action that names only its owners: the bullet points just before it
-    (joined with "; "), or else the text of its paragraph (without its action lines)."""
+    (joined with "; "), or else -- for "Actions: Kingston" heading its own list -- the points
+    just after it, or else the text of its paragraph (without its action lines)."""
     points: list[str] = []
     j = _next_index(rows, i, -1)
     while j is not None and rows[j].kind == "bullet" and para_of[j] == para_of[i]:
@@ -746,6 +771,9 @@ def _task_before(rows: list[_Row], i: int, para_of: list[str], paras: dict[str, 
         j = _next_index(rows, j, -1)
     if points:
         return "; ".join(reversed(points))
+    after = _points_after(rows, i) if owners_first else []
+    if after:
+        return "; ".join(rows[k].rest.strip() for k in after)
     para = paras.get(para_of[i])
     if para is None:
         return ""
