@@ -435,7 +435,7 @@ _ROLE_WORDS = frozenset(
     }
 )
 _CONNECTORS = frozenset({"of", "the", "for", "and", "de", "van", "von", "der", "la", "le", "du"})
-_OWNER_SPLIT = re.compile(r"\s*(?:,|;|/|&|\+|\band\b)\s*", re.I)
+_OWNER_SPLIT = re.compile(r"\s*(?:,|;|/|\s&\s|\s\+\s|\band\b)\s*", re.I)
 _PLACEHOLDER = "\u0000{}\u0000"
 _AREA_NOISE = re.compile(
     r"^(?:the\s+)?(?:(?:royal|london)\s+borough\s+of\s+|lb\s+)|"
@@ -446,19 +446,13 @@ _AREA_NOISE = re.compile(
 
 @cache
 def _joined_area_names() -> tuple[re.Pattern[str], ...]:
-    """Area names and variants that contain "and"/"&" ("Hammersmith & Fulham", "H&F"), so
-    that splitting a list of owners on "and" and "&" does not split them."""
+    """Boroughs whose names contain "and" ("Hammersmith and Fulham", also written with
+    "&"), so that splitting a list of owners on "and" and "&" does not split them. (An
+    abbreviation such as "H&F" is safe anyway: "&" splits only with spaces around it.)"""
     from dsvb.reference import areas
 
-    names = {a.name for a in areas()}
-    try:
-        from dsvb.reference import _rows as ref_rows
-
-        names.update(r["variant"] for r in ref_rows("area_variants.csv"))
-    except Exception:  # pragma: no cover - the variants file is optional
-        pass
     patterns = []
-    for name in sorted(names, key=len, reverse=True):
+    for name in sorted({a.name for a in areas()}, key=len, reverse=True):
         if not re.search(r"\band\b|&", name, re.I):
             continue
         parts = [re.escape(p) for p in re.split(r"\s*(?:\band\b|&)\s*", name, flags=re.I)]
@@ -953,55 +947,54 @@ def parse_minutes(source: Path | bytes, name: str | None = None) -> ParsedMinute
         return p
 
     counter = 0
+    # unnumbered text minutes: a blank line after text ends a paragraph ("closed"), but
+    # bullet points and action lines after it still belong to it
+    closed = False
     for i, r in enumerate(rows):
         if i in title_rows:
             continue
         if r.kind == "blank":
             if numbered and not order:
                 preamble.append(i)
-            if not numbered and not docx and current is not None and current.rows:
-                last = rows[current.rows[-1]]
-                if last.kind == "text":
-                    current = _Closed.close(current)
+            elif current is not None and current.rows and rows[current.rows[-1]].kind == "text":
+                closed = True
             continue
         if r.kind == "heading":
             if r.number:
                 heading = r.heading_text
-                current = start(r.number, heading, i)
+                current, closed = start(r.number, heading, i), False
                 current.rows.append(i)
                 para_of[i] = current.number
                 continue
             if r.level == 1 and not order and not title:
                 title = r.rest
                 continue
-            heading = r.rest
-            current = None if numbered else _Closed.close(current)
+            heading, current = r.rest, None
             continue
         if numbered:
             if r.kind == "numbered":
                 if r.heading_text:
                     heading = r.heading_text
                 current = start(r.number, heading, i)
-            elif current is None or isinstance(current, _Closed):
+            elif current is None:
                 if not order:
                     preamble.append(i)
                     continue
-                current = current.para if isinstance(current, _Closed) else order[-1]
+                current = order[-1]  # text after an unnumbered heading: the last paragraph's
         else:
-            attaches = r.kind in ("bullet", "owner_line") or _ACTION_LABEL.match(r.plain)
-            if (
-                current is None
-                or isinstance(current, _Closed)
-                or (docx and r.kind != "bullet" and not attaches)
-            ):
-                if attaches and order:
-                    current = current.para if isinstance(current, _Closed) else order[-1]
-                elif _ATTENDANCE_LABEL.match(r.plain) or (preamble and _person(r.plain)):
+            attaches = r.kind in ("bullet", "owner_line") or bool(_ACTION_LABEL.match(r.plain))
+            if current is None or closed or (docx and not attaches):
+                if attaches and current is not None:
+                    pass  # points and actions after a paragraph are its own
+                elif not order and (
+                    _ATTENDANCE_LABEL.match(r.plain) or (preamble and _person(r.plain))
+                ):
                     preamble.append(i)
                     continue
                 else:
                     counter += 1
                     current = start(str(counter), heading, i)
+                closed = False
         current.rows.append(i)
         para_of[i] = current.number
 
@@ -1043,24 +1036,6 @@ def parse_minutes(source: Path | bytes, name: str | None = None) -> ParsedMinute
         apologies=apologies,
         numbering="document" if numbered else "assigned",
     )
-
-
-@dataclass
-class _Closed:
-    """A paragraph ended by a blank line (unnumbered minutes): bullets and action lines
-    after it still belong to it; the next text starts a new one."""
-
-    para: _Para
-
-    @property
-    def rows(self) -> list[int]:
-        return self.para.rows
-
-    @staticmethod
-    def close(current: _Para | _Closed | None) -> _Closed | None:
-        if current is None or isinstance(current, _Closed):
-            return current
-        return _Closed(current)
 
 
 def _title(rows: list[_Row]) -> tuple[str, set[int]]:
