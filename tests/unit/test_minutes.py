@@ -573,3 +573,46 @@ def test_owners_written_before_after_and_around_the_task(tmp_path: Path) -> None
     ]
     assert m.actions[0].due == dt.date(2008, 3, 31)  # read from the wrapped line
     assert m.warnings == ()
+
+
+def test_an_action_table_in_word_and_in_markdown(tmp_path: Path) -> None:
+    import docx
+
+    d = docx.Document()
+    d.add_paragraph("Minutes of the board, 1 May 2008", style="Title")
+    d.add_paragraph("The board heard the Kingston report.", style="List Number")
+    table = d.add_table(rows=4, cols=4)
+    cells = [
+        ("No.", "Action", "Owner", "Due"),
+        ("1", "Send the review", "Laura Nicholson", "30 June 2008"),
+        ("2", "Clarify arrests", "Kingston", "by the next meeting"),
+        ("3", "Write to the Home Office", "", ""),
+    ]
+    for row, values in zip(table.rows, cells, strict=True):
+        for cell, value in zip(row.cells, values, strict=True):
+            cell.text = value
+    d.add_paragraph("Any other business: none.", style="List Number")
+    path = tmp_path / "table.docx"
+    d.save(path)
+    m = parse_minutes(path)
+    assert [p.number for p in m.paragraphs] == ["1", "2"]  # the table's "1", "2" are not
+    assert "Send the review | Laura Nicholson" in m.paragraph("1").text
+    got = [(a.paragraph, a.owners, a.task, a.line, a.due, a.form) for a in m.actions]
+    assert got == [
+        ("1", ("Laura Nicholson",), "Send the review", 4, dt.date(2008, 6, 30), "action_table"),
+        ("1", ("Kingston upon Thames",), "Clarify arrests", 5, None, "action_table"),
+        ("1", (), "Write to the Home Office", 6, None, "action_table"),
+    ]
+    assert m.actions[1].due_text == "by the next meeting"
+    assert [w.line for w in m.warnings] == [6]
+
+    md = _minutes(
+        tmp_path,
+        "1. Noted.\n\n| Item | Action | Who |\n|---|---|---|\n"
+        "| 4.2 | Chase the audit | Board staff |\n",
+        "table.md",
+    )
+    [action] = md.actions
+    assert (action.paragraph, action.owners, action.task, action.line) == (
+        "4.2", ("Board staff",), "Chase the audit", 5,
+    )  # fmt: skip

@@ -18,6 +18,7 @@ form                     written                                                
 ``trailing``             ``… will circulate the audit (Action)``,                  the sentence
                          ``… (Action: Board staff)``
 ``borough_after_points`` a list of points, then a line with only a borough name    the points
+``action_table``         a table headed "Action | Owner | Due" (one row each)      its cell
 =======================  ========================================================  ==========
 
 :func:`parse_minutes` reads a document with :func:`dsvb.oversight.reading.read_document`
@@ -58,7 +59,15 @@ __all__ = [
 ]
 
 #: the ways an action is written (see the module's table), in the order the docs list them
-FORMS = ("action_to", "action_owner", "numbered", "action_list", "trailing", "borough_after_points")
+FORMS = (
+    "action_to",
+    "action_owner",
+    "numbered",
+    "action_list",
+    "trailing",
+    "borough_after_points",
+    "action_table",
+)
 
 
 class MinutesError(DocumentError):
@@ -205,7 +214,7 @@ class _Row:
     line: Line
     raw: str
     plain: str
-    kind: str = "text"  # blank | heading | numbered | bullet | text | owner_line
+    kind: str = "text"  # blank | heading | numbered | bullet | text | table | owner_line
     number: str = ""  # for numbered rows (and numbered headings)
     rest: str = ""  # the text after the number / bullet / heading marker
     heading_text: str = ""  # for a numbered row that is (or opens with) a heading
@@ -226,6 +235,9 @@ def _rows(lines: list[Line], docx: bool) -> list[_Row]:
     for r in rows:
         if not r.plain:
             r.kind = "blank"
+            continue
+        if r.line.cells:  # a table's row is never a number, a heading or a point
+            r.kind, r.rest = "table", " | ".join(_plain(c) for c in r.line.cells)
             continue
         style = r.line.style or ""
         md = _MD_HEADING.match(r.raw.strip())
@@ -653,14 +665,43 @@ def _owner_task(body: str) -> tuple[tuple[str, ...] | None, str, str]:
     return (), body, "the action names no owner"
 
 
+_TABLE_COLUMNS = {
+    "task": re.compile(r"^(?:agreed\s+)?(?:actions?|tasks?)(?:\s+(?:agreed|points?))?$", re.I),
+    "owner": re.compile(r"^(?:owners?|who|leads?|by\s+whom|responsib\w*|action\s+by)$", re.I),
+    "due": re.compile(r"^(?:due(?:\s+date)?|by\s+when|deadline|date|when|target\s+date)$", re.I),
+    "paragraph": re.compile(r"^(?:ref\.?|item|para(?:graph)?|minute)$", re.I),
+}
+
+
+def _table_header(cells: tuple[str, ...]) -> dict[str, int] | None:
+    """The columns of an action table's header row ("Action | Owner | Due"), or None."""
+    columns: dict[str, int] = {}
+    for k, cell in enumerate(cells):
+        label = _plain(cell).strip(" :")
+        for column, pattern in _TABLE_COLUMNS.items():
+            if column not in columns and pattern.match(label):
+                columns[column] = k
+                break
+    return columns if {"task", "owner"} <= columns.keys() else None
+
+
 def _find_actions(rows: list[_Row], para_of: list[str], paras: dict[str, _Para]) -> list[_Found]:
     found: list[_Found] = []
     consumed: set[int] = set()
+    table: dict[str, int] | None = None
     for i, r in enumerate(rows):
         if r.kind in ("blank", "heading") or i in consumed:
             continue
         text = r.rest if r.kind in ("bullet", "numbered") else r.plain
         paragraph = para_of[i]
+        if r.line.cells:  # a table: an action table if its header says so
+            header = _table_header(r.line.cells)
+            if header is not None:
+                table = header
+            elif table is not None:
+                found.extend(_table_action(r, table, paragraph))
+            continue
+        table = None
         label = _ACTION_LABEL.match(text)
         if label:
             r.is_action = True
@@ -738,6 +779,32 @@ def _find_actions(rows: list[_Row], para_of: list[str], paras: dict[str, _Para])
     return found
 
 
+def _table_action(r: _Row, columns: dict[str, int], paragraph: str) -> list[_Found]:
+    """One action from a row of an action table (none from an empty row)."""
+    cells = [_plain(c) for c in r.line.cells]
+
+    def cell(column: str) -> str:
+        k = columns.get(column)
+        return cells[k].strip() if k is not None and k < len(cells) else ""
+
+    task, who = cell("task"), cell("owner")
+    if not task and not who:
+        return []
+    r.is_action = True
+    owners = _parse_owners(who) if who else None
+    problem = "" if owners else "the action names no owner"
+    if who and not owners:
+        owners, problem = (" ".join(who.split()),), ""  # the minutes' own owner column
+    due = cell("due")
+    due_source = due if re.match(r"^(?:by|before)\b", due, re.I) else (f"by {due}" if due else task)
+    return [
+        _Found(
+            cell("paragraph") or paragraph, owners or (), task, " | ".join(cells),
+            r.line.number, "action_table", due_source, problem,
+        )
+    ]  # fmt: skip
+
+
 def _points_after(rows: list[_Row], i: int) -> list[int]:
     """The bullet points directly after row i (blank lines between allowed)."""
     out = []
@@ -772,7 +839,7 @@ def _task_before(
     if para is None:
         return ""
     parts = [
-        rows[k].rest if rows[k].kind in ("numbered", "bullet") else rows[k].plain
+        rows[k].rest if rows[k].kind in ("numbered", "bullet", "table") else rows[k].plain
         for k in para.rows
         if k < i and not rows[k].is_action and rows[k].kind != "heading"
     ]
@@ -982,7 +1049,9 @@ def parse_minutes(source: Path | bytes, name: str | None = None) -> ParsedMinute
                     continue
                 current = order[-1]  # text after an unnumbered heading: the last paragraph's
         else:
-            attaches = r.kind in ("bullet", "owner_line") or bool(_ACTION_LABEL.match(r.plain))
+            attaches = r.kind in ("bullet", "owner_line", "table") or bool(
+                _ACTION_LABEL.match(r.plain)
+            )
             if current is None or closed or (docx and not attaches):
                 if attaches and current is not None:
                     pass  # points and actions after a paragraph are its own
@@ -1079,6 +1148,8 @@ def _text(p: _Para, rows: list[_Row]) -> str:
             continue
         if r.kind == "bullet":
             out.append(f"- {r.rest}")
+        elif r.kind == "table":
+            out.append(r.rest)
         elif r.kind == "numbered":
             if r.rest:
                 out.append(r.rest)
