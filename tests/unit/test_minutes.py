@@ -4,7 +4,6 @@ other style (Markdown, Word, plain text, PDF), and text built to trick the reade
 from __future__ import annotations
 
 import datetime as dt
-import io
 from pathlib import Path
 
 import pytest
@@ -486,9 +485,9 @@ def test_any_text_gives_minutes_or_a_minutes_error(lines: list[str]) -> None:
         assert len(a.owner_area_codes) == len(a.owners)
 
 
-def test_minutes_read_from_an_in_memory_upload() -> None:
-    m = parse_minutes(io.BytesIO(MARKDOWN.encode()).getvalue(), "upload.md")
-    assert len(m.actions) == 6
+def test_minutes_read_from_an_upload_s_bytes() -> None:
+    m = parse_minutes(MARKDOWN.encode("utf-8"), "upload.md")
+    assert len(m.actions) == 6 and m.name == "upload.md"
 
 
 ACTION_LIST = """\

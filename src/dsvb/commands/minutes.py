@@ -32,9 +32,10 @@ def minutes() -> None:
     "--format", "fmt", type=click.Choice(("csv", "json")), default="csv", show_default=True
 )
 def parse(file: Path, fmt: str) -> None:
-    """Show the numbered paragraphs' actions that importing FILE (.txt, .md, .docx, .pdf)
-    would find, without storing anything: one CSV row per action, or JSON with the
-    paragraphs, actions, attendance and warnings."""
+    """List the actions importing FILE (.txt, .md, .docx, .pdf) would find; stores nothing.
+
+    One CSV row per action (paragraph,owner,task,line,due,form), or with --format json
+    the numbered paragraphs, actions, attendance and warnings too."""
     from dsvb.oversight.minutes import parse_minutes
     from dsvb.oversight.reading import DocumentError
 
