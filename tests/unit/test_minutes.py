@@ -18,7 +18,8 @@ KINGSTON, HACKNEY, SUTTON = "E09000021", "E09000012", "E09000029"
 
 # The seed's fifteen action lines, read by hand from the file (not from the parser): the line
 # number, the paragraph it follows, its owners and how its task starts. Line 234 is written in
-# the passive ("Disproportionality to be discussed…") and names nobody: no owner is invented.
+# the passive ("Disproportionality to be discussed…") and names nobody: the Board holds it until
+# it allocates it (and a warning says so).
 # Line 324 is "Action: Kingston" after paragraph 91's list of points: the task is the points.
 SEED_ACTIONS = [
     (90, "6", ("Shaun Sawyer",), "update on SLA"),
@@ -34,7 +35,7 @@ SEED_ACTIONS = [
     (192, "35", ("Board staff",), "invite Tim Godwin"),  # written "Board Staff"
     (200, "37", ("Shaun Sawyer",), "request update"),
     (210, "40", ("Shaun Sawyer",), "provide copy of HMIC report"),
-    (234, "51", (), "Disproportionality to be discussed at separate meeting"),
+    (234, "51", ("Board",), "Disproportionality to be discussed at separate meeting"),
     (324, "91", ("Kingston upon Thames",), "The murder review."),
 ]
 

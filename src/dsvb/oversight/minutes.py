@@ -626,6 +626,10 @@ class _Found:
     problem: str = ""
 
 
+# who holds an action written in the passive, naming nobody, until the board allocates it
+PASSIVE_OWNER = "Board"
+
+
 @dataclass
 class _Para:
     number: str
@@ -643,7 +647,14 @@ def _owner_task(body: str) -> tuple[tuple[str, ...] | None, str, str]:
         return (), re.sub(r"^to\s+", "", body, flags=re.I), "the action names no owner"
     passive = re.match(r"^(?P<what>.+?)\s+to\s+be\s+(?P<rest>.+)$", body, re.I)
     if passive and len(passive.group("what").split()) <= 6:
-        return (), body, "the action names no owner (it is written in the passive)"
+        # "Disproportionality to be discussed at a separate meeting": nobody is named, so the
+        # board holds it until it allocates it (as a secretariat's register would show it)
+        return (
+            (PASSIVE_OWNER,),
+            body,
+            f"the action names no owner (it is written in the passive): held by the "
+            f"{PASSIVE_OWNER} until it allocates it",
+        )
     m = re.match(r"^(?P<who>.+?)\s+to\s+(?P<task>.+)$", body, re.I)
     if m:
         owners = _parse_owners(m.group("who"))
