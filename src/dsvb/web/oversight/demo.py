@@ -871,10 +871,10 @@ def _minutes_mixed(a: str, b: str, theme: str) -> list[str]:
     return [
         f"## {a}",
         "",
-        f"2. {a} presented its report. The board asked about the borough's falling "
-        "sanction detection rate.",
+        f"2. {a} presented its report. The board asked how the borough "
+        "reviews the cases that end without a sanction detection.",
         "",
-        f"Action: {a} to explain the fall in its sanction detection rate",
+        f"Action: {a} to send the board its review of cases closed without a sanction detection",
         "",
         f"## {b}",
         "",
