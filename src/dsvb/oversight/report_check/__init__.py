@@ -175,6 +175,8 @@ def check_report(lines: list[Line], *, data: ComparisonData | None = None) -> Re
 
 
 def _judge(f: StatedFigure, checks: list[Check], data: ComparisonData | None) -> CheckedFigure:
+    if f.kind == "count":  # a count's own checks first: part of, total
+        checks = sorted(checks, key=lambda c: c.kind == "percentage")
     own = [c for c in checks if c.figures[0] == f.id and c.kind == "percentage"] or checks
     failed = [c for c in checks if not c.holds]
     indicator = f.indicator or next((c.indicator for c in own if c.indicator), None)

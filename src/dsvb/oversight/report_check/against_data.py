@@ -160,6 +160,11 @@ def from_returns(
     return out
 
 
+def _points(diff: float, unit: str) -> str:
+    text = f"{diff:+.1f}"
+    return f"{'0.0' if text in ('+0.0', '-0.0') else text}{unit}"
+
+
 def compare(f: StatedFigure, data: DataFigure) -> DataComparison | None:
     """The stated figure against the data's, or None when they are not alike (a count
     against a rate)."""
@@ -188,7 +193,7 @@ def compare(f: StatedFigure, data: DataFigure) -> DataComparison | None:
         return DataComparison(
             same,
             data,
-            f"{diff:+.1f}{unit}",
+            _points(diff, unit),
             f"{where} is {data.shown()}, which "
             + ("prints as " if same else "does not print as ")
             + f"{f.figure} ({shown.how()})",
@@ -202,7 +207,7 @@ def compare(f: StatedFigure, data: DataFigure) -> DataComparison | None:
         return DataComparison(
             same,
             data,
-            f"{diff:+.1f}{unit}",
+            _points(diff, unit),
             f"{where} prints {data.printed} (its counts not published)",
         )
     return None

@@ -218,8 +218,8 @@ def _rate_check(
         (f.id, part.id, whole.id),
         False,
         f"{worked} = {shown.show(value)}",
-        f"{f.figure} is not {worked} = {shown.show(value)}, which prints as "
-        f"{shown.describe()} only if it lies in that range (counts paired by {how})",
+        f"{f.figure} is not {worked} = {shown.show(value)}: printed {shown.how()}, "
+        f"{f.figure} stands for {shown.describe()} (counts paired by {how})",
         indicator,
     )
 

@@ -270,14 +270,6 @@ def find_figures(lines: list[Line]) -> Found:
     i = 0
     while i < len(lines):
         line = lines[i]
-        if line.cells and len(line.cells) >= 2:
-            j = i
-            while j < len(lines) and len(lines[j].cells) >= 2:
-                j += 1
-            b.group += 1
-            _table_block(b, lines[i:j])
-            i = j
-            continue
         if _label_value(line) is not None:
             j = i
             block: list[Line] = []
@@ -294,6 +286,14 @@ def find_figures(lines: list[Line]) -> Found:
                 j += 1
             b.group += 1
             _label_value_block(b, block)
+            i = j
+            continue
+        if line.cells and len(line.cells) >= 2:
+            j = i
+            while j < len(lines) and len(lines[j].cells) >= 2:
+                j += 1
+            b.group += 1
+            _table_block(b, lines[i:j])
             i = j
             continue
         if not line.text.strip():
