@@ -13,8 +13,8 @@ import pytest
 
 from dsvb import store
 from dsvb.indicators import assessment
-from dsvb.indicators.periods import ReportingPeriod
 from dsvb.indicators.model import Period
+from dsvb.indicators.periods import ReportingPeriod
 from dsvb.ingest.returns import import_return, list_returns, load_return
 from dsvb.oversight.reading import read_document
 from dsvb.oversight.report_check import (
@@ -199,7 +199,9 @@ def test_label_value_lines_pasted_from_a_spreadsheet(tmp_path: Path, demo) -> No
     assert "Year" not in by  # a year is not a figure
     # 9 points off its own counts: the percentage and both counts are inconsistent, though
     # each count is dsvb's own figure
-    wrong = text.replace(f"Crime conversion: {n['conversion']}%", f"Crime conversion: {n['conversion'] + 9}%")
+    wrong = text.replace(
+        f"Crime conversion: {n['conversion']}%", f"Crime conversion: {n['conversion'] + 9}%"
+    )
     result = check_text(tmp_path, "wrong.txt", wrong, data)
     by = {f.counts: f for f in result.figures}
     for label in ("Incidents", "Offences", "Crime conversion"):
@@ -225,15 +227,15 @@ def test_a_markdown_table_with_a_total_row(tmp_path: Path, demo) -> None:
         f"| Offences | {int(n['offences']) + 5} |\n"
     )
     result = check_text(tmp_path, "report.md", text, data)
-    total = [f for f in result.figures if f.counts.startswith("Total — Offences")][0]
+    total = next(f for f in result.figures if f.counts.startswith("Total — Offences"))
     assert total.verdict == "matches_data"  # its rows add up and it is dsvb's figure
     assert "add up" in total.explanation
-    off = [f for f in result.figures if f.counts == "Offences — Borough"][0]
+    off = next(f for f in result.figures if f.counts == "Offences — Borough")
     assert off.verdict == "differs_from_data" and off.difference == "+5"
     # a total that is not the sum of its rows
     broken = text.replace(f"| Violence | {a} |", f"| Violence | {a + 10} |")
     result = check_text(tmp_path, "broken.md", broken, data)
-    total = [f for f in result.figures if f.counts.startswith("Total — Offences")][0]
+    total = next(f for f in result.figures if f.counts.startswith("Total — Offences"))
     assert total.verdict == "inconsistent"
 
 

@@ -198,7 +198,8 @@ def _rate_check(
         readings.append(
             (
                 Fraction(rest) / Fraction(whole.value),
-                f"({show_value(whole.value)} − {show_value(part.value)}) / {show_value(whole.value)}",
+                f"({show_value(whole.value)} − {show_value(part.value)}) / "
+                f"{show_value(whole.value)}",
             )
         )
     for value, worked in readings:

@@ -393,7 +393,7 @@ def _what_it_counts(t: _Token, before: str, after: str) -> str:
         if m:
             words = words[m.end() :]
         m = re.match(r"(?i)\s*out\s+of\s+(?:a\s+total\s+of\s+)?", words)
-        if m and m.end() == len(words.rstrip()) or m and not words[m.end() :].strip():
+        if (m and m.end() == len(words.rstrip())) or (m and not words[m.end() :].strip()):
             return ""
         text = re.split(
             r"[.,;:()]|\b(?:of which|which|that|who|over|in|within|during|between|since)\b", words
