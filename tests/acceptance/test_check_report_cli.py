@@ -107,3 +107,38 @@ def test_bad_input_is_refused_clearly(tmp_path: Path) -> None:
         check=False,
     )  # fmt: skip
     assert result.returncode == 2 and "unknown area" in result.stderr
+
+
+def test_a_borough_report_against_a_demo_store(tmp_path: Path) -> None:
+    """A report written from dsvb's own figures for the busiest borough matches them; a
+    figure changed in it differs, by the change; the latest 12 months held by default."""
+    extract, store = tmp_path / "extract", tmp_path / "store.duckdb"
+    dsvb("demo-data", "--incidents", "3000", "--seed", "3", "--out", str(extract), "--quiet")
+    dsvb("import", str(extract), "--store", str(store), "--quiet")
+    assessed = json.loads(
+        dsvb("assess", "--store", str(store), "--format", "json", "--indicator", "sd_rate").stdout
+    )
+    row = max(
+        (r for r in assessed["rows"] if r["area_code"] != "ALL"), key=lambda r: r["denominator"]
+    )
+    code, sds, offences = row["area_code"], row["numerator"], row["denominator"]
+    rate = f"{100 * sds / offences:.1f}%"
+    report = tmp_path / "borough.md"
+    report.write_text(
+        "# Borough report\n\n"
+        f"In the 12 months to November 2010 the borough recorded {offences} offences, of which "
+        f"{sds} were detected with a sanction. The sanction detection rate was {rate}.\n\n"
+        "| Measure | Borough |\n|---|---|\n"
+        f"| Offences | {offences} |\n| Sanction detections | {sds + 4} |\n",
+        encoding="utf-8",
+    )
+    out = dsvb("check-report", str(report), "--area", code, "--store", str(store)).stdout
+    rows = rows_of(out)
+    by = {(r["line"], r["figure"]): r for r in rows}
+    assert by[("3", str(offences))]["verdict"] == "matches_data"
+    assert by[("3", str(sds))]["verdict"] == "matches_data"
+    assert by[("3", rate)]["verdict"] == "matches_data"
+    assert by[("3", rate)]["recomputed"].startswith(f"{sds:,} / {offences:,} = ")
+    changed = by[("8", str(sds + 4))]
+    assert changed["verdict"] == "differs_from_data" and changed["difference"] == "+4"
+    assert changed["data"] == f"{sds:,}"

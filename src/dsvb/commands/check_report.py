@@ -85,7 +85,6 @@ def _comparison_data(
 
     from dsvb import reference
     from dsvb.cli import _fail, _open_store, _reporting_period
-    from dsvb.indicators import assessment
     from dsvb.indicators.engine import data_period
     from dsvb.ingest.returns import list_returns, load_return
     from dsvb.oversight.report_check import ComparisonData, from_assessment, from_returns
@@ -108,6 +107,8 @@ def _comparison_data(
             )
         )
         if within:
+            from dsvb.indicators import assessment  # with SciPy: only when there is data
+
             chosen, held_months = _reporting_period(backend, family, period_key, start, end)
             judged = assessment.assess_store(backend, family, chosen, held_months.start)
             figures.extend(from_assessment(judged, area_code))
@@ -136,4 +137,12 @@ def _comparison_data(
     )
 
 
-check_report = _build()
+def __getattr__(name: str) -> Any:
+    """``check_report``, the command, built on first use: it takes its options from
+    ``dsvb.cli``, which registers it, so it is built when asked for rather than at import
+    (either module may be imported first)."""
+    if name == "check_report":
+        command = _build()
+        globals()["check_report"] = command
+        return command
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

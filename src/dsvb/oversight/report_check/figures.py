@@ -207,6 +207,8 @@ class _Token:
 
 
 def _tokens(text: str, sentence: int, offset: int = 0) -> list[_Token]:
+    if not any(c.isdigit() for c in text) and not _WORD_NUMBER.search(text):
+        return []
     masked = _mask(text)
     out: list[_Token] = []
     for m in _NUMBER.finditer(masked):

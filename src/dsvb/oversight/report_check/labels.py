@@ -59,7 +59,10 @@ COUNT_PHRASES: tuple[tuple[str, str], ...] = (
     (r"repeat\s+victims?", "repeat_victims"),
     (r"victims?|survivors?", "victims"),
     (r"suspects?", "suspects"),
-    (r"sanction(?:ed)?\s+detections?|\bSDs?\b", "sanction_detections"),
+    (
+        r"sanction(?:ed)?\s+detections?|\bSDs?\b|detected\s+(?:with|by)\s+(?:a\s+)?sanctions?",
+        "sanction_detections",
+    ),
     (r"incidents?|calls?", "incidents"),
     (
         r"(?:notifiable\s+|criminal\s+|substantive\s+|recorded\s+|confirmed\s+)*(?:offences?|crimes?)",
