@@ -137,7 +137,7 @@ def demo(tmp_path_factory) -> tuple[ComparisonData, assessment.Assessment]:
     from dsvb.ingest.extract import import_extract
 
     folder = tmp_path_factory.mktemp("report_check")
-    generate_extract(folder / "extract", incidents=4000, seed=5, start=dt.date(2009, 12, 1))
+    generate_extract(folder / "extract", incidents=2500, seed=5, start=dt.date(2009, 12, 1))
     con = store.connect(folder / "store.duckdb")
     try:
         import_extract(con, folder / "extract")
