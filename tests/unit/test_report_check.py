@@ -306,3 +306,49 @@ def test_the_export_columns_and_json(tmp_path: Path) -> None:
     assert set(document["verdicts"]) == set(VERDICTS)
     assert document["verdicts"]["consistent"] == result.count("consistent") > 0
     assert document["compared_with"] is None
+
+
+def test_the_annual_report_seed_has_no_false_contradictions() -> None:
+    """The 2010 annual report (seed 001) states hundreds of figures in prose and tables:
+    changes ("a 32% increase", "759 more offences"), several boroughs in one sentence,
+    tables broken by footnotes, "119, 878" split by PDF extraction. None of it is judged a
+    contradiction; its SCD2 table's rates are worked out from its counts, column by column."""
+    annual = SHARED / "seeds" / "001_0ba263feb4727ade.txt"
+    result = check_report(read_document(annual))
+    assert result.count("inconsistent") == 0
+    scd2 = {f.figure: f for f in result.figures if f.line in (487, 490)}
+    assert scd2["80.6%"].recomputed == "3,662 / 4,541 = 80.643%"
+    assert scd2["88.3%"].recomputed == "1,332 / 1,509 = 88.270%"  # its own column's counts
+    assert scd2["9.9%"].verdict == "consistent"
+    changes = [f for f in result.figures if f.line == 120 and f.figure in ("32%", "759")]
+    assert changes and all("change" in f.explanation for f in changes)
+
+
+def test_how_the_words_tie_figures_together(tmp_path: Path) -> None:
+    text = (
+        "There were 800 offences, of which 400 were assaults, 300 harassment and 150 damage.\n"
+        "Harrow had 99 incidents of which 90 were offences and a 25% SD rate, and Brent had "
+        "102 incidents of which 85 were offences.\n"
+        "The borough recorded 119, 878 incidents.\n\n"
+        "| Type | Offences |\n|---|---|\n| Rape | 40 |\n| Other | 60 |\n"
+        "| Total | 100 |\n\n"
+        "| Type | Offences |\n|---|---|\n| Rape | 40 |\n| Other | 60 |\n"
+        "| Total sexual offences | 100 |\n| Domestic | 50 |\n| Total | 150 |\n"
+    )
+    result = check_text(tmp_path, "words.md", text)
+    listed = rows(result, "800", 1)[0]
+    assert listed.verdict == "inconsistent"  # 400 + 300 + 150 > 800
+    assert listed.recomputed == "400 + 300 + 150 > 800"
+    # a named SD rate is not worked out from incidents and offences; two boroughs' parts
+    # are two relations, not one list
+    harrow = {f.figure: f for f in result.figures if f.line == 2}
+    assert harrow["25%"].verdict == "unchecked"
+    assert harrow["99"].recomputed == "90 ≤ 99" and harrow["102"].recomputed == "85 ≤ 102"
+    assert not [f for f in result.figures if f.line == 3]  # "119, 878": ambiguous, unread
+    totals = [(f.line, f.counts, f.verdict) for f in result.figures if f.counts.startswith("Total")]
+    assert totals == [
+        (9, "Total — Offences", "consistent"),  # 40 + 60 = 100
+        # with a subtotal in it, a table's Total is not checked (which rows does it add?)
+        (15, "Total sexual offences — Offences", "unchecked"),
+        (17, "Total — Offences", "unchecked"),
+    ]

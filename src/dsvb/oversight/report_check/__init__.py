@@ -48,7 +48,7 @@ from dsvb.oversight.report_check.against_data import (
     from_returns,
 )
 from dsvb.oversight.report_check.arithmetic import Check, check_arithmetic
-from dsvb.oversight.report_check.figures import COMPARATOR, StatedFigure, find_figures
+from dsvb.oversight.report_check.figures import CHANGE, COMPARATOR, StatedFigure, find_figures
 
 __all__ = [
     "COLUMNS",
@@ -164,7 +164,7 @@ def check_report(lines: list[Line], *, data: ComparisonData | None = None) -> Re
     checks = check_arithmetic(found)
     involved: dict[int, list[Check]] = {}
     for c in checks:
-        for figure_id in c.figures:
+        for figure_id in c.judges:
             involved.setdefault(figure_id, []).append(c)
     rows = [_judge(f, involved.get(f.id, []), data) for f in found.figures]
     return ReportCheck(
@@ -191,6 +191,8 @@ def _judge(f: StatedFigure, checks: list[Check], data: ComparisonData | None) ->
     data_verdict = None
     if f.role == COMPARATOR:
         explanation.append("a force average or target the report compares with, not checked")
+    elif f.role == CHANGE:
+        explanation.append("a change or a difference between periods, not checked")
     elif data is not None and indicator is not None:
         period = "" if data.is_report_period(f.own_period) else f.own_period
         figure = data.find(indicator, period)

@@ -30,6 +30,7 @@ from dsvb.indicators.definitions import COUNTS, INDICATORS
 from dsvb.ingest.returns.precision import PrintedFigure, printed_figure
 from dsvb.oversight.report_check import labels
 from dsvb.oversight.report_check.figures import (
+    CHANGE,
     COMPARATOR,
     COUNT,
     PERCENTAGE,
@@ -63,6 +64,11 @@ class Check:
     recomputed: str
     explanation: str
     indicator: str | None = None  # the indicator the check shows the percentage to be
+    judged: tuple[int, ...] | None = None  # the figures whose verdict it sets (default: all)
+
+    @property
+    def judges(self) -> tuple[int, ...]:
+        return self.figures if self.judged is None else self.judged
 
 
 def show_value(value: float) -> str:
@@ -93,7 +99,7 @@ def check_arithmetic(found: Found) -> list[Check]:
             for p in r.parts:
                 parts_of[p].append((r.whole, r.words))
     for f in figures:
-        if f.kind == COUNT or f.role == COMPARATOR:
+        if f.kind == COUNT or f.role in (COMPARATOR, CHANGE):
             continue
         check = _rate_check(f, figures, by_group[f.group], found)
         if check is not None:
@@ -125,6 +131,7 @@ def check_arithmetic(found: Found) -> list[Check]:
                     f"{named} = {show_value(total)}",
                     f"the rows above the Total row add up to {show_value(total)}"
                     + ("" if holds else f", not the {show_value(whole.value)} printed"),
+                    judged=(r.whole,),  # the total is checked; its rows are not accused
                 )
             )
     checks.extend(_defined_parts(by_group))
@@ -180,8 +187,13 @@ def _rate_check(
     indicator = f.indicator
     if pair is None and f.kind == PERCENTAGE:
         pair, how = _stated_pair(f, counts, found), "the words"
-        if pair is not None and indicator is None:
-            indicator = labels.rate_for(pair[0].indicator, pair[1].indicator)
+        if pair is not None:
+            paired = labels.rate_for(
+                labels.count_of(pair[0].indicator), labels.count_of(pair[1].indicator)
+            )
+            if indicator is not None and paired != indicator:
+                return None  # the words name another rate than these counts give
+            indicator = indicator or paired
     if pair is None:
         return None
     part, whole = pair
@@ -232,14 +244,13 @@ def _scope(
     it says "this represents …"), or its table row then its table, or its label/value run."""
     if f.layout == SENTENCE:
         same = [g for g in group if g.sentence == f.sentence and g.id != f.id]
-        if _ANAPHOR.search(f.text):
+        if _ANAPHOR.search(f.text) or f.indicator is not None:
+            # "This represents 28%", or a named rate: its counts may be in the sentence before
             same += [g for g in group if g.sentence == f.sentence - 1]
-        if f.indicator is not None:  # named: its counts may be anywhere in the paragraph
-            same += [g for g in group if g not in same and g.id != f.id]
         return same
     if f.layout == TABLE:
         row = [g for g in group if g.line == f.line and g.id != f.id]
-        return row + [g for g in group if g.line != f.line]
+        return row + [g for g in group if g.line != f.line and g.column == f.column]
     return [g for g in group if g.id != f.id]
 
 
@@ -259,7 +270,11 @@ def _defined_pair(
 def _stated_pair(
     f: StatedFigure, counts: list[StatedFigure], found: Found
 ) -> tuple[StatedFigure, StatedFigure] | None:
+    """The part and whole the words tie together that the percentage is stated with: in its
+    sentence, in the sentence before when it says "this represents …", or with a whole
+    named in the same words; the nearest before it first. No such pair, no check."""
     ids = {g.id for g in counts}
+    candidates = []
     for r in found.relations:
         if r.kind == "part_of" and r.whole in ids and len(r.parts) == 1 and r.parts[0] in ids:
             whole, part = found.figures[r.whole], found.figures[r.parts[0]]
@@ -269,9 +284,9 @@ def _stated_pair(
                 or _ANAPHOR.search(f.text)
                 or (_words(f.counts) & _words(whole.counts))
             ):
-                return part, whole
-    same = [g for g in counts if g.layout != SENTENCE or g.sentence == f.sentence]
-    if len(same) == 2:
-        a, b = sorted(same, key=lambda g: g.value)
-        return a, b
-    return None
+                candidates.append((part, whole))
+    before = [c for c in candidates if max(c[0].id, c[1].id) < f.id]
+    chosen = max(before, key=lambda c: c[0].id, default=None)
+    if chosen is None and f.layout == SENTENCE:
+        chosen = min(candidates, key=lambda c: c[0].id, default=None)
+    return chosen

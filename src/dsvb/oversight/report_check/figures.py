@@ -45,6 +45,7 @@ __all__ = [
 COUNT, PERCENTAGE, RATE = "count", "percentage", "rate"
 SENTENCE, LABEL_VALUE, TABLE = "sentence", "label_value", "table"
 COMPARATOR = "comparator"
+CHANGE = "change"
 
 
 @dataclass(frozen=True)
@@ -77,6 +78,7 @@ class StatedFigure:
     own_period: str = ""
     sentence: int = 0  # the statement's sentence number (0 for a row or label/value line)
     group: int = 0  # the statement (paragraph, label/value run or table) it belongs to
+    column: int = 0  # a table cell's column (1 = the first after the row label), else 0
 
 
 @dataclass(frozen=True)
@@ -137,6 +139,8 @@ _NOT_FIGURES = [
     ),
     # scales and grades: "3 level", "tier 2"
     re.compile(r"(?i)\b\d+[\s-]+(?:level|tier|stage|point|star|digit|figure)s?\b"),
+    # "119, 878": thousands broken by a space, or a list? Ambiguous, so not read
+    re.compile(r"\b\d{1,3},\s\d{3}\b(?!\.\d)"),
     # a number in brackets alone: "(3)", "level (2)"
     re.compile(r"\(\d+\)"),
     # money, ranges
@@ -177,9 +181,23 @@ _ANAPHOR = re.compile(
     r"(?i)^\W*(?:this|that|which|these|it)\s+(?:represents?|is|was|equates?|amounts?|"
     r"means?|gives?)\b|\b(?:this|which) represents\b|\brepresenting\b|\bi\.e\.\b"
 )
+# a change or a difference, not a figure of the period: "a 32% increase", "759 more
+# offences", "increased by 91", "down 5%"
+_CHANGE_AFTER = re.compile(
+    r"(?i)^\s*(?:\w+\s+)?(?:increase|decrease|rise|fall|drop|reduction|improvement|change|"
+    r"more|fewer|less|higher|lower|up|down|on the previous)\b"
+)
+_CHANGE_BEFORE = re.compile(
+    r"(?i)\b(?:increased?|decreased?|rose|risen|fell|fallen|dropped|reduced|improved|changed?|"
+    r"up|down|rise|fall|increase|decrease|reduction)\s+(?:of|by)?\s*(?:an?\s+|some\s+)?$"
+)
 _NEGATION = re.compile(r"(?i)\b(?:not|no|without|un\w+|never)\b")
 _PER = re.compile(r"(?i)^\s*(?:per|a|each|for each|for every)\b")
-_TOTAL_ROW = re.compile(r"(?i)^\s*(?:grand\s+)?(?:total|all|overall|borough total)\b")
+# a row that totals the table: "Total", "Borough Total", "Grand total" ("Total Sexual
+# Offences" may total only some rows, so it is not one)
+_TOTAL_ROW = re.compile(
+    r"(?i)\s*(?:grand\s+|borough\s+|mps\s+|force\s+|overall\s+)?(?:total|all|overall)s?\s*:?\s*"
+)
 
 
 def _mask(text: str) -> str:
@@ -356,6 +374,8 @@ def _paragraph(b: _Builder, parts: list[Line]) -> None:
             counts = _what_it_counts(t, before, after)
             segment = f"{before} {t.figure} {after}"
             role = COMPARATOR if t.kind != COUNT and _COMPARATOR.search(before[-40:]) else ""
+            if _CHANGE_BEFORE.search(before[-25:]) or _CHANGE_AFTER.match(after):
+                role = CHANGE
             indicator = labels.indicator_for(counts if t.kind == COUNT else segment, t.kind)
             if t.kind == COUNT and (_PART_NAMED.match(after) or _qualified(counts)):
                 indicator = None
@@ -438,7 +458,7 @@ def _sentence_relations(
         # "of which"
         for m in _OF_WHICH.finditer(s):
             wholes = [(k, t) for k, t in counts if t.end <= m.start()]
-            parts = [(k, t) for k, t in counts if t.start >= m.end()]
+            parts = _listed([(k, t) for k, t in counts if t.start >= m.end()], s)
             if wholes and parts:
                 b.relations.append(
                     Relation(
@@ -466,6 +486,24 @@ def _sentence_relations(
                 b.figures[part] = StatedFigure(**{**f.__dict__, "counts": whole.counts})
 
 
+_LIST_BETWEEN = re.compile(r"^[^A-Z.;:()%]{0,40}?(?:,|\band\b)\s*$")
+
+
+def _listed(after: list[tuple[int, _Token]], s: str) -> list[tuple[int, _Token]]:
+    """The parts an "of which" lists: the first count after it, and each count after that
+    joined to the one before by a comma or "and" and a few words ("of which 400 were
+    assaults, 300 harassment and 91 criminal damage"), not a new clause."""
+    if not after:
+        return []
+    out = [after[0]]
+    for k, t in after[1:]:
+        between = s[out[-1][1].end : t.start]
+        if not _LIST_BETWEEN.match(between) or len(between.split()) > 4:
+            break
+        out.append((k, t))
+    return out
+
+
 def _cell_figure(cell: str) -> tuple[float, str] | None:
     """A table cell or a label/value line's value that is a figure: (value, kind)."""
     text = re.sub(r"\s*\[\w+\]$|\*+$", "", cell.strip())
@@ -483,6 +521,9 @@ def _cell_figure(cell: str) -> tuple[float, str] | None:
 _LABEL_VALUE = re.compile(
     r"^\s*([A-Za-z][^:=\t]{1,100}?)\s*(?::|=|\t|\s-\s|\s{3,})\s*(\S[^\t]*?)\s*$"
 )
+
+
+_SUBTOTAL_ROW = re.compile(r"(?i)\s*(?:sub[\s-]?)?totals?\b|\s*all\b")
 
 
 def _label_value(line: Line) -> tuple[str, str] | None:
@@ -547,10 +588,16 @@ def _table_block(b: _Builder, rows: list[Line]) -> None:
         _label_value_block(b, rows)
         return
     column_ids: dict[int, list[int]] = {}
+    totalled = not header  # a block with no header row may continue a table broken by a note
+    totals: list[Relation] = []
+    # a subtotal ("Total sexual offences") makes the rows above a Total ambiguous: not checked
+    subtotals = any(
+        _SUBTOTAL_ROW.match(r.cells[0]) and not _TOTAL_ROW.fullmatch(r.cells[0]) for r in body
+    )
     for row in body:
         label = row.cells[0].strip()
         row_first = len(b.figures)
-        is_total = bool(_TOTAL_ROW.match(label))
+        is_total = bool(_TOTAL_ROW.fullmatch(label))
         for c, cell in enumerate(row.cells[1:], start=1):
             parsed = _cell_figure(cell)
             if parsed is None:
@@ -576,13 +623,13 @@ def _table_block(b: _Builder, rows: list[Line]) -> None:
                 indicator=indicator,
                 layout=TABLE,
                 role=COMPARATOR if _COMPARATOR.search(label) or _COMPARATOR.search(heading) else "",
+                column=c,
             )
-            if kind == COUNT:
-                if is_total:
-                    above = column_ids.get(c, [])
-                    if above:
-                        b.relations.append(Relation("total", figure_id, tuple(above), "Total row"))
-                    column_ids[c] = []
-                else:
-                    column_ids.setdefault(c, []).append(figure_id)
+            if kind == COUNT and not is_total:
+                column_ids.setdefault(c, []).append(figure_id)
+            elif kind == COUNT and not totalled and len(column_ids.get(c, [])) >= 2:
+                totals.append(Relation("total", figure_id, tuple(column_ids[c]), "Total row"))
+        totalled = totalled or is_total  # a later total (MPS = boroughs + units) is not checked
         _link(b, row_first)
+    if not subtotals:
+        b.relations.extend(totals)

@@ -98,11 +98,18 @@ def _compiled_counts() -> tuple[tuple[re.Pattern[str], str], ...]:
     return tuple((re.compile(r"\b(?:" + p + r")\b", re.I), i) for p, i in COUNT_PHRASES)
 
 
+_PREPOSITION = re.compile(
+    r"(?i)\b(?:with(?!\s+(?:a\s+)?sanction)|of|for|at|in|on|by|from|to|per|within|over|under|than|against)\b"
+)
+
+
 def indicator_for(words: str, kind: str) -> str | None:
     """The indicator (for a percentage or rate) or count (for a count) the words name."""
     if not words.strip():
         return None
     if kind == "count":
+        # what the count is of comes before any preposition: "76 SSOs with SD rates of …"
+        words = _PREPOSITION.split(words, maxsplit=1)[0]
         best: tuple[int, str] | None = None
         for pattern, found in _compiled_counts():
             m = pattern.search(words)
