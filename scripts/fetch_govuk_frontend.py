@@ -23,7 +23,9 @@ from pathlib import Path
 
 VERSION = "6.0.0"  # matches govuk-frontend-django 0.22
 URL = f"https://registry.npmjs.org/govuk-frontend/-/govuk-frontend-{VERSION}.tgz"
-INTEGRITY = "sha512-n1DUbQD6coHL3UkQS0yTbd4ziIxLBzkWBODVCjXMclSY7FvOGeHcTg3c72z6u7DQECQb0tfZofhPjGxPUOIizA=="
+INTEGRITY = (
+    "sha512-n1DUbQD6coHL3UkQS0yTbd4ziIxLBzkWBODVCjXMclSY7FvOGeHcTg3c72z6u7DQECQb0tfZofhPjGxPUOIizA=="
+)
 FILES = (
     "dist/govuk/govuk-frontend.min.css",
     "dist/govuk/govuk-frontend.min.js",
