@@ -5,7 +5,8 @@ Three checks, each over figures the report states together (:mod:`figures`):
 - **a percentage against the counts it is stated with**: by the definitions when the words
   name the indicator and both its counts are stated (crime conversion = offences /
   incidents), else by the part and whole the words tie together ("1474 … of which 791 …
-  54%"; "749 of those … This represents 28%"), else by the two counts of its sentence. The
+  54%"; "749 of those … This represents 28%"); two counts that merely share a sentence are
+  not paired, and a rate the words name only with the counts its definition names. The
   percentage is consistent when the counts, worked out exactly, print as it does under the
   report's printing habits (:mod:`dsvb.ingest.returns.precision`: whole percentages rounded
   or truncated, one decimal rounded). A percentage of what did *not* happen ("Nine % … not
@@ -13,7 +14,11 @@ Three checks, each over figures the report states together (:mod:`figures`):
 - **a part against its whole**: the parts the words state ("of which", "of those", "out
   of"), and counts the definitions say are parts of others (sanction detections of
   offences), add up to at most the whole.
-- **a breakdown against its total**: the rows above a table's Total row add up to it.
+- **a breakdown against its total**: the rows above a table's Total row add up to it (only
+  in a table that starts with its header and has no subtotal; a failed total accuses the
+  total, not its rows).
+
+Changes ("a 32% increase", "759 more") and force averages or targets are not checked.
 
 A check that fails makes every figure in it inconsistent: the report does not say which of
 them is wrong.
