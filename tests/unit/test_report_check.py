@@ -10,13 +10,15 @@ from pathlib import Path
 import docx
 import ibis
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from dsvb import store
 from dsvb.indicators import assessment
 from dsvb.indicators.model import Period
 from dsvb.indicators.periods import ReportingPeriod
 from dsvb.ingest.returns import import_return, list_returns, load_return
-from dsvb.oversight.reading import read_document
+from dsvb.oversight.reading import Line, read_document
 from dsvb.oversight.report_check import (
     COLUMNS,
     VERDICTS,
@@ -352,3 +354,30 @@ def test_how_the_words_tie_figures_together(tmp_path: Path) -> None:
         (15, "Total sexual offences — Offences", "unchecked"),
         (17, "Total — Offences", "unchecked"),
     ]
+
+
+# --- any text at all -----------------------------------------------------------------------
+
+_PIECES = st.sampled_from(
+    [
+        "1474", "791", "54%", "48.2%", "2,671", "of which", "of those", "out of a total of",
+        "incidents", "offences", "victims", "repeat victims", "sanction detection rate",
+        "This represents", "increase", "Total", "|", "\t", ":", ".", ",", " ", "\n", "2007",
+        "6 November", "Tel: 0208 721 5582", "3.2", "Sept 2007", "September 2007 to June 2008",
+        "last twelve months", "Nine %", "seven", "(3)", "£5", "119, 878", "-", "Page 2",
+    ]
+)  # fmt: skip
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(_PIECES, max_size=60))
+def test_any_text_is_read_without_error(pieces: list[str]) -> None:
+    """Whatever a report holds, the check finishes, each verdict one of the five, each row
+    on a line of the document."""
+    text = " ".join(pieces)
+    lines = [Line(n, t, tuple(c.strip() for c in t.split("\t")) if "\t" in t else ())
+             for n, t in enumerate(text.split("\n"), start=1)]  # fmt: skip
+    result = check_report(lines)
+    assert all(f.verdict in VERDICTS for f in result.figures)
+    assert all(1 <= f.line <= len(lines) for f in result.figures)
+    json.loads(result.to_json())

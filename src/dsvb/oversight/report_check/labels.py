@@ -188,8 +188,8 @@ def period_phrase(text: str) -> str:
     years``, ``2007-04 to 2007-07``, ``from 2007-04``; "" when they state none."""
     m = _RANGE.search(text)
     if m:
-        a = f"{m.group(2)}-{_MONTHS[m.group(1).lower()]:02d}"
-        z = f"{m.group(4)}-{_MONTHS[m.group(3).lower()]:02d}"
+        a = f"{m.group(2)}-{_MONTHS[m.group(1).lower()[:3]]:02d}"
+        z = f"{m.group(4)}-{_MONTHS[m.group(3).lower()[:3]]:02d}"
         return f"{a} to {z}"
     m = _ISO_RANGE.search(text)
     if m:
@@ -201,7 +201,7 @@ def period_phrase(text: str) -> str:
         return f"last {n} {m.group(2).lower()}{'s' if n != 1 else ''}"
     m = _SINCE.search(text)
     if m:
-        return f"from {m.group(2)}-{_MONTHS[m.group(1).lower()]:02d}"
+        return f"from {m.group(2)}-{_MONTHS[m.group(1).lower()[:3]]:02d}"
     m = _ISO_FROM.search(text)
     if m:
         return f"from {m.group(1)}-{m.group(2)}"
