@@ -381,3 +381,23 @@ def test_any_text_is_read_without_error(pieces: list[str]) -> None:
     assert all(f.verdict in VERDICTS for f in result.figures)
     assert all(1 <= f.line <= len(lines) for f in result.figures)
     json.loads(result.to_json())
+
+
+def test_a_pdf_whose_sentences_wrap_over_lines(tmp_path: Path) -> None:
+    """A PDF's text comes as wrapped lines: a sentence over two lines is one sentence, and
+    each figure keeps the line (and page) it is on."""
+    weasyprint = pytest.importorskip("weasyprint")
+    path = tmp_path / "report.pdf"
+    weasyprint.HTML(
+        string="<p style='width: 9cm'>There have been 1474 domestic violence incidents of "
+        "which 891 were substantive criminal offences. 54% of domestic violence incidents "
+        "were criminal offences.</p>"
+    ).write_pdf(path)
+    lines = read_document(path)
+    assert len([line for line in lines if line.text.strip()]) >= 3  # wrapped
+    result = check_report(lines)
+    by = {f.figure: f for f in result.figures}
+    assert {by[x].verdict for x in ("1474", "891", "54%")} == {"inconsistent"}
+    assert by["54%"].recomputed == "891 / 1,474 = 60.45%"
+    assert by["54%"].page == 1
+    assert by["54%"].line == next(line.number for line in lines if "54%" in line.text)

@@ -22,6 +22,7 @@ dsvb indicator (or count) it is (:mod:`labels`).
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -351,18 +352,34 @@ def find_figures(lines: list[Line]) -> Found:
 def _paragraph(b: _Builder, parts: list[Line]) -> None:
     """The figures of a paragraph (one or more physical lines), sentence by sentence."""
     first = len(b.figures)
-    sentences: list[tuple[Line, str]] = []
+    # the paragraph's lines joined, so that a sentence wrapped over lines is one sentence;
+    # each figure keeps the line it is on
+    joined, starts = "", []
     for line in parts:
-        text = _LEADING_NUMBER.sub("", line.text.strip())
-        for s in _SENTENCE_END.split(text):
-            if s.strip():
-                sentences.append((line, s))
+        text = line.text.strip()
+        if not joined:
+            text = _LEADING_NUMBER.sub("", text)
+        joined += " " if joined else ""
+        starts.append((len(joined), line))
+        joined += text
+    offsets = [o for o, _ in starts]
+    sentences: list[tuple[int, str]] = []
+    begin = 0
+    for m in [*_SENTENCE_END.finditer(joined), None]:
+        end = m.start() if m else len(joined)
+        if joined[begin:end].strip():
+            sentences.append((begin, joined[begin:end]))
+        begin = m.end() if m else begin
+
+    def line_at(offset: int) -> Line:
+        return starts[bisect.bisect_right(offsets, offset) - 1][1]
+
     tokens_by_sentence: list[list[_Token]] = []
     periods: list[str] = []
-    for n, (_line, s) in enumerate(sentences):
+    for n, (_at, s) in enumerate(sentences):
         tokens_by_sentence.append(_tokens(s, n))
         periods.append(labels.period_phrase(s))
-    for n, (line, s) in enumerate(sentences):
+    for n, (at, s) in enumerate(sentences):
         tokens = tokens_by_sentence[n]
         own = periods[n]
         if not own and _ANAPHOR.search(s) and n > 0:
@@ -379,6 +396,7 @@ def _paragraph(b: _Builder, parts: list[Line]) -> None:
             indicator = labels.indicator_for(counts if t.kind == COUNT else segment, t.kind)
             if t.kind == COUNT and (_PART_NAMED.match(after) or _qualified(counts)):
                 indicator = None
+            line = line_at(at + t.start)
             b.add(
                 line=line.number,
                 page=line.page,
@@ -442,7 +460,7 @@ _OUT_OF = re.compile(r"(?i)^\s*(?:out\s+of|of)\s+(?:a\s+total\s+of\s+|the\s+|all
 
 
 def _sentence_relations(
-    b: _Builder, first: int, sentences: list[tuple[Line, str]], tokens: list[list[_Token]]
+    b: _Builder, first: int, sentences: list[tuple[int, str]], tokens: list[list[_Token]]
 ) -> None:
     """Parts and wholes the words state: "A … of which B (, C …)", "B of those" (whole: the
     count before it), "B out of (a total of) A"."""
@@ -452,7 +470,7 @@ def _sentence_relations(
         ids.append(list(range(index, index + len(toks))))
         index += len(toks)
     previous_counts: list[int] = []
-    for n, (_line, s) in enumerate(sentences):
+    for n, (_at, s) in enumerate(sentences):
         toks = tokens[n]
         counts = [(k, t) for k, t in enumerate(toks) if t.kind == COUNT]
         # "of which"
