@@ -173,6 +173,7 @@ _QUALIFIED = re.compile(
     r"(?i)^\s*(?:were|was|are|who|with|flagged|involving|aged|from|related|relating)\b"
     r"(?!\s+(?:reported|recorded)\b)"
 )
+_LIST_START = re.compile(r"[-*•–]\s|\(?\d+(?:\.\d+)*[.)]\s|\(?[a-z][.)]\s")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9(\"'‘“])")
 _COMPARATOR = re.compile(
     r"(?i)\b(?:average|target|national|nationally|compared with|against an?|"
@@ -320,7 +321,9 @@ def find_figures(lines: list[Line]) -> Found:
         if not line.text.strip():
             i += 1
             continue
-        # a paragraph: this line and the lines that continue it (next starts in lower case)
+        # a paragraph: this line and the lines that continue it (the line before does not
+        # end a sentence and the next starts in lower case -- or, in a PDF, whose text is
+        # wrapped lines with no sign of where a paragraph ends, the next is not a list item)
         parts = [line]
         j = i + 1
         while j < len(lines):
@@ -333,11 +336,13 @@ def find_figures(lines: list[Line]) -> Found:
                     j += 1
                     continue
                 break
+            start = nxt.text.lstrip()
+            wrapped = nxt.page is not None and bool(start) and not _LIST_START.match(start)
+            ends = parts[-1].text.rstrip().endswith((".", ":", ";"))
             if (
-                nxt.text.lstrip()[:1].islower()
-                and not nxt.cells
+                not nxt.cells
                 and parts[-1].text.strip()
-                and not parts[-1].text.rstrip().endswith((".", ":", ";"))
+                and (wrapped or (start[:1].islower() and not ends))
             ):
                 parts.append(nxt)
                 j += 1
@@ -445,13 +450,16 @@ def _what_it_counts(t: _Token, before: str, after: str) -> str:
 
 
 def _link(b: _Builder, first: int) -> None:
-    """Each figure of a statement lists the others."""
+    """Each figure of a statement lists the others (in a paragraph: those of its sentence)."""
     ids = range(first, len(b.figures))
     for i in ids:
         f = b.figures[i]
-        b.figures[i] = StatedFigure(
-            **{**f.__dict__, "stated_with": tuple(j for j in ids if j != i)}
+        others = tuple(
+            j
+            for j in ids
+            if j != i and (f.layout != SENTENCE or b.figures[j].sentence == f.sentence)
         )
+        b.figures[i] = StatedFigure(**{**f.__dict__, "stated_with": others})
 
 
 _OF_WHICH = re.compile(r"(?i)\bof\s+which\b")
