@@ -173,6 +173,10 @@ _QUALIFIED = re.compile(
     r"(?i)^\s*(?:were|was|are|who|with|flagged|involving|aged|from|related|relating)\b"
     r"(?!\s+(?:reported|recorded)\b)"
 )
+# a line that is only a page number: "12", "Page 3", "3 of 12", "- 4 -"
+_PAGE_NUMBER = re.compile(
+    r"(?i)\s*[-–]?\s*(?:page\s*)?\d{1,4}(?:\s*(?:of|/)\s*\d{1,4})?\s*[-–]?\s*"
+)
 _LIST_START = re.compile(r"[-*•–]\s|\(?\d+(?:\.\d+)*[.)]\s|\(?[a-z][.)]\s")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9(\"'‘“])")
 _COMPARATOR = re.compile(
@@ -318,7 +322,7 @@ def find_figures(lines: list[Line]) -> Found:
             _table_block(b, lines[i:j])
             i = j
             continue
-        if not line.text.strip():
+        if not line.text.strip() or _PAGE_NUMBER.fullmatch(line.text):
             i += 1
             continue
         # a paragraph: this line and the lines that continue it (the line before does not
@@ -328,6 +332,9 @@ def find_figures(lines: list[Line]) -> Found:
         j = i + 1
         while j < len(lines):
             nxt = lines[j]
+            if nxt.page is not None and _PAGE_NUMBER.fullmatch(nxt.text):
+                j += 1  # a page's number (or footer) inside a paragraph that runs on
+                continue
             if not nxt.text.strip() and j + 1 < len(lines):
                 following = lines[j + 1].text.lstrip()
                 if following[:1].islower() and not parts[-1].text.rstrip().endswith(
