@@ -203,6 +203,8 @@ def to_docx(doc: Document) -> bytes:
         _docx_block(word, block)
     for section in doc.sections:
         _docx_section(word, section)
+    for block in doc.closing:
+        _docx_block(word, block)
     out = io.BytesIO()
     word.save(out)
     return out.getvalue()
