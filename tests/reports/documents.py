@@ -17,8 +17,10 @@ from dsvb.oversight.document import Document
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "documents"
 # a word: letters, digits and the marks figures are written with; punctuation around it is
-# not part of it ("(reference)" and "reference" are the same word)
-_WORD = re.compile(r"[\w%£$\[\]*]+(?:[.,:/'’&–-][\w%£$\[\]*]+)*")
+# not part of it ("(reference)" and "reference" are the same word). Hyphens, dashes and
+# slashes split words: a line may break after them (in a table cell too, where the rest of
+# the word is not on the next line of the extracted text), so "co-chair" is "co" and "chair"
+_WORD = re.compile(r"[\w%£$\[\]*]+(?:[.,:'’&][\w%£$\[\]*]+)*")
 
 
 def words(text: str) -> Counter[str]:
