@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import re
 from collections import Counter
+from functools import lru_cache
 from pathlib import Path
 
 import docx
@@ -27,11 +28,13 @@ def words(text: str) -> Counter[str]:
     return Counter(m.group(0) for m in _WORD.finditer(text))
 
 
+@lru_cache(maxsize=16)  # several tests read the same document
 def pdf_text(pdf: bytes) -> str:
     with pdfplumber.open(io.BytesIO(pdf)) as opened:
         return "\n".join(page.extract_text() or "" for page in opened.pages)
 
 
+@lru_cache(maxsize=16)
 def docx_text(data: bytes) -> str:
     """Every paragraph and table cell of the body in order, the page headers and footers,
     and each picture's alternative text."""
