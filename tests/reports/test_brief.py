@@ -277,6 +277,35 @@ def test_published_equality_made_under_another_policy_is_refused(figures, area) 
         build_brief(inputs(figures, area, published=True, published_equality=(made,)))
 
 
+def test_a_releases_table_is_shown_as_it_is(figures, area) -> None:
+    from dsvb.oversight.brief import _results
+
+    judged, _ = figures
+    dv = judged[0]
+    table = disclosure.apply(_results(dv))
+    doc = build_brief(
+        inputs(
+            figures, area, assessments=(dv,), equality=(), published=True, published_figures=table
+        )
+    )
+    shown = {r[0]: r for r in doc.section("B1.dv").blocks[0].rows}  # type: ignore[union-attr]
+    cell = table.get("dv", "sd_rate", area[0])
+    assert cell is not None
+    assert shown["Sanction detection rate"][2:4] == (f"{cell.numerator:,}", f"{cell.denominator:,}")
+    other = disclosure.apply(_results(dv), disclosure.Policy(version=3))
+    with pytest.raises(ValueError, match="published figures were made under"):
+        build_brief(
+            inputs(
+                figures,
+                area,
+                assessments=(dv,),
+                equality=(),
+                published=True,
+                published_figures=other,
+            )
+        )
+
+
 # --- section A ------------------------------------------------------------------------------------
 
 

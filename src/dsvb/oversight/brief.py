@@ -86,7 +86,10 @@ class BriefInputs:
     offences; sexual offences), for the reporting period. ``equality``: the equality analyses
     of those families for the same period (whole, every area: disclosure control needs the
     whole table). ``published_equality``: the same already published (controlling a strand's
-    table takes seconds; a caller that has done it passes it in).
+    table takes seconds; a caller that has done it passes it in). ``published_figures``: the
+    table of a statistical release for the same period, when there is one: the brief then
+    shows exactly the cells the public already has, and controlling is not repeated (it takes
+    seconds for the sexual-offence families).
     """
 
     area_code: str
@@ -97,6 +100,7 @@ class BriefInputs:
     published: bool = False
     policy: disclosure.Policy = field(default_factory=disclosure.Policy)
     published_equality: tuple[PublishedEquality, ...] = ()
+    published_figures: disclosure.PublishedTable | None = None
     strands: tuple[str, ...] = BRIEF_STRANDS
     committee: str = "Domestic and Sexual Violence Board"
     sent: dt.date | None = None
@@ -218,8 +222,15 @@ class _Published:
 
     @classmethod
     def make(cls, inputs: BriefInputs) -> _Published:
-        results = [r for a in inputs.assessments for r in _results(a)]
-        table = disclosure.apply(results, inputs.policy)
+        table = inputs.published_figures
+        if table is None:
+            results = [r for a in inputs.assessments for r in _results(a)]
+            table = disclosure.apply(results, inputs.policy)
+        elif table.policy != inputs.policy:
+            raise ValueError(
+                f"the published figures were made under {table.policy.name}, not the "
+                f"brief's {inputs.policy.name}"
+            )
         given = {p.analysis.family: p for p in inputs.published_equality}
         equality = {}
         for analysis in inputs.equality:
