@@ -332,6 +332,11 @@ def test_section_a_dates_come_from_the_meeting_and_can_be_adjusted(figures, area
     assert a["Period of the figures in B1"] == "12 months to November 2010"
 
 
+def test_a_borough_the_assessment_does_not_hold_is_refused(figures, area) -> None:
+    with pytest.raises(ValueError, match="E99999999 \\(Nowhere\\) is not one of the boroughs"):
+        inputs(figures, ("E99999999", "Nowhere"))
+
+
 def test_dates_out_of_order_are_refused(figures, area) -> None:
     with pytest.raises(ValueError, match="out of order"):
         build_brief(inputs(figures, area, final_due=dt.date(2010, 11, 20)))

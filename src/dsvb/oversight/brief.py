@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from dsvb.equality import sentences
 from dsvb.equality.analysis import RECORDED_NOTE, EqualityAnalysis, EqualityRow
 from dsvb.equality.publication import PublishedEquality, publish
-from dsvb.equality.strands import MEASURES, PER, STRANDS, group_label, strand_of_cut
+from dsvb.equality.strands import MEASURES, PER, group_label, strand_of_cut
 from dsvb.indicators import formatting
 from dsvb.indicators.assessment import Assessment, Figure, ScorecardRow
 from dsvb.indicators.periods import months_label
@@ -115,6 +115,12 @@ class BriefInputs:
     def __post_init__(self) -> None:
         for cut in self.strands:
             strand_of_cut(cut)  # KeyError naming an unknown strand
+        for judged in self.assessments:
+            if self.area_code not in dict(judged.areas):
+                raise ValueError(
+                    f"{self.area_code} ({self.area_name}) is not one of the boroughs of the "
+                    f"{judged.family} assessment"
+                )
         families = [a.family for a in self.assessments]
         if len(set(families)) != len(families):
             raise ValueError(f"one assessment per family, not {', '.join(families)}")
@@ -534,8 +540,3 @@ def _published_findings(
             "be called disproportionate after the correction for multiple comparisons."
         ]
     return [sentences.sentence(analysis, r) for r in rows]
-
-
-def _strand_label(cut: str) -> str:
-    role, strand = strand_of_cut(cut)
-    return f"{role}'s {STRANDS[strand.id].label.lower()}"
