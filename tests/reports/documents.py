@@ -68,10 +68,11 @@ def save_first_page(pdf: bytes, kind: str) -> Path:
     when layout breaks) and check it is not blank: some share of it is ink."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page = pypdfium2.PdfDocument(pdf)[0]
-    image = page.render(scale=1).to_pil().convert("L")
+    image = page.render(scale=1).to_pil()
     path = ARTIFACTS / f"{kind}.png"
     image.save(path)
-    histogram = image.histogram()
+    grey = image.convert("L")
+    histogram = grey.histogram()
     dark = sum(histogram[:128])
-    assert dark > 0.005 * image.width * image.height, f"page 1 of the {kind} is blank"
+    assert dark > 0.005 * grey.width * grey.height, f"page 1 of the {kind} is blank"
     return path
