@@ -28,10 +28,6 @@ from dsvb.web import demo
 from dsvb.web.oversight import models as m
 from dsvb.web.oversight.demo import LATE_FINAL, MEMBERS, load_cycle
 
-# until the cycle's rules land on this branch (removed at the merge)
-for _module in ("dsvb.oversight.report_check",):
-    pytest.importorskip(_module)
-
 TODAY = dt.date(2026, 12, 6)
 VERDICTS = {"consistent", "inconsistent", "matches_data", "differs_from_data", "unchecked"}
 # the minutes seed (../shared/seeds/003_0806aeff72a2cbe9.txt), as the repository keeps it
