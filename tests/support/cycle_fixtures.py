@@ -77,7 +77,9 @@ def cycle_objects(db) -> dict[str, int]:
     approved = m.Minutes.objects.create(meeting=held, status="approved")
     m.Paragraph.objects.create(minutes=approved, order=1, number="1", text="Welcome.")
     draft = m.Minutes.objects.create(meeting=later, status="draft")
-    m.Paragraph.objects.create(minutes=draft, order=1, number="1", text="Draft words.")
+    draft_paragraph = m.Paragraph.objects.create(
+        minutes=draft, order=1, number="1", text="Draft words."
+    )
     rec = m.Recommendation.objects.create(year=2010, number=1, text="Do this.", owner="MPS")
     report = m.AnnualReport.objects.create(
         year=2010, period_start=dt.date(2009, 12, 1), period_end=dt.date(2010, 11, 30)
@@ -90,4 +92,16 @@ def cycle_objects(db) -> dict[str, int]:
             "{annual_report}": report.year,
         }
     )
+    # (after the session) a published annual report the public may read, a draft paragraph
+    m.AnnualReport.objects.create(
+        year=2009,
+        period_start=dt.date(2008, 12, 1),
+        period_end=dt.date(2009, 11, 30),
+        status="published",
+        published_html="<article><h1>Annual report 2009</h1></article>",
+        published_pdf=b"%PDF-1.4 published",
+        published_docx=b"PK published",
+    )
+    ids.update({"{annual_report_published}": 2009, "{paragraph_draft}": draft_paragraph.pk})
     return ids
+
