@@ -50,6 +50,8 @@ def recommendation_list(request: HttpRequest) -> HttpResponse:
             return redirect("oversight:recommendations")
     years: dict[int, list[m.Recommendation]] = {}
     for rec in m.Recommendation.objects.prefetch_related("updates"):
+        updates = list(rec.updates.all())
+        rec.latest_update = updates[-1] if updates else None  # type: ignore[attr-defined]
         years.setdefault(rec.year, []).append(rec)
     return render(
         request,
