@@ -171,7 +171,7 @@ def minutes_import(request: HttpRequest, meeting_id: int) -> HttpResponse:
             try:
                 parsed = parse(content, name)
             except DocumentError as exc:
-                form.add_error("upload" if upload is not None else "text", exc.message)
+                form.add_error("upload" if upload is not None else "text", str(exc))
             else:
                 return render(
                     request,
