@@ -26,6 +26,11 @@ def _path(template: str, ids: dict[str, int]) -> str:
     return template
 
 
+def answer(item: int, text: str, status: str) -> dict[str, str]:
+    """The follow-up page's fields for one item (each item's form has its own prefix)."""
+    return {f"item-{item}-response": text, f"item-{item}-response_status": status}
+
+
 def _refusals(path: str) -> list[AuditEvent]:
     return [
         e
@@ -107,9 +112,7 @@ def test_draft_minutes_of_its_own_meeting_are_refused_until_approved(
 def test_answering_another_boroughs_follow_up_item_is_refused(lambeth, cycle_objects) -> None:
     item = cycle_objects["{follow_up_other}"]
     path = _path("/board/sessions/{session_other}/follow-up/", cycle_objects)
-    response = lambeth.post(
-        path, {"item": item, "response": "Done, honestly.", "response_status": "answered"}
-    )
+    response = lambeth.post(path, {"item": item, **answer(item, "Done, honestly.", "answered")})
     assert response.status_code == 403
     assert _refusals(path)
     finding = m.Finding.objects.get(pk=item)
@@ -122,7 +125,7 @@ def test_answering_another_boroughs_item_through_its_own_letter_is_not_found(
     """Its own letter's address with Southwark's item: the item is not one of the letter's."""
     item = cycle_objects["{follow_up_other}"]
     path = _path("/board/sessions/{session_own}/follow-up/", cycle_objects)
-    response = lambeth.post(path, {"item": item, "response": "x", "response_status": "answered"})
+    response = lambeth.post(path, {"item": item, **answer(item, "x", "answered")})
     assert response.status_code == 404
     assert m.Finding.objects.get(pk=item).response == ""
 
@@ -131,7 +134,7 @@ def test_the_borough_answers_its_own_follow_up_item(lambeth, cycle_objects) -> N
     item = cycle_objects["{follow_up_own}"]
     path = _path("/board/sessions/{session_own}/follow-up/", cycle_objects)
     response = lambeth.post(
-        path, {"item": item, "response": "Cautions reviewed.", "response_status": "partly_answered"}
+        path, {"item": item, **answer(item, "Cautions reviewed.", "partly_answered")}
     )
     assert response.status_code == 302
     finding = m.Finding.objects.get(pk=item)

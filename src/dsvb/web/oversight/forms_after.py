@@ -18,7 +18,7 @@ MAX_MINUTES_BYTES = 5 * 1024 * 1024
 
 
 def _date_input() -> forms.DateInput:
-    return forms.DateInput(attrs={"type": "date"})
+    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class MinutesForm(forms.Form):
@@ -127,7 +127,7 @@ class FindingForm(forms.ModelForm):
     class Meta:
         model = m.Finding
         fields = ["kind", "theme", "text"]
-        widgets = {"text": forms.Textarea(attrs={"rows": 4})}
+        widgets = {"kind": forms.RadioSelect, "text": forms.Textarea(attrs={"rows": 4})}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -173,7 +173,7 @@ class ResponseForm(forms.Form):
         widget=forms.RadioSelect,
     )
 
-    def __init__(self, *args: Any, prefix_id: int | None = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.helper = fields_only(
             Field.textarea("response"),

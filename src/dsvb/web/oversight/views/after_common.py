@@ -72,12 +72,24 @@ def render_document(doc: Any, fmt: str) -> bytes:
     return render.to_html(doc, standalone=False).encode("utf-8")
 
 
-def html_fragment(doc: Any) -> str:
+def html_fragment(doc: Any, *, beneath_heading: bool = False) -> str:
     """The document's ``<article>`` to embed in a page (its own styles are left out: the
-    pages run under a policy with no inline style)."""
+    pages run under a policy with no inline style). ``beneath_heading``: the page has its
+    own ``<h1>``, so the document's headings go one level down (one ``<h1>`` per page)."""
     from dsvb.oversight import render
 
-    return render.to_html(doc, standalone=False)
+    html = render.to_html(doc, standalone=False)
+    return demote_headings(html) if beneath_heading else html
+
+
+def demote_headings(html: str) -> str:
+    """Every heading one level down (h1 -> h2 ... h5 -> h6; h6 stays)."""
+
+    def down(match: re.Match[str]) -> str:
+        level = min(int(match[2]) + 1, 6)
+        return f"<{match[1]}h{level}"
+
+    return re.sub(r"<(/?)h([1-5])(?=[\s>])", down, html)
 
 
 # --- letters and follow-ups ----------------------------------------------------------------

@@ -24,7 +24,13 @@ from dsvb.web.oversight import audit, data
 from dsvb.web.oversight import models as m
 from dsvb.web.oversight.forms_after import AnnualReportForm, AnnualReportNewForm
 from dsvb.web.oversight.guards import can_run_cycle, cycle_manage, cycle_view
-from dsvb.web.oversight.views.after_common import download, html_fragment, refuse, render_document
+from dsvb.web.oversight.views.after_common import (
+    demote_headings,
+    download,
+    html_fragment,
+    refuse,
+    render_document,
+)
 from dsvb.web.public import policy as public_policy
 
 
@@ -175,10 +181,10 @@ def annual_preview(request: HttpRequest, year: int) -> HttpResponse:
     viewed(request, annual_report=year)
     document, problem = None, ""
     if report.status == ReportStatus.PUBLISHED.value:
-        document = report.published_html
+        document = demote_headings(report.published_html)
     else:
         try:
-            document = html_fragment(report_document(report))
+            document = html_fragment(report_document(report), beneath_heading=True)
         except ValueError as exc:
             problem = str(exc)
     return render(

@@ -86,7 +86,9 @@ def findings(request: HttpRequest, session_id: int) -> HttpResponse:
                 object_type="session",
                 object_id=session.pk,
             )
-            messages.success(request, f"{made} findings drafted from the data")
+            messages.success(
+                request, f"{made} finding{'' if made == 1 else 's'} drafted from the data"
+            )
             for reason in skipped:
                 messages.info(request, f"Not judged: {reason}")
             return redirect("oversight:findings", session_id=session.pk)

@@ -63,7 +63,7 @@ def follow_up(request: HttpRequest, session_id: int) -> HttpResponse:
         item = get_object_or_404(
             m.Finding, pk=request.POST.get("item") or 0, pk__in=[i.pk for i in items]
         )
-        form = ResponseForm(request.POST)
+        form = ResponseForm(request.POST, prefix=f"item-{item.pk}")
         if form.is_valid():
             try:
                 new = form.cleaned_data["response_status"]
@@ -99,12 +99,13 @@ def follow_up(request: HttpRequest, session_id: int) -> HttpResponse:
                     item,
                     errors.get(item.pk)
                     or ResponseForm(
+                        prefix=f"item-{item.pk}",
                         initial={
                             "response": item.response,
                             "response_status": item.response_status
                             if item.response_status != ResponseStatus.AWAITED.value
                             else None,
-                        }
+                        },
                     ),
                 )
                 for item in items

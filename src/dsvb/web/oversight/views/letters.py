@@ -80,7 +80,7 @@ def letter(request: HttpRequest, session_id: int) -> HttpResponse:
     preview, problem = None, ""
     if current is not None:
         try:
-            preview = html_fragment(letter_document(current))
+            preview = html_fragment(letter_document(current), beneath_heading=True)
         except ValueError as exc:
             problem = str(exc)
     return render(
