@@ -84,6 +84,9 @@ def test_findings_edited_agreed_and_sent_in_the_letter(secretariat, session, cli
     assert set(session.findings.values_list("status", flat=True)) == {"agreed", "rejected"}
 
     letter_path = f"/board/sessions/{session.pk}/letter/"
+    early = secretariat.post(letter_path, {"date": "2010-12-01", "addressee": "A Commander"})
+    assert early.status_code == 200 and "The letter follows the session" in early.content.decode()
+    assert not m.Letter.objects.filter(session=session).exists()
     saved = secretariat.post(
         letter_path,
         {

@@ -4,6 +4,7 @@ allowed is decided in :mod:`dsvb.oversight` (states, register) and by the views'
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from crispy_forms_gds.layout import Field, Size, Submit
@@ -146,8 +147,9 @@ class LetterForm(forms.ModelForm):
         widgets = {"date": _date_input(), "signatories": forms.Textarea(attrs={"rows": 3})}
         help_texts = {"signatories": "One per line: name, then a comma and the title"}
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, meeting_date: dt.date | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.meeting_date = meeting_date
         self.helper = fields_only(
             Field.text("date", field_width=10),
             Field.text("reference"),
@@ -155,6 +157,14 @@ class LetterForm(forms.ModelForm):
             Field.textarea("signatories"),
             Submit("save", "Save the letter"),
         )
+
+    def clean_date(self) -> dt.date:
+        day = self.cleaned_data["date"]
+        if self.meeting_date is not None and day < self.meeting_date:
+            raise forms.ValidationError(
+                f"The letter follows the session: date it on or after {self.meeting_date:%-d %B %Y}"
+            )
+        return day
 
 
 class ResponseForm(forms.Form):

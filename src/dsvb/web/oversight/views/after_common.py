@@ -125,7 +125,7 @@ def letter_document(letter: m.Letter) -> Any:
             area_code=session.area_code,
             area_name=session.area_name,
             meeting=session.meeting.date,
-            letter_date=max(letter.date, session.meeting.date),
+            letter_date=letter.date,
             recipient_name=letter.addressee,
             co_chairs=_signatories(letter),
             commendations=tuple(f.text for f in agreed(session, FindingKind.COMMEND)),

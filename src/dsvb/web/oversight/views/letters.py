@@ -56,13 +56,18 @@ def letter(request: HttpRequest, session_id: int) -> HttpResponse:
     form = None
     if can_run_cycle(request.user) and draft:
         form = LetterForm(
+            meeting_date=session.meeting.date,
             instance=current,
             initial=None if current else {"date": max(timezone.localdate(), session.meeting.date)},
         )
     if request.method == "POST":
         if not (can_run_cycle(request.user) and draft):
             refuse(request, "only the secretariat drafts letters, and a sent letter is kept")
-        form = LetterForm(request.POST, instance=current or m.Letter(session=session))
+        form = LetterForm(
+            request.POST,
+            meeting_date=session.meeting.date,
+            instance=current or m.Letter(session=session),
+        )
         if form.is_valid():
             saved = form.save(commit=False)
             saved.session = session
