@@ -69,7 +69,9 @@ def test_findings_drafted_from_the_data_as_the_rules_draft_them(secretariat, ses
 
 def test_findings_edited_agreed_and_sent_in_the_letter(secretariat, session, client_for) -> None:
     path = f"/board/sessions/{session.pk}/findings/"
-    secretariat.post(path, {"kind": "commend", "theme": "victims", "text": "Victims first."})
+    secretariat.post(
+        path, {"kind": "commend", "theme": "victims_communities", "text": "Victims first."}
+    )
     secretariat.post(path, {"kind": "follow_up", "theme": "data", "text": "Explain cautions."})
     secretariat.post(path, {"kind": "follow_up", "theme": "data", "text": "Set aside this."})
     commend, follow, aside = session.findings.order_by("order")

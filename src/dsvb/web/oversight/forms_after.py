@@ -124,7 +124,16 @@ class ProgressForm(forms.Form):
         self.helper = fields_only(Field.textarea("note"), Submit("report", "Report progress"))
 
 
+def finding_themes() -> list[tuple[str, str]]:
+    """The findings rules' themes (one list: :data:`dsvb.oversight.findings.THEMES`)."""
+    from dsvb.oversight.findings import THEMES
+
+    return [("", "No theme"), *THEMES.items()]
+
+
 class FindingForm(forms.ModelForm):
+    theme = forms.ChoiceField(label="Theme", required=False, choices=finding_themes)
+
     class Meta:
         model = m.Finding
         fields = ["kind", "theme", "text"]
@@ -134,7 +143,7 @@ class FindingForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.helper = fields_only(
             Field.radios("kind", legend_size=Size.SMALL, inline=True),
-            Field.text("theme"),
+            Field.select("theme"),
             Field.textarea("text"),
             Submit("save", "Save the finding"),
         )

@@ -20,7 +20,7 @@ from dsvb.web.audit.pageview import audited_view, viewed
 from dsvb.web.audit.recorder import record
 from dsvb.web.oversight import audit, data
 from dsvb.web.oversight import models as m
-from dsvb.web.oversight.forms_after import FindingForm
+from dsvb.web.oversight.forms_after import FindingForm, finding_themes
 from dsvb.web.oversight.guards import can_run_cycle, cycle_manage, cycle_view
 from dsvb.web.oversight.views.after_common import refuse
 
@@ -109,6 +109,9 @@ def findings(request: HttpRequest, session_id: int) -> HttpResponse:
     elif request.method == "POST":
         refuse(request, "only the secretariat drafts and changes findings")
     items = list(session.findings.all())
+    labels = dict(finding_themes())
+    for f in items:
+        f.theme_label = labels.get(f.theme, f.theme)  # type: ignore[attr-defined]
     return render(
         request,
         "oversight/findings/list.html",
