@@ -15,7 +15,7 @@ def builder() -> ExtractBuilder:
     return ExtractBuilder()
 
 
-pytest_plugins = ["tests.support.web_fixtures"]
+pytest_plugins = ["tests.support.web_fixtures", "tests.support.cycle_fixtures"]
 
 # --- Playwright with Debian's Chromium -----------------------------------------------------
 

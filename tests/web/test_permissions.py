@@ -20,6 +20,7 @@ from dsvb.web.accounts import memberships
 from dsvb.web.accounts.roles import Role
 from dsvb.web.imports.models import ImportJob
 from tests.web.conftest import LAMBETH, SOUTHWARK
+from tests.web.oversight.matrix import CYCLE_MATRIX
 
 PUBLIC = None  # the public: no sign-in
 EVERYONE = frozenset({PUBLIC, *Role})
@@ -136,6 +137,9 @@ MATRIX: dict[str, list[Case]] = {
 }
 
 
+MATRIX.update(CYCLE_MATRIX)
+
+
 def _url_names(patterns: list, namespace: str = "") -> list[str]:
     names = []
     for p in patterns:
@@ -171,7 +175,7 @@ def job(make_user) -> ImportJob:
 
 
 @pytest.mark.parametrize("role", ROLES, ids=lambda r: r or "public")
-def test_permission_matrix(role, client_for, job, published_store) -> None:
+def test_permission_matrix(role, client_for, job, published_store, cycle_objects) -> None:
     client = client_for(role) if role else Client()
     user_id = client.user.pk if role else 0
     wrong = []
@@ -179,6 +183,8 @@ def test_permission_matrix(role, client_for, job, published_store) -> None:
         for case in cases:
             path = case.path.replace(JOB, str(job.pk)).replace(USER, str(user_id))
             path = path.replace(OTHER, str(job.created_by_id))
+            for placeholder, value in cycle_objects.items():
+                path = path.replace(placeholder, str(value))
             response = getattr(client, case.method)(path)
             location = response.get("Location", "")
             to_sign_in = response.status_code == 302 and location.startswith("/accounts/sign-in/")

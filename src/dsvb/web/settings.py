@@ -99,6 +99,7 @@ INSTALLED_APPS = [
     "dsvb.web.performance",
     "dsvb.web.imports",
     "dsvb.web.public",
+    "dsvb.web.oversight",
 ]
 
 MIDDLEWARE = [

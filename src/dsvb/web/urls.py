@@ -13,6 +13,7 @@ urlpatterns = [
     path("performance/", include("dsvb.web.performance.urls")),
     path("imports/", include("dsvb.web.imports.urls")),
     path("published/", include("dsvb.web.public.urls")),
+    path("board/", include("dsvb.web.oversight.urls")),
     path("health/", views.health, name="health"),
 ]
 

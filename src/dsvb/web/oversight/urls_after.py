@@ -1,0 +1,4 @@
+"""Addresses of the cycle after a session (minutes, actions, findings, letters, follow-ups,
+recommendations, the annual report)."""
+
+urlpatterns: list = []

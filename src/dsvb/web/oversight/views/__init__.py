@@ -1,0 +1,1 @@
+"""The cycle's views, one module per part of the cycle."""
