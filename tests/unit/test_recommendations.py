@@ -15,6 +15,7 @@ from dsvb.oversight.recommendations import (
     number_next,
     parse_reference,
     progress,
+    status_label,
 )
 
 
@@ -65,20 +66,31 @@ def test_an_update_dated_before_the_last_is_refused() -> None:
 
 def test_a_complete_recommendation_moves_back_only_when_reopened_with_a_reason() -> None:
     done = rec().with_update(Update(dt.date(2011, 3, 1), "Done.", Status.COMPLETE))
-    with pytest.raises(RecommendationError, match="reopen it with a reason"):
+    with pytest.raises(RecommendationError, match=r"2010/4: .*needs a reason"):
         done.with_update(Update(dt.date(2011, 6, 1), "Not done after all.", Status.ONGOING))
+    with pytest.raises(RecommendationError, match="cannot become open"):
+        done.with_update(Update(dt.date(2011, 6, 1), "Back.", Status.OPEN, reopened_because="x"))
     reopened = done.with_update(
         Update(
             dt.date(2011, 6, 1),
             "Caution shares rose again.",
-            Status.OPEN,
+            Status.ONGOING,
             reopened_because="the 2011 data show caution shares above 50% on four boroughs",
         )
     )
-    assert reopened.status is Status.OPEN
-    assert [u.status for u in reopened.updates] == [Status.COMPLETE, Status.OPEN]
-    # complete to complete needs no reason
-    assert done.with_update(Update(dt.date(2011, 7, 1), "Audited.", "complete")).status == "complete"
+    assert reopened.status is Status.ONGOING
+    assert [u.status for u in reopened.updates] == [Status.COMPLETE, Status.ONGOING]
+    # news that keeps the status is not a move, and needs no reason
+    assert (
+        done.with_update(Update(dt.date(2011, 7, 1), "Audited.", "complete")).status == "complete"
+    )
+
+
+def test_the_status_is_the_cycles_one_definition() -> None:
+    from dsvb.oversight import states
+
+    assert Status is states.RecommendationStatus
+    assert status_label(Status.ONGOING) == "Ongoing"
 
 
 def test_bad_values_are_refused_with_the_reference() -> None:

@@ -47,7 +47,7 @@ from dsvb.oversight.document import (
     Section,
     Table,
 )
-from dsvb.oversight.recommendations import Recommendation, progress
+from dsvb.oversight.recommendations import Recommendation, progress, status_label
 from dsvb.reports import disclosure, publication
 from dsvb.reports.disclosure import Policy, PublishedCell, PublishedTable
 from dsvb.reports.spreadsheets import defused
@@ -145,7 +145,9 @@ def figures_from_returns(returns: Iterable[Any]) -> Figures:
             raise ValueError(f"{ret.source_name}: the return's period is not known")
         this = Period(ret.period_start, ret.period_end + dt.timedelta(days=1))
         if period is not None and this != period:
-            raise ValueError(f"{ret.source_name}: the returns of an annual report are of one period")
+            raise ValueError(
+                f"{ret.source_name}: the returns of an annual report are of one period"
+            )
         period = this
         for r in indicators_from_return(ret):
             if r.indicator not in INDICATORS or any(k not in ("unit",) for k, _ in r.cuts):
@@ -192,7 +194,7 @@ def controlled_table(figures: Figures, policy: Policy | None) -> PublishedTable:
 
 
 def _whole(value: float | None) -> int | None:
-    return None if value is None else int(round(value))
+    return None if value is None else round(value)
 
 
 def _exact(r: IndicatorResult) -> PublishedCell:
@@ -277,7 +279,7 @@ def _family_words(family: str) -> str:
 
 
 def dv_sentence(view: _View, family: str = "dv") -> str | None:
-    """"The MPS recorded 49,883 domestic violence offences in the 12 months to November 2010,
+    """ "The MPS recorded 49,883 domestic violence offences in the 12 months to November 2010,
     of which 48.9% (24,406) were sanction detected; 45.6% of those were cautions.\""""
     offences = view.count(family, "offences")
     if offences is None:
@@ -289,7 +291,9 @@ def dv_sentence(view: _View, family: str = "dv") -> str | None:
     sd_rate, sds = view.rate(family, "sd_rate"), view.count(family, "sd_rate")
     if sd_rate is None or sds is None:
         return text + "."
-    text += f", of which {formatting.percent(sd_rate)} ({formatting.count(sds)}) were sanction detected"
+    text += (
+        f", of which {formatting.percent(sd_rate)} ({formatting.count(sds)}) were sanction detected"
+    )
     share = view.rate(family, "caution_share")
     if share is not None:
         text += f"; {formatting.percent(share)} of those were cautions"
@@ -327,7 +331,9 @@ def sexual_sentence(view: _View) -> str | None:
         )
     rate = view.rate("sexual", "sd_rate")
     if rate is not None:
-        text += f"; the sanction detection rate for all sexual offences was {formatting.percent(rate)}"
+        text += (
+            f"; the sanction detection rate for all sexual offences was {formatting.percent(rate)}"
+        )
     return text + "."
 
 
@@ -339,14 +345,19 @@ def _names(names: Sequence[str]) -> str:
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
-def caution_sentences(view: _View, family: str = "dv", highest: int = 2, lowest: int = 3) -> list[str]:
+def caution_sentences(
+    view: _View, family: str = "dv", highest: int = 2, lowest: int = 3
+) -> list[str]:
     """The boroughs whose sanction detections were most and least made up of cautions, with
     their sanction detection rates (the 2010 report's "Newham's overall Sanction Detection
     rate (which was 47%) was made up of 60% cautions"). Boroughs whose figures are withheld
     are not named."""
     rows = []
     for code, name in view.areas(family, units=False):
-        share, sd_rate = view.rate(family, "caution_share", code), view.rate(family, "sd_rate", code)
+        share, sd_rate = (
+            view.rate(family, "caution_share", code),
+            view.rate(family, "sd_rate", code),
+        )
         if share is not None and sd_rate is not None:
             rows.append((share, name, sd_rate))
     if len(rows) < highest + lowest:
@@ -357,8 +368,8 @@ def caution_sentences(view: _View, family: str = "dv", highest: int = 2, lowest:
     words = _family_words(family)
     high = (
         f"Of the boroughs, cautions made up the largest share of {words} sanction detections in "
-        f"{first[1]}: {_possessive(first[1])} sanction detection rate ({formatting.percent(first[2])}) "
-        f"was made up of {formatting.percent(first[0])} cautions"
+        f"{first[1]}: {_possessive(first[1])} sanction detection rate "
+        f"({formatting.percent(first[2])}) was made up of {formatting.percent(first[0])} cautions"
     )
     high += "".join(
         f", and {_possessive(name)} ({formatting.percent(rate)}) of {formatting.percent(share)}"
@@ -382,7 +393,10 @@ def volume_sentence(view: _View, family: str = "sexual", top: int = 2) -> str | 
     """The boroughs recording the most offences of the family, with their incidents."""
     rows = []
     for code, name in view.areas(family, units=False):
-        offences, incidents = view.count(family, "offences", code), view.count(family, "incidents", code)
+        offences, incidents = (
+            view.count(family, "offences", code),
+            view.count(family, "incidents", code),
+        )
         if offences is not None and incidents is not None:
             rows.append((offences, name, incidents))
     if len(rows) < top:
@@ -426,9 +440,7 @@ def headline_table(view: _View) -> Table | None:
             rate = disclosure.SUPPRESSED
         else:
             rate = formatting.percent(other_sds / diffs[1]) if diffs[1] else formatting.DASH
-        rows.insert(
-            -1, (FAMILIES["other_sexual"].label, *(_count_text(d) for d in diffs), rate)
-        )
+        rows.insert(-1, (FAMILIES["other_sexual"].label, *(_count_text(d) for d in diffs), rate))
     if not rows:
         return None
     return Table(
@@ -488,9 +500,13 @@ def sexual_table(view: _View) -> Table | None:
             )
         )
     label = "borough and investigating unit" if view.figures.units else "borough"
-    notes = () if view.figures.units else (
-        "The store holds sexual offences by the borough they were recorded in, whatever unit "
-        "investigated them.",
+    notes = (
+        ()
+        if view.figures.units
+        else (
+            "The store holds sexual offences by the borough they were recorded in, whatever unit "
+            "investigated them.",
+        )
     )
     return Table(
         f"Sexual offences by {label}, {months_label(view.figures.period)}",
@@ -539,12 +555,17 @@ def sd_chart(view: _View, family: str = "dv") -> Chart | None:
     rows, withheld = [], []
     for code, name in view.areas(family, units=False):
         offences = view.count(family, "offences", code)
-        sds, cautions = view.count(family, "sd_rate", code), view.count(family, "caution_share", code)
+        sds, cautions = (
+            view.count(family, "sd_rate", code),
+            view.count(family, "caution_share", code),
+        )
         if not offences or sds is None or cautions is None:
             withheld.append(name)
             continue
         rows.append({"area": name, "part": "Cautions", "rate": cautions / offences})
-        rows.append({"area": name, "part": "Other sanction detections", "rate": (sds - cautions) / offences})
+        rows.append(
+            {"area": name, "part": "Other sanction detections", "rate": (sds - cautions) / offences}
+        )
     if not rows:
         return None
     order = sorted({r["area"] for r in rows})
@@ -681,8 +702,12 @@ def _report(inputs: AnnualReportInputs) -> tuple[Document, _View]:
         (
             *(Paragraph(s) for s in summary),
             *(
-                (Paragraph(f"The board makes {len(this_year)} recommendations for {inputs.year}:"),
-                 BulletList(rec_items))
+                (
+                    Paragraph(
+                        f"The board makes {len(this_year)} recommendations for {inputs.year}:"
+                    ),
+                    BulletList(rec_items),
+                )
                 if this_year
                 else ()
             ),
@@ -747,12 +772,18 @@ def _report(inputs: AnnualReportInputs) -> tuple[Document, _View]:
         key="data",
     )
 
-    themes = tuple(
-        Section(title, tuple(Paragraph(t) for t in inputs.findings.get(key, ())), level=3, key=key)
-        for key, title in THEMES
-        if inputs.findings.get(key)
-    )
-    findings = Section(f"{inputs.board} findings", (), themes, key="findings")
+    themes = []
+    for key, title in THEMES:
+        texts = tuple(Paragraph(t) for t in inputs.findings.get(key, ()))
+        made = [r for r in this_year if r.theme == key]
+        if made:  # as the 2010 report: each theme's recommendations beneath its findings
+            texts += (
+                Paragraph("Board recommendation:" if len(made) == 1 else "Board recommendations:"),
+                BulletList(tuple(f"{r.number}. {r.text}" for r in made)),
+            )
+        if texts:
+            themes.append(Section(title, texts, level=3, key=key))
+    findings = Section(f"{inputs.board} findings", (), tuple(themes), key="findings")
     recommendations = Section(
         "Recommendations",
         (BulletList(rec_items),) if rec_items else (Paragraph("No recommendations this year."),),
@@ -790,11 +821,10 @@ def _report(inputs: AnnualReportInputs) -> tuple[Document, _View]:
             Section(
                 f"{p.recommendation.number}. {p.recommendation.text}",
                 (
-                    Paragraph(f"Owner: {p.recommendation.owner}. Status: {p.status.label}."),
-                    *(
-                        Paragraph(f"{_day(u.on)}: {u.text}")
-                        for u in p.updates
+                    Paragraph(
+                        f"Owner: {p.recommendation.owner}. Status: {status_label(p.status)}."
                     ),
+                    *(Paragraph(f"{_day(u.on)}: {u.text}") for u in p.updates),
                 ),
                 level=3,
                 key=f"progress-{p.recommendation.number}",
@@ -816,7 +846,10 @@ def _report(inputs: AnnualReportInputs) -> tuple[Document, _View]:
                         else ()
                     ),
                     *(
-                        (Paragraph(f"{b.area} were asked to follow up on:"), BulletList(b.follow_up))
+                        (
+                            Paragraph(f"{b.area} were asked to follow up on:"),
+                            BulletList(b.follow_up),
+                        )
                         if b.follow_up
                         else ()
                     ),
@@ -851,8 +884,7 @@ def _day(day: Any, last: bool = False) -> str:
 def _footer(inputs: AnnualReportInputs, table: PublishedTable) -> tuple[str, ...]:
     if inputs.policy is None:
         control = (
-            "Disclosure control: none. Exact figures for authorised readers; not for "
-            "publication."
+            "Disclosure control: none. Exact figures for authorised readers; not for publication."
         )
     else:
         policy = table.policy
@@ -900,9 +932,7 @@ def tables_csv(inputs: AnnualReportInputs) -> str:
             "period_end": _iso_last(period),
             "numerator": _count_text_csv(cell.numerator),
             "denominator": (
-                disclosure.NOT_APPLICABLE
-                if not cell.is_rate
-                else _count_text_csv(cell.denominator)
+                disclosure.NOT_APPLICABLE if not cell.is_rate else _count_text_csv(cell.denominator)
             ),
             "value": value,
             "disclosure_policy": "none" if inputs.policy is None else policy.describe(),

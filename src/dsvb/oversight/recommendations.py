@@ -9,9 +9,10 @@ a status can only move as the rules below allow:
 
 - updates are in date order (one dated before the last is refused: it would rewrite what
   the last report said);
-- a complete recommendation stays complete unless it is *reopened*: an update back to open
-  or ongoing says why (``reopened_because``), so a report never shows "complete" one year and
-  "open" the next without a reason.
+- a status moves only as :mod:`dsvb.oversight.states` allows (the one list of moves, which the
+  web app uses too): a complete recommendation goes back only to ongoing, and only *reopened*
+  with a reason (``reopened_because``), so a report never shows "complete" one year and
+  "ongoing" the next without saying why. An update may keep the status (news, no move).
 """
 
 from __future__ import annotations
@@ -20,7 +21,8 @@ import datetime as dt
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
-from enum import StrEnum
+
+from dsvb.oversight.states import InvalidMove, RecommendationStatus, move
 
 __all__ = [
     "Progress",
@@ -31,20 +33,19 @@ __all__ = [
     "number_next",
     "parse_reference",
     "progress",
+    "status_label",
 ]
 
 
-class Status(StrEnum):
-    OPEN = "open"
-    ONGOING = "ongoing"
-    COMPLETE = "complete"
-
-    @property
-    def label(self) -> str:
-        return self.value.capitalize()
+Status = RecommendationStatus  # one definition, with its moves: dsvb.oversight.states
 
 
-class RecommendationError(ValueError):
+def status_label(status: Status) -> str:
+    """ "Ongoing", as the report prints a status."""
+    return status.value.capitalize()
+
+
+class RecommendationError(InvalidMove):
     """A change a recommendation's history does not allow (or a malformed reference)."""
 
 
@@ -75,6 +76,7 @@ class Recommendation:
     owner: str
     status: Status = Status.OPEN
     updates: tuple[Update, ...] = ()
+    theme: str = ""  # the finding theme it comes from (annual_report.THEMES), if any
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "status", Status(self.status))
@@ -104,15 +106,11 @@ class Recommendation:
                 f"recommendation {self.reference}: an update of {update.on:%-d %B %Y} is "
                 f"dated before the last one ({last.on:%-d %B %Y})"
             )
-        if (
-            self.status is Status.COMPLETE
-            and update.status is not Status.COMPLETE
-            and not update.reopened_because.strip()
-        ):
-            raise RecommendationError(
-                f"recommendation {self.reference} is complete: to move it back to "
-                f"{update.status.value}, reopen it with a reason"
-            )
+        if update.status is not self.status:
+            try:
+                move(self.status, update.status, reason=update.reopened_because)
+            except InvalidMove as exc:
+                raise RecommendationError(f"recommendation {self.reference}: {exc}") from exc
         return replace(self, status=update.status, updates=(*self.updates, update))
 
 
