@@ -179,7 +179,7 @@ def test_changing_the_data_changes_the_sentence(tmp_path) -> None:
     path = tmp_path / DV_2010
     path.write_text(changed, encoding="utf-8")
     figures = ar.figures_from_returns([read_return(path)])
-    view = ar._View(ar.controlled_table(figures, Policy()), figures, "MPS")
+    view = ar.printed(figures, Policy())
     assert ar.dv_sentence(view) == (
         "The MPS recorded 50,000 domestic violence offences in the 12 months to November "
         "2010, of which 48.8% (24,406) were sanction detected; 49.2% of those were cautions."
@@ -219,7 +219,7 @@ def more_offences(figures: ar.Figures, extra: int) -> ar.Figures:
 
 def test_the_caution_sentences_name_the_boroughs_the_2010_report_named() -> None:
     figures = ar.figures_from_returns([read_return(published_file(DV_2010))])
-    view = ar._View(ar.controlled_table(figures, Policy()), figures, "MPS")
+    view = ar.printed(figures, Policy())
     high, low = ar.caution_sentences(view)
     assert high.startswith(
         "Of the boroughs, cautions made up the largest share of domestic violence sanction "
@@ -395,3 +395,11 @@ def test_charts_are_svg_and_png_with_words_in_place(report) -> None:
     assert "Not shown (figures withheld)" in dv.alt  # boroughs with [c] are named
     assert "Not shown" not in both[0].alt
     assert "The most were in SCD2 (3,662)." in both[1].alt
+
+
+def test_figures_of_different_periods_are_refused(tmp_path) -> None:
+    text = published_file(SEXUAL_2010).read_text(encoding="utf-8")
+    other = tmp_path / "sexual_offences_by_unit_12m_to_2010-10.csv"
+    other.write_text(text, encoding="utf-8")
+    with pytest.raises(ValueError, match="of one period"):
+        ar.figures_from_returns([read_return(published_file(DV_2010)), read_return(other)])

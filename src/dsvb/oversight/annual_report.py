@@ -57,6 +57,7 @@ __all__ = [
     "AnnualReportInputs",
     "BoroughOutcome",
     "Figures",
+    "Printed",
     "SuccessFactor",
     "build_annual_report",
     "caution_sentences",
@@ -64,8 +65,11 @@ __all__ = [
     "dv_sentence",
     "figures_from_assessments",
     "figures_from_returns",
+    "incidents_sentence",
+    "printed",
     "sexual_sentence",
     "tables_csv",
+    "volume_sentence",
 ]
 
 #: The themes of the board's findings, in the report's order (the commissioning brief's
@@ -212,8 +216,9 @@ def _exact(r: IndicatorResult) -> PublishedCell:
     )
 
 
-class _View:
-    """The controlled table as the report reads it; remembers every cell it shows."""
+class Printed:
+    """The controlled table as the report reads it (:func:`printed`); remembers every cell
+    it shows, so that :func:`tables_csv` writes exactly what the report printed."""
 
     def __init__(self, table: PublishedTable, figures: Figures, force_name: str) -> None:
         self.table = table
@@ -256,6 +261,11 @@ class _View:
         return self.table.families()
 
 
+def printed(figures: Figures, policy: Policy | None, force_name: str = "MPS") -> Printed:
+    """The figures as the report prints them: under ``policy`` (exact when None)."""
+    return Printed(controlled_table(figures, policy), figures, force_name)
+
+
 def _count_text(value: int | None) -> str:
     return disclosure.SUPPRESSED if value is None else formatting.count(value)
 
@@ -264,7 +274,7 @@ def _cell_text(cell: PublishedCell | None) -> str:
     return publication.shown(cell).text
 
 
-def _part_text(view: _View, family: str, indicator: str, area: str) -> str:
+def _part_text(view: Printed, family: str, indicator: str, area: str) -> str:
     """A count as a table prints it: the count, [c] when withheld, – when not held (a
     return that does not print it, or prints it garbled)."""
     cell = view.cell(family, indicator, area)
@@ -278,7 +288,7 @@ def _family_words(family: str) -> str:
     return FAMILIES[family].label.lower()
 
 
-def dv_sentence(view: _View, family: str = "dv") -> str | None:
+def dv_sentence(view: Printed, family: str = "dv") -> str | None:
     """ "The MPS recorded 49,883 domestic violence offences in the 12 months to November 2010,
     of which 48.9% (24,406) were sanction detected; 45.6% of those were cautions.\""""
     offences = view.count(family, "offences")
@@ -300,7 +310,7 @@ def dv_sentence(view: _View, family: str = "dv") -> str | None:
     return text + "."
 
 
-def incidents_sentence(view: _View, family: str = "dv") -> str | None:
+def incidents_sentence(view: Printed, family: str = "dv") -> str | None:
     """Incidents and how many became offences (crime conversion)."""
     incidents = view.count(family, "incidents")
     conversion = view.rate(family, "crime_conversion")
@@ -314,7 +324,7 @@ def incidents_sentence(view: _View, family: str = "dv") -> str | None:
     )
 
 
-def sexual_sentence(view: _View) -> str | None:
+def sexual_sentence(view: Printed) -> str | None:
     """All sexual offences, the serious ones among them, and their sanction detection rate."""
     offences = view.count("sexual", "offences")
     if offences is None:
@@ -346,7 +356,7 @@ def _names(names: Sequence[str]) -> str:
 
 
 def caution_sentences(
-    view: _View, family: str = "dv", highest: int = 2, lowest: int = 3
+    view: Printed, family: str = "dv", highest: int = 2, lowest: int = 3
 ) -> list[str]:
     """The boroughs whose sanction detections were most and least made up of cautions, with
     their sanction detection rates (the 2010 report's "Newham's overall Sanction Detection
@@ -389,7 +399,7 @@ def caution_sentences(
     return [high + "." + force_text, low]
 
 
-def volume_sentence(view: _View, family: str = "sexual", top: int = 2) -> str | None:
+def volume_sentence(view: Printed, family: str = "sexual", top: int = 2) -> str | None:
     """The boroughs recording the most offences of the family, with their incidents."""
     rows = []
     for code, name in view.areas(family, units=False):
@@ -413,7 +423,7 @@ def volume_sentence(view: _View, family: str = "sexual", top: int = 2) -> str | 
 # --- tables ----------------------------------------------------------------------------------
 
 
-def headline_table(view: _View) -> Table | None:
+def headline_table(view: Printed) -> Table | None:
     """Force-level incidents, offences and sanction detection rate, by family (the 2010
     report's "headline figures"); other sexual offences are all minus serious."""
     rows = []
@@ -451,7 +461,7 @@ def headline_table(view: _View) -> Table | None:
     )
 
 
-def dv_table(view: _View, family: str = "dv") -> Table | None:
+def dv_table(view: Printed, family: str = "dv") -> Table | None:
     if family not in view.families():
         return None
     rows = []
@@ -484,7 +494,7 @@ def dv_table(view: _View, family: str = "dv") -> Table | None:
     )
 
 
-def sexual_table(view: _View) -> Table | None:
+def sexual_table(view: Printed) -> Table | None:
     if "sexual" not in view.families():
         return None
     rows = []
@@ -547,7 +557,7 @@ def _render(chart: Any, caption: str, alt: str) -> Chart:
     return Chart(caption, vl_convert.vegalite_to_svg(spec), alt, vl_convert.vegalite_to_png(spec))
 
 
-def sd_chart(view: _View, family: str = "dv") -> Chart | None:
+def sd_chart(view: Printed, family: str = "dv") -> Chart | None:
     """Each borough's sanction detection rate as two parts: cautions and the rest (so the
     share of cautions is seen beside the rate), from the published counts only."""
     import altair as alt
@@ -601,7 +611,7 @@ def sd_chart(view: _View, family: str = "dv") -> Chart | None:
     return _render(chart, caption, alt_text)
 
 
-def volume_chart(view: _View, family: str = "sexual") -> Chart | None:
+def volume_chart(view: Printed, family: str = "sexual") -> Chart | None:
     """Offences by borough (and unit), largest first."""
     import altair as alt
 
@@ -687,9 +697,9 @@ class AnnualReportInputs:
 # --- the report ------------------------------------------------------------------------------
 
 
-def _report(inputs: AnnualReportInputs) -> tuple[Document, _View]:
-    table = controlled_table(inputs.figures, inputs.policy)
-    view = _View(table, inputs.figures, inputs.force_name)
+def _report(inputs: AnnualReportInputs) -> tuple[Document, Printed]:
+    view = printed(inputs.figures, inputs.policy, inputs.force_name)
+    table = view.table
     period = months_label(inputs.figures.period)
     this_year = sorted(
         (r for r in inputs.recommendations if r.year == inputs.year), key=lambda r: r.number
