@@ -60,6 +60,7 @@ __all__ = [
     "Printed",
     "SuccessFactor",
     "build_annual_report",
+    "build_with_download",
     "caution_sentences",
     "controlled_table",
     "dv_sentence",
@@ -917,7 +918,16 @@ def build_annual_report(inputs: AnnualReportInputs) -> Document:
 def tables_csv(inputs: AnnualReportInputs) -> str:
     """Every figure the report prints (tables, charts and sentences), in the public download
     format (:data:`dsvb.reports.publication.COLUMNS`): what an outsider can read from it."""
-    _, view = _report(inputs)
+    return build_with_download(inputs)[1]
+
+
+def build_with_download(inputs: AnnualReportInputs) -> tuple[Document, str]:
+    """The report and its figures as a download (:func:`tables_csv`), made once."""
+    document, view = _report(inputs)
+    return document, _download(inputs, view)
+
+
+def _download(inputs: AnnualReportInputs, view: Printed) -> str:
     policy = view.table.policy
     period = inputs.figures.period
     out = io.StringIO()
