@@ -555,7 +555,9 @@ def _render(chart: Any, caption: str, alt: str) -> Chart:
         .configure_view(stroke=None)
         .to_dict()
     )
-    return Chart(caption, vl_convert.vegalite_to_svg(spec), alt, vl_convert.vegalite_to_png(spec))
+    return Chart(
+        caption, vl_convert.vegalite_to_svg(spec), alt, vl_convert.vegalite_to_png(spec, scale=2)
+    )
 
 
 def sd_chart(view: Printed, family: str = "dv") -> Chart | None:
@@ -585,7 +587,12 @@ def sd_chart(view: Printed, family: str = "dv") -> Chart | None:
         .mark_bar()
         .encode(
             y=alt.Y("area:N", sort=order, title=None),
-            x=alt.X("rate:Q", stack="zero", title="Share of offences", axis=alt.Axis(format="%")),
+            x=alt.X(
+                "rate:Q",
+                stack="zero",
+                title="Share of offences",
+                axis=alt.Axis(format=".0%", tickCount=6),
+            ),
             color=alt.Color(
                 "part:N",
                 title=None,
