@@ -413,3 +413,18 @@ def test_figures_of_different_periods_are_refused(tmp_path) -> None:
     other.write_text(text, encoding="utf-8")
     with pytest.raises(ValueError, match="of one period"):
         ar.figures_from_returns([read_return(published_file(DV_2010)), read_return(other)])
+
+
+def test_a_figure_two_returns_print_differently_is_refused_not_picked(tmp_path) -> None:
+    headline = published_file("vaw_headline_12m_to_2010-11.csv").read_text(encoding="utf-8")
+    agreeing = ar.figures_from_returns(
+        [
+            read_return(published_file(DV_2010)),
+            read_return(published_file("vaw_headline_12m_to_2010-11.csv")),
+        ]
+    )
+    assert ar.printed(agreeing, None).count("dv", "offences") == 49_883
+    path = tmp_path / "vaw_headline_12m_to_2010-11.csv"
+    path.write_text(headline.replace('"49,883"', '"49,884"'), encoding="utf-8")
+    with pytest.raises(ValueError, match=r"offences \(dv\) for .* is 49883/None in .* but 49884"):
+        ar.figures_from_returns([read_return(published_file(DV_2010)), read_return(path)])

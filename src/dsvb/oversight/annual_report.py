@@ -32,7 +32,7 @@ import csv
 import io
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from dsvb.indicators import formatting
 from dsvb.indicators.definitions import FAMILIES, INDICATORS
@@ -51,6 +51,10 @@ from dsvb.oversight.recommendations import Recommendation, progress, status_labe
 from dsvb.reports import disclosure, publication
 from dsvb.reports.disclosure import Policy, PublishedCell, PublishedTable
 from dsvb.reports.spreadsheets import defused
+
+if TYPE_CHECKING:
+    from dsvb.indicators.assessment import Assessment
+    from dsvb.ingest.returns import PublishedReturn
 
 __all__ = [
     "THEMES",
@@ -106,7 +110,7 @@ class Figures:
     source: str = "police records held by the board (dsvb)"
 
 
-def figures_from_assessments(assessments: Iterable[Any]) -> Figures:
+def figures_from_assessments(assessments: Iterable[Assessment]) -> Figures:
     """The figures of typed assessments (:func:`dsvb.indicators.assessment.assess_store`, one
     per family, one period): each area's and the force's numerator and denominator."""
     results: list[IndicatorResult] = []
@@ -133,7 +137,7 @@ def figures_from_assessments(assessments: Iterable[Any]) -> Figures:
     return Figures(period, tuple(results))
 
 
-def figures_from_returns(returns: Iterable[Any]) -> Figures:
+def figures_from_returns(returns: Iterable[PublishedReturn]) -> Figures:
     """The figures of published returns of one period (the force's tables, read with
     :func:`dsvb.ingest.returns.read_return`): borough rows, investigating units as rows of
     their own, the force total; subtotals (borough total, non-borough total) are left out
@@ -143,6 +147,7 @@ def figures_from_returns(returns: Iterable[Any]) -> Figures:
     from dsvb.indicators.from_returns import indicators_from_return
 
     results: list[IndicatorResult] = []
+    sources: list[str] = []
     units: list[str] = []
     period: Period | None = None
     for ret in returns:
@@ -157,6 +162,8 @@ def figures_from_returns(returns: Iterable[Any]) -> Figures:
         for r in indicators_from_return(ret):
             if r.indicator not in INDICATORS or any(k not in ("unit",) for k, _ in r.cuts):
                 continue
+            if r.numerator is None:  # a rate printed without its counts: no figure to show
+                continue
             unit = r.cut("unit")
             if r.family not in FAMILIES:
                 continue
@@ -168,10 +175,23 @@ def figures_from_returns(returns: Iterable[Any]) -> Figures:
                 if unit not in units:
                     units.append(unit)
                 results.append(_uncut(r, unit, r.area_name))
+            else:
+                continue
+            sources.append(ret.source_name)
     if period is None:
         raise ValueError("an annual report needs at least one return")
-    unique = {r.key(): r for r in results}  # a return prints some figures twice
-    return Figures(period, tuple(unique.values()), tuple(units), "published returns")
+    # a figure printed twice (in one return, or in two) must agree: never pick one silently
+    unique: dict[tuple, tuple[IndicatorResult, str]] = {}
+    for r, source in zip(results, sources, strict=True):
+        seen = unique.setdefault(r.key(), (r, source))
+        if (seen[0].numerator, seen[0].denominator) != (r.numerator, r.denominator):
+            raise ValueError(
+                f"{r.indicator} ({r.family}) for {r.area_name} is {seen[0].numerator}/"
+                f"{seen[0].denominator} in {seen[1]} but {r.numerator}/{r.denominator} in "
+                f"{source}"
+            )
+    kept = tuple(r for r, _ in unique.values())
+    return Figures(period, kept, tuple(units), "published returns")
 
 
 def _uncut(r: IndicatorResult, code: str, name: str) -> IndicatorResult:
