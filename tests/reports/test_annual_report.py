@@ -350,10 +350,10 @@ def test_every_figure_the_report_prints_is_in_its_download(made) -> None:
 
 def test_findings_recommendations_progress_and_boroughs(report) -> None:
     findings = report.section("findings")
-    assert [s.key for s in findings.subsections] == ["data", "policy", "thematic"]
+    assert [s.key for s in findings.subsections] == ["theme-data", "theme-policy", "theme-thematic"]
     policy_text = "\n".join(
         b.text if hasattr(b, "text") else "\n".join(b.items)
-        for b in report.section("policy").blocks
+        for b in report.section("theme-policy").blocks
     )
     assert "1. MPS to review borough practice of the use of cautions." in policy_text
     recs = report.section("recommendations").blocks[0]

@@ -820,7 +820,7 @@ def _report(inputs: AnnualReportInputs) -> tuple[Document, Printed]:
                 BulletList(tuple(f"{r.number}. {r.text}" for r in made)),
             )
         if texts:
-            themes.append(Section(title, texts, level=3, key=key))
+            themes.append(Section(title, texts, level=3, key=f"theme-{key}"))
     findings = Section(f"{inputs.board} findings", (), tuple(themes), key="findings")
     recommendations = Section(
         "Recommendations",
