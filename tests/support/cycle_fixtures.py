@@ -104,4 +104,3 @@ def cycle_objects(db) -> dict[str, int]:
     )
     ids.update({"{annual_report_published}": 2009, "{paragraph_draft}": draft_paragraph.pk})
     return ids
-
