@@ -1,5 +1,3 @@
-import datetime as dt
-import pytest
 from dsvb.web.oversight import data
 
 

@@ -1,0 +1,218 @@
+"""The web app's one door to the cycle's documents: a brief built from the stored brief and
+the data (:mod:`dsvb.oversight.brief`), drawn as HTML, PDF or DOCX (:mod:`dsvb.oversight.render`),
+and a borough report's figures checked (:mod:`dsvb.oversight.report_check`). Everything here
+gathers inputs from the models and the cached data; the rules are in those modules.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib.util
+from typing import Any
+
+from dsvb.oversight.document import Document, FieldList, Paragraph, Section
+from dsvb.web.oversight import data
+from dsvb.web.oversight import models as m
+
+FAMILIES = ("dv", "serious_sexual", "sexual")
+#: the family a borough report's figures are compared with first (the brief's B1 leads with it)
+REPORT_FAMILY = "dv"
+
+
+def _have(module: str) -> bool:
+    return importlib.util.find_spec(module) is not None
+
+
+# --- the brief's template ---------------------------------------------------------------------
+
+
+def default_template_text(year: int) -> str:
+    """The held template for ``year`` (the 2010 brief unless a later one is held)."""
+    if not _have("dsvb.oversight.brief_template"):
+        return ""
+    from importlib import resources
+
+    from dsvb.oversight import brief_template
+
+    years = brief_template.template_years()
+    chosen = max((y for y in years if y <= year), default=years[0])
+    return (
+        resources.files("dsvb.oversight")
+        .joinpath("brief_templates", f"{chosen}.md")
+        .read_text(encoding="utf-8")
+    )
+
+
+def template_text(year: int) -> tuple[str, bool]:
+    """The template text for ``year`` and whether the secretariat edited it."""
+    stored = m.BriefTemplate.objects.filter(year=year).first()
+    if stored is not None:
+        return stored.text, True
+    return default_template_text(year), False
+
+
+def template_problem(text: str, year: int) -> str:
+    """What is wrong with an edited template, in words ("" when it reads)."""
+    if not _have("dsvb.oversight.brief_template"):
+        return ""
+    from dsvb.oversight import brief_template
+
+    try:
+        brief_template.load_template(year, text)
+    except ValueError as exc:
+        return str(exc)
+    return ""
+
+
+# --- the brief --------------------------------------------------------------------------------
+
+
+def _contacts(text: str) -> tuple[tuple[str, str], ...]:
+    out = []
+    for line in text.splitlines():
+        if line.strip():
+            role, _, rest = line.partition(":")
+            out.append((role.strip(), rest.strip()) if rest else ("Contact", line.strip()))
+    return tuple(out)
+
+
+def brief_document(brief: m.Brief) -> Document:
+    """The brief as the borough receives it, from its stored dates and the data for its
+    period and borough."""
+    meeting = brief.session.meeting
+    sent = brief.sent_on or min(m.Brief.defaults_for(meeting.date)["draft_due"], brief.draft_due)
+    if not _have("dsvb.oversight.brief"):
+        return _plain_brief(brief, sent)
+    from dsvb.oversight.brief import BriefInputs, build_brief
+
+    assessments = tuple(
+        a
+        for a in (data.assessment(f, brief.period_start, brief.period_end) for f in FAMILIES)
+        if a is not None
+    )
+    equality = tuple(
+        e
+        for e in (data.equality(brief.period_start, brief.period_end, f) for f in FAMILIES)
+        if e is not None
+    )
+    text, edited = template_text(meeting.date.year)
+    inputs = BriefInputs(
+        area_code=brief.area_code,
+        area_name=brief.session.area_name,
+        meeting=meeting.date,
+        assessments=assessments,
+        equality=equality,
+        published=brief.published,
+        sent=min(sent, brief.draft_due),
+        draft_due=brief.draft_due,
+        final_due=brief.final_due,
+        length_limit=brief.length_limit,
+        contacts=_contacts(brief.contacts),
+        reference=f"DSVB/{meeting.date:%Y}/{brief.pk}",
+        template_text=text if edited else None,
+    )
+    return build_brief(inputs)
+
+
+def _plain_brief(brief: m.Brief, sent: dt.date) -> Document:
+    """Section A alone: what can be said of a brief while the brief builder is not installed."""
+    fields = (
+        ("Borough", brief.session.area_name),
+        ("Meeting", f"{brief.session.meeting.date:%-d %B %Y}"),
+        ("Sent", f"{sent:%-d %B %Y}"),
+        ("Draft report due", f"{brief.draft_due:%-d %B %Y}"),
+        ("Final report due", f"{brief.final_due:%-d %B %Y}"),
+        ("Length", brief.length_limit),
+        ("Data period", f"{brief.period_start:%-d %B %Y} to {brief.period_end:%-d %B %Y}"),
+    )
+    return Document(
+        kind="brief",
+        title="Commissioning brief",
+        subtitle=brief.session.area_name,
+        sections=(
+            Section("A: Administration", (FieldList(fields),), key="A"),
+            Section("B1: Figures", (Paragraph("Figures are added when the brief is built."),)),
+        ),
+    )
+
+
+def to_html(doc: Document) -> str:
+    """The document as an HTML fragment for a page."""
+    if _have("dsvb.oversight.render"):
+        from dsvb.oversight import render
+
+        return render.to_html(doc, standalone=False)
+    from django.utils.html import escape
+
+    out = [f"<h2 class='govuk-heading-l'>{escape(doc.title)}</h2>"]
+    for line in doc.text().splitlines()[1:]:
+        out.append(f"<p class='govuk-body'>{escape(line)}</p>")
+    return "\n".join(out)
+
+
+def to_pdf(doc: Document) -> bytes:
+    if _have("dsvb.oversight.render"):
+        from dsvb.oversight import render
+
+        return render.to_pdf(doc)
+    import weasyprint
+
+    page = f"<html><body>{to_html(doc)}</body></html>"
+    return weasyprint.HTML(string=page).write_pdf()
+
+
+def to_docx(doc: Document) -> bytes:
+    if _have("dsvb.oversight.render"):
+        from dsvb.oversight import render
+
+        return render.to_docx(doc)
+    import io
+
+    import docx
+
+    word = docx.Document()
+    for line in doc.text().splitlines():
+        word.add_paragraph(line)
+    out = io.BytesIO()
+    word.save(out)
+    return out.getvalue()
+
+
+# --- a borough report's figures -----------------------------------------------------------------
+
+
+def comparison_data(brief: m.Brief) -> Any:
+    """dsvb's figures for the brief's borough and period (what a report's figures are
+    compared with), or None when the store holds no data for it."""
+    from dsvb.oversight.report_check import ComparisonData, from_assessment
+
+    assessed = data.assessment(REPORT_FAMILY, brief.period_start, brief.period_end)
+    if assessed is None:
+        return None
+    return ComparisonData(
+        brief.area_code,
+        brief.session.area_name,
+        REPORT_FAMILY,
+        brief.period_start,
+        brief.period_end + dt.timedelta(days=1),
+        tuple(from_assessment(assessed, brief.area_code)),
+    )
+
+
+def check(content: bytes, name: str, brief: m.Brief) -> tuple[dict | None, str]:
+    """The check of every figure the report states, as stored (``check_result``), or the
+    reason there is none (``check_error``): a file that cannot be read, or no checker."""
+    import json
+
+    from dsvb.oversight.reading import DocumentError, read_document
+
+    try:
+        lines = read_document(content, name)
+    except DocumentError as exc:
+        return None, str(exc)
+    if not _have("dsvb.oversight.report_check"):
+        return None, "The figures of reports are not checked in this version of dsvb."
+    from dsvb.oversight.report_check import check_report
+
+    result = check_report(lines, data=comparison_data(brief))
+    return json.loads(result.to_json()), ""
