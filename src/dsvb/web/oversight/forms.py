@@ -17,7 +17,7 @@ from dsvb.oversight.states import Attendance, ReportKind
 from dsvb.web.forms import fields_only
 from dsvb.web.oversight import models as m
 
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 #: a borough report's largest size: reports are documents of a few dozen pages
 REPORT_MAX_BYTES = 20 * 1024 * 1024
 

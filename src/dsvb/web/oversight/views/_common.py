@@ -38,3 +38,9 @@ def move(
     obj.save()
     record(request, action, summary, object_type=kind, object_id=obj.pk, reason=reason)
     return True
+
+
+def posted(request: HttpRequest) -> Any:
+    """The form's data on a POST (even an empty one: a confirmation has no fields), else
+    None (the form unbound)."""
+    return request.POST if request.method == "POST" else None

@@ -20,7 +20,7 @@ from dsvb.web.audit.recorder import record
 from dsvb.web.oversight import audit, data, guards, papers
 from dsvb.web.oversight import models as m
 from dsvb.web.oversight.forms import BriefForm, BriefTemplateForm, ConfirmForm, ReasonForm
-from dsvb.web.oversight.views._common import move
+from dsvb.web.oversight.views._common import move, posted
 
 CONTENT_TYPES = {
     "pdf": "application/pdf",
@@ -84,7 +84,7 @@ def brief_new(request: HttpRequest, pk: int) -> HttpResponse:
     initial = m.Brief.defaults_for(session.meeting.date)
     if period is not None:
         initial.update(period_start=period[0], period_end=period[1])
-    form = BriefForm(request.POST or None, initial=initial, meeting_date=session.meeting.date)
+    form = BriefForm(posted(request), initial=initial, meeting_date=session.meeting.date)
     if request.method == "POST" and form.is_valid():
         brief = form.save(commit=False)
         brief.session = session
@@ -144,7 +144,7 @@ def brief_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if brief.status != BriefStatus.DRAFT.value:
         messages.error(request, f"The brief is {brief.status}: only a draft brief is changed")
         return redirect("oversight:brief", pk=pk)
-    form = BriefForm(request.POST or None, instance=brief, meeting_date=brief.session.meeting.date)
+    form = BriefForm(posted(request), instance=brief, meeting_date=brief.session.meeting.date)
     if request.method == "POST" and form.is_valid():
         form.save()
         record(
@@ -208,7 +208,7 @@ def brief_docx(request: HttpRequest, pk: int) -> HttpResponse:
 def brief_send(request: HttpRequest, pk: int) -> HttpResponse:
     brief = get_object_or_404(m.Brief.objects.select_related("session__meeting"), pk=pk)
     viewed(request, brief=pk, area=brief.area_code)
-    form = ConfirmForm(request.POST or None, submit="Send the brief")
+    form = ConfirmForm(posted(request), submit="Send the brief")
     if request.method == "POST" and form.is_valid():
         today = timezone.localdate()
         brief.sent_on = today
@@ -248,7 +248,7 @@ def brief_send(request: HttpRequest, pk: int) -> HttpResponse:
 def brief_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     brief = get_object_or_404(m.Brief.objects.select_related("session__meeting"), pk=pk)
     viewed(request, brief=pk, area=brief.area_code)
-    form = ReasonForm(request.POST or None, submit="Withdraw the brief")
+    form = ReasonForm(posted(request), submit="Withdraw the brief")
     if request.method == "POST" and form.is_valid():
         move(
             request,
@@ -290,7 +290,7 @@ def brief_template(request: HttpRequest, year: int) -> HttpResponse:
     if not 2000 <= year <= 2100:
         raise Http404("no such year")
     text, _edited = papers.template_text(year)
-    form = BriefTemplateForm(request.POST or None, initial={"text": text}, year=year)
+    form = BriefTemplateForm(posted(request), initial={"text": text}, year=year)
     if request.method == "POST" and form.is_valid():
         m.BriefTemplate.objects.update_or_create(
             year=year,

@@ -21,6 +21,7 @@ from dsvb.web.audit.recorder import record
 from dsvb.web.oversight import audit, guards, schedule
 from dsvb.web.oversight import models as m
 from dsvb.web.oversight.forms import ConfirmForm
+from dsvb.web.oversight.views._common import posted
 
 
 @require_GET
@@ -40,12 +41,12 @@ def calendar(request: HttpRequest) -> HttpResponse:
 @guards.cycle_member
 @audited_view("the form to renew the calendar feed address")
 def calendar_renew(request: HttpRequest) -> HttpResponse:
-    form = ConfirmForm(request.POST or None, submit="Make a new address")
+    form = ConfirmForm(posted(request), submit="Make a new address")
     if request.method == "POST" and form.is_valid():
         m.CalendarToken.for_user(request.user, renew=True)
         record(
             request,
-            audit.CALENDAR_REFUSED,
+            audit.CALENDAR_RENEWED,
             f"{request.user.username} made a new calendar address: the old one stops working",
             object_type="calendar_token",
             object_id=request.user.pk,

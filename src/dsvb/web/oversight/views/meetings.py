@@ -18,7 +18,7 @@ from dsvb.web.audit.recorder import record
 from dsvb.web.oversight import audit, guards
 from dsvb.web.oversight import models as m
 from dsvb.web.oversight.forms import AttendeeForm, ConfirmForm, MeetingForm, ReasonForm
-from dsvb.web.oversight.views._common import move
+from dsvb.web.oversight.views._common import move, posted
 
 
 @require_GET
@@ -64,7 +64,7 @@ def _save(request: HttpRequest, form: MeetingForm, existing: m.Meeting | None) -
 
 
 def _edit(request: HttpRequest, meeting: m.Meeting | None) -> HttpResponse:
-    form = MeetingForm(request.POST or None, instance=meeting)
+    form = MeetingForm(posted(request), instance=meeting)
     if request.method == "POST" and form.is_valid():
         saved = _save(request, form, meeting)
         return redirect("oversight:meeting", pk=saved.pk)
@@ -142,7 +142,7 @@ def meeting(request: HttpRequest, pk: int) -> HttpResponse:
 def meeting_attendance(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = get_object_or_404(m.Meeting, pk=pk)
     viewed(request, meeting=pk)
-    form = AttendeeForm(request.POST or None)
+    form = AttendeeForm(posted(request))
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         attendee = m.Attendee.objects.create(
@@ -178,7 +178,7 @@ def meeting_url(meeting: m.Meeting) -> str:
 def meeting_held(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = get_object_or_404(m.Meeting, pk=pk)
     viewed(request, meeting=pk)
-    form = ConfirmForm(request.POST or None, submit="The meeting was held")
+    form = ConfirmForm(posted(request), submit="The meeting was held")
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
             done = move(
@@ -214,7 +214,7 @@ def meeting_held(request: HttpRequest, pk: int) -> HttpResponse:
 def meeting_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = get_object_or_404(m.Meeting, pk=pk)
     viewed(request, meeting=pk)
-    form = ReasonForm(request.POST or None, submit="Cancel the meeting")
+    form = ReasonForm(posted(request), submit="Cancel the meeting")
     if request.method == "POST" and form.is_valid():
         move(
             request,

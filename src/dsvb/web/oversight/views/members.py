@@ -11,6 +11,7 @@ from dsvb.web.audit.recorder import record
 from dsvb.web.oversight import audit, guards
 from dsvb.web.oversight import models as m
 from dsvb.web.oversight.forms import MemberForm
+from dsvb.web.oversight.views._common import posted
 
 
 @require_GET
@@ -25,7 +26,7 @@ def members(request: HttpRequest) -> HttpResponse:
 
 
 def _edit(request: HttpRequest, member: m.Member | None) -> HttpResponse:
-    form = MemberForm(request.POST or None, instance=member)
+    form = MemberForm(posted(request), instance=member)
     if request.method == "POST" and form.is_valid():
         saved = form.save()
         record(

@@ -14,6 +14,7 @@ from dsvb.web.audit.recorder import record
 from dsvb.web.oversight import audit, guards, planning
 from dsvb.web.oversight import models as m
 from dsvb.web.oversight.forms import ConfirmForm, CycleForm, PastReviewForm, PlanChangeForm
+from dsvb.web.oversight.views._common import posted
 
 
 @require_GET
@@ -35,7 +36,7 @@ def planner(request: HttpRequest) -> HttpResponse:
 
 
 def _simple(request: HttpRequest, form_class: type, title: str, what: str) -> HttpResponse:
-    form = form_class(request.POST or None)
+    form = form_class(posted(request))
     if request.method == "POST" and form.is_valid():
         saved = form.save()
         record(
@@ -74,7 +75,7 @@ def past_review_new(request: HttpRequest) -> HttpResponse:
 @audited_view("the planner's proposal to accept")
 def plan_accept(request: HttpRequest) -> HttpResponse:
     view = planning.planner_view()
-    form = ConfirmForm(request.POST or None, submit="Accept the proposal")
+    form = ConfirmForm(posted(request), submit="Accept the proposal")
     if request.method == "POST" and form.is_valid() and view.plan is not None:
         created = planning.accept(view.plan, view.meetings)
         record(
@@ -106,9 +107,7 @@ def plan_change(request: HttpRequest) -> HttpResponse:
             target = next((x for x in view.meetings if x.date == p.meeting_date), None)
             if target is not None and p.area_code not in proposed[target.pk]:
                 proposed[target.pk].append(p.area_code)
-    form = PlanChangeForm(
-        request.POST or None, meetings=list(view.meetings), initial_codes=proposed
-    )
+    form = PlanChangeForm(posted(request), meetings=list(view.meetings), initial_codes=proposed)
     if request.method == "POST" and form.is_valid():
         chosen = [form.cleaned_data[f"meeting_{x.pk}"] for x in view.meetings]
         seen: dict[str, str] = {}

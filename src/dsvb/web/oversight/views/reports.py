@@ -15,6 +15,7 @@ from dsvb.web.audit.recorder import record
 from dsvb.web.oversight import audit, guards, papers
 from dsvb.web.oversight import models as m
 from dsvb.web.oversight.forms import ReportUploadForm
+from dsvb.web.oversight.views._common import posted
 
 VERDICTS = {
     "consistent": ("Consistent", "govuk-tag--green"),
@@ -43,7 +44,7 @@ def _safe_name(name: str) -> str:
 def report_upload(request: HttpRequest, pk: int) -> HttpResponse:
     brief = guards.get_item(request, m.Brief, pk, contribute=True)
     viewed(request, area=brief.area_code)
-    form = ReportUploadForm(request.POST or None, request.FILES or None)
+    form = ReportUploadForm(posted(request), request.FILES if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         content = upload.read()
