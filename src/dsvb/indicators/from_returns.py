@@ -23,7 +23,9 @@ the force (``ALL``, named as printed, e.g. "MPS Total"), boroughs by ONS code, a
 
 from __future__ import annotations
 
-from typing import Any
+import dataclasses
+import datetime as dt
+from typing import TYPE_CHECKING, Any
 
 from dsvb.indicators.results import IndicatorResult
 from dsvb.ingest.returns import (
@@ -36,7 +38,10 @@ from dsvb.ingest.returns import (
     figure_groups,
 )
 
-__all__ = ["COUNT_INDICATORS", "indicators_from_return"]
+if TYPE_CHECKING:
+    from dsvb.indicators.assessment import Assessment
+
+__all__ = ["COUNT_INDICATORS", "assess_return", "indicators_from_return"]
 
 #: counts a return may print that are indicators in their own right (or their numerators)
 COUNT_INDICATORS = (
@@ -126,3 +131,46 @@ def _group_indicators(g: FigureGroup) -> list[IndicatorResult]:
                 )
             )
     return out
+
+
+def assess_return(ret: PublishedReturn, family: str | None = None) -> Assessment:
+    """The typed assessment of a published table by borough (one period, no months): each
+    borough's figures judged against the force's (rank, target, funnel), as for an extract.
+
+    Only the indicators the table gives are in it: an indicator it does not print (Victims'
+    Code compliance, LGBT-flagged crimes in the DV table) is absent, not a figure of 0, so
+    nothing reading the assessment takes "not published" for "none". No change on a previous
+    period (a table of one period has none). Raises ValueError for a table without a period,
+    by-area rows or the family asked for (the family defaults to the table's only one)."""
+    from dsvb.indicators.assessment import assess
+    from dsvb.indicators.model import Period
+    from dsvb.indicators.periods import ReportingPeriod
+
+    if ret.period_start is None or ret.period_end is None:
+        raise ValueError(f"{ret.source_name}: the table has no period, so it cannot be assessed")
+    rows = [r for r in indicators_from_return(ret) if not r.cuts]
+    families = sorted({r.family for r in rows})
+    if family is None:
+        if len(families) != 1:
+            raise ValueError(
+                f"{ret.source_name}: give the family to assess (the table has "
+                f"{', '.join(families) or 'no figures by area'})"
+            )
+        family = families[0]
+    rows = [r for r in rows if r.family == family]
+    if not rows:
+        raise ValueError(f"{ret.source_name}: no figures by area for the {family} family")
+    # the table's period_end is its last day; a Period ends the day after
+    period = Period(ret.period_start, ret.period_end + dt.timedelta(days=1))
+    judged = assess(
+        family,
+        ReportingPeriod.of(period),
+        period.start,
+        by_area=rows,
+        previous=None,
+        by_month=[],
+    )
+    held = {r.indicator for r in rows}
+    return dataclasses.replace(
+        judged, indicators=tuple(a for a in judged.indicators if a.info.id in held)
+    )

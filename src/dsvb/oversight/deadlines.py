@@ -44,6 +44,11 @@ def rules() -> tuple[DeadlineRule, ...]:
     """Every rule in the file, checked as read (a mistake fails at start-up and in tests)."""
     name = "oversight_deadlines.csv"
     text = resources.files("dsvb.reference").joinpath("data", name).read_text(encoding="utf-8")
+    return parse_rules(text, name)
+
+
+def parse_rules(text: str, name: str) -> tuple[DeadlineRule, ...]:
+    """The rules in a CSV text, or :class:`RuleFileError` naming the line and column."""
     out: list[DeadlineRule] = []
     for line, row in enumerate(csv.DictReader(text.splitlines()), start=2):
 

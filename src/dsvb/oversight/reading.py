@@ -138,6 +138,7 @@ def _unique_cells(cells: list) -> tuple[str, ...]:
 def _pdf(data: bytes, name: str) -> list[Line]:
     import pdfplumber
     from pdfminer.pdfparser import PDFSyntaxError
+    from pdfplumber.utils.exceptions import PdfminerException
 
     if not data.lstrip().startswith(b"%PDF"):
         raise DocumentError(name, "is not a PDF (it does not start with %PDF)")
@@ -148,7 +149,7 @@ def _pdf(data: bytes, name: str) -> list[Line]:
                 text = page.extract_text(layout=False) or ""
                 for raw in text.splitlines():
                     lines.append(Line(len(lines) + 1, raw.rstrip(), page=page_number))
-    except PDFSyntaxError as exc:
+    except (PDFSyntaxError, PdfminerException) as exc:
         raise DocumentError(name, f"is a damaged PDF ({exc})") from None
     if not any(line.text.strip() for line in lines):
         raise DocumentError(
