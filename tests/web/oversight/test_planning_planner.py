@@ -78,3 +78,15 @@ def test_a_board_member_sees_the_planner_but_cannot_accept(client_for, planned) 
     assert "Accept the proposal" not in page
     assert client.post("/board/planner/accept/").status_code == 403
     assert not planned.sessions.exists()
+
+
+def test_with_data_the_proposal_names_the_concerns_it_weighs(client_for, demo_store) -> None:
+    today = dt.date.today()
+    m.Cycle.objects.create(
+        name="Now", starts=today.replace(day=1), ends=today.replace(year=today.year + 3)
+    )
+    m.Meeting.objects.create(date=today + dt.timedelta(days=60), kind="borough_session")
+    page = client_for(Role.BOARD_MEMBER).get("/board/planner/").content.decode()
+    assert "Concerns are read from the data for" in page
+    reasons = ("outside the 99.8% limits", "for the worse", "missed", "follow-up request")
+    assert any(r in page for r in reasons), page[page.find("proposal") :][:3000]
