@@ -10,6 +10,8 @@ import datetime as dt
 import importlib.util
 from typing import Any
 
+from django.conf import settings
+
 from dsvb.oversight.document import Document, FieldList, Paragraph, Section
 from dsvb.web.oversight import data
 from dsvb.web.oversight import models as m
@@ -76,9 +78,52 @@ def _contacts(text: str) -> tuple[tuple[str, str], ...]:
     return tuple(out)
 
 
+#: briefs built lately, by everything they are built from (a published brief's disclosure
+#: control of every strand's table is slow: its page and downloads reuse one build)
+_BUILT: dict[tuple, Document] = {}
+_BUILT_MAX = 32
+
+
 def brief_document(brief: m.Brief) -> Document:
     """The brief as the borough receives it, from its stored dates and the data for its
     period and borough."""
+    from dsvb.web.performance import data as store_data
+
+    meeting = brief.session.meeting
+    text, edited = template_text(meeting.date.year)
+    key = (
+        brief.pk,
+        brief.session.area_code,
+        meeting.date,
+        brief.period_start,
+        brief.period_end,
+        brief.draft_due,
+        brief.final_due,
+        brief.sent_on,
+        brief.length_limit,
+        brief.contacts,
+        brief.published,
+        text if edited else None,
+        str(settings.DSVB_STORE),
+        store_data.state().version,
+        _policy_key(brief),
+    )
+    if key not in _BUILT:
+        if len(_BUILT) >= _BUILT_MAX:
+            _BUILT.pop(next(iter(_BUILT)))
+        _BUILT[key] = _build_brief(brief)
+    return _BUILT[key]
+
+
+def _policy_key(brief: m.Brief) -> Any:
+    if not brief.published:
+        return None
+    from dsvb.web.public import policy
+
+    return policy.current()
+
+
+def _build_brief(brief: m.Brief) -> Document:
     meeting = brief.session.meeting
     sent = brief.sent_on or min(m.Brief.defaults_for(meeting.date)["draft_due"], brief.draft_due)
     if not _have("dsvb.oversight.brief"):
@@ -96,6 +141,11 @@ def brief_document(brief: m.Brief) -> Document:
         if e is not None
     )
     text, edited = template_text(meeting.date.year)
+    extra = {}
+    if brief.published:  # figures under the disclosure control every published output uses
+        from dsvb.web.public import policy
+
+        extra["policy"] = policy.current()
     inputs = BriefInputs(
         area_code=brief.area_code,
         area_name=brief.session.area_name,
@@ -110,6 +160,7 @@ def brief_document(brief: m.Brief) -> Document:
         contacts=_contacts(brief.contacts),
         reference=f"DSVB/{meeting.date:%Y}/{brief.pk}",
         template_text=text if edited else None,
+        **extra,
     )
     return build_brief(inputs)
 
