@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Debian packages the tests need: PostgreSQL 15 (the second database the suite runs on),
-# Chromium (browser tests) and fonts for it. Installs only what is missing, with apt-get:
+# Chromium (browser tests) and fonts for it, and Pango and HarfBuzz (WeasyPrint draws the
+# board's documents as PDF with them: src/dsvb/oversight/render.py). Installs only what is missing, with apt-get:
 # as root directly, otherwise through sudo. Set DSVB_SKIP_SYSTEM_DEPS=1 to skip this step
 # (when you provide PostgreSQL's server programs and a Chromium yourself: see PG_BINDIR in
 # scripts/postgres.py and DSVB_CHROMIUM in tests/browser/conftest.py).
@@ -25,9 +26,14 @@ for fonts in fonts-liberation fonts-dejavu-core; do
         missing+=("$fonts")
     fi
 done
+for library in libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0; do
+    if command -v dpkg-query >/dev/null && ! installed "$library"; then
+        missing+=("$library")
+    fi
+done
 
 if [ "${#missing[@]}" -eq 0 ]; then
-    echo "system-deps: PostgreSQL, Chromium and fonts are installed"
+    echo "system-deps: PostgreSQL, Chromium, fonts, Pango and HarfBuzz are installed"
     exit 0
 fi
 
@@ -49,7 +55,7 @@ elif command -v sudo >/dev/null; then
 else
     cat >&2 <<MSG
 system-deps: missing ${missing[*]}. Installing them needs root, and sudo is not installed.
-Run as root:  DEBIAN_FRONTEND=noninteractive apt-get install -y postgresql-15 chromium fonts-liberation fonts-dejavu-core
+Run as root:  DEBIAN_FRONTEND=noninteractive apt-get install -y postgresql-15 chromium fonts-liberation fonts-dejavu-core libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
 MSG
     exit 1
 fi

@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 
 @dataclass(frozen=True)
 class Paragraph:
-    """A paragraph of prose; ``number`` when the document numbers its paragraphs ("3.2")."""
+    """A paragraph of prose; ``number`` when the document numbers its paragraphs ("3.2").
+    A new line in ``text`` is a line break within the paragraph (an address)."""
 
     text: str
     number: str | None = None
@@ -96,6 +97,8 @@ class Document:
     marking: str = ""
     preamble: tuple[Block, ...] = ()
     footer: tuple[str, ...] = ()
+    # blocks after the last section, under no heading: a letter's sign-off
+    closing: tuple[Block, ...] = ()
     metadata: tuple[tuple[str, str], ...] = field(default_factory=tuple)
 
     def section(self, key: str) -> Section:
@@ -122,6 +125,7 @@ class Document:
 
         for s in stack:
             walk(s)
+        out.extend(_block_text(b) for b in self.closing)
         out.extend(self.footer)
         return "\n".join(t for t in out if t)
 
