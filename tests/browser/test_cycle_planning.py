@@ -30,8 +30,6 @@ def coming_meeting(db) -> m.Meeting:
 def test_plan_brief_send_download_then_a_borough_uploads_and_reads_its_check(
     page: Page, sign_in, coming_meeting, tmp_path: Path, assert_accessible, screenshot
 ) -> None:
-    pytest.importorskip("dsvb.oversight.planner")
-    pytest.importorskip("dsvb.oversight.report_check")
     sign_in(Role.SECRETARIAT)
     page.get_by_role("navigation", name="Menu").get_by_role("link", name="Board").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("The board's cycle")

@@ -16,8 +16,6 @@ from dsvb.web.oversight import data
 from dsvb.web.oversight import models as m
 from tests.support.web_fixtures import LAMBETH
 
-pytest.importorskip("dsvb.oversight.brief")
-
 
 @pytest.fixture
 def brief(demo_store, db) -> m.Brief:

@@ -169,7 +169,6 @@ def test_the_home_page_and_the_navigation(client_for, cycle_objects) -> None:
 
 
 def test_a_years_brief_template_is_edited_and_a_broken_one_refused(secretariat, cycle_objects):
-    pytest.importorskip("dsvb.oversight.brief_template")
     page = secretariat.get("/board/briefs/templates/2011/").content.decode()
     assert "B2" in page
     response = secretariat.post("/board/briefs/templates/2011/", {"text": "## Nonsense"})

@@ -37,7 +37,6 @@ def test_a_review_before_dsvb_is_entered_and_counted(client_for, planned) -> Non
 
 
 def test_the_proposal_is_accepted_with_its_reasons(client_for, planned) -> None:
-    pytest.importorskip("dsvb.oversight.planner")
     client = client_for(Role.SECRETARIAT)
     page = client.get("/board/planner/").content.decode()
     assert "never reviewed" in page  # a reason, in words
@@ -54,7 +53,6 @@ def test_the_proposal_is_accepted_with_its_reasons(client_for, planned) -> None:
 
 
 def test_the_secretariat_chooses_other_boroughs(client_for, planned) -> None:
-    pytest.importorskip("dsvb.oversight.planner")
     client = client_for(Role.SECRETARIAT)
     field = f"meeting_{planned.pk}"
     assert field in client.get("/board/planner/change/").content.decode()

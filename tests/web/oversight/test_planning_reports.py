@@ -94,7 +94,6 @@ def test_a_word_document_that_is_not_one_is_stored_with_the_reason_it_was_not_ch
 def test_the_figures_of_a_real_file_are_checked_and_shown_beside_their_sentence(
     name, content, borough, cycle_objects
 ) -> None:
-    pytest.importorskip("dsvb.oversight.report_check")
     brief = cycle_objects["{brief_own}"]
     response = borough.post(
         f"/board/briefs/{brief}/upload/", {"kind": "final", "file": _upload(name, content)}
@@ -111,7 +110,6 @@ def test_the_figures_of_a_real_file_are_checked_and_shown_beside_their_sentence(
 
 
 def test_a_changed_figure_is_shown_as_inconsistent(borough, cycle_objects) -> None:
-    pytest.importorskip("dsvb.oversight.report_check")
     brief = cycle_objects["{brief_own}"]
     changed = TEXT.replace("(54%)", "(64%)").encode()
     response = borough.post(

@@ -7,12 +7,12 @@ gathers inputs from the models and the cached data; the rules are in those modul
 from __future__ import annotations
 
 import datetime as dt
-import importlib.util
 from typing import Any
 
 from django.conf import settings
 
-from dsvb.oversight.document import Document, FieldList, Paragraph, Section
+from dsvb.oversight import render
+from dsvb.oversight.document import Document
 from dsvb.web.oversight import data
 from dsvb.web.oversight import models as m
 
@@ -21,17 +21,11 @@ FAMILIES = ("dv", "serious_sexual", "sexual")
 REPORT_FAMILY = "dv"
 
 
-def _have(module: str) -> bool:
-    return importlib.util.find_spec(module) is not None
-
-
 # --- the brief's template ---------------------------------------------------------------------
 
 
 def default_template_text(year: int) -> str:
     """The held template for ``year`` (the 2010 brief unless a later one is held)."""
-    if not _have("dsvb.oversight.brief_template"):
-        return ""
     from importlib import resources
 
     from dsvb.oversight import brief_template
@@ -55,8 +49,6 @@ def template_text(year: int) -> tuple[str, bool]:
 
 def template_problem(text: str, year: int) -> str:
     """What is wrong with an edited template, in words ("" when it reads)."""
-    if not _have("dsvb.oversight.brief_template"):
-        return ""
     from dsvb.oversight import brief_template
 
     try:
@@ -126,8 +118,6 @@ def _policy_key(brief: m.Brief) -> Any:
 def _build_brief(brief: m.Brief) -> Document:
     meeting = brief.session.meeting
     sent = brief.sent_on or min(m.Brief.defaults_for(meeting.date)["draft_due"], brief.draft_due)
-    if not _have("dsvb.oversight.brief"):
-        return _plain_brief(brief, sent)
     from dsvb.oversight.brief import BriefInputs, build_brief
 
     assessments = tuple(
@@ -165,68 +155,17 @@ def _build_brief(brief: m.Brief) -> Document:
     return build_brief(inputs)
 
 
-def _plain_brief(brief: m.Brief, sent: dt.date) -> Document:
-    """Section A alone: what can be said of a brief while the brief builder is not installed."""
-    fields = (
-        ("Borough", brief.session.area_name),
-        ("Meeting", f"{brief.session.meeting.date:%-d %B %Y}"),
-        ("Sent", f"{sent:%-d %B %Y}"),
-        ("Draft report due", f"{brief.draft_due:%-d %B %Y}"),
-        ("Final report due", f"{brief.final_due:%-d %B %Y}"),
-        ("Length", brief.length_limit),
-        ("Data period", f"{brief.period_start:%-d %B %Y} to {brief.period_end:%-d %B %Y}"),
-    )
-    return Document(
-        kind="brief",
-        title="Commissioning brief",
-        subtitle=brief.session.area_name,
-        sections=(
-            Section("A: Administration", (FieldList(fields),), key="A"),
-            Section("B1: Figures", (Paragraph("Figures are added when the brief is built."),)),
-        ),
-    )
-
-
 def to_html(doc: Document) -> str:
-    """The document as an HTML fragment for a page."""
-    if _have("dsvb.oversight.render"):
-        from dsvb.oversight import render
-
-        return render.to_html(doc, standalone=False)
-    from django.utils.html import escape
-
-    out = [f"<h2 class='govuk-heading-l'>{escape(doc.title)}</h2>"]
-    for line in doc.text().splitlines()[1:]:
-        out.append(f"<p class='govuk-body'>{escape(line)}</p>")
-    return "\n".join(out)
+    """The document as an HTML fragment for a page (the ``<article>`` alone)."""
+    return render.to_html(doc, standalone=False)
 
 
 def to_pdf(doc: Document) -> bytes:
-    if _have("dsvb.oversight.render"):
-        from dsvb.oversight import render
-
-        return render.to_pdf(doc)
-    import weasyprint
-
-    page = f"<html><body>{to_html(doc)}</body></html>"
-    return weasyprint.HTML(string=page).write_pdf()
+    return render.to_pdf(doc)
 
 
 def to_docx(doc: Document) -> bytes:
-    if _have("dsvb.oversight.render"):
-        from dsvb.oversight import render
-
-        return render.to_docx(doc)
-    import io
-
-    import docx
-
-    word = docx.Document()
-    for line in doc.text().splitlines():
-        word.add_paragraph(line)
-    out = io.BytesIO()
-    word.save(out)
-    return out.getvalue()
+    return render.to_docx(doc)
 
 
 # --- a borough report's figures -----------------------------------------------------------------
@@ -261,8 +200,6 @@ def check(content: bytes, name: str, brief: m.Brief) -> tuple[dict | None, str]:
         lines = read_document(content, name)
     except DocumentError as exc:
         return None, str(exc)
-    if not _have("dsvb.oversight.report_check"):
-        return None, "The figures of reports are not checked in this version of dsvb."
     from dsvb.oversight.report_check import check_report
 
     result = check_report(lines, data=comparison_data(brief))

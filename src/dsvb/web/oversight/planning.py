@@ -7,7 +7,6 @@ months' data) and its plan accepted or changed as Sessions. The weighing is
 from __future__ import annotations
 
 import datetime as dt
-import importlib.util
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,6 +14,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from dsvb import reference
+from dsvb.oversight import planner
+from dsvb.oversight.findings import draft_findings
 from dsvb.oversight.states import MeetingKind, MeetingStatus
 from dsvb.web.oversight import data
 from dsvb.web.oversight import models as m
@@ -76,17 +77,12 @@ def _concerns(boroughs: dict[str, str], today: dt.date) -> tuple[dict, str]:
     assessed = data.assessment("dv", *period)
     if assessed is None:
         return {}, ""
-    from dsvb.oversight import planner
-
     findings = []
-    if importlib.util.find_spec("dsvb.oversight.findings") is not None:
-        from dsvb.oversight.findings import draft_findings
-
-        for code in boroughs:
-            try:
-                findings.append(draft_findings(assessed, code, today))
-            except (KeyError, LookupError, ValueError):
-                continue
+    for code in boroughs:
+        try:
+            findings.append(draft_findings(assessed, code, today))
+        except (KeyError, LookupError, ValueError):  # a borough the data do not hold
+            continue
     found = planner.concerns_from(assessed, findings)
     label = f"{period[0]:%-d %B %Y} to {period[1]:%-d %B %Y}"
     return {c: v for c, v in found.items() if c in boroughs}, label
@@ -108,12 +104,8 @@ def planner_view(today: dt.date | None = None) -> PlannerView:
         for code, name in sorted(names.items(), key=lambda kv: kv[1])
     )
     meetings = tuple(coming_meetings(today))
-    if importlib.util.find_spec("dsvb.oversight.planner") is None:
-        return PlannerView(cycle, coverage, meetings, None, "The planner is not installed.", "")
     if cycle is None:
         return PlannerView(cycle, coverage, meetings, None, "Create the current cycle first.", "")
-    from dsvb.oversight import planner
-
     invited = {s.area_code for meeting in meetings for s in meeting.sessions.all()}
     open_names = {c: n for c, n in names.items() if c not in invited}
     slots = [
