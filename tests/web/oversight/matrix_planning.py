@@ -60,6 +60,7 @@ MATRIX: dict = {
         Case("/board/reports/{report_own}/download/", CYCLE),
         Case("/board/reports/{report_other}/download/", BOARD, note="another borough's"),
     ],
+    "oversight:document-css": [Case("/board/document.css", EVERYONE, note="no data in it")],
     "oversight:due": [Case("/board/due/", CYCLE)],
     "oversight:calendar": [Case("/board/calendar/", CYCLE)],
     "oversight:calendar-renew": [Case("/board/calendar/renew/", CYCLE)],

@@ -44,6 +44,7 @@ urlpatterns: list = [
     path("briefs/<int:pk>/upload/", reports.report_upload, name="report-upload"),
     path("reports/<int:pk>/", reports.report, name="report"),
     path("reports/<int:pk>/download/", reports.report_download, name="report-download"),
+    path("document.css", briefs.document_css, name="document-css"),
     path("due/", due.due, name="due"),
     path("calendar/", calendar.calendar, name="calendar"),
     path("calendar/renew/", calendar.calendar_renew, name="calendar-renew"),

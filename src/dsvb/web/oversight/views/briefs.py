@@ -314,3 +314,13 @@ def brief_template(request: HttpRequest, year: int) -> HttpResponse:
             "wide": True,
         },
     )
+
+
+@require_GET
+def document_css(request: HttpRequest) -> HttpResponse:
+    """The documents' own stylesheet (``render.stylesheet``), for pages that show a document
+    inside the service (a brief, a letter): one stylesheet for the page, the PDF and the
+    standalone HTML, served as a file because the pages allow no inline style."""
+    from dsvb.oversight import render
+
+    return HttpResponse(render.stylesheet(), content_type="text/css; charset=utf-8")
