@@ -43,7 +43,8 @@ def _date(d: dt.date) -> str:
 
 
 def _link(name: str, obj: Any, fallback: str) -> str:
-    """The object's page when the app has one by that name, else ``fallback``."""
+    """The object's page when the app has one by that name, else ``fallback`` (a page of
+    the board's; "" shows the deadline without a link)."""
     if obj is None:
         return fallback
     try:
@@ -134,7 +135,9 @@ def _all() -> Iterator[Due]:
                     f"session-{s.pk}-letter",
                 ),
                 letter if letter and letter.status == LetterStatus.SENT.value else None,
-                _link("oversight:letter", letter, f"/board/meetings/{meeting.pk}/"),
+                _link("oversight:letter", letter, "")
+                if letter
+                else f"/board/meetings/{meeting.pk}/",
             )
             if letter and letter.status == LetterStatus.SENT.value and letter.follow_up_due:
                 yield Due(
@@ -147,7 +150,7 @@ def _all() -> Iterator[Due]:
                         f"letter-{letter.pk}-follow-up",
                     ),
                     letter,
-                    _link("oversight:letter", letter, f"/board/meetings/{meeting.pk}/"),
+                    _link("oversight:letter", letter, ""),
                 )
     for action in m.ActionItem.objects.select_related("meeting"):
         due = action.due
@@ -168,7 +171,7 @@ def _all() -> Iterator[Due]:
                 f"action-{action.pk}",
             ),
             action,
-            _link("oversight:action", action, f"/board/meetings/{action.meeting_id}/"),
+            _link("oversight:action", action, ""),
         )
 
 

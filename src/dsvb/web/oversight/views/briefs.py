@@ -209,9 +209,11 @@ def brief_send(request: HttpRequest, pk: int) -> HttpResponse:
     brief = get_object_or_404(m.Brief.objects.select_related("session__meeting"), pk=pk)
     viewed(request, brief=pk, area=brief.area_code)
     form = ConfirmForm(posted(request), submit="Send the brief")
+    if brief.status != BriefStatus.DRAFT.value:
+        messages.error(request, f"The brief is {brief.status}: only a draft brief is sent")
+        return redirect("oversight:brief", pk=pk)
     if request.method == "POST" and form.is_valid():
-        today = timezone.localdate()
-        brief.sent_on = today
+        brief.sent_on = timezone.localdate()
         try:
             doc = papers.brief_document(brief)
         except ValueError as exc:
