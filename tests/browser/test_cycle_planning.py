@@ -44,6 +44,8 @@ def test_plan_brief_send_download_then_a_borough_uploads_and_reads_its_check(
     session = sessions[0]
 
     page.goto(f"/board/meetings/{coming_meeting.pk}/")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Borough session")
+    assert_accessible()
     page.get_by_role("link", name=f"Write the brief for {session.area_name}").click()
     page.get_by_label("Period start").fill("2024-01-01")
     page.get_by_label("Period end").fill("2024-12-31")
@@ -59,6 +61,11 @@ def test_plan_brief_send_download_then_a_borough_uploads_and_reads_its_check(
     pdf = tmp_path / "brief.pdf"
     download.value.save_as(pdf)
     assert pdf.read_bytes().startswith(b"%PDF")
+
+    page.goto("/board/due/")
+    expect(page.locator("#soon, #later").first).to_be_visible()
+    expect(page.get_by_role("main")).to_contain_text(f"{session.area_name}'s draft report")
+    assert_accessible()
 
     page.get_by_role("button", name="Sign out").click()
     sign_in(Role.BOROUGH_USER, username="borough", area_code=session.area_code)
