@@ -11,7 +11,7 @@ PORT ?= 8000
 PYTEST_ARGS ?=
 BENCH_WEB_ARGS ?=
 
-.PHONY: install system-deps run demo test lint format bench bench-full bench-web bench-first-view \
+.PHONY: install system-deps documents-deps run demo test lint format bench bench-full bench-web bench-first-view \
 	bench-equality \
 	postgres-start postgres-stop clean
 
@@ -27,8 +27,13 @@ install: $(UV)
 system-deps:
 	scripts/system_deps.sh
 
+# What the web app needs to draw PDFs (Pango, HarfBuzz, fonts). `make run` goes on without
+# them (the pages work; a PDF download says which packages are missing).
+documents-deps:
+	-scripts/system_deps.sh --documents
+
 # Set up and start the web application with demo data on $(HOST):$(PORT) (SQLite + DuckDB).
-run: install
+run: install documents-deps
 	$(BIN)/dsvb demo
 	$(BIN)/dsvb serve --host $(HOST) --port $(PORT)
 

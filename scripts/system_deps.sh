@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Debian packages the tests need: PostgreSQL 15 (the second database the suite runs on),
 # Chromium (browser tests) and fonts for it, and Pango and HarfBuzz (WeasyPrint draws the
-# board's documents as PDF with them: src/dsvb/oversight/render.py). Installs only what is missing, with apt-get:
+# board's documents as PDF with them: src/dsvb/oversight/render.py). With --documents, only
+# those the web app itself needs (Pango, HarfBuzz, fonts: `make run`). Installs only what is
+# missing, with apt-get:
 # as root directly, otherwise through sudo. Set DSVB_SKIP_SYSTEM_DEPS=1 to skip this step
 # (when you provide PostgreSQL's server programs and a Chromium yourself: see PG_BINDIR in
 # scripts/postgres.py and DSVB_CHROMIUM in tests/browser/conftest.py).
@@ -14,11 +16,18 @@ fi
 
 installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
 
+documents_only=0
+if [ "${1:-}" = "--documents" ]; then
+    documents_only=1
+fi
+
 missing=()
-if ! compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null && [ -z "${PG_BINDIR:-}" ]; then
+if [ "$documents_only" = 1 ]; then
+    :  # no PostgreSQL server or Chromium: SQLite and no browser tests
+elif ! compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null && [ -z "${PG_BINDIR:-}" ]; then
     missing+=(postgres)  # resolved to a package name below
 fi
-if [ ! -x "${DSVB_CHROMIUM:-/usr/bin/chromium}" ]; then
+if [ "$documents_only" = 0 ] && [ ! -x "${DSVB_CHROMIUM:-/usr/bin/chromium}" ]; then
     missing+=(chromium)
 fi
 for fonts in fonts-liberation fonts-dejavu-core; do
@@ -33,7 +42,11 @@ for library in libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0; do
 done
 
 if [ "${#missing[@]}" -eq 0 ]; then
-    echo "system-deps: PostgreSQL, Chromium, fonts, Pango and HarfBuzz are installed"
+    if [ "$documents_only" = 1 ]; then
+        echo "system-deps: fonts, Pango and HarfBuzz (for PDF documents) are installed"
+    else
+        echo "system-deps: PostgreSQL, Chromium, fonts, Pango and HarfBuzz are installed"
+    fi
     exit 0
 fi
 
