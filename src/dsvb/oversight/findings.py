@@ -42,6 +42,7 @@ from dsvb.indicators import formatting
 from dsvb.indicators.assessment import Assessment, Figure, IndicatorAssessment
 from dsvb.indicators.definitions import FAMILIES, INDICATORS
 from dsvb.indicators.periods import months_label
+from dsvb.reference.file_errors import ReferenceFileError
 
 __all__ = [
     "COLUMNS",
@@ -103,16 +104,8 @@ _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 _FIELDS = ("numerator", "denominator", "force", "rank", "ranked", "threshold")
 
 
-class FindingsRulesError(ValueError):
+class FindingsRulesError(ReferenceFileError):
     """A findings-rules file that cannot be used, with the file, line and column named."""
-
-    def __init__(self, file: str, line: int, column: str | None, problem: str) -> None:
-        where = f"{file}, line {line}" + (f", column '{column}'" if column else "")
-        super().__init__(f"{where}: {problem}")
-        self.file = file
-        self.line = line
-        self.column = column
-        self.problem = problem
 
 
 @dataclass(frozen=True)
