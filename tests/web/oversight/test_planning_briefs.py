@@ -63,3 +63,56 @@ def test_the_page_pdf_and_docx_carry_the_same_brief_from_the_years_template(
     assert response.status_code == 302
     page = client.get(f"/board/briefs/{brief.pk}/").content.decode()
     assert "Policy compliance, as the board asks" in page
+
+
+def test_a_published_briefs_tables_are_prepared_once_in_the_background(demo_store, db) -> None:
+    """Controlling every borough's strand tables takes minutes: the first asker starts one
+    preparation and is told to come back; while it runs, another asker starts none; then
+    the tables come from the shared cache (per store version, period and policy)."""
+    import threading
+
+    from django.core.cache import cache
+
+    from dsvb.reports.disclosure import Policy
+    from dsvb.web.oversight import papers
+
+    def preparers() -> set:
+        return {t for t in threading.enumerate() if t.name == "published-brief"}
+
+    start, end = data.latest_period(3)
+    policy, other = Policy(version=1), Policy(version=2)
+    before = preparers()
+    with pytest.raises(papers.Preparing, match="disclosure control"):
+        papers.published_equality((), policy, start, end)
+    started = preparers() - before
+    for thread in started:
+        thread.join(timeout=60)
+    assert len(started) <= 1
+    assert papers.published_equality((), policy, start, end) == ()  # from the cache
+    # another worker is preparing the other policy's: this one waits and starts nothing
+    cache.add(papers._published_key(other, start, end) + ":preparing", True, 60)
+    before = preparers()
+    with pytest.raises(papers.Preparing):
+        papers.published_equality((), other, start, end)
+    assert preparers() - before == set()
+
+
+def test_a_published_brief_being_prepared_says_so_and_its_download_waits(
+    client_for, brief, monkeypatch
+) -> None:
+    from dsvb.web.oversight import papers
+
+    brief.published = True
+    brief.save()
+
+    def preparing(*args, **kwargs):
+        raise papers.Preparing("The figures of a published brief are being put under control")
+
+    monkeypatch.setattr(papers, "published_equality", preparing)
+    client = client_for(Role.SECRETARIAT)
+    page = client.get(f"/board/briefs/{brief.pk}/")
+    assert page.status_code == 200
+    assert "being put under control" in page.content.decode()
+    assert "cannot be drawn" not in page.content.decode()
+    download = client.get(f"/board/briefs/{brief.pk}/brief.pdf")
+    assert download.status_code == 302 and download["Location"] == f"/board/briefs/{brief.pk}/"

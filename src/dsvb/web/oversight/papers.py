@@ -7,16 +7,34 @@ gathers inputs from the models and the cached data; the rules are in those modul
 from __future__ import annotations
 
 import datetime as dt
+import logging
+import threading
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import cache
 
 from dsvb.oversight import render
 from dsvb.oversight.document import Document
 from dsvb.web.oversight import data
 from dsvb.web.oversight import models as m
 
+log = logging.getLogger(__name__)
+
 FAMILIES = ("dv", "serious_sexual", "sexual")
+#: how long the published equality tables of a period are kept (they change only with the
+#: store, whose version is in the key, or the policy, whose version is too)
+PUBLISHED_SECONDS = 7 * 24 * 3600
+#: how long one worker may hold the right to prepare them before another may try
+PREPARING_SECONDS = 1800
+
+
+class Preparing(Exception):
+    """A published brief's figures are being put under disclosure control in the background
+    (every borough's tables of a strand at once: minutes, once per period and policy); the
+    page says so and asks the reader to come back."""
+
+
 #: the family a borough report's figures are compared with first (the brief's B1 leads with it)
 REPORT_FAMILY = "dv"
 
@@ -131,11 +149,14 @@ def _build_brief(brief: m.Brief) -> Document:
         if e is not None
     )
     text, edited = template_text(meeting.date.year)
-    extra = {}
+    extra: dict[str, Any] = {}
     if brief.published:  # figures under the disclosure control every published output uses
         from dsvb.web.public import policy
 
         extra["policy"] = policy.current()
+        extra["published_equality"] = published_equality(
+            equality, extra["policy"], brief.period_start, brief.period_end
+        )
     inputs = BriefInputs(
         area_code=brief.area_code,
         area_name=brief.session.area_name,
@@ -153,6 +174,47 @@ def _build_brief(brief: m.Brief) -> Document:
         **extra,
     )
     return build_brief(inputs)
+
+
+def _published_key(policy: Any, start: dt.date, end: dt.date) -> str:
+    from dsvb.oversight.brief import BRIEF_STRANDS
+    from dsvb.web.performance import data as store_data
+
+    strands = ",".join(BRIEF_STRANDS)
+    return (
+        f"dsvb:cycle:published-equality:{store_data.state().token}:{start}:{end}:"
+        f"{policy.version}:{policy.rules_revision}:{strands}"
+    )
+
+
+def published_equality(analyses: tuple, policy: Any, start: dt.date, end: dt.date) -> tuple:
+    """Every family's equality tables for the period under ``policy``, controlled once for
+    every borough together (as a publication must be) and kept in the shared cache; while
+    they are being prepared (a background thread of this worker), :class:`Preparing`."""
+    from dsvb.equality.publication import publish
+    from dsvb.oversight.brief import BRIEF_STRANDS
+
+    key = _published_key(policy, start, end)
+    held = cache.get(key)
+    if held is not None:
+        return held
+    if cache.add(f"{key}:preparing", True, PREPARING_SECONDS):  # one worker prepares it
+
+        def prepare() -> None:
+            try:
+                built = tuple(publish(a, policy, BRIEF_STRANDS) for a in analyses)
+                cache.set(key, built, PUBLISHED_SECONDS)
+            except Exception:  # logged; the next view tries again
+                log.exception("preparing the published equality tables failed")
+            finally:
+                cache.delete(f"{key}:preparing")
+
+        threading.Thread(target=prepare, name="published-brief", daemon=True).start()
+    raise Preparing(
+        "The figures of a published brief are being put under disclosure control, every "
+        "borough's together (a few minutes, once for each period). Come back to this page "
+        "shortly; nothing else waits for it."
+    )
 
 
 def to_html(doc: Document) -> str:

@@ -110,11 +110,14 @@ def brief_new(request: HttpRequest, pk: int) -> HttpResponse:
 def brief(request: HttpRequest, pk: int) -> HttpResponse:
     brief = guards.get_item(request, m.Brief, pk)
     viewed(request, area=brief.area_code)
+    preparing = ""
     if brief.sent_html:
         html, problem = brief.sent_html, ""
     else:
         try:
             html, problem = papers.to_html(papers.brief_document(brief)), ""
+        except papers.Preparing as waiting:
+            html, problem, preparing = "", "", str(waiting)
         except ValueError as exc:
             html, problem = "", str(exc)
     may_upload = guards.item_decision(request.user, brief, contribute=True)
@@ -125,6 +128,7 @@ def brief(request: HttpRequest, pk: int) -> HttpResponse:
             "brief": brief,
             "html": mark_safe(html),
             "problem": problem,
+            "preparing": preparing,
             "reports": [r for r in brief.reports.all() if guards.may_see(request.user, r)],
             "may_run": guards.can_run_cycle(request.user),
             "may_upload": may_upload.allowed,
@@ -170,6 +174,9 @@ def _document(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     else:
         try:
             doc = papers.brief_document(brief)
+        except papers.Preparing as preparing:
+            messages.info(request, str(preparing))
+            return redirect("oversight:brief", pk=pk)
         except ValueError as exc:
             raise Http404(str(exc)) from exc
         content = papers.to_pdf(doc) if fmt == "pdf" else papers.to_docx(doc)
@@ -216,6 +223,9 @@ def brief_send(request: HttpRequest, pk: int) -> HttpResponse:
         brief.sent_on = timezone.localdate()
         try:
             doc = papers.brief_document(brief)
+        except papers.Preparing as preparing:
+            messages.info(request, str(preparing))
+            return redirect("oversight:brief", pk=pk)
         except ValueError as exc:
             messages.error(request, str(exc))
             return redirect("oversight:brief", pk=pk)
