@@ -92,7 +92,7 @@ def recommendations() -> list[Recommendation]:
             1,
             "MPS to review borough practice of the use of cautions.",
             "MPS Violent Crime Directorate",
-            theme="policy",
+            theme="policy_qa",
         ),
     ]
 
@@ -105,7 +105,7 @@ def inputs(figures: ar.Figures, **kw) -> ar.AnnualReportInputs:
             "findings",
             {
                 "data": ["Recording of LGBT domestic violence has proved difficult to quantify."],
-                "policy": ["The thorny issue of cautioning was raised at almost every session."],
+                "policy_qa": ["The thorny issue of cautioning was raised at almost every session."],
                 "thematic": ["The thematic session looked at first response."],
             },
         ),
@@ -350,10 +350,14 @@ def test_every_figure_the_report_prints_is_in_its_download(made) -> None:
 
 def test_findings_recommendations_progress_and_boroughs(report) -> None:
     findings = report.section("findings")
-    assert [s.key for s in findings.subsections] == ["theme-data", "theme-policy", "theme-thematic"]
+    assert [s.key for s in findings.subsections] == [
+        "theme-data",
+        "theme-policy_qa",
+        "theme-thematic",
+    ]
     policy_text = "\n".join(
         b.text if hasattr(b, "text") else "\n".join(b.items)
-        for b in report.section("theme-policy").blocks
+        for b in report.section("theme-policy_qa").blocks
     )
     assert "1. MPS to review borough practice of the use of cautions." in policy_text
     recs = report.section("recommendations").blocks[0]

@@ -39,6 +39,7 @@ from dsvb.indicators.definitions import FAMILIES, INDICATORS
 from dsvb.indicators.model import Period
 from dsvb.indicators.periods import months_label
 from dsvb.indicators.results import FORCE_CODE, IndicatorResult
+from dsvb.oversight import themes
 from dsvb.oversight.document import (
     BulletList,
     Chart,
@@ -77,16 +78,8 @@ __all__ = [
     "volume_sentence",
 ]
 
-#: The themes of the board's findings, in the report's order (the commissioning brief's
-#: sections, then the thematic sessions).
-THEMES: tuple[tuple[str, str], ...] = (
-    ("data", "Data"),
-    ("policy", "Policy compliance and quality assurance"),
-    ("partnership", "Partnership work and community safety partnerships"),
-    ("victims", "Victims and communities"),
-    ("organisational", "Organisational improvement"),
-    ("thematic", "Thematic sessions"),
-)
+#: The themes of the board's findings, in the report's order (one list: :mod:`themes`).
+THEMES = themes.THEMES
 NOT_FOR_PUBLICATION = "NOT FOR PUBLICATION: exact figures, no disclosure control"
 CHARGES_NOTE = (
     "Charges are not published by borough: beside sanction detections and cautions they "

@@ -42,6 +42,7 @@ from dsvb.indicators import formatting
 from dsvb.indicators.assessment import Assessment, Figure, IndicatorAssessment
 from dsvb.indicators.definitions import FAMILIES, INDICATORS
 from dsvb.indicators.periods import months_label
+from dsvb.oversight import themes
 from dsvb.reference.file_errors import ReferenceFileError
 
 __all__ = [
@@ -82,14 +83,8 @@ COLUMNS = (
     "source",
 )
 KINDS = {"commend": "commendation", "follow_up": "follow-up request"}
-#: the annual report's themes (DOMAIN.md, "The board's cycle"), in the report's order
-THEMES = {
-    "data": "Data",
-    "policy_qa": "Policy compliance and quality assurance",
-    "partnership": "Partnership",
-    "victims_communities": "Victims and communities",
-    "organisational_improvement": "Organisational improvement",
-}
+#: the themes a rule's findings belong to (one list: :mod:`dsvb.oversight.themes`)
+THEMES = themes.TITLES
 #: comparison -> (the test, how it reads in a sentence)
 COMPARISONS: dict[str, tuple[Callable[[Fraction, Fraction], bool], str]] = {
     "above": (operator.gt, "above"),
