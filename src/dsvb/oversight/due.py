@@ -56,6 +56,12 @@ class Standing(StrEnum):
         }[self.value]
 
 
+def past_due(due: dt.date, today: dt.date) -> bool:
+    """The one rule of lateness in the cycle: a thing due on a day is late from the next day
+    (due today is not yet late), for deadlines here and the action register alike."""
+    return due < today
+
+
 @dataclass(frozen=True)
 class Deadline:
     """One deadline: what (``kind``, ``subject`` in words), whose (``area_code``, None for
@@ -76,7 +82,7 @@ class Deadline:
         """Done, late (not done and its day has passed), due within ``SOON_DAYS`` or later."""
         if self.done is not None:
             return Standing.DONE
-        if self.due < today:
+        if past_due(self.due, today):
             return Standing.LATE
         if self.due <= today + dt.timedelta(days=SOON_DAYS):
             return Standing.SOON

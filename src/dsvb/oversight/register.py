@@ -22,6 +22,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from dsvb.oversight.due import past_due
 from dsvb.oversight.states import ActionStatus
 
 
@@ -46,8 +47,8 @@ class ActionRow:
 
 
 def is_overdue(row: ActionRow, on: dt.date) -> bool:
-    """Open, with a due date before ``on``."""
-    return row.is_open and row.due is not None and row.due < on
+    """Open, with a due date before ``on`` (:func:`dsvb.oversight.due.past_due`)."""
+    return row.is_open and row.due is not None and past_due(row.due, on)
 
 
 def paragraph_key(number: str) -> tuple[tuple[int, int | str], ...]:
