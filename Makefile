@@ -12,7 +12,7 @@ PYTEST_ARGS ?=
 BENCH_WEB_ARGS ?=
 
 .PHONY: install system-deps documents-deps run demo test lint format bench bench-full bench-web bench-first-view \
-	bench-equality \
+	bench-equality bench-documents \
 	postgres-start postgres-stop clean
 
 $(UV):
@@ -64,6 +64,11 @@ bench-full: install
 # The equality analysis (a page's cache miss) and a strand's publication, at London scale.
 bench-equality: install
 	$(BIN)/python benchmarks/equality.py
+
+# The board's documents: a brief and the annual report built and drawn as PDF and DOCX.
+bench-documents: install
+	$(BIN)/python benchmarks/brief_documents.py
+	$(BIN)/python benchmarks/annual_report.py --incidents 20000
 
 # First views of every page after an import or a restart, at London scale (target: 1 s each).
 bench-first-view: install

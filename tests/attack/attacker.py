@@ -1,11 +1,13 @@
 """An outsider who tries to recover suppressed small numbers from dsvb's published files.
 
 Independent of the suppression code on purpose (``dsvb.reports.disclosure``): it reads only
-the CSV files the public can download, and knows only what is written down in this module —
-the public definitions of the indicators (:data:`INDICATOR_COUNTS`, :data:`COUNT_SOURCES`)
-and the relations between their counts (:data:`RELATIONS`, one record per relation, with a
-sentence saying why an outsider may assume it). It imports nothing from dsvb, so a mistake
-in the suppression code's model of the outsider cannot be repeated here.
+the CSV files the public can download (the releases, and the figures the annual report
+prints, written in the same format: ``tests/attack/README.md``), and knows only what is
+written down in this module — the public definitions of the indicators
+(:data:`INDICATOR_COUNTS`, :data:`COUNT_SOURCES`) and the relations between their counts
+(:data:`RELATIONS`, one record per relation, with a sentence saying why an outsider may
+assume it). It imports nothing from dsvb, so a mistake in the suppression code's model of the
+outsider cannot be repeated here.
 
 The attack (DOMAIN.md, "Disclosure control"): every count in every published file, for
 every area, family, count and period, is an unknown whole number. Published figures fix

@@ -196,3 +196,39 @@ class Truth:
             )
 
         return remainder
+
+
+# --- the annual report -----------------------------------------------------------------------
+
+
+def annual_report_csv(path: Path, period: Period, out: Path, *, controlled: bool = True) -> Path:
+    """The figures the annual report of ``period`` prints (its tables, charts and sentences),
+    from the store at ``path``, as the public download format: what an outsider reads from
+    the report. ``controlled=False`` writes the internal draft's exact figures (disclosure
+    control off: the check that the attack can find something)."""
+    import ibis
+
+    from dsvb.indicators.assessment import assess_store
+    from dsvb.indicators.model import Period as Months
+    from dsvb.indicators.periods import ReportingPeriod
+    from dsvb.oversight import annual_report as ar
+    from dsvb.reports.disclosure import Policy
+
+    months = ReportingPeriod.of(Months(period[0], period[1] + dt.timedelta(days=1)))
+    con = store.connect(path, read_only=True)
+    try:
+        backend = ibis.duckdb.from_connection(con)
+        judged = [
+            assess_store(backend, family, months, months.period.start)
+            for family in ("dv", "serious_sexual", "sexual")
+        ]
+    finally:
+        con.close()
+    inputs = ar.AnnualReportInputs(
+        period[1].year,
+        ar.figures_from_assessments(judged),
+        policy=Policy() if controlled else None,
+    )
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(ar.tables_csv(inputs), encoding="utf-8", newline="")
+    return out

@@ -19,7 +19,7 @@ MEETING_DAY = dt.date(2010, 6, 15)
 
 
 @pytest.fixture
-def cycle_objects(db) -> dict[str, int]:
+def cycle_objects(db, make_user) -> dict[str, int | str]:
     held = m.Meeting.objects.create(
         date=MEETING_DAY, kind="borough_session", status="held", agenda="Minutes\nLambeth"
     )
@@ -29,7 +29,7 @@ def cycle_objects(db) -> dict[str, int]:
     coming = m.Meeting.objects.create(date=dt.date(2030, 11, 16), kind="borough_session")
     member = m.Member.objects.create(name="A Co-Chair", organisation="MPA", role="co_chair")
     m.Attendee.objects.create(meeting=held, member=member, attendance="present")
-    ids: dict[str, int] = {
+    ids: dict[str, int | str] = {
         "{meeting}": held.pk,
         "{meeting_later}": later.pk,
         "{meeting_coming}": coming.pk,
@@ -77,7 +77,9 @@ def cycle_objects(db) -> dict[str, int]:
     approved = m.Minutes.objects.create(meeting=held, status="approved")
     m.Paragraph.objects.create(minutes=approved, order=1, number="1", text="Welcome.")
     draft = m.Minutes.objects.create(meeting=later, status="draft")
-    m.Paragraph.objects.create(minutes=draft, order=1, number="1", text="Draft words.")
+    draft_paragraph = m.Paragraph.objects.create(
+        minutes=draft, order=1, number="1", text="Draft words."
+    )
     rec = m.Recommendation.objects.create(year=2010, number=1, text="Do this.", owner="MPS")
     report = m.AnnualReport.objects.create(
         year=2010, period_start=dt.date(2009, 12, 1), period_end=dt.date(2010, 11, 30)
@@ -90,4 +92,33 @@ def cycle_objects(db) -> dict[str, int]:
             "{annual_report}": report.year,
         }
     )
+    # the planning part's: a coming session with a draft brief (Lambeth's: the board's alone
+    # until sent) and one with none yet (Southwark's), and a calendar feed's secret address
+    coming_own = m.Session.objects.create(meeting=coming, area_code=LAMBETH)
+    coming_other = m.Session.objects.create(meeting=coming, area_code=SOUTHWARK)
+    draft_brief = m.Brief.objects.create(
+        session=coming_own,
+        period_start=dt.date(2009, 4, 1),
+        period_end=dt.date(2010, 3, 31),
+        **m.Brief.defaults_for(coming.date),
+    )
+    owner = make_user("secretariat", username="calendar-owner", second_factor=False)
+    ids.update(
+        {
+            "{session_coming}": coming_other.pk,
+            "{brief_draft}": draft_brief.pk,
+            "{calendar_token}": m.CalendarToken.for_user(owner).token,
+        }
+    )
+    # (after the session) a published annual report the public may read, a draft paragraph
+    m.AnnualReport.objects.create(
+        year=2009,
+        period_start=dt.date(2008, 12, 1),
+        period_end=dt.date(2009, 11, 30),
+        status="published",
+        published_html="<article><h1>Annual report 2009</h1></article>",
+        published_pdf=b"%PDF-1.4 published",
+        published_docx=b"PK published",
+    )
+    ids.update({"{annual_report_published}": 2009, "{paragraph_draft}": draft_paragraph.pk})
     return ids

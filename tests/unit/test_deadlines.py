@@ -70,5 +70,5 @@ def test_a_mistake_in_the_rules_names_its_line_and_column(row, column, why):
     with pytest.raises(deadlines.RuleFileError) as caught:
         deadlines.parse_rules(text, "rules.csv")
     message = str(caught.value)
-    assert message.startswith(f"rules.csv, line 3, column {column}:"), message
+    assert message.startswith(f"rules.csv, line 3, column '{column}':"), message
     assert why in message

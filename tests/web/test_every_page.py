@@ -10,7 +10,9 @@ from html.parser import HTMLParser
 
 import pytest
 from django.test import Client
+from django.urls import resolve
 
+from dsvb.web.accounts.policies import PUBLIC_PAGES
 from dsvb.web.accounts.roles import Role
 from tests.web.test_page_audit import job  # noqa: F401  (a fixture)
 from tests.web.test_permissions import JOB, MATRIX, USER
@@ -59,7 +61,7 @@ def _pages() -> list[tuple[str, object]]:
 
 
 @pytest.fixture
-def every_page(client_for, job, published_store):  # noqa: F811
+def every_page(client_for, job, published_store, cycle_objects):  # noqa: F811
     """(role, path, response) for every page, each as the first role allowed to see it."""
     clients: dict[object, Client] = {}
     seen = []
@@ -70,6 +72,8 @@ def every_page(client_for, job, published_store):  # noqa: F811
         client = clients[role]
         user_id = client.user.pk if role else 0
         path = case.path.replace(JOB, str(job.pk)).replace(USER, str(user_id))
+        for placeholder, value in cycle_objects.items():
+            path = path.replace(placeholder, str(value))
         seen.append((role, path, client.get(path, follow=True)))
     return seen
 
@@ -97,7 +101,7 @@ def test_no_staff_page_may_be_stored_but_public_pages_may(every_page, client_for
     public = 0
     for role, path, response in every_page:
         stored = "no-store" not in _directives(response)
-        if role is None and not path.startswith("/accounts/"):  # a page for the public
+        if role is None and resolve(path).view_name in PUBLIC_PAGES:  # a page for the public
             public += 1
             if not stored:
                 wrong.append(f"{path} (public) is marked no-store")

@@ -8,8 +8,6 @@ for a signed-in person and a redirect to sign in for the public.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
@@ -20,6 +18,7 @@ from dsvb.web.accounts import memberships
 from dsvb.web.accounts.roles import Role
 from dsvb.web.imports.models import ImportJob
 from tests.web.conftest import LAMBETH, SOUTHWARK
+from tests.web.oversight.case import Case
 from tests.web.oversight.matrix import CYCLE_MATRIX
 
 PUBLIC = None  # the public: no sign-in
@@ -31,14 +30,6 @@ IMPORTERS = frozenset({Role.FORCE_ANALYST})
 IMPORT_READERS = frozenset({Role.FORCE_ANALYST, Role.SECRETARIAT})
 AUDITORS = frozenset({Role.SECRETARIAT, Role.AUDITOR})
 SECRETARIAT = frozenset({Role.SECRETARIAT})
-
-
-@dataclass(frozen=True)
-class Case:
-    path: str
-    allowed: frozenset
-    method: str = "get"
-    note: str = ""
 
 
 JOB = "{job}"  # replaced by a real import job's id

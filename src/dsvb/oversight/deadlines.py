@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
+from dsvb.reference.file_errors import ReferenceFileError
+
 UNITS = ("days", "weeks", "months", "next_meeting")
 ANCHORS = ("meeting", "letter")
 
@@ -35,7 +37,7 @@ class DeadlineRule:
         return self.valid_from <= day and (self.valid_to is None or day < self.valid_to)
 
 
-class RuleFileError(ValueError):
+class RuleFileError(ReferenceFileError):
     """A mistake in the rules file, naming the line and the column."""
 
 
@@ -53,7 +55,7 @@ def parse_rules(text: str, name: str) -> tuple[DeadlineRule, ...]:
     for line, row in enumerate(csv.DictReader(text.splitlines()), start=2):
 
         def fail(column: str, why: str, line: int = line) -> RuleFileError:
-            return RuleFileError(f"{name}, line {line}, column {column}: {why}")
+            return RuleFileError(name, line, column, why)
 
         if row["anchor"] not in ANCHORS:
             raise fail("anchor", f"{row['anchor']!r} is not one of {', '.join(ANCHORS)}")

@@ -42,6 +42,8 @@ from dsvb.indicators import formatting
 from dsvb.indicators.assessment import Assessment, Figure, IndicatorAssessment
 from dsvb.indicators.definitions import FAMILIES, INDICATORS
 from dsvb.indicators.periods import months_label
+from dsvb.oversight import themes
+from dsvb.reference.file_errors import ReferenceFileError
 
 __all__ = [
     "COLUMNS",
@@ -81,14 +83,8 @@ COLUMNS = (
     "source",
 )
 KINDS = {"commend": "commendation", "follow_up": "follow-up request"}
-#: the annual report's themes (DOMAIN.md, "The board's cycle"), in the report's order
-THEMES = {
-    "data": "Data",
-    "policy_qa": "Policy compliance and quality assurance",
-    "partnership": "Partnership",
-    "victims_communities": "Victims and communities",
-    "organisational_improvement": "Organisational improvement",
-}
+#: the themes a rule's findings belong to (one list: :mod:`dsvb.oversight.themes`)
+THEMES = themes.TITLES
 #: comparison -> (the test, how it reads in a sentence)
 COMPARISONS: dict[str, tuple[Callable[[Fraction, Fraction], bool], str]] = {
     "above": (operator.gt, "above"),
@@ -103,16 +99,8 @@ _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 _FIELDS = ("numerator", "denominator", "force", "rank", "ranked", "threshold")
 
 
-class FindingsRulesError(ValueError):
+class FindingsRulesError(ReferenceFileError):
     """A findings-rules file that cannot be used, with the file, line and column named."""
-
-    def __init__(self, file: str, line: int, column: str | None, problem: str) -> None:
-        where = f"{file}, line {line}" + (f", column '{column}'" if column else "")
-        super().__init__(f"{where}: {problem}")
-        self.file = file
-        self.line = line
-        self.column = column
-        self.problem = problem
 
 
 @dataclass(frozen=True)

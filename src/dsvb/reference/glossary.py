@@ -22,6 +22,8 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
+from dsvb.reference.file_errors import ReferenceFileError
+
 __all__ = [
     "Glossary",
     "GlossaryError",
@@ -35,16 +37,8 @@ COLUMNS = ("id", "term", "matches", "definition", "see_also", "source")
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
-class GlossaryError(ValueError):
+class GlossaryError(ReferenceFileError):
     """A glossary file that cannot be used, with the file, line and column named."""
-
-    def __init__(self, file: str, line: int, column: str | None, problem: str) -> None:
-        where = f"{file}, line {line}" + (f", column '{column}'" if column else "")
-        super().__init__(f"{where}: {problem}")
-        self.file = file
-        self.line = line
-        self.column = column
-        self.problem = problem
 
 
 @dataclass(frozen=True)

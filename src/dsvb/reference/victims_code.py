@@ -37,6 +37,8 @@ from importlib import resources
 import holidays
 import numpy as np
 
+from dsvb.reference.file_errors import ReferenceFileError
+
 __all__ = [
     "CATEGORIES",
     "DeadlineRule",
@@ -67,16 +69,8 @@ CATEGORIES = (ENHANCED, STANDARD)
 MAX_WORKING_DAYS = 60  # no deadline in the Code is longer than a few weeks
 
 
-class DeadlineRulesError(ValueError):
+class DeadlineRulesError(ReferenceFileError):
     """A deadline-rules file that cannot be used, with the file, line and column named."""
-
-    def __init__(self, file: str, line: int, column: str | None, problem: str) -> None:
-        where = f"{file}, line {line}" + (f", column '{column}'" if column else "")
-        super().__init__(f"{where}: {problem}")
-        self.file = file
-        self.line = line
-        self.column = column
-        self.problem = problem
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,13 @@ from django.urls import reverse
 from dsvb.web.accounts import policies
 
 
+def _can_view_due(user: Any) -> bool:
+    from dsvb.oversight.access import VIEW_DUE
+    from dsvb.web.accounts.memberships import decide
+
+    return bool(getattr(user, "is_authenticated", False)) and decide(user, VIEW_DUE).allowed
+
+
 def navigation(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     items: list[tuple[str, str]] = []
@@ -19,6 +26,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         label = "Scorecard" if policies.can_view_all_areas(user) else "My borough"
         items.append((label, reverse("performance:scorecard")))
         items.append(("Equality", reverse("performance:equality")))
+    if _can_view_due(user):
+        items.append(("Board", reverse("oversight:home")))
     if policies.can_view_imports(user):
         items.append(("Imports", reverse("imports:list")))
     if policies.can_search_audit(user):

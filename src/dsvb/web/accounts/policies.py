@@ -34,6 +34,8 @@ PUBLIC_PAGES = frozenset(
         "public:area-download",
         "public:release-download",
         "public:policy",
+        "oversight:annual-published",
+        "oversight:annual-published-pdf",
     }
 )
 

@@ -21,3 +21,8 @@ RECOMMENDATION_CHANGED = register_action("recommendation_changed", "Recommendati
 ANNUAL_REPORT_PUBLISHED = register_action("annual_report_published", "Annual report published")
 CALENDAR_FETCHED = register_action("calendar_fetched", "Calendar feed fetched")
 CALENDAR_REFUSED = register_action("calendar_refused", "Calendar feed refused")
+CALENDAR_RENEWED = register_action("calendar_renewed", "Calendar feed address renewed")
+FOLLOW_UP_CHANGED = register_action(
+    "follow_up_changed", "Follow-up session or report's receipt recorded"
+)
+ANNUAL_REPORT_CHANGED = register_action("annual_report_changed", "Annual report's texts changed")

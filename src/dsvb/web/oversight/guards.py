@@ -87,5 +87,6 @@ def get_item(
             reason=decision.reason,
         )
         raise PermissionDenied(decision.reason)
-    viewed(request, **{kind: pk})
+    # ("action" is record()'s own argument: an action item is named "action_item")
+    viewed(request, **{"action_item" if kind == "action" else kind: pk})
     return obj

@@ -269,6 +269,7 @@ class Brief(StatefulModel):
     # as sent
     sent_pdf = models.BinaryField(null=True, blank=True, editable=False)
     sent_docx = models.BinaryField(null=True, blank=True, editable=False)
+    sent_html = models.TextField(blank=True, editable=False)
 
     def __str__(self) -> str:
         return f"Brief for {self.session}"
