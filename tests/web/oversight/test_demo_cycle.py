@@ -114,6 +114,12 @@ def test_every_page_of_the_cycle_has_something_to_show(cycle) -> None:
     # a draft annual report for the year with the secretariat's texts
     report = m.AnnualReport.objects.get()
     assert report.year == TODAY.year and report.status == "draft" and report.themes
+    # every theme is one of the one list (findings, recommendations and the report)
+    from dsvb.oversight.themes import TITLES
+
+    assert set(report.themes) <= set(TITLES)
+    assert {r.theme for r in recommendations} <= set(TITLES)
+    assert {f.theme for f in findings} <= set(TITLES)
 
 
 def test_what_is_due_has_something_late_and_something_coming(cycle) -> None:

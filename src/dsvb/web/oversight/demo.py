@@ -560,7 +560,7 @@ class _Builder:
                 "The MPS should ensure that no perpetrator of domestic violence is cautioned more "
                 "than once, and report every repeat caution to the board.",
                 "MPS Territorial Policing",
-                "policy",
+                "policy_qa",
                 [
                     (
                         RecommendationStatus.ONGOING,
@@ -584,7 +584,7 @@ class _Builder:
                 year - 1,
                 "Every borough should publish how it meets the Victims' Code of Practice.",
                 "MPS Territorial Policing",
-                "victims",
+                "victims_communities",
                 [],
             ),
             (
@@ -891,13 +891,13 @@ def annual_report_themes() -> dict[str, str]:
         "data": "The board looked at each borough's figures before its session, checked "
         "against dsvb's own. Most boroughs' reports stated their figures correctly; the board "
         "asked two boroughs to correct figures that did not match.",
-        "policy": "The use of cautions remains the board's main concern: two boroughs were "
+        "policy_qa": "The use of cautions remains the board's main concern: two boroughs were "
         "asked to explain theirs, and the force now reports repeat cautions to the board.",
         "partnership": "Boroughs with advocates based in their Community Safety Units "
         "described closer work with their MARACs.",
-        "victims": "Compliance with the Victims' Code improved; the board asked boroughs how "
-        "they reach older and disabled victims.",
-        "organisational": "Learning from domestic homicide reviews is shared between "
+        "victims_communities": "Compliance with the Victims' Code improved; the board asked "
+        "boroughs how they reach older and disabled victims.",
+        "organisational_improvement": "Learning from domestic homicide reviews is shared between "
         "boroughs through the force's review panel.",
         "thematic": "The thematic session on older victims heard from two boroughs and their "
         "partners about abuse of older people by partners and family members.",
