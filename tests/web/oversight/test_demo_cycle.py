@@ -100,6 +100,7 @@ def test_every_page_of_the_cycle_has_something_to_show(cycle) -> None:
     assert findings.exclude(rule_id="").exists()
     assert findings.filter(status=FindingStatus.AGREED.value).exists()
     assert m.Letter.objects.filter(status=LetterStatus.SENT.value).count() == 8
+    assert m.Letter.objects.filter(status=LetterStatus.DRAFT.value).count() == 2
     answered = findings.exclude(response_status=ResponseStatus.AWAITED.value)
     assert answered.exists()
     assert {f.session.meeting for f in answered} == {meetings[0]}

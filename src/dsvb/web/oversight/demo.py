@@ -252,8 +252,7 @@ class _Builder:
         for meeting in held:
             for session in meeting.sessions.all():
                 self._findings(session, agreed=meeting is not held[-1])
-                if meeting is not held[-1]:
-                    self._letter(session)
+                self._letter(session, send=meeting is not held[-1])  # the latest: a draft
         self._follow_up(held[0], follow_up_meeting=held[-1])
         self._recommendations()
         self._annual_report()
@@ -501,7 +500,7 @@ class _Builder:
                 finding.move_to(FindingStatus.AGREED)
                 finding.save()
 
-    def _letter(self, session: m.Session) -> None:
+    def _letter(self, session: m.Session, *, send: bool = True) -> None:
         meeting = session.meeting
         date = _tuesday_on_or_after(meeting.date + dt.timedelta(weeks=3))
         letter = m.Letter(
@@ -511,6 +510,9 @@ class _Builder:
             addressee=f"The Borough Commander, {session.area_name}",
             signatories="\n".join(f"{x.name}, Co-Chair" for x in MEMBERS if x.role == "co_chair"),
         )
+        if not send:
+            letter.save()
+            return
         letter.move_to("sent")
         letter.save()
         follow_ups = [
