@@ -42,13 +42,14 @@ def _date(d: dt.date) -> str:
     return f"{d:%-d %B %Y}"
 
 
-def _link(name: str, obj: Any, fallback: str) -> str:
+def _link(name: str, obj: Any, fallback: str, *, by: str = "pk") -> str:
     """The object's page when the app has one by that name, else ``fallback`` (a page of
-    the board's; "" shows the deadline without a link)."""
+    the board's; "" shows the deadline without a link). ``by``: the attribute the address
+    takes (a letter's page is addressed by its session, ``session_id``)."""
     if obj is None:
         return fallback
     try:
-        return reverse(name, args=[obj.pk])
+        return reverse(name, args=[getattr(obj, by)])
     except NoReverseMatch:
         return fallback
 
@@ -135,7 +136,7 @@ def _all() -> Iterator[Due]:
                     f"session-{s.pk}-letter",
                 ),
                 letter if letter and letter.status == LetterStatus.SENT.value else None,
-                _link("oversight:letter", letter, "")
+                _link("oversight:letter", letter, "", by="session_id")
                 if letter
                 else f"/board/meetings/{meeting.pk}/",
             )
@@ -150,7 +151,7 @@ def _all() -> Iterator[Due]:
                         f"letter-{letter.pk}-follow-up",
                     ),
                     letter,
-                    _link("oversight:letter", letter, ""),
+                    _link("oversight:letter", letter, "", by="session_id"),
                 )
     for action in m.ActionItem.objects.select_related("meeting"):
         due = action.due

@@ -16,7 +16,13 @@ from dsvb.web.audit.recorder import record
 from dsvb.web.oversight import audit
 from dsvb.web.oversight import models as m
 from dsvb.web.oversight.forms_after import FollowUpBoardForm, ResponseForm
-from dsvb.web.oversight.guards import can_run_cycle, cycle_member, get_item, item_decision
+from dsvb.web.oversight.guards import (
+    can_run_cycle,
+    cycle_member,
+    get_item,
+    item_decision,
+    may_see,
+)
 from dsvb.web.oversight.views.after_common import (
     download,
     follow_up_document,
@@ -112,8 +118,20 @@ def follow_up(request: HttpRequest, session_id: int) -> HttpResponse:
             ],
             "may_answer": may_answer,
             "board_form": board_form,
+            "session_minutes_shown": _minutes_shown(request, letter),
         },
     )
+
+
+def _minutes_shown(request: HttpRequest, letter: m.Letter) -> bool:
+    """Whether to link the follow-up session's minutes: the board always (it writes them);
+    anyone else only once they exist and may be seen (approved, and their borough's)."""
+    if letter.follow_up_meeting_id is None:
+        return False
+    if can_run_cycle(request.user):
+        return True
+    minutes = m.Minutes.objects.filter(meeting_id=letter.follow_up_meeting_id).first()
+    return minutes is not None and may_see(request.user, minutes)
 
 
 @cycle_member
