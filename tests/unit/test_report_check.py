@@ -283,6 +283,8 @@ Call the CSU on 0208 721 5582 or 020 7230 1212 between 9:30 and 17:00.
 The period runs from 1 April 2006 to 31 March 2007 (2006/07), reported on 01/04/2007.
 A 33 week programme and a 3 level course, 24 hours a day, cost £52,225.64.
 The 124Ds and class 29 calls; ranked 13th; aged 18-35; version 1.4.
+In 2009 domestic violence incidents rose; since 2008 the borough has improved.
+Between 2005 and 2008 domestic violence offences fell.
 """
 
 
@@ -295,10 +297,27 @@ def test_years_dates_phones_and_numbers_of_things_are_never_inconsistent(
     for not_a_figure in (
         "2007", "2006", "6", "3.2", "3", "12", "4.1", "19", "0208", "5582", "9", "30",
         "17", "1", "31", "01", "33", "24", "52,225.64", "124", "29", "13", "18", "1.4",
-        "14", "15",
+        "14", "15", "2009", "2008", "2005",
     ):  # fmt: skip
         assert not_a_figure not in figures, not_a_figure
     assert all(f.verdict == "unchecked" for f in result.figures)  # wards and stations
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "There were 2473 incidents of which 1986 were substantive criminal offences (80%).",
+        "There were 3000 incidents, of which 2011 were offences (67%).",
+        "A total of 2011 victims reported 2499 incidents; of those 1999 were repeat victims.",
+    ],
+)
+def test_a_count_that_looks_like_a_year_is_still_a_count(tmp_path: Path, text: str) -> None:
+    """Boroughs' counts run into the thousands: "of which 1986 were offences" is a count."""
+    result = check_text(tmp_path, "report.txt", text + "\n")
+    stated = [f.figure for f in result.figures]
+    counts = [n for n in ("1986", "2011", "1999") if n in text]
+    assert all(n in stated for n in counts), stated
+    assert not any(f.verdict == "inconsistent" for f in result.figures)
 
 
 def test_the_export_columns_and_json(tmp_path: Path) -> None:

@@ -111,6 +111,19 @@ _MONTH = (
     r"Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)"
 )
 _NOUNS = labels.COUNT_NOUNS
+# words before a four-digit number that make it a count, not a year
+_COUNT_BEFORE = "".join(
+    f"(?<!{re.escape(words)} )"
+    for words in (
+        "of which", "of those", "of these", "of whom", "of them", "total of", "there were",
+        "there have been", "there are", "recorded", "were", "was",
+    )
+)  # fmt: skip
+# the words before a year ("in 2009 domestic violence incidents rose"): a year, whatever follows
+_YEAR_AFTER = "|".join(
+    rf"(?<=\b{word} \d{{4}})"
+    for word in ("in", "since", "during", "from", "to", "until", "by", "for", "of", "and")
+)
 _NOT_FIGURES = [
     # leading list or paragraph numbers: "12. ", "3.2 ", "(a) ", "1) "
     re.compile(r"^\s*(?:\(?\d+(?:\.\d+)*[.)]\s|\d+(?:\.\d+)+\s)"),
@@ -124,8 +137,13 @@ _NOT_FIGURES = [
     re.compile(r"\b\d{1,4}[/-]\d{1,2}[/-]\d{2,4}\b"),
     re.compile(r"\b\d{4}[/-]\d{2,4}\b"),
     re.compile(r"(?i)\b\d{1,2}[:.]\d{2}\s*(?:am|pm)\b|\b\d{1,2}:\d{2}\b"),
-    # years, unless a count of something follows ("1999 incidents")
-    re.compile(rf"(?i)\b(?:19|20)\d{{2}}\b(?!\s*%)(?!\s+(?:{_NOUNS})\b)"),
+    # years, unless the words make it a count: a count of something follows ("1999
+    # incidents", "1986 substantive criminal offences" -- unless "in 2009 domestic violence
+    # incidents rose"), or it is a part or a total ("of which 1986 were", "a total of 2011")
+    re.compile(
+        rf"(?i){_COUNT_BEFORE}\b(?:19|20)\d{{2}}\b(?!\s*%)(?!\s+(?:{_NOUNS})\b)"
+        rf"(?!\s+(?:were|was)\b)(?:{_YEAR_AFTER}|(?!\s+(?:[a-z]+\s+){{1,2}}(?:{_NOUNS})\b))"
+    ),
     # references: paragraph 3, pages 4 and 5, appendix 2, question 19, class 29, form 124D
     re.compile(
         r"(?i)\b(?:paragraphs?|paras?|sections?|pages?|pp?\.|appendix|appendices|annex|"
