@@ -11,6 +11,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+#: The media type of each kind of document file, by format name (no dot): what the board
+#: sends (html, pdf, docx) and what boroughs and the secretariat send it (also txt, md).
+MEDIA_TYPES = {
+    "html": "text/html; charset=utf-8",
+    "pdf": "application/pdf",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "txt": "text/plain; charset=utf-8",
+    "md": "text/markdown; charset=utf-8",
+    "markdown": "text/markdown; charset=utf-8",
+}
+
 
 @dataclass(frozen=True)
 class Paragraph:

@@ -23,6 +23,7 @@ from dsvb import reference
 from dsvb.access.model import AreaRef
 from dsvb.oversight import deadlines
 from dsvb.oversight.access import CycleObject
+from dsvb.oversight.due import past_due
 from dsvb.oversight.states import (
     ActionStatus,
     Attendance,
@@ -319,7 +320,7 @@ class BoroughReport(models.Model):
     @property
     def late(self) -> bool:
         due = self.brief.final_due if self.kind == ReportKind.FINAL else self.brief.draft_due
-        return timezone.localtime(self.uploaded_at).date() > due
+        return past_due(due, timezone.localtime(self.uploaded_at).date())
 
     @classmethod
     def next_version(cls, brief: Brief, kind: str) -> int:

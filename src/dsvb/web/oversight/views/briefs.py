@@ -14,6 +14,8 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_http_methods
 
+from dsvb.oversight.document import MEDIA_TYPES
+from dsvb.oversight.due import past_due
 from dsvb.oversight.states import BriefStatus, ReportKind
 from dsvb.web.audit.pageview import audited_view, viewed
 from dsvb.web.audit.recorder import record
@@ -21,11 +23,6 @@ from dsvb.web.oversight import audit, data, guards, papers
 from dsvb.web.oversight import models as m
 from dsvb.web.oversight.forms import BriefForm, BriefTemplateForm, ConfirmForm, ReasonForm
 from dsvb.web.oversight.views._common import move, posted
-
-CONTENT_TYPES = {
-    "pdf": "application/pdf",
-    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-}
 
 
 def _briefs_for(user: Any) -> list[dict]:
@@ -42,10 +39,10 @@ def _briefs_for(user: Any) -> list[dict]:
                 "brief": brief,
                 "draft": ReportKind.DRAFT.value in kinds or ReportKind.FINAL.value in kinds,
                 "final": ReportKind.FINAL.value in kinds,
-                "draft_late": open_ and not kinds and brief.draft_due < today,
+                "draft_late": open_ and not kinds and past_due(brief.draft_due, today),
                 "final_late": open_
                 and ReportKind.FINAL.value not in kinds
-                and brief.final_due < today,
+                and past_due(brief.final_due, today),
             }
         )
     return rows
@@ -190,7 +187,7 @@ def _document(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
         area=brief.area_code,
         format=fmt,
     )
-    response = HttpResponse(content, content_type=CONTENT_TYPES[fmt])
+    response = HttpResponse(content, content_type=MEDIA_TYPES[fmt])
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
 

@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
+from dsvb.oversight.document import MEDIA_TYPES
 from dsvb.web.audit.pageview import audited_view, viewed
 from dsvb.web.audit.recorder import record
 from dsvb.web.oversight import audit, guards, papers
@@ -23,13 +24,6 @@ VERDICTS = {
     "inconsistent": ("Inconsistent", "govuk-tag--red"),
     "differs_from_data": ("Differs from the data", "govuk-tag--orange"),
     "unchecked": ("Unchecked", "govuk-tag--grey"),
-}
-CONTENT_TYPES = {
-    ".pdf": "application/pdf",
-    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    ".txt": "text/plain; charset=utf-8",
-    ".md": "text/markdown; charset=utf-8",
-    ".markdown": "text/markdown; charset=utf-8",
 }
 
 
@@ -135,10 +129,9 @@ def report_download(request: HttpRequest, pk: int) -> HttpResponse:
         object_id=report.pk,
         area=report.brief.area_code,
     )
-    suffix = PurePath(report.file_name).suffix.lower()
-    response = HttpResponse(
-        bytes(report.content), content_type=CONTENT_TYPES.get(suffix, "application/octet-stream")
-    )
+    kind = PurePath(report.file_name).suffix.lower().lstrip(".")
+    media_type = MEDIA_TYPES.get(kind, "application/octet-stream")
+    response = HttpResponse(bytes(report.content), content_type=media_type)
     response["Content-Disposition"] = f'attachment; filename="{report.file_name}"'
     response["X-Content-Type-Options"] = "nosniff"
     return response
