@@ -20,7 +20,7 @@ from dsvb.oversight.states import MeetingKind, MeetingStatus
 from dsvb.web.oversight import data
 from dsvb.web.oversight import models as m
 
-SLOTS = 2  # boroughs a borough session takes (DOMAIN.md)
+SLOTS = planner.SLOTS_PER_MEETING  # boroughs a borough session takes (one definition)
 
 
 @dataclass(frozen=True)
@@ -44,16 +44,14 @@ class PlannerView:
 def reviews() -> dict[str, dt.date]:
     """Each borough's latest review: a held session, or a review held before dsvb."""
     last: dict[str, dt.date] = {}
-    held = m.Session.objects.filter(meeting__status=MeetingStatus.HELD.value)
-    pairs = [(s.area_code, s.meeting.date) for s in held.select_related("meeting")]
-    pairs += [(r.area_code, r.date) for r in m.PastReview.objects.all()]
-    for code, day in pairs:
+    for code, day in all_reviews():
         if code not in last or day > last[code]:
             last[code] = day
     return last
 
 
 def all_reviews() -> list[tuple[str, dt.date]]:
+    """Every review: (borough, date) of each held session and each review before dsvb."""
     held = m.Session.objects.filter(meeting__status=MeetingStatus.HELD.value)
     pairs = [(s.area_code, s.meeting.date) for s in held.select_related("meeting")]
     return pairs + [(r.area_code, r.date) for r in m.PastReview.objects.all()]
