@@ -43,6 +43,7 @@ __all__ = [
     "Proposal",
     "Review",
     "concerns_from",
+    "coverage",
     "months_between",
     "propose",
 ]
@@ -261,13 +262,21 @@ def propose(
                     proposal.tier,
                 )
             )
-    in_cycle = {c: d for c, d in last.items() if d >= cycle_start}
-    coverage = Coverage(
+    return Plan(coverage(names, last, cycle_start), tuple(slots), tuple(queue), weight)
+
+
+def coverage(
+    boroughs: Mapping[str, str], last: Mapping[str, dt.date], cycle_start: dt.date
+) -> Coverage:
+    """Who has been reviewed since ``cycle_start`` (from each borough's latest review,
+    ``last``) and who has not: the one judgement of the cycle's coverage, for the planner,
+    its page and the cycle's home page."""
+    in_cycle = {c: d for c, d in last.items() if d >= cycle_start and c in boroughs}
+    return Coverage(
         cycle_start,
         tuple(
-            (c, names[c], in_cycle[c])
-            for c in sorted(in_cycle, key=lambda c: (in_cycle[c], names[c]))
+            (c, boroughs[c], in_cycle[c])
+            for c in sorted(in_cycle, key=lambda c: (in_cycle[c], boroughs[c]))
         ),
-        tuple((c, n) for c, n in sorted(names.items(), key=lambda i: i[1]) if c not in in_cycle),
+        tuple((c, n) for c, n in sorted(boroughs.items(), key=lambda i: i[1]) if c not in in_cycle),
     )
-    return Plan(coverage, tuple(slots), tuple(queue), weight)

@@ -91,14 +91,11 @@ def planner_view(today: dt.date | None = None) -> PlannerView:
     cycle = m.Cycle.current(today)
     names = dict(reference.boroughs())
     last = reviews()
-    start = cycle.starts if cycle else None
+    covered = (
+        {c for c, _, _ in planner.coverage(names, last, cycle.starts).reviewed} if cycle else set()
+    )
     coverage = tuple(
-        BoroughCoverage(
-            code,
-            name,
-            last.get(code),
-            bool(start and last.get(code, start) >= start and code in last),
-        )
+        BoroughCoverage(code, name, last.get(code), code in covered)
         for code, name in sorted(names.items(), key=lambda kv: kv[1])
     )
     meetings = tuple(coming_meetings(today))

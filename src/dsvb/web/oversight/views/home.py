@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from dsvb import reference
+from dsvb.oversight import planner
 from dsvb.oversight.states import BriefStatus, FindingKind, MeetingStatus
 from dsvb.web.audit.pageview import audited_view
 from dsvb.web.oversight import guards, planning, schedule
@@ -36,9 +37,11 @@ def home(request: HttpRequest) -> HttpResponse:
     }
     if context["board"]:
         cycle = m.Cycle.current(today)
-        last = planning.reviews()
+        names = reference.boroughs()
         reviewed = (
-            sum(1 for day in last.values() if day >= cycle.starts) if cycle is not None else 0
+            len(planner.coverage(names, planning.reviews(), cycle.starts).reviewed)
+            if cycle is not None
+            else 0
         )
         context.update(
             meetings=m.Meeting.objects.filter(date__gte=today)
@@ -46,7 +49,7 @@ def home(request: HttpRequest) -> HttpResponse:
             .prefetch_related("sessions")[:6],
             cycle=cycle,
             reviewed=reviewed,
-            boroughs=len(reference.boroughs()),
+            boroughs=len(names),
         )
     else:
         user = request.user
