@@ -524,8 +524,9 @@ class Recommendation(StatefulModel):
 
     @classmethod
     def next_number(cls, year: int) -> int:
-        last = cls.objects.filter(year=year).aggregate(models.Max("number"))["number__max"]
-        return (last or 0) + 1
+        from dsvb.oversight.recommendations import number_next
+
+        return number_next(cls.objects.filter(year=year).only("year", "number"), year)
 
 
 class RecommendationUpdate(models.Model):

@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
+from dsvb.oversight import report_check
 from dsvb.oversight.document import MEDIA_TYPES
 from dsvb.web.audit.pageview import audited_view, viewed
 from dsvb.web.audit.recorder import record
@@ -18,13 +19,15 @@ from dsvb.web.oversight import models as m
 from dsvb.web.oversight.forms import ReportUploadForm
 from dsvb.web.oversight.views._common import posted
 
+# how each verdict of the check (report_check.VERDICTS, the one list) is shown
 VERDICTS = {
-    "consistent": ("Consistent", "govuk-tag--green"),
-    "matches_data": ("Matches the data", "govuk-tag--green"),
-    "inconsistent": ("Inconsistent", "govuk-tag--red"),
-    "differs_from_data": ("Differs from the data", "govuk-tag--orange"),
-    "unchecked": ("Unchecked", "govuk-tag--grey"),
+    report_check.CONSISTENT: ("Consistent", "govuk-tag--green"),
+    report_check.MATCHES_DATA: ("Matches the data", "govuk-tag--green"),
+    report_check.INCONSISTENT: ("Inconsistent", "govuk-tag--red"),
+    report_check.DIFFERS_FROM_DATA: ("Differs from the data", "govuk-tag--orange"),
+    report_check.UNCHECKED: ("Unchecked", "govuk-tag--grey"),
 }
+assert set(VERDICTS) == set(report_check.VERDICTS), "a verdict of the check is not shown"
 
 
 def _safe_name(name: str) -> str:
