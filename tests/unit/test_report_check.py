@@ -320,6 +320,21 @@ def test_a_count_that_looks_like_a_year_is_still_a_count(tmp_path: Path, text: s
     assert not any(f.verdict == "inconsistent" for f in result.figures)
 
 
+@pytest.mark.parametrize("separator", [": ", "\t"])
+def test_a_breakdown_written_as_label_value_lines_is_checked_against_its_total(
+    tmp_path: Path, separator: str
+) -> None:
+    """Pasted from a spreadsheet with no header row: the Total line totals the lines above."""
+    lines = [("Charges", "400"), ("Cautions", "300"), ("Other", "80")]
+    body = "".join(f"{label}{separator}{value}\n" for label, value in lines)
+    right = check_text(tmp_path, "right.txt", body + f"Total{separator}780\n")
+    wrong = check_text(tmp_path, "wrong.txt", body + f"Total{separator}791\n")
+    (total,) = [f for f in right.figures if f.figure == "780"]
+    assert total.verdict == "consistent"
+    (total,) = [f for f in wrong.figures if f.figure == "791"]
+    assert total.verdict == "inconsistent" and "780" in total.explanation
+
+
 def test_the_export_columns_and_json(tmp_path: Path) -> None:
     result = check_report(read_document(SEED))
     header = result.to_csv().splitlines()[0].split(",")

@@ -594,7 +594,18 @@ def _label_value(line: Line) -> tuple[str, str] | None:
 
 
 def _label_value_block(b: _Builder, block: list[Line]) -> None:
+    """Label/value lines ("Offences: 791", pasted "Charges<TAB>400"); a "Total" line after
+    two or more counts totals the counts above it (a breakdown written as lines, as tables'
+    Total rows do) -- unless a subtotal among them makes that ambiguous, or it is not the
+    block's first total."""
     first = len(b.figures)
+    parts: list[int] = []
+    totalled = any(
+        (parsed := _label_value(line)) is not None
+        and _SUBTOTAL_ROW.match(parsed[0])
+        and not _TOTAL_ROW.fullmatch(parsed[0])
+        for line in block
+    )
     for line in block:
         parsed = _label_value(line)
         if parsed is None:
@@ -603,7 +614,8 @@ def _label_value_block(b: _Builder, block: list[Line]) -> None:
         number, kind = _cell_figure(value)  # type: ignore[misc]
         if _looks_like_year(label, number, kind):
             continue
-        b.add(
+        is_total = bool(_TOTAL_ROW.fullmatch(label))
+        figure_id = b.add(
             line=line.number,
             page=line.page,
             text=line.text.strip(),
@@ -616,6 +628,13 @@ def _label_value_block(b: _Builder, block: list[Line]) -> None:
             role=COMPARATOR if _COMPARATOR.search(label) else "",
             own_period=labels.period_phrase(label),
         )
+        if kind != COUNT or _COMPARATOR.search(label):
+            continue
+        if not is_total:
+            parts.append(figure_id)
+        elif not totalled and len(parts) >= 2:
+            b.relations.append(Relation("total", figure_id, tuple(parts), "Total line"))
+            totalled = True
     _link(b, first)
 
 
