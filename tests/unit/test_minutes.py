@@ -616,3 +616,26 @@ def test_an_action_table_in_word_and_in_markdown(tmp_path: Path) -> None:
     assert (action.paragraph, action.owners, action.task, action.line) == (
         "4.2", ("Board staff",), "Chase the audit", 5,
     )  # fmt: skip
+
+
+def test_an_action_at_the_end_of_a_paragraphs_line_is_found():
+    """ "… forum. ACTION – <owners>" and "… figures. Action: X to Y" written inside the
+    paragraph, not on their own line; "Action was taken" mid-paragraph is prose."""
+    text = (
+        "1. Welcome.\n"
+        "2. The borough described its One Stop Shop and will report to the DV forum. "
+        "ACTION – Barking & Dagenham\n"
+        "3. Action was taken by the police. The board noted it.\n"
+        "4. The CPS will send the figures. Action: CPS to send the charging figures by "
+        "31 March 2008.\n"
+    ).encode()
+    m = parse_minutes(text, "inline.txt")
+    found = [(a.paragraph, a.owners, a.form) for a in m.actions]
+    assert found == [
+        ("2", ("Barking and Dagenham",), "inline"),
+        ("4", ("CPS",), "inline"),
+    ]
+    assert m.actions[0].task.startswith("The borough described its One Stop Shop")
+    assert m.actions[0].owner_area_codes == ("E09000002",)
+    assert m.actions[1].task == "send the charging figures by 31 March 2008"
+    assert str(m.actions[1].due) == "2008-03-31"

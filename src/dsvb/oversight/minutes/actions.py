@@ -14,6 +14,14 @@ from dataclasses import dataclass, field
 from dsvb.oversight.minutes.lines import _ACTION_LABEL, _TRAILING, _next_index, _plain, _Row
 from dsvb.oversight.minutes.owners import _parse_owners
 
+# an action written at the end of a paragraph's line, after a full stop: "… forum. ACTION –
+# Barking & Dagenham", "… report. Action: Kingston to reply" (capital "ACTION", or "Action"
+# with a colon or dash: "Action was taken" is prose)
+_INLINE = re.compile(
+    r"(?<=[.!?])\s+(?:ACTIONS?|Actions?(?=\s*[:–—]|\s+-\s))\s*(?:[:–—]|\s-)\s*"
+    r"(?P<body>[^.!?]*\S)\s*[.]?\s*$"
+)
+
 _SUBJECT_VERB = re.compile(
     r"^(?P<who>.{1,80}?)\s+(?:will|agreed\s+to|undertook\s+to|offered\s+to|is\s+to|are\s+to|"
     r"to|would|(?:said|agreed)\s+(?:that\s+)?(?:he|she|they|it)\s+(?:would|will))\s+(?P<task>.+)$",
@@ -161,6 +169,18 @@ def _find_actions(rows: list[_Row], para_of: list[str], paras: dict[str, _Para])
                     problem = "the action names no owner"
             found.append(
                 _Found(paragraph, owners or (), task, text, r.line.number, form, body, problem)
+            )
+            continue
+        inline = _INLINE.search(text)
+        if inline:  # "... to the DV forum. ACTION – Barking & Dagenham" at a line's end
+            r.is_action = True
+            body = inline.group("body").strip()
+            owners, task, problem = _owner_task(body)
+            if owners and not task:
+                before = text[: inline.start()].strip()
+                task = re.split(r"(?<=[.!?])\s+", before)[-1] if before else ""
+            found.append(
+                _Found(paragraph, owners or (), task, text, r.line.number, "inline", body, problem)
             )
             continue
         trailing = _TRAILING.search(text)

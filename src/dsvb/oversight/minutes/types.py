@@ -20,6 +20,7 @@ FORMS = (
     "numbered",
     "action_list",
     "trailing",
+    "inline",
     "borough_after_points",
     "action_table",
 )
