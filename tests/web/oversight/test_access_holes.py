@@ -147,3 +147,23 @@ def test_findings_change_while_the_letter_is_a_draft(secretariat, cycle_objects)
     )
     assert edit.status_code == 302
     assert m.Finding.objects.get(pk=commend).text == "Rewritten."
+
+
+def test_drafting_again_never_deletes_a_finding_with_a_response(demo_store, secretariat) -> None:
+    meeting = m.Meeting.objects.create(
+        date=dt.date(2010, 12, 14), kind="borough_session", status="held"
+    )
+    session = m.Session.objects.create(meeting=meeting, area_code="E09000008")  # Croydon
+    path = f"/board/sessions/{session.pk}/findings/"
+    assert secretariat.post(path, {"draft": "1"}).status_code == 302
+    drafted = list(session.findings.order_by("order"))
+    assert drafted, "the rules draft something for Croydon on the demo store"
+    answered = drafted[0]
+    m.Finding.objects.filter(pk=answered.pk).update(
+        response="Reviewed already.", response_status="answered"
+    )
+    assert secretariat.post(path, {"draft": "1"}).status_code == 302
+    kept = m.Finding.objects.get(pk=answered.pk)
+    assert (kept.response, kept.response_status) == ("Reviewed already.", "answered")
+    assert session.findings.filter(rule_id=answered.rule_id).count() == 1
+    assert session.findings.count() == len(drafted)
