@@ -102,9 +102,12 @@ def cycle_objects(db, make_user) -> dict[str, int | str]:
         period_end=dt.date(2010, 3, 31),
         **m.Brief.defaults_for(coming.date),
     )
+    # a finding of a session with no letter yet (a sent letter's findings are kept as sent)
+    unsent = m.Finding.objects.create(session=coming_other, kind="commend", text="Early.")
     owner = make_user("secretariat", username="calendar-owner", second_factor=False)
     ids.update(
         {
+            "{finding_unsent}": unsent.pk,
             "{session_coming}": coming_other.pk,
             "{brief_draft}": draft_brief.pk,
             "{calendar_token}": m.CalendarToken.for_user(owner).token,

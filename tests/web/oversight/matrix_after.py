@@ -50,7 +50,7 @@ MATRIX: dict = {
     ],
     "oversight:finding": [Case("/board/findings/{commend_own}/", SECRETARIAT)],
     "oversight:finding-move": [
-        Case("/board/findings/{commend_other}/move/", SECRETARIAT, method="post", note="no move")
+        Case("/board/findings/{finding_unsent}/move/", SECRETARIAT, method="post", note="no move")
     ],
     "oversight:letter": [
         Case("/board/sessions/{session_own}/letter/", CYCLE, note="sent, own"),

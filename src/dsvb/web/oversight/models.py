@@ -290,7 +290,9 @@ class Brief(StatefulModel):
             str(self.pk),
             owner_area=self.area_code,
             state=self.status,
-            board_only=self.status == BriefStatus.DRAFT.value,
+            # a brief withdrawn before it was ever sent was never the borough's to see
+            board_only=self.status == BriefStatus.DRAFT.value
+            or (self.status == BriefStatus.WITHDRAWN.value and self.sent_on is None),
         )
 
 
@@ -405,7 +407,14 @@ class ActionItem(StatefulModel):
             owner_area=codes[0] if codes else None,
             shared_with=frozenset(AreaRef(c) for c in codes[1:]),
             state=self.status,
+            # draft minutes are never published, nor the actions written in them
+            board_only=not self.minutes_approved,
         )
+
+    @property
+    def minutes_approved(self) -> bool:
+        minutes = getattr(self.meeting, "minutes", None)
+        return minutes is not None and minutes.status == MinutesStatus.APPROVED.value
 
 
 class ActionUpdate(models.Model):

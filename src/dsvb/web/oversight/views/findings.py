@@ -15,7 +15,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from dsvb.oversight.states import FindingStatus, InvalidMove
+from dsvb.oversight.states import FindingStatus, InvalidMove, LetterStatus, ResponseStatus
 from dsvb.web.audit.pageview import audited_view, viewed
 from dsvb.web.audit.recorder import record
 from dsvb.web.oversight import audit, data
@@ -33,6 +33,18 @@ def findings_period(session: m.Session) -> tuple[dt.date, dt.date] | None:
     return data.latest_period(12)
 
 
+def letter_sent(session: m.Session) -> bool:
+    """Whether the letter carrying the session's findings is sent: then its findings are kept
+    as sent (the letter's page, rebuilt from them, stays the letter the borough received)."""
+    return m.Letter.objects.filter(session=session, status=LetterStatus.SENT.value).exists()
+
+
+def refuse_if_sent(request: HttpRequest, session: m.Session) -> None:
+    """403, audited, for any change to the findings of a session whose letter is sent."""
+    if letter_sent(session):
+        refuse(request, f"the letter to {session.area_code} is sent: its findings are kept as sent")
+
+
 def draft_from_data(session: m.Session) -> tuple[int, list[str]]:
     """Store the rules' drafts for the session (replacing earlier drafts not yet agreed):
     how many, and the rules that could not be judged with why."""
@@ -46,7 +58,12 @@ def draft_from_data(session: m.Session) -> tuple[int, list[str]]:
         return 0, ["there are no figures yet: import an extract first"]
     drafted = draft_findings(assessment, session.area_code, session.meeting.date)
     with transaction.atomic():
-        session.findings.filter(status=FindingStatus.DRAFT.value).exclude(rule_id="").delete()
+        # (a finding with the borough's response recorded is never replaced)
+        session.findings.filter(
+            status=FindingStatus.DRAFT.value,
+            response="",
+            response_status=ResponseStatus.AWAITED.value,
+        ).exclude(rule_id="").delete()
         kept = set(session.findings.exclude(rule_id="").values_list("rule_id", flat=True))
         start = (session.findings.aggregate(Max("order"))["order__max"] or 0) + 1
         made = 0
@@ -77,6 +94,7 @@ def findings(request: HttpRequest, session_id: int) -> HttpResponse:
     viewed(request, area=session.area_code, session=session.pk)
     form = FindingForm()
     if request.method == "POST" and can_run_cycle(request.user):
+        refuse_if_sent(request, session)
         if "draft" in request.POST:
             made, skipped = draft_from_data(session)
             record(
@@ -130,6 +148,8 @@ def findings(request: HttpRequest, session_id: int) -> HttpResponse:
 @audited_view("a finding")
 def finding_edit(request: HttpRequest, finding_id: int) -> HttpResponse:
     finding = get_object_or_404(m.Finding, pk=finding_id)
+    if request.method == "POST":
+        refuse_if_sent(request, finding.session)
     form = FindingForm(request.POST or None, instance=finding)
     if request.method == "POST" and form.is_valid():
         form.save()
@@ -149,6 +169,7 @@ def finding_edit(request: HttpRequest, finding_id: int) -> HttpResponse:
 @audited_view("a finding's state")
 def finding_move(request: HttpRequest, finding_id: int) -> HttpResponse:
     finding = get_object_or_404(m.Finding, pk=finding_id)
+    refuse_if_sent(request, finding.session)
     to = request.POST.get("to", "")
     try:
         finding.move_to(FindingStatus(to) if to in set(FindingStatus) else to)
