@@ -111,3 +111,19 @@ def test_a_membership_that_ended_sees_nothing():
     ended = person(Role.BOROUGH_USER, LAMBETH, valid_to=dt.date(2010, 5, 31))
     refused = decide(ended, VIEW_ITEM, brief(), on=DAY)
     assert not refused and "ended" in refused.reason
+
+
+def test_an_action_of_draft_minutes_is_refused_saying_why():
+    action = CycleObject(
+        "action",
+        "9",
+        owner_area=LAMBETH,
+        state="open",
+        board_only=True,
+        why_board_only="comes from minutes not yet approved",
+    )
+    refused = decide(LAMBETH_USER, VIEW_ITEM, action, on=DAY)
+    assert not refused
+    assert refused.reason == (
+        "action 9 of Lambeth comes from minutes not yet approved: the board's alone"
+    )

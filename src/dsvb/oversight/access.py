@@ -41,6 +41,7 @@ class CycleObject(Resource):
 
     state: str = ""
     board_only: bool = False
+    why_board_only: str = ""  # in words, when not its own state ("its minutes are a draft")
 
     def describe(self) -> str:
         if self.owner_area or self.owner_agency:
@@ -70,9 +71,8 @@ def _view(memberships: tuple[Membership, ...], obj: object) -> Decision:
     borough = _borough(memberships, obj)
     if borough is not None:
         if obj.board_only:
-            return Decision(
-                False, f"{obj.describe()} is {obj.state or 'a draft'}: the board's alone"
-            )
+            why = obj.why_board_only or f"is {obj.state or 'a draft'}"
+            return Decision(False, f"{obj.describe()} {why}: the board's alone")
         return Decision(True, f"a {borough.describe()} may see {obj.describe()}")
     roles = " and ".join(dict.fromkeys(m.describe() for m in memberships))
     return Decision(False, f"{obj.describe()} is not shown to a {roles}")

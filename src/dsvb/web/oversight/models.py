@@ -409,6 +409,7 @@ class ActionItem(StatefulModel):
             state=self.status,
             # draft minutes are never published, nor the actions written in them
             board_only=not self.minutes_approved,
+            why_board_only="comes from minutes not yet approved",
         )
 
     @property
