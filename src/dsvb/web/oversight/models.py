@@ -413,6 +413,20 @@ class ActionItem(StatefulModel):
         )
 
     @property
+    def effective_due(self) -> dt.date | None:
+        """When it is due: the date the minutes gave, else the next meeting (the dated rule
+        ``action_due``), else None while no next meeting is planned. The register and
+        what's due both judge lateness by this."""
+        if self.due is not None:
+            return self.due
+        nxt = self.meeting.next_meeting()
+        return deadlines.due("action_due", self.meeting.date, next_meeting=nxt and nxt.date)
+
+    @property
+    def due_is_next_meeting(self) -> bool:
+        return self.due is None and self.effective_due is not None
+
+    @property
     def minutes_approved(self) -> bool:
         minutes = getattr(self.meeting, "minutes", None)
         return minutes is not None and minutes.status == MinutesStatus.APPROVED.value

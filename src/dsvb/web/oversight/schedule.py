@@ -154,10 +154,7 @@ def _all() -> Iterator[Due]:
                     _link("oversight:letter", letter, "", by="session_id"),
                 )
     for action in m.ActionItem.objects.select_related("meeting"):
-        due = action.due
-        if due is None:
-            nxt = action.meeting.next_meeting()
-            due = deadlines.due("action_due", action.meeting.date, next_meeting=nxt and nxt.date)
+        due = action.effective_due
         if due is None:
             continue
         done = None if action.is_open else (action.closed_on or due)

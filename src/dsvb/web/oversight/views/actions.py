@@ -34,7 +34,7 @@ def action_row(action: m.ActionItem) -> register.ActionRow:
         area_codes=tuple(action.area_codes),
         task=action.task,
         status=ActionStatus(action.status),
-        due=action.due,
+        due=action.effective_due,
         order=action.pk,
     )
 
