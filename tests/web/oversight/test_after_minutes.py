@@ -103,6 +103,16 @@ def test_the_minutes_seed_gives_its_15_actions_with_owners(secretariat, meeting)
     # the register lists every one, linked to its source paragraph
     register = secretariat.get("/board/actions/").content.decode()
     assert register.count(f"/board/meetings/{meeting.pk}/minutes/#paragraph-") == 15
+    # who attended, from the minutes' lists: the board's members present, the rest guests
+    attendees = list(meeting.attendees.all())
+    assert len(attendees) == 7 + 9 + 3 + 18
+    present = {a.name for a in attendees if a.attendance == "present"}
+    assert "Cindi Butts" in present and len(present) == 7
+    assert {a.organisation for a in attendees if a.attendance == "guest"} == {
+        "MPS",
+        "MPA",
+        "Other Attendees",
+    }
 
 
 def test_typed_minutes_edited_and_approved_then_matters_arising_next_time(

@@ -23,7 +23,7 @@ from django.views.decorators.http import require_POST
 
 from dsvb.oversight import register
 from dsvb.oversight.reading import DocumentError
-from dsvb.oversight.states import InvalidMove, MinutesStatus
+from dsvb.oversight.states import Attendance, InvalidMove, MinutesStatus
 from dsvb.web.audit.pageview import audited_view
 from dsvb.web.audit.recorder import record
 from dsvb.web.oversight import audit
@@ -110,6 +110,8 @@ def _store(meeting: m.Meeting, parsed: Any, source_name: str) -> m.Minutes:
             by_number[p.number] = m.Paragraph.objects.create(
                 minutes=record_, order=order, number=p.number, heading=p.heading, text=p.text
             )
+        if not meeting.attendees.exists():  # attendance recorded by hand is kept as it is
+            _store_attendance(meeting, parsed)
         for a in parsed.actions:
             m.ActionItem.objects.create(
                 meeting=meeting,
@@ -122,6 +124,36 @@ def _store(meeting: m.Meeting, parsed: Any, source_name: str) -> m.Minutes:
                 form=a.form,
             )
     return record_
+
+
+def _store_attendance(meeting: m.Meeting, parsed: Any) -> None:
+    """Who the imported minutes list as attending and as sending apologies: a board member
+    by name where one matches; otherwise by name under the list's heading, present when the
+    heading names members ("Board Members"), a guest under any other ("MPS")."""
+    members = {mem.name.casefold(): mem for mem in m.Member.objects.all()}
+    seen: set[str] = set()
+
+    def add(name: str, attendance: str, organisation: str) -> None:
+        if not name.strip() or name.casefold() in seen:
+            return
+        seen.add(name.casefold())
+        member = members.get(name.casefold())
+        if member is not None:
+            m.Attendee.objects.create(meeting=meeting, member=member, attendance=attendance)
+        else:  # present under "Board Members": a member; under "MPS", "Other attendees": a guest
+            guest = attendance == Attendance.PRESENT.value and "member" not in organisation.lower()
+            m.Attendee.objects.create(
+                meeting=meeting,
+                name=name.strip()[:200],
+                organisation=organisation[:200],
+                attendance=Attendance.GUEST.value if guest else attendance,
+            )
+
+    for name in parsed.apologies:
+        add(name, Attendance.APOLOGIES.value, "")
+    for group in parsed.attendance:
+        for name in group.names:
+            add(name, Attendance.PRESENT.value, group.label)
 
 
 @cycle_manage
