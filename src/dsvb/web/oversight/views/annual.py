@@ -17,7 +17,13 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from dsvb.indicators.definitions import ALL_FAMILIES
-from dsvb.oversight.states import FindingKind, FindingStatus, InvalidMove, ReportStatus
+from dsvb.oversight.states import (
+    FindingKind,
+    FindingStatus,
+    InvalidMove,
+    LetterStatus,
+    ReportStatus,
+)
 from dsvb.web.audit.pageview import audited_view, viewed
 from dsvb.web.audit.recorder import record
 from dsvb.web.oversight import audit, data
@@ -59,13 +65,18 @@ def report_inputs(report: m.AnnualReport, policy: Any) -> Any:
     ]
     if not assessments:
         raise ValueError("there are no figures yet: import an extract first")
-    outcomes: dict[str, dict[str, list[str]]] = {}
-    sessions = m.Session.objects.filter(meeting__date__year=report.year).select_related("meeting")
+    # only findings the borough has been sent (its session's letter SENT); each with a
+    # figure-free wording for the published report (the letter's text may carry the
+    # borough's exact counts, which no disclosure control has passed)
+    outcomes: dict[str, dict[str, list[Any]]] = {}
+    sessions = m.Session.objects.filter(
+        meeting__date__year=report.year, letter__status=LetterStatus.SENT.value
+    ).select_related("meeting")
     for session in sessions:
         for f in session.findings.filter(status=FindingStatus.AGREED.value):
             key = "commended" if f.kind == FindingKind.COMMEND.value else "follow_up"
             outcomes.setdefault(session.area_name, {"commended": [], "follow_up": []})[key].append(
-                f.text
+                ar.Outcome(f.text, ar.theme_wording(f.theme))
             )
     recommendations = []
     for rec in m.Recommendation.objects.filter(year__in=(report.year, report.year - 1)):
