@@ -16,6 +16,7 @@ import sys
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from dsvb import store
 from dsvb.demo.generator import generate_extract
@@ -201,11 +202,11 @@ class Truth:
 # --- the annual report -----------------------------------------------------------------------
 
 
-def annual_report_csv(path: Path, period: Period, out: Path, *, controlled: bool = True) -> Path:
-    """The figures the annual report of ``period`` prints (its tables, charts and sentences),
-    from the store at ``path``, as the public download format: what an outsider reads from
-    the report. ``controlled=False`` writes the internal draft's exact figures (disclosure
-    control off: the check that the attack can find something)."""
+def annual_report_inputs(
+    path: Path, period: Period, *, controlled: bool = True, boroughs: tuple = ()
+) -> Any:
+    """The annual report's inputs for ``period`` from the store at ``path`` (``boroughs``: the
+    borough outcomes it prints), under the policy (``controlled``) or not."""
     import ibis
 
     from dsvb.indicators.assessment import assess_store
@@ -224,11 +225,22 @@ def annual_report_csv(path: Path, period: Period, out: Path, *, controlled: bool
         ]
     finally:
         con.close()
-    inputs = ar.AnnualReportInputs(
+    return ar.AnnualReportInputs(
         period[1].year,
         ar.figures_from_assessments(judged),
         policy=Policy() if controlled else None,
+        boroughs=boroughs,
     )
+
+
+def annual_report_csv(path: Path, period: Period, out: Path, *, controlled: bool = True) -> Path:
+    """The figures the annual report of ``period`` prints (its tables, charts and sentences),
+    from the store at ``path``, as the public download format: what an outsider reads from
+    the report. ``controlled=False`` writes the internal draft's exact figures (disclosure
+    control off: the check that the attack can find something)."""
+    from dsvb.oversight import annual_report as ar
+
+    inputs = annual_report_inputs(path, period, controlled=controlled)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(ar.tables_csv(inputs), encoding="utf-8", newline="")
     return out

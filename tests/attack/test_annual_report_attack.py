@@ -15,7 +15,13 @@ from pathlib import Path
 import pytest
 
 from tests.attack import attacker as A
-from tests.attack.scenarios import Truth, annual_report_csv, build_store, published_csvs
+from tests.attack.scenarios import (
+    Truth,
+    annual_report_csv,
+    annual_report_inputs,
+    build_store,
+    published_csvs,
+)
 
 NO_END = dt.date(2100, 1, 1)
 PERIOD = (dt.date(2009, 12, 1), dt.date(2010, 11, 30))  # the release of a 12-month demo store
@@ -69,3 +75,56 @@ def test_with_disclosure_control_off_the_report_gives_a_small_count_away(
         for key, _ in f.target.terms
         if key in release.values
     )
+
+
+def test_the_outsider_reads_no_uncontrolled_number_in_the_reports_prose(
+    published, tmp_path
+) -> None:
+    """Every number in the published report's words is a figure its download carries (the
+    controlled tables, the force's figures), a year or a date, or the policy's own terms --
+    a borough's exact count from a finding's letter text is not (it is worded by its theme)."""
+    import csv as csv_module
+    import io
+    import re
+
+    from dsvb.oversight import annual_report as ar
+    from dsvb.reports.disclosure import Policy
+
+    number = re.compile(r"\d[\d,]*(?:\.\d+)?")
+    path, _, _ = published
+    csv = annual_report_csv(path, PERIOD, tmp_path / "annual-report-2010.csv").read_text()
+    letter = "60.4% detected (638 of 1,056); 7 repeat caution offenders."
+    inputs = annual_report_inputs(
+        path,
+        PERIOD,
+        boroughs=(
+            ar.BoroughOutcome("Croydon", (), (ar.Outcome(letter, ar.theme_wording("data")),)),
+        ),
+    )
+    text = ar.build_annual_report(inputs).text()
+    allowed: set[str] = set()
+    for row in csv_module.DictReader(io.StringIO(csv)):
+        for column in ("numerator", "denominator", "value"):
+            if re.fullmatch(r"\d+(?:\.\d+)?", row[column]):
+                allowed.add(row[column])
+        if row["value"] not in ("", "[c]", "[z]", "[x]") and "." in row["value"]:
+            allowed.add(f"{float(row['value']) * 100:.1f}")
+    # figures made from force-level ones (other = all - serious; a share of two force counts)
+    force = {
+        int(row[c])
+        for row in csv_module.DictReader(io.StringIO(csv))
+        if row["geography_level"] == "force"
+        for c in ("numerator", "denominator")
+        if row[c].isdigit()
+    }
+    allowed |= {str(a - b) for a in force for b in force if a > b}
+    allowed |= {f"{a / b * 100:.1f}" for a in force for b in force if b}
+    allowed |= {n.replace(",", "") for n in number.findall(Policy().describe())}
+    allowed |= {str(Policy().version)}
+    # dates, years, and how many boroughs a chart shows (the rest are named as withheld)
+    dates = re.compile(
+        r"\b\d{1,2} [A-Z][a-z]+ \d{4}\b|\b(?:19|20)\d\d\b|\bof \d+ boroughs'|\b12 months\b"
+    )
+    loose = [n for n in number.findall(dates.sub(" ", text)) if n.replace(",", "") not in allowed]
+    assert not loose, loose
+    assert "Croydon were asked to follow up on:\nData" in text

@@ -110,7 +110,8 @@ def inputs(figures: ar.Figures, **kw) -> ar.AnnualReportInputs:
             },
         ),
         recommendations=kw.pop("recommendations", recommendations()),
-        boroughs=(
+        boroughs=kw.pop("boroughs", None)
+        or (
             ar.BoroughOutcome(
                 "Haringey",
                 ("The creation of a safeguarding adults coordinator in the CSU.",),
@@ -382,6 +383,35 @@ def test_findings_recommendations_progress_and_boroughs(report) -> None:
     assert "Haringey were asked to follow up on:\nExplore options for LGBT reporting." in text
     assert "Lewisham were asked to follow up on" not in text  # nothing asked
     assert "Lambeth: partnership working\nEmpowered and effective leadership." in text
+
+
+COUNTED = ar.Outcome(
+    "60.4% of offences were detected (638 of 1,056); 7 repeat caution offenders.",
+    ar.theme_wording("policy_qa"),
+)
+
+
+def test_a_published_report_prints_no_number_from_a_finding(figures) -> None:
+    borough = ar.BoroughOutcome("Haringey", (), (COUNTED,))
+    published = ar.build_annual_report(inputs(figures, boroughs=(borough,))).text()
+    assert "Haringey were asked to follow up on:\nPolicy compliance and quality assurance" in (
+        published
+    )
+    for number in ("60.4", "638", "1,056", "7 repeat"):
+        assert number not in published
+    # the internal draft (exact figures, no policy) prints the letter's words
+    internal = ar.build_annual_report(inputs(figures, boroughs=(borough,), policy=None)).text()
+    assert COUNTED.text in internal
+
+
+def test_a_figure_in_a_findings_words_is_refused_in_a_published_report(figures) -> None:
+    borough = ar.BoroughOutcome("Haringey", ("Only 3 cautions were given.",))
+    with pytest.raises(ValueError, match=r"Haringey .* carries a figure"):
+        ar.build_annual_report(inputs(figures, boroughs=(borough,)))
+    assert (
+        "Only 3 cautions"
+        in ar.build_annual_report(inputs(figures, boroughs=(borough,), policy=None)).text()
+    )
 
 
 def test_unknown_themes_are_refused(figures) -> None:

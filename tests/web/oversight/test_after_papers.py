@@ -196,7 +196,8 @@ def test_the_annual_report_previewed_and_published_under_the_policy(
     page = preview.content.decode()
     assert preview.status_code == 200
     assert "Recording of repeat victims improved across boroughs." in page
-    assert "Good work." in page, "a commendation agreed at the year's session"
+    # a commendation agreed at the year's session, worded without figures under the policy
+    assert "Other matters raised at its session" in page
     assert Client().get(f"/board/annual-report/{year}/published/").status_code == 404
 
     assert secretariat.post(f"/board/annual-report/{year}/publish/").status_code == 302
@@ -212,3 +213,96 @@ def test_the_annual_report_previewed_and_published_under_the_policy(
     assert pdf.content == bytes(report.published_pdf)
     # published is final: the texts are not edited any more
     assert secretariat.post(f"/board/annual-report/{year}/", texts).status_code == 403
+
+
+def test_the_published_annual_report_prints_no_count_from_a_finding(
+    secretariat, cycle_objects, demo_store
+) -> None:
+    """A rule-drafted finding carries the borough's exact counts (a count of 1-9 below force
+    level is outside disclosure control): the published report words it by its theme, and a
+    finding whose letter is not sent is not in the report at all."""
+    from dsvb.web.oversight.views.annual import report_inputs
+
+    year = 2010
+    start, end = data.latest_period(12)
+    m.AnnualReport.objects.filter(year=year).update(period_start=start, period_end=end)
+    lambeth = m.Session.objects.get(pk=cycle_objects["{session_own}"])
+    m.Finding.objects.create(
+        session=lambeth,
+        kind="follow_up",
+        theme="policy_qa",
+        rule_id="caution_repeat",
+        text="60.4% of offences were detected (638 of 1,056); 7 repeat caution offenders.",
+        status="agreed",
+    )
+    unsent = m.Session.objects.create(meeting=lambeth.meeting, area_code=CROYDON)
+    m.Finding.objects.create(
+        session=unsent, kind="commend", theme="thematic", text="Unsent praise.", status="agreed"
+    )
+    m.Letter.objects.create(session=unsent, date=dt.date(2010, 7, 1), status="draft")
+
+    report = m.AnnualReport.objects.get(year=year)
+    areas = [b.area for b in report_inputs(report, public_policy.current()).boroughs]
+    assert lambeth.area_name in areas and unsent.area_name not in areas
+
+    assert secretariat.post(f"/board/annual-report/{year}/publish/").status_code == 302
+    page = Client().get(f"/board/annual-report/{year}/published/").content.decode()
+    assert "Policy compliance and quality assurance" in page
+    for count in ("638", "1,056", "60.4", "7 repeat", "Unsent praise"):
+        assert count not in page
+    pdf = _pdf_text(bytes(m.AnnualReport.objects.get(year=year).published_pdf))
+    assert "638" not in pdf and "repeat caution offenders" not in pdf
+
+
+def test_the_annual_reports_period_is_its_years_and_the_secretariat_edits_it(
+    secretariat, demo_store, db
+) -> None:
+    """A new report's period is the 12 months to the last month the store holds up to the end
+    of its year (never the latest 12 months whatever the year); a year the store holds nothing
+    in says so; the secretariat edits the period."""
+    from dsvb.web.oversight.data import data as store_data
+
+    state = store_data.state()
+    last = state.last_month.replace(day=1)
+    year = last.year
+    assert secretariat.post("/board/annual-report/", {"year": year}).status_code == 302
+    report = m.AnnualReport.objects.get(year=year)
+    assert report.period_end.replace(day=1) == last
+    assert report.period_end == (last + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(1)
+    assert report.period_start >= state.first_month
+    page = secretariat.get(f"/board/annual-report/{year}/").content.decode()
+    assert "holds no data in" not in page
+
+    # the year before: its figures end with its December, not with the latest month held
+    earlier = year - 1
+    if state.first_month <= dt.date(earlier, 12, 1):
+        secretariat.post("/board/annual-report/", {"year": earlier})
+        before = m.AnnualReport.objects.get(year=earlier)
+        assert before.period_end == dt.date(earlier, 12, 31)
+
+    # a year after the data: said on the page, no other year's figures
+    secretariat.post("/board/annual-report/", {"year": year + 3})
+    later = m.AnnualReport.objects.get(year=year + 3)
+    page = secretariat.get(f"/board/annual-report/{year + 3}/").content.decode()
+    assert f"The store holds no data in {year + 3}" in page
+    preview = secretariat.get(f"/board/annual-report/{year + 3}/preview/").content.decode()
+    assert "the store holds no figures for" in preview.lower()
+    assert later.period_end == dt.date(year + 3, 11, 30)
+
+    # the secretariat edits the period; an end before the start is refused
+    start, end = report.period_start, report.period_end
+    shorter = (end.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+    saved = secretariat.post(
+        f"/board/annual-report/{year}/",
+        {"period_start": start.isoformat(), "period_end": (shorter - dt.timedelta(1)).isoformat()},
+    )
+    assert saved.status_code == 302
+    report.refresh_from_db()
+    assert report.period_end == shorter - dt.timedelta(1) and report.period_start == start
+    bad = secretariat.post(
+        f"/board/annual-report/{year}/",
+        {"period_start": end.isoformat(), "period_end": start.isoformat()},
+    )
+    assert bad.status_code == 200 and "The period ends after it starts" in bad.content.decode()
+    report.refresh_from_db()
+    assert report.period_start == start

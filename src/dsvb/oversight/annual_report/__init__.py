@@ -45,7 +45,9 @@ from dsvb.oversight.annual_report.inputs import (
     THEMES,
     AnnualReportInputs,
     BoroughOutcome,
+    Outcome,
     SuccessFactor,
+    theme_wording,
 )
 from dsvb.oversight.annual_report.report import NOT_FOR_PUBLICATION as NOT_FOR_PUBLICATION
 from dsvb.oversight.annual_report.report import build_annual_report, build_with_download, tables_csv
@@ -66,6 +68,7 @@ __all__ = [
     "AnnualReportInputs",
     "BoroughOutcome",
     "Figures",
+    "Outcome",
     "Printed",
     "SuccessFactor",
     "build_annual_report",
@@ -79,5 +82,6 @@ __all__ = [
     "printed",
     "sexual_sentence",
     "tables_csv",
+    "theme_wording",
     "volume_sentence",
 ]

@@ -181,6 +181,7 @@ def _report(inputs: AnnualReportInputs) -> tuple[Document, Printed]:
         ),
         key="progress",
     )
+    published = inputs.policy is not None
     boroughs = Section(
         "Boroughs: commended and asked to follow up",
         (),
@@ -189,16 +190,16 @@ def _report(inputs: AnnualReportInputs) -> tuple[Document, Printed]:
                 b.area,
                 (
                     *(
-                        (Paragraph(f"{b.area} were commended for:"), BulletList(b.commended))
-                        if b.commended
+                        (Paragraph(f"{b.area} were commended for:"), BulletList(commended))
+                        if commended
                         else ()
                     ),
                     *(
                         (
                             Paragraph(f"{b.area} were asked to follow up on:"),
-                            BulletList(b.follow_up),
+                            BulletList(follow_up),
                         )
-                        if b.follow_up
+                        if follow_up
                         else ()
                     ),
                 ),
@@ -206,6 +207,7 @@ def _report(inputs: AnnualReportInputs) -> tuple[Document, Printed]:
                 key=f"borough-{k}",
             )
             for k, b in enumerate(inputs.boroughs, start=1)
+            for commended, follow_up in (b.worded(published),)
         ),
         key="boroughs",
     )

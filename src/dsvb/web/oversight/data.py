@@ -44,6 +44,22 @@ def equality(start: dt.date, last_day: dt.date, family: str = "dv") -> EqualityA
     return equality_cache.analysis(sel) if sel is not None else None
 
 
+def period_of_year(year: int, months: int = 12) -> tuple[dt.date, dt.date] | None:
+    """The annual report's default period: the ``months`` whole months ending with the last
+    month the store holds up to the end of ``year`` (the 2010 report: "12 months to November
+    2010"); None when the store holds no month in ``year`` -- never another year's figures."""
+    current = data.state()
+    if current.last_month is None or current.first_month is None:
+        return None
+    last = min(current.last_month.replace(day=1), dt.date(year, 12, 1))
+    if last.year != year or last < current.first_month.replace(day=1):
+        return None
+    next_month = (last + dt.timedelta(days=32)).replace(day=1)
+    start_month0 = next_month.year * 12 + next_month.month - 1 - months
+    start = dt.date(start_month0 // 12, start_month0 % 12 + 1, 1)
+    return max(start, current.first_month), next_month - dt.timedelta(days=1)
+
+
 def latest_period(months: int = 12) -> tuple[dt.date, dt.date] | None:
     """The latest ``months`` whole months the store holds (first day, last day): the
     default period of a new brief or annual report."""

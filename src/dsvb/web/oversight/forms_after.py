@@ -260,8 +260,15 @@ class RecommendationUpdateForm(forms.Form):
 
 
 class AnnualReportForm(forms.Form):
-    """The secretariat's texts, one per theme, and the critical success factors."""
+    """The report's period, the secretariat's texts, one per theme, and the critical success
+    factors."""
 
+    period_start = forms.DateField(label="Period from", widget=_date_input())
+    period_end = forms.DateField(
+        label="Period to",
+        widget=_date_input(),
+        help_text="The report's figures are for these months (the last day of the last month)",
+    )
     success_factors = forms.CharField(
         label="Critical success factors",
         required=False,
@@ -281,11 +288,24 @@ class AnnualReportForm(forms.Form):
             )
             layout.append(Field.textarea(f"theme_{key}", label_size=Size.SMALL))
         self.theme_keys = [key for key, _ in themes]
+        if self.is_bound and not (self.data.get("period_start") or self.data.get("period_end")):
+            # a post of the texts alone keeps the stored period
+            for name in ("period_start", "period_end"):
+                self.fields[name].required = False
         self.helper = fields_only(
+            Field.text("period_start", field_width=10),
+            Field.text("period_end", field_width=10),
             *layout,
             Field.textarea("success_factors", label_size=Size.SMALL),
             Submit("save", "Save the texts"),
         )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        start, end = cleaned.get("period_start"), cleaned.get("period_end")
+        if start and end and end < start:
+            self.add_error("period_end", "The period ends after it starts")
+        return cleaned
 
 
 class AnnualReportNewForm(forms.Form):

@@ -17,7 +17,13 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from dsvb.indicators.definitions import ALL_FAMILIES
-from dsvb.oversight.states import FindingKind, FindingStatus, InvalidMove, ReportStatus
+from dsvb.oversight.states import (
+    FindingKind,
+    FindingStatus,
+    InvalidMove,
+    LetterStatus,
+    ReportStatus,
+)
 from dsvb.web.audit.pageview import audited_view, viewed
 from dsvb.web.audit.recorder import record
 from dsvb.web.oversight import audit, data
@@ -49,23 +55,40 @@ def report_inputs(report: m.AnnualReport, policy: Any) -> Any:
     from dsvb.oversight import annual_report as ar
     from dsvb.oversight import recommendations as recs
 
-    assessments = [
-        a
-        for a in (
-            data.assessment(family, report.period_start, report.period_end)
-            for family in ALL_FAMILIES
-        )
-        if a is not None
-    ]
+    held = data.data.state()
+    if (
+        held.first_month is None
+        or held.last_month is None
+        or report.period_end < held.first_month
+        or report.period_start > held.last_month
+    ):
+        assessments = []
+    else:
+        assessments = [
+            a
+            for a in (
+                data.assessment(family, report.period_start, report.period_end)
+                for family in ALL_FAMILIES
+            )
+            if a is not None
+        ]
     if not assessments:
-        raise ValueError("there are no figures yet: import an extract first")
-    outcomes: dict[str, dict[str, list[str]]] = {}
-    sessions = m.Session.objects.filter(meeting__date__year=report.year).select_related("meeting")
+        raise ValueError(
+            f"the store holds no figures for {report.period_start:%-d %B %Y} to "
+            f"{report.period_end:%-d %B %Y}: import that year's extract, or change the period"
+        )
+    # only findings the borough has been sent (its session's letter SENT); each with a
+    # figure-free wording for the published report (the letter's text may carry the
+    # borough's exact counts, which no disclosure control has passed)
+    outcomes: dict[str, dict[str, list[Any]]] = {}
+    sessions = m.Session.objects.filter(
+        meeting__date__year=report.year, letter__status=LetterStatus.SENT.value
+    ).select_related("meeting")
     for session in sessions:
         for f in session.findings.filter(status=FindingStatus.AGREED.value):
             key = "commended" if f.kind == FindingKind.COMMEND.value else "follow_up"
             outcomes.setdefault(session.area_name, {"commended": [], "follow_up": []})[key].append(
-                f.text
+                ar.Outcome(f.text, ar.theme_wording(f.theme))
             )
     recommendations = []
     for rec in m.Recommendation.objects.filter(year__in=(report.year, report.year - 1)):
@@ -115,9 +138,8 @@ def annual_reports(request: HttpRequest) -> HttpResponse:
             refuse(request, "only the secretariat starts an annual report")
         form = AnnualReportNewForm(request.POST)
         if form.is_valid():
-            period = data.latest_period(12)
             year = form.cleaned_data["year"]
-            start, end = period or (
+            start, end = data.period_of_year(year, 12) or (
                 timezone.datetime(year - 1, 12, 1).date(),
                 timezone.datetime(year, 11, 30).date(),
             )
@@ -149,6 +171,7 @@ def annual_report(request: HttpRequest, year: int) -> HttpResponse:
     draft = report.status == ReportStatus.DRAFT.value
     initial = {f"theme_{k}": report.themes.get(k, "") for k, _ in themes()}
     initial["success_factors"] = report.success_factors
+    initial["period_start"], initial["period_end"] = report.period_start, report.period_end
     form = AnnualReportForm(initial=initial, themes=themes())
     if request.method == "POST":
         if not (can_run_cycle(request.user) and draft):
@@ -157,6 +180,9 @@ def annual_report(request: HttpRequest, year: int) -> HttpResponse:
         if form.is_valid():
             report.themes = {k: form.cleaned_data[f"theme_{k}"] for k in form.theme_keys}
             report.success_factors = form.cleaned_data["success_factors"]
+            if form.cleaned_data.get("period_start") and form.cleaned_data.get("period_end"):
+                report.period_start = form.cleaned_data["period_start"]
+                report.period_end = form.cleaned_data["period_end"]
             report.save()
             record(
                 request,
@@ -170,7 +196,12 @@ def annual_report(request: HttpRequest, year: int) -> HttpResponse:
     return render(
         request,
         "oversight/annual/edit.html",
-        {"report": report, "form": form, "can_edit": can_run_cycle(request.user) and draft},
+        {
+            "report": report,
+            "form": form,
+            "can_edit": can_run_cycle(request.user) and draft,
+            "no_data": data.period_of_year(report.year, 12) is None,
+        },
     )
 
 
