@@ -11,7 +11,7 @@ import pytest
 
 from dsvb.oversight.reading import DocumentError, read_document
 
-SEEDS = Path(__file__).resolve().parents[2].parent / "shared" / "seeds"
+SEEDS = Path(__file__).resolve().parents[1] / "data" / "seeds"  # copies of ../shared/seeds
 
 
 def _docx() -> bytes:
@@ -79,9 +79,10 @@ def test_a_pdf_gives_its_lines_with_their_pages():
 
 
 def test_the_seeds_read_whole():
-    lines = read_document(SEEDS / "002_ce68bd6a768a64bd.txt")
+    seed = SEEDS / "002_kingston_report_2007-11-06.txt"
+    lines = read_document(seed)
     assert any("1474" in line.text for line in lines)
-    assert len(lines) == len((SEEDS / "002_ce68bd6a768a64bd.txt").read_text().splitlines())
+    assert len(lines) == len(seed.read_text().splitlines())
 
 
 @pytest.mark.parametrize(

@@ -18,9 +18,11 @@ SETUP = "/accounts/second-factor/set-up/"
 CODE = "/accounts/second-factor/"
 
 
-def _every_path(the_job, user_id: int) -> list[tuple[str, str, str]]:
+def _every_path(the_job, user_id: int, cycle: dict[str, int]) -> list[tuple[str, str, str]]:
     def path(template: str) -> str:
         path = template.replace(JOB, str(the_job.pk)).replace(USER, str(user_id))
+        for placeholder, value in cycle.items():  # the board's cycle's objects
+            path = path.replace(placeholder, str(value))
         return path.replace(OTHER, str(the_job.created_by_id))
 
     return [
@@ -34,14 +36,20 @@ def test_the_roles_that_must_use_a_second_factor() -> None:
 
 
 @pytest.mark.parametrize("role", sorted(SECOND_FACTOR_ROLES))
-def test_a_password_alone_reaches_no_staff_page(role, make_user, job, demo_store) -> None:  # noqa: F811
+def test_a_password_alone_reaches_no_staff_page(
+    role,
+    make_user,
+    job,  # noqa: F811
+    demo_store,
+    cycle_objects,
+) -> None:
     user = make_user(role, second_factor=False)
     assert not user.require_second_factor  # the role alone requires it
     client = Client()
     signed_in = client.post("/accounts/sign-in/", {"username": user.username, "password": PASSWORD})
     assert signed_in.status_code == 302 and signed_in["Location"].startswith(SETUP)
     wrong = []
-    for name, method, path in _every_path(job, user.pk):
+    for name, method, path in _every_path(job, user.pk, cycle_objects):
         if name in policies.BEFORE_SECOND_FACTOR:
             continue
         response = getattr(client, method)(path)
@@ -59,12 +67,13 @@ def test_a_device_not_yet_used_in_this_session_reaches_no_staff_page(
     make_user,
     job,  # noqa: F811
     demo_store,
+    cycle_objects,
 ) -> None:
     user = make_user(Role.SECRETARIAT)  # enrolled, signs in with the password only
     client = Client()
     signed_in = client.post("/accounts/sign-in/", {"username": user.username, "password": PASSWORD})
     assert signed_in["Location"].startswith(CODE)
-    for name, method, path in _every_path(job, user.pk):
+    for name, method, path in _every_path(job, user.pk, cycle_objects):
         if name in policies.BEFORE_SECOND_FACTOR:
             continue
         response = getattr(client, method)(path)

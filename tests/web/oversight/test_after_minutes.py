@@ -18,9 +18,7 @@ from dsvb.web.oversight import audit
 from dsvb.web.oversight import models as m
 
 ROOT = Path(__file__).resolve().parents[3]
-SEED_COPY = ROOT / "tests" / "data" / "seeds" / "003_board_notes_2007-11-06.txt"
-SEED_SHARED = ROOT.parent / "shared" / "seeds" / "003_0806aeff72a2cbe9.txt"
-SEED = SEED_COPY if SEED_COPY.exists() else SEED_SHARED
+SEED = ROOT / "tests" / "data" / "seeds" / "003_board_notes_2007-11-06.txt"  # the seed's copy
 KINGSTON = "E09000021"
 
 
@@ -84,7 +82,6 @@ def test_minutes_imported_from_a_docx(secretariat, meeting) -> None:
     assert AuditEvent.objects.filter(action=audit.MINUTES_IMPORTED).count() == 1
 
 
-@pytest.mark.skipif(not SEED.exists(), reason="the minutes seed is not beside the checkout")
 def test_the_minutes_seed_gives_its_15_actions_with_owners(secretariat, meeting) -> None:
     upload = SimpleUploadedFile("board-notes-2007-11-06.txt", SEED.read_bytes())
     page, _ = _preview_then_save(secretariat, meeting, {"upload": upload})
