@@ -26,9 +26,7 @@ The file is checked as it is read: a mistake names the file, the line and the co
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import operator
 import re
 from collections.abc import Callable, Iterator
@@ -43,7 +41,12 @@ from dsvb.indicators.assessment import Assessment, Figure, IndicatorAssessment
 from dsvb.indicators.definitions import FAMILIES, INDICATORS
 from dsvb.indicators.periods import months_label
 from dsvb.oversight import themes
-from dsvb.reference.file_errors import ReferenceFileError
+from dsvb.reference.file_errors import (
+    ReferenceFileError,
+    checked_rows,
+    read_date,
+    read_optional_date,
+)
 
 __all__ = [
     "COLUMNS",
@@ -178,15 +181,6 @@ class FindingsRules:
 # --- reading the file -------------------------------------------------------------------------
 
 
-def _date(file: str, line: int, column: str, value: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise FindingsRulesError(
-            file, line, column, f"{value!r} is not a date (write it as YYYY-MM-DD)"
-        ) from None
-
-
 def _threshold(file: str, line: int, column: str, value: str, indicator: str) -> Fraction | None:
     """A threshold: ``force``, a number, or for a proportion a percentage ('57%')."""
     if value == FORCE:
@@ -244,27 +238,10 @@ def _check_text(file: str, line: int, text: str, indicators: tuple[str, ...]) ->
 
 def load_findings_rules(text: str, file: str = FILE_NAME) -> FindingsRules:
     """Read and check a rules file's text; FindingsRulesError names the file, line, column."""
-    reader = csv.reader(io.StringIO(text, newline=""))
-    try:
-        header = next(reader)
-    except StopIteration:
-        raise FindingsRulesError(file, 1, None, "the file is empty; it needs a header") from None
-    if tuple(h.strip() for h in header) != COLUMNS:
-        raise FindingsRulesError(
-            file, 1, None, f"the header must be {','.join(COLUMNS)}; it is {','.join(header)}"
-        )
-    rules: list[FindingsRule] = []
-    start = reader.line_num + 1
-    for row in reader:
-        line = start  # the line the row begins on (a quoted sentence may span lines)
-        start = reader.line_num + 1
-        if not any(cell.strip() for cell in row):
-            continue
-        if len(row) != len(COLUMNS):
-            raise FindingsRulesError(
-                file, line, None, f"the row has {len(row)} values; it needs {len(COLUMNS)}"
-            )
-        rules.append(_rule(file, line, dict(zip(COLUMNS, (c.strip() for c in row), strict=True))))
+    rules = [
+        _rule(file, line, values)
+        for line, values in checked_rows(text, file, COLUMNS, FindingsRulesError)
+    ]
     if not rules:
         raise FindingsRulesError(file, 2, None, "the file has no rules")
     for i, rule in enumerate(rules):
@@ -331,8 +308,8 @@ def _rule(file: str, line: int, v: dict[str, str]) -> FindingsRule:
         raise fail("also_indicator", "the second condition must be on another indicator")
     indicators = tuple(c.indicator for c in conditions)
     _check_text(file, line, v["text"], indicators)
-    valid_from = _date(file, line, "valid_from", v["valid_from"])
-    valid_to = _date(file, line, "valid_to", v["valid_to"]) if v["valid_to"] else None
+    valid_from = read_date(file, line, "valid_from", v["valid_from"], FindingsRulesError)
+    valid_to = read_optional_date(file, line, "valid_to", v["valid_to"], FindingsRulesError)
     if valid_to is not None and valid_to <= valid_from:
         raise fail("valid_to", f"{valid_to} is not after valid_from {valid_from}")
     return FindingsRule(

@@ -14,15 +14,13 @@ claimed by two terms (a phrase must link to one place).
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
-from dsvb.reference.file_errors import ReferenceFileError
+from dsvb.reference.file_errors import ReferenceFileError, checked_rows
 
 __all__ = [
     "Glossary",
@@ -148,29 +146,12 @@ def _split(value: str) -> tuple[str, ...]:
 
 def load_glossary(text: str, file: str = FILE_NAME) -> Glossary:
     """Read and check a glossary file's text; GlossaryError names the file, line, column."""
-    reader = csv.reader(io.StringIO(text, newline=""))
-    try:
-        header = next(reader)
-    except StopIteration:
-        raise GlossaryError(file, 1, None, "the file is empty; it needs a header row") from None
-    if tuple(h.strip() for h in header) != COLUMNS:
-        raise GlossaryError(
-            file, 1, None, f"the header must be {','.join(COLUMNS)}; it is {','.join(header)}"
-        )
     terms: list[Term] = []
     lines: dict[str, int] = {}
     phrase_owner: dict[str, str] = {}
-    start = reader.line_num + 1
-    for row in reader:
-        line = start  # the line the row begins on (a quoted value may span lines)
-        start = reader.line_num + 1
-        if not any(cell.strip() for cell in row):
-            continue
-        if len(row) != len(COLUMNS):
-            raise GlossaryError(
-                file, line, None, f"the row has {len(row)} values; it needs {len(COLUMNS)}"
-            )
-        values = dict(zip(COLUMNS, (cell.strip() for cell in row), strict=True))
+    for line, values in checked_rows(
+        text, file, COLUMNS, GlossaryError, empty="the file is empty; it needs a header row"
+    ):
         term_id = values["id"]
         if not _ID.match(term_id):
             raise GlossaryError(

@@ -26,9 +26,7 @@ day before it (an arrest on Saturday is due by the end of Monday); the deadline 
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
@@ -37,7 +35,12 @@ from importlib import resources
 import holidays
 import numpy as np
 
-from dsvb.reference.file_errors import ReferenceFileError
+from dsvb.reference.file_errors import (
+    ReferenceFileError,
+    checked_rows,
+    read_date,
+    read_optional_date,
+)
 
 __all__ = [
     "CATEGORIES",
@@ -133,41 +136,13 @@ class DeadlineRules:
         raise ValueError(f"no edition of the Victims' Code was in force on {on.isoformat()}")
 
 
-def _date(file: str, line: int, column: str, value: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise DeadlineRulesError(
-            file, line, column, f"{value!r} is not a date (write it as YYYY-MM-DD)"
-        ) from None
-
-
 def load_deadline_rules(text: str, file: str = FILE_NAME) -> DeadlineRules:
     """Read and check a rules file's text; DeadlineRulesError names the file, line, column."""
     from dsvb.ingest.extract_format import CONTACT_REASONS  # the extract's contact types
 
-    reader = csv.reader(io.StringIO(text, newline=""))
-    try:
-        header = next(reader)
-    except StopIteration:
-        raise DeadlineRulesError(file, 1, None, "the file is empty; it needs a header") from None
-    if tuple(h.strip() for h in header) != COLUMNS:
-        raise DeadlineRulesError(
-            file, 1, None, f"the header must be {','.join(COLUMNS)}; it is {','.join(header)}"
-        )
     rules: list[tuple[int, DeadlineRule]] = []
     editions: dict[str, tuple[dt.date, dt.date | None, int]] = {}
-    start = reader.line_num + 1
-    for row in reader:
-        line = start  # the line the row begins on (a quoted value may span lines)
-        start = reader.line_num + 1
-        if not any(cell.strip() for cell in row):
-            continue
-        if len(row) != len(COLUMNS):
-            raise DeadlineRulesError(
-                file, line, None, f"the row has {len(row)} values; it needs {len(COLUMNS)}"
-            )
-        v = dict(zip(COLUMNS, (cell.strip() for cell in row), strict=True))
+    for line, v in checked_rows(text, file, COLUMNS, DeadlineRulesError):
         for column in ("edition", "source", "valid_from"):
             if not v[column]:
                 raise DeadlineRulesError(file, line, column, f"the {column} is empty")
@@ -194,8 +169,8 @@ def load_deadline_rules(text: str, file: str = FILE_NAME) -> DeadlineRules:
                 f"{v['working_days']!r} is not a whole number of working days from 1 to "
                 f"{MAX_WORKING_DAYS}",
             )
-        valid_from = _date(file, line, "valid_from", v["valid_from"])
-        valid_to = _date(file, line, "valid_to", v["valid_to"]) if v["valid_to"] else None
+        valid_from = read_date(file, line, "valid_from", v["valid_from"], DeadlineRulesError)
+        valid_to = read_optional_date(file, line, "valid_to", v["valid_to"], DeadlineRulesError)
         if valid_to is not None and valid_to <= valid_from:
             raise DeadlineRulesError(
                 file, line, "valid_to", f"{valid_to} is not after valid_from {valid_from}"

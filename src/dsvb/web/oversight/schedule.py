@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Min
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 
 from dsvb.oversight import deadlines
@@ -43,15 +43,12 @@ def _date(d: dt.date) -> str:
 
 
 def _link(name: str, obj: Any, fallback: str, *, by: str = "pk") -> str:
-    """The object's page when the app has one by that name, else ``fallback`` (a page of
-    the board's; "" shows the deadline without a link). ``by``: the attribute the address
-    takes (a letter's page is addressed by its session, ``session_id``)."""
+    """The object's page, or ``fallback`` when there is no object yet (a page of the board's;
+    "" shows the deadline without a link). ``by``: the attribute the address takes (a
+    letter's page is addressed by its session, ``session_id``)."""
     if obj is None:
         return fallback
-    try:
-        return reverse(name, args=[getattr(obj, by)])
-    except NoReverseMatch:
-        return fallback
+    return reverse(name, args=[getattr(obj, by)])
 
 
 def _all() -> Iterator[Due]:

@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -96,11 +96,8 @@ def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def minutes_path(meeting: m.Meeting) -> str:
-    """The minutes page (built by the after-session part), by name when it exists."""
-    try:
-        return reverse("oversight:minutes", args=[meeting.pk])
-    except NoReverseMatch:
-        return f"/board/meetings/{meeting.pk}/minutes/"
+    """The meeting's minutes page."""
+    return reverse("oversight:minutes", args=[meeting.pk])
 
 
 @require_GET
