@@ -27,6 +27,7 @@ from dsvb.oversight.document import (
     Section,
     Table,
 )
+from dsvb.oversight.states import ResponseStatus
 
 __all__ = [
     "STATUSES",
@@ -41,6 +42,19 @@ __all__ = [
 COMMITTEE = "Domestic and Sexual Violence Board"
 #: A follow-up item's status, as the board records it (the recommendations use the same words).
 STATUSES = {"open": "Open", "ongoing": "Ongoing", "complete": "Complete"}
+
+#: a follow-up item's status as the follow-up report states it, from the borough's answer
+ITEM_STATUS = {
+    ResponseStatus.AWAITED: "open",
+    ResponseStatus.NOT_ANSWERED: "open",
+    ResponseStatus.PARTLY: "ongoing",
+    ResponseStatus.ANSWERED: "complete",
+}
+
+
+def item_status(response: ResponseStatus) -> str:
+    """Open (awaited, or not answered), ongoing (partly answered) or complete (answered)."""
+    return ITEM_STATUS[response]
 
 
 def _date(day: dt.date) -> str:

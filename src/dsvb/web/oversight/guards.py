@@ -11,7 +11,7 @@ itself hidden: ids are sequential and say nothing about a borough).
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from typing import Any, NoReturn, TypeVar
 
 from django.core.exceptions import PermissionDenied
 from django.db import models
@@ -78,15 +78,23 @@ def get_item(
     decision = item_decision(request.user, obj, contribute=contribute)
     kind = obj.access_object().kind  # type: ignore[attr-defined]
     if not decision.allowed:
-        record(
-            request,
-            Action.ACCESS_DENIED,
-            f"Refused {request.method} {request.path}: {decision.reason}",
-            object_type=kind,
-            object_id=str(pk),
-            reason=decision.reason,
-        )
-        raise PermissionDenied(decision.reason)
+        refuse(request, decision.reason, object_type=kind, object_id=str(pk))
     # ("action" is record()'s own argument: an action item is named "action_item")
     viewed(request, **{"action_item" if kind == "action" else kind: pk})
     return obj
+
+
+def refuse(
+    request: HttpRequest, reason: str, *, object_type: str = "url", object_id: str = ""
+) -> NoReturn:
+    """A 403 with the refusal in the audit log (as ``policy_required`` records one): an
+    object this person may not see, or an act they may not do on a page they may see."""
+    record(
+        request,
+        Action.ACCESS_DENIED,
+        f"Refused {request.method} {request.path}: {reason}",
+        object_type=object_type,
+        object_id=object_id or request.path[:120],
+        reason=reason,
+    )
+    raise PermissionDenied(reason)

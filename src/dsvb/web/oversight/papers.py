@@ -8,15 +8,18 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 import threading
 from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
+from django.http import HttpRequest, HttpResponse
 
 from dsvb.oversight import render
-from dsvb.oversight.document import Document
-from dsvb.web.oversight import data
+from dsvb.oversight.document import MEDIA_TYPES, Document
+from dsvb.web.audit.recorder import record
+from dsvb.web.oversight import audit, data
 from dsvb.web.oversight import models as m
 
 log = logging.getLogger(__name__)
@@ -228,6 +231,60 @@ def to_pdf(doc: Document) -> bytes:
 
 def to_docx(doc: Document) -> bytes:
     return render.to_docx(doc)
+
+
+def render_document(doc: Document, fmt: str) -> bytes:
+    """``doc`` as PDF or DOCX bytes, or as an HTML fragment (UTF-8)."""
+    if fmt == "pdf":
+        return to_pdf(doc)
+    if fmt == "docx":
+        return to_docx(doc)
+    return to_html(doc).encode("utf-8")
+
+
+def html_fragment(doc: Document, *, beneath_heading: bool = False) -> str:
+    """The document's ``<article>`` to embed in a page (its own styles are left out: the
+    pages run under a policy with no inline style). ``beneath_heading``: the page has its
+    own ``<h1>``, so the document's headings go one level down (one ``<h1>`` per page)."""
+    html = to_html(doc)
+    return demote_headings(html) if beneath_heading else html
+
+
+def demote_headings(html: str) -> str:
+    """Every heading one level down (h1 -> h2 ... h5 -> h6; h6 stays)."""
+
+    def down(match: re.Match[str]) -> str:
+        level = min(int(match[2]) + 1, 6)
+        return f"<{match[1]}h{level}"
+
+    return re.sub(r"<(/?)h([1-5])(?=[\s>])", down, html)
+
+
+def download(
+    request: HttpRequest,
+    content: bytes,
+    *,
+    name: str,
+    fmt: str,
+    object_type: str,
+    object_id: Any,
+    summary: str,
+    **details: Any,
+) -> HttpResponse:
+    """A document of the cycle as an attachment, with the download in the audit log."""
+    record(
+        request,
+        audit.DOCUMENT_DOWNLOADED,
+        summary,
+        object_type=object_type,
+        object_id=str(object_id),
+        format=fmt,
+        **details,
+    )
+    response = HttpResponse(content, content_type=MEDIA_TYPES[fmt])
+    safe = re.sub(r"[^A-Za-z0-9_.-]+", "-", name).strip("-") or "document"
+    response["Content-Disposition"] = f'attachment; filename="{safe}.{fmt}"'
+    return response
 
 
 # --- a borough report's figures -----------------------------------------------------------------

@@ -26,17 +26,10 @@ from dsvb.oversight.states import (
 )
 from dsvb.web.audit.pageview import audited_view, viewed
 from dsvb.web.audit.recorder import record
-from dsvb.web.oversight import audit, data
+from dsvb.web.oversight import audit, data, guards, papers
 from dsvb.web.oversight import models as m
 from dsvb.web.oversight.forms_after import AnnualReportForm, AnnualReportNewForm
 from dsvb.web.oversight.guards import can_run_cycle, cycle_manage, cycle_view
-from dsvb.web.oversight.views.after_common import (
-    demote_headings,
-    download,
-    html_fragment,
-    refuse,
-    render_document,
-)
 from dsvb.web.public import policy as public_policy
 
 
@@ -135,7 +128,7 @@ def annual_reports(request: HttpRequest) -> HttpResponse:
     form = AnnualReportNewForm(initial={"year": timezone.localdate().year})
     if request.method == "POST":
         if not can_run_cycle(request.user):
-            refuse(request, "only the secretariat starts an annual report")
+            guards.refuse(request, "only the secretariat starts an annual report")
         form = AnnualReportNewForm(request.POST)
         if form.is_valid():
             year = form.cleaned_data["year"]
@@ -175,7 +168,7 @@ def annual_report(request: HttpRequest, year: int) -> HttpResponse:
     form = AnnualReportForm(initial=initial, themes=themes())
     if request.method == "POST":
         if not (can_run_cycle(request.user) and draft):
-            refuse(request, "only the secretariat edits a draft annual report")
+            guards.refuse(request, "only the secretariat edits a draft annual report")
         form = AnnualReportForm(request.POST, themes=themes())
         if form.is_valid():
             report.themes = {k: form.cleaned_data[f"theme_{k}"] for k in form.theme_keys}
@@ -212,10 +205,10 @@ def annual_preview(request: HttpRequest, year: int) -> HttpResponse:
     viewed(request, annual_report=year)
     document, problem = None, ""
     if report.status == ReportStatus.PUBLISHED.value:
-        document = demote_headings(report.published_html)
+        document = papers.demote_headings(report.published_html)
     else:
         try:
-            document = html_fragment(report_document(report), beneath_heading=True)
+            document = papers.html_fragment(report_document(report), beneath_heading=True)
         except ValueError as exc:
             problem = str(exc)
     return render(
@@ -244,17 +237,17 @@ def annual_download(request: HttpRequest, year: int, fmt: str) -> HttpResponse:
         content = bytes(kept)
     else:
         try:
-            content = render_document(report_document(report), fmt)
+            content = papers.render_document(report_document(report), fmt)
         except ValueError as exc:
             raise Http404(str(exc)) from exc
-    return download(
+    return papers.download(
         request,
         content,
         name=f"annual-report-{year}",
         fmt=fmt,
         object_type="annual_report",
         object_id=year,
-        what=f"the annual report {year}",
+        summary=f"Downloaded the annual report {year} ({fmt.upper()})",
     )
 
 
@@ -272,9 +265,9 @@ def annual_publish(request: HttpRequest, year: int) -> HttpResponse:
 
         doc = build_annual_report(report_inputs(report, policy))
         html, pdf, docx = (
-            html_fragment(doc),
-            render_document(doc, "pdf"),
-            render_document(doc, "docx"),
+            papers.html_fragment(doc),
+            papers.render_document(doc, "pdf"),
+            papers.render_document(doc, "docx"),
         )
         with transaction.atomic():
             report.move_to(ReportStatus.PUBLISHED)

@@ -14,7 +14,6 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_http_methods
 
-from dsvb.oversight.document import MEDIA_TYPES
 from dsvb.oversight.due import past_due
 from dsvb.oversight.states import BriefStatus, ReportKind
 from dsvb.web.audit.pageview import audited_view, viewed
@@ -176,20 +175,17 @@ def _document(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
             return redirect("oversight:brief", pk=pk)
         except ValueError as exc:
             raise Http404(str(exc)) from exc
-        content = papers.to_pdf(doc) if fmt == "pdf" else papers.to_docx(doc)
-    name = f"brief-{brief.session.area_name.replace(' ', '-').lower()}-{brief.pk}.{fmt}"
-    record(
+        content = papers.render_document(doc, fmt)
+    return papers.download(
         request,
-        audit.DOCUMENT_DOWNLOADED,
-        f"Downloaded the {brief} as {fmt.upper()}" + (" (as sent)" if stored else ""),
+        content,
+        name=f"brief-{brief.session.area_name.replace(' ', '-').lower()}-{brief.pk}",
+        fmt=fmt,
         object_type="brief",
         object_id=brief.pk,
+        summary=f"Downloaded the {brief} as {fmt.upper()}" + (" (as sent)" if stored else ""),
         area=brief.area_code,
-        format=fmt,
     )
-    response = HttpResponse(content, content_type=MEDIA_TYPES[fmt])
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
 
 
 @require_GET

@@ -18,11 +18,10 @@ from django.views.decorators.http import require_POST
 from dsvb.oversight.states import FindingStatus, InvalidMove, LetterStatus, ResponseStatus
 from dsvb.web.audit.pageview import audited_view, viewed
 from dsvb.web.audit.recorder import record
-from dsvb.web.oversight import audit, data
+from dsvb.web.oversight import audit, data, guards
 from dsvb.web.oversight import models as m
 from dsvb.web.oversight.forms_after import FindingForm, finding_themes
 from dsvb.web.oversight.guards import can_run_cycle, cycle_manage, cycle_view
-from dsvb.web.oversight.views.after_common import refuse
 
 
 def findings_period(session: m.Session) -> tuple[dt.date, dt.date] | None:
@@ -42,7 +41,9 @@ def letter_sent(session: m.Session) -> bool:
 def refuse_if_sent(request: HttpRequest, session: m.Session) -> None:
     """403, audited, for any change to the findings of a session whose letter is sent."""
     if letter_sent(session):
-        refuse(request, f"the letter to {session.area_code} is sent: its findings are kept as sent")
+        guards.refuse(
+            request, f"the letter to {session.area_code} is sent: its findings are kept as sent"
+        )
 
 
 def draft_from_data(session: m.Session) -> tuple[int, list[str]]:
@@ -125,7 +126,7 @@ def findings(request: HttpRequest, session_id: int) -> HttpResponse:
             )
             return redirect("oversight:findings", session_id=session.pk)
     elif request.method == "POST":
-        refuse(request, "only the secretariat drafts and changes findings")
+        guards.refuse(request, "only the secretariat drafts and changes findings")
     items = list(session.findings.all())
     labels = dict(finding_themes())
     for f in items:

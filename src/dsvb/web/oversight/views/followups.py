@@ -13,7 +13,7 @@ from django.utils import timezone
 from dsvb.oversight.states import InvalidMove, ResponseStatus, move
 from dsvb.web.audit.pageview import audited_view, viewed
 from dsvb.web.audit.recorder import record
-from dsvb.web.oversight import audit
+from dsvb.web.oversight import audit, guards, papers
 from dsvb.web.oversight import models as m
 from dsvb.web.oversight.forms_after import FollowUpBoardForm, ResponseForm
 from dsvb.web.oversight.guards import (
@@ -23,14 +23,7 @@ from dsvb.web.oversight.guards import (
     item_decision,
     may_see,
 )
-from dsvb.web.oversight.views.after_common import (
-    download,
-    follow_up_document,
-    follow_up_items,
-    html_fragment,
-    refuse,
-    render_document,
-)
+from dsvb.web.oversight.views.after_common import follow_up_document, follow_up_items
 
 
 def _letter(request: HttpRequest, session_id: int, *, contribute: bool = False) -> m.Letter:
@@ -51,7 +44,7 @@ def follow_up(request: HttpRequest, session_id: int) -> HttpResponse:
     errors: dict[int, ResponseForm] = {}
     if request.method == "POST" and "follow_up" in request.POST:
         if not can_run_cycle(request.user):
-            refuse(request, "only the secretariat records the follow-up session and report")
+            guards.refuse(request, "only the secretariat records the follow-up session and report")
         board_form = FollowUpBoardForm(request.POST, instance=letter)
         if board_form.is_valid():
             board_form.save()
@@ -145,14 +138,14 @@ def follow_up_report(request: HttpRequest, session_id: int, fmt: str) -> HttpRes
         return render(
             request,
             "oversight/followups/report.html",
-            {"letter": letter, "session": letter.session, "document": html_fragment(doc)},
+            {"letter": letter, "session": letter.session, "document": papers.html_fragment(doc)},
         )
-    return download(
+    return papers.download(
         request,
-        render_document(doc, fmt),
+        papers.render_document(doc, fmt),
         name=f"follow-up-{letter.session.area_name}",
         fmt=fmt,
         object_type="letter",
         object_id=letter.pk,
-        what=f"the follow-up report of {letter.session.area_name}",
+        summary=(f"Downloaded the follow-up report of {letter.session.area_name} ({fmt.upper()})"),
     )

@@ -16,7 +16,7 @@ from dsvb.oversight import deadlines
 from dsvb.oversight.states import InvalidMove, LetterStatus
 from dsvb.web.audit.pageview import audited_view, viewed
 from dsvb.web.audit.recorder import record
-from dsvb.web.oversight import audit
+from dsvb.web.oversight import audit, guards, papers
 from dsvb.web.oversight import models as m
 from dsvb.web.oversight.forms_after import LetterForm
 from dsvb.web.oversight.guards import (
@@ -26,13 +26,7 @@ from dsvb.web.oversight.guards import (
     cycle_member,
     get_item,
 )
-from dsvb.web.oversight.views.after_common import (
-    download,
-    html_fragment,
-    letter_document,
-    refuse,
-    render_document,
-)
+from dsvb.web.oversight.views.after_common import letter_document
 
 
 def _letter(request: HttpRequest, session: m.Session) -> m.Letter | None:
@@ -62,7 +56,7 @@ def letter(request: HttpRequest, session_id: int) -> HttpResponse:
         )
     if request.method == "POST":
         if not (can_run_cycle(request.user) and draft):
-            refuse(request, "only the secretariat drafts letters, and a sent letter is kept")
+            guards.refuse(request, "only the secretariat drafts letters, and a sent letter is kept")
         form = LetterForm(
             request.POST,
             meeting_date=session.meeting.date,
@@ -85,7 +79,7 @@ def letter(request: HttpRequest, session_id: int) -> HttpResponse:
     preview, problem = None, ""
     if current is not None:
         try:
-            preview = html_fragment(letter_document(current), beneath_heading=True)
+            preview = papers.html_fragment(letter_document(current), beneath_heading=True)
         except ValueError as exc:
             problem = str(exc)
     return render(
@@ -112,15 +106,15 @@ def letter_download(request: HttpRequest, session_id: int, fmt: str) -> HttpResp
     if current is None:
         raise Http404("No letter yet")
     kept = current.sent_pdf if fmt == "pdf" else current.sent_docx
-    content = bytes(kept) if kept else render_document(letter_document(current), fmt)
-    return download(
+    content = bytes(kept) if kept else papers.render_document(letter_document(current), fmt)
+    return papers.download(
         request,
         content,
         name=f"letter-{session.area_name}-{current.date:%Y-%m-%d}",
         fmt=fmt,
         object_type="letter",
         object_id=current.pk,
-        what=f"the letter to {session.area_name}",
+        summary=f"Downloaded the letter to {session.area_name} ({fmt.upper()})",
     )
 
 
@@ -135,7 +129,7 @@ def letter_send(request: HttpRequest, session_id: int) -> HttpResponse:
         return redirect("oversight:letter", session_id=session.pk)
     try:
         doc = letter_document(current)
-        pdf, docx = render_document(doc, "pdf"), render_document(doc, "docx")
+        pdf, docx = papers.render_document(doc, "pdf"), papers.render_document(doc, "docx")
         with transaction.atomic():
             current.move_to(LetterStatus.SENT)
             current.sent_pdf, current.sent_docx = pdf, docx

@@ -13,11 +13,10 @@ from django.utils import timezone
 from dsvb.oversight.states import InvalidMove
 from dsvb.web.audit.pageview import audited_view
 from dsvb.web.audit.recorder import record
-from dsvb.web.oversight import audit
+from dsvb.web.oversight import audit, guards
 from dsvb.web.oversight import models as m
 from dsvb.web.oversight.forms_after import RecommendationForm, RecommendationUpdateForm
 from dsvb.web.oversight.guards import can_run_cycle, cycle_view
-from dsvb.web.oversight.views.after_common import refuse
 
 
 @cycle_view
@@ -27,7 +26,7 @@ def recommendation_list(request: HttpRequest) -> HttpResponse:
     form = RecommendationForm(initial={"year": year})
     if request.method == "POST":
         if not can_run_cycle(request.user):
-            refuse(request, "only the secretariat adds recommendations")
+            guards.refuse(request, "only the secretariat adds recommendations")
         form = RecommendationForm(request.POST)
         if form.is_valid():
             rec = form.save(commit=False)
@@ -71,7 +70,7 @@ def recommendation_detail(request: HttpRequest, recommendation_id: int) -> HttpR
     form = RecommendationUpdateForm(initial={"on": timezone.localdate(), "status": rec.status})
     if request.method == "POST":
         if not can_run_cycle(request.user):
-            refuse(request, "only the secretariat records recommendations' updates")
+            guards.refuse(request, "only the secretariat records recommendations' updates")
         form = RecommendationUpdateForm(request.POST)
         if form.is_valid():
             to = form.cleaned_data["status"]
