@@ -15,7 +15,11 @@ def builder() -> ExtractBuilder:
     return ExtractBuilder()
 
 
-pytest_plugins = ["tests.support.web_fixtures", "tests.support.cycle_fixtures"]
+pytest_plugins = [
+    "tests.support.web_fixtures",
+    "tests.support.cycle_fixtures",
+    "tests.support.case_fixtures",
+]
 
 # --- Playwright with Debian's Chromium -----------------------------------------------------
 

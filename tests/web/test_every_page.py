@@ -17,7 +17,15 @@ from dsvb.web.accounts.roles import Role
 from tests.web.test_page_audit import job  # noqa: F401  (a fixture)
 from tests.web.test_permissions import JOB, MATRIX, USER
 
-PREFERENCE = (None, Role.SECRETARIAT, Role.FORCE_ANALYST, Role.AUDITOR, Role.BOARD_MEMBER)
+PREFERENCE = (
+    None,
+    Role.SECRETARIAT,
+    Role.FORCE_ANALYST,
+    Role.AUDITOR,
+    Role.BOARD_MEMBER,
+    Role.PARTNER,
+    Role.BOROUGH_USER,
+)
 
 
 class FormNesting(HTMLParser):
@@ -61,7 +69,7 @@ def _pages() -> list[tuple[str, object]]:
 
 
 @pytest.fixture
-def every_page(client_for, job, published_store, cycle_objects):  # noqa: F811
+def every_page(client_for, job, published_store, page_objects):  # noqa: F811
     """(role, path, response) for every page, each as the first role allowed to see it."""
     clients: dict[object, Client] = {}
     seen = []
@@ -72,7 +80,7 @@ def every_page(client_for, job, published_store, cycle_objects):  # noqa: F811
         client = clients[role]
         user_id = client.user.pk if role else 0
         path = case.path.replace(JOB, str(job.pk)).replace(USER, str(user_id))
-        for placeholder, value in cycle_objects.items():
+        for placeholder, value in page_objects.items():
             path = path.replace(placeholder, str(value))
         seen.append((role, path, client.get(path, follow=True)))
     return seen

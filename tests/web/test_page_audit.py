@@ -32,7 +32,14 @@ EXEMPT = {
 }
 
 # who requests each page in the test below: the first of these roles allowed to
-PREFERENCE = (Role.SECRETARIAT, Role.FORCE_ANALYST, Role.AUDITOR, Role.BOARD_MEMBER)
+PREFERENCE = (
+    Role.SECRETARIAT,
+    Role.FORCE_ANALYST,
+    Role.AUDITOR,
+    Role.BOARD_MEMBER,
+    Role.PARTNER,
+    Role.BOROUGH_USER,
+)
 
 
 @pytest.fixture
@@ -86,12 +93,12 @@ def _audited_cases() -> list[tuple[str, object]]:
 
 @pytest.mark.parametrize(("name", "case"), _audited_cases(), ids=lambda v: getattr(v, "path", v))
 def test_each_view_of_an_audited_page_makes_one_entry_naming_it(
-    name, case, client_for, job, demo_store, cycle_objects
+    name, case, client_for, job, demo_store, page_objects
 ) -> None:
     role = next(r for r in PREFERENCE if r in case.allowed)
     client = client_for(role)
     path = case.path.replace(JOB, str(job.pk)).replace(USER, str(client.user.pk))
-    for placeholder, value in cycle_objects.items():
+    for placeholder, value in page_objects.items():
         path = path.replace(placeholder, str(value))
     before = AuditEvent.objects.count()
     last = AuditEvent.objects.order_by("-id").values_list("id", flat=True).first() or 0

@@ -17,6 +17,7 @@ from dsvb.access import permissions as can
 from dsvb.web.accounts import memberships
 from dsvb.web.accounts.roles import Role
 from dsvb.web.imports.models import ImportJob
+from tests.web.cases.matrix import CASES_MATRIX
 from tests.web.conftest import LAMBETH, SOUTHWARK
 from tests.web.oversight.case import Case
 from tests.web.oversight.matrix import CYCLE_MATRIX
@@ -129,6 +130,7 @@ MATRIX: dict[str, list[Case]] = {
 
 
 MATRIX.update(CYCLE_MATRIX)
+MATRIX.update(CASES_MATRIX)
 
 
 def _url_names(patterns: list, namespace: str = "") -> list[str]:
@@ -166,7 +168,7 @@ def job(make_user) -> ImportJob:
 
 
 @pytest.mark.parametrize("role", ROLES, ids=lambda r: r or "public")
-def test_permission_matrix(role, client_for, job, published_store, cycle_objects) -> None:
+def test_permission_matrix(role, client_for, job, published_store, page_objects) -> None:
     client = client_for(role) if role else Client()
     user_id = client.user.pk if role else 0
     wrong = []
@@ -174,7 +176,7 @@ def test_permission_matrix(role, client_for, job, published_store, cycle_objects
         for case in cases:
             path = case.path.replace(JOB, str(job.pk)).replace(USER, str(user_id))
             path = path.replace(OTHER, str(job.created_by_id))
-            for placeholder, value in cycle_objects.items():
+            for placeholder, value in page_objects.items():
                 path = path.replace(placeholder, str(value))
             response = getattr(client, case.method)(path)
             location = response.get("Location", "")

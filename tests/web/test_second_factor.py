@@ -41,7 +41,7 @@ def test_a_password_alone_reaches_no_staff_page(
     make_user,
     job,  # noqa: F811
     demo_store,
-    cycle_objects,
+    page_objects,
 ) -> None:
     user = make_user(role, second_factor=False)
     assert not user.require_second_factor  # the role alone requires it
@@ -49,7 +49,7 @@ def test_a_password_alone_reaches_no_staff_page(
     signed_in = client.post("/accounts/sign-in/", {"username": user.username, "password": PASSWORD})
     assert signed_in.status_code == 302 and signed_in["Location"].startswith(SETUP)
     wrong = []
-    for name, method, path in _every_path(job, user.pk, cycle_objects):
+    for name, method, path in _every_path(job, user.pk, page_objects):
         if name in policies.BEFORE_SECOND_FACTOR:
             continue
         response = getattr(client, method)(path)
@@ -67,13 +67,13 @@ def test_a_device_not_yet_used_in_this_session_reaches_no_staff_page(
     make_user,
     job,  # noqa: F811
     demo_store,
-    cycle_objects,
+    page_objects,
 ) -> None:
     user = make_user(Role.SECRETARIAT)  # enrolled, signs in with the password only
     client = Client()
     signed_in = client.post("/accounts/sign-in/", {"username": user.username, "password": PASSWORD})
     assert signed_in["Location"].startswith(CODE)
-    for name, method, path in _every_path(job, user.pk, cycle_objects):
+    for name, method, path in _every_path(job, user.pk, page_objects):
         if name in policies.BEFORE_SECOND_FACTOR:
             continue
         response = getattr(client, method)(path)

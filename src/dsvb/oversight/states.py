@@ -198,16 +198,30 @@ def allowed_moves(state: StrEnum) -> frozenset[StrEnum]:
 def move(state: StrEnum, to: StrEnum, *, reason: str = "") -> StrEnum:
     """``to``, when the move from ``state`` is allowed (and has its reason if it needs one);
     else :class:`InvalidMove` saying why. Staying in the same state is not a move."""
+    return checked_move(MOVES, NEEDS_REASON, state, to, reason=reason)
+
+
+def checked_move(
+    moves: dict[type[StrEnum], dict[StrEnum, frozenset[StrEnum]]],
+    needs_reason: frozenset[tuple[StrEnum, StrEnum]],
+    state: StrEnum,
+    to: StrEnum,
+    *,
+    reason: str = "",
+) -> StrEnum:
+    """The one check of a move against a table of moves (the cycle's here, the partnership
+    cases' in :mod:`dsvb.cases.states`): ``to`` or :class:`InvalidMove` in words."""
     if type(state) is not type(to):
         raise InvalidMove(f"{state!r} and {to!r} are states of different things")
-    if to not in allowed_moves(state):
-        what = type(state).__name__.removesuffix("Status").lower() or "item"
-        targets = ", ".join(sorted(s.value for s in allowed_moves(state))) or "nothing"
+    allowed = moves[type(state)][state]
+    if to not in allowed:
+        what = type(state).__name__.removesuffix("Status").removesuffix("State").lower()
+        targets = ", ".join(sorted(s.value for s in allowed)) or "nothing"
         raise InvalidMove(
-            f"a {what} that is {state.value.replace('_', ' ')} cannot become "
+            f"a {what or 'item'} that is {state.value.replace('_', ' ')} cannot become "
             f"{to.value.replace('_', ' ')} (it may become: {targets})"
         )
-    if (state, to) in NEEDS_REASON and not reason.strip():
+    if (state, to) in needs_reason and not reason.strip():
         raise InvalidMove(
             f"moving from {state.value.replace('_', ' ')} to {to.value.replace('_', ' ')} "
             "needs a reason"

@@ -100,6 +100,8 @@ INSTALLED_APPS = [
     "dsvb.web.imports",
     "dsvb.web.public",
     "dsvb.web.oversight",
+    "dsvb.web.cases",
+    "dsvb.web.compliance",
 ]
 
 MIDDLEWARE = [

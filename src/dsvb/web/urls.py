@@ -14,6 +14,8 @@ urlpatterns = [
     path("imports/", include("dsvb.web.imports.urls")),
     path("published/", include("dsvb.web.public.urls")),
     path("board/", include("dsvb.web.oversight.urls")),
+    path("cases/", include("dsvb.web.cases.urls")),
+    path("compliance/", include("dsvb.web.compliance.urls")),
     path("health/", views.health, name="health"),
 ]
 

@@ -17,6 +17,13 @@ def _can_view_due(user: Any) -> bool:
     return bool(getattr(user, "is_authenticated", False)) and decide(user, VIEW_DUE).allowed
 
 
+def _can_use_cases(user: Any) -> bool:
+    from dsvb.cases.access import USE_CASES
+    from dsvb.web.accounts.memberships import decide
+
+    return bool(getattr(user, "is_authenticated", False)) and decide(user, USE_CASES).allowed
+
+
 def navigation(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     items: list[tuple[str, str]] = []
@@ -28,6 +35,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         items.append(("Equality", reverse("performance:equality")))
     if _can_view_due(user):
         items.append(("Board", reverse("oversight:home")))
+    if _can_use_cases(user):
+        items.append(("Cases", reverse("cases:caseload")))
     if policies.can_view_imports(user):
         items.append(("Imports", reverse("imports:list")))
     if policies.can_search_audit(user):

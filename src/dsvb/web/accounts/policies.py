@@ -157,6 +157,8 @@ def landing_page(user: Any) -> str:
         return "performance:scorecard"
     if Role.AUDITOR in roles:
         return "audit:search"
+    if Role.PARTNER in roles:
+        return "cases:caseload"  # a partner agency lands on its caseload
     return "accounts:account"
 
 

@@ -1,0 +1,1 @@
+"""Partnership cases in the web: a thin adapter over :mod:`dsvb.cases`."""

@@ -1,0 +1,4 @@
+"""The compliance lists' addresses."""
+
+app_name = "compliance"
+urlpatterns: list = []
