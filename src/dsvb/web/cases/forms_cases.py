@@ -21,7 +21,8 @@ from dsvb.web.cases import models as m
 from dsvb.web.forms import fields_only
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-YES_NO = forms.NullBooleanSelect()
+#: a yes / no / not known answer, as a GOV.UK select (the value a NullBooleanField reads)
+YES_NO = forms.Select(choices=[("", "Not known"), ("True", "Yes"), ("False", "No")])
 
 IDENTITY_FIELDS = [
     "given_name",

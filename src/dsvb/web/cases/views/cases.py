@@ -22,6 +22,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from dsvb import reference
 from dsvb.cases import access as rules
 from dsvb.cases.fields import FieldGroup, Visibility
 from dsvb.cases.states import CaseState, PartyRole
@@ -254,7 +255,17 @@ def case_context(request: HttpRequest, case: m.Case, seen: Visibility) -> dict[s
         "notes": list(notes),
         "withheld": [g.label for g in seen.hidden if g != FieldGroup.NOTES],
         "party_labels": f.PARTY_LABELS,
+        "borough": _borough(case.area_code),
     }
+
+
+def _borough(code: str) -> str:
+    if not code:
+        return ""
+    try:
+        return reference.areas().by_code(code).name
+    except KeyError:
+        return code
 
 
 @cases_user
