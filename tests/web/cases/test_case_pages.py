@@ -9,6 +9,7 @@ household only, ``{case_other}`` Southwark's, shared with nobody.
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -339,3 +340,31 @@ def test_an_agency_with_no_cases_is_shown_how_to_start(client_for, case_objects)
     client = client_for(Role.PARTNER, username="refuge-worker", agency="Lambeth Refuge")
     page = client.get("/cases/").content.decode()
     assert "Your agency has no cases yet" in page and 'href="/cases/new/"' in page
+
+
+def test_the_owner_changes_the_details_and_the_victim_audited_by_field_name(
+    client_for, case_objects
+):
+    client = client_for(Role.PARTNER)
+    pk = case_objects["{case_own}"]
+    form = client.get(f"/cases/{pk}/victim/").content.decode()
+    legends = [" ".join(x.split()) for x in re.findall(r"<legend[^>]*>(.*?)</legend>", form, re.S)]
+    assert legends == ["Identity", "Safe contact", "Health"]  # the fields under their group
+    victim = {
+        "given_name": "Alexandra", "family_name": "Testperson", "date_of_birth": "1985-03-04",
+        "sex": "female", "ethnicity": "white", "disabled": "True", "lgbt": "",
+        "phone": "07700 900999", "safe_contact": "Call the refuge office",
+    }  # fmt: skip
+    assert client.post(f"/cases/{pk}/victim/", victim).status_code == 302
+    person = m.Person.objects.get(pk=case_objects["{person_own}"])
+    assert person.phone == "07700 900999" and person.disabled is True and person.lgbt is None
+    details = {"team": "Outreach", "area_code": "E09000022", "opened_on": "2026-09-01",
+               "domestic_abuse": "on", "sexual_offence": "on", "crime_reference": ""}  # fmt: skip
+    assert client.post(f"/cases/{pk}/edit/", details).status_code == 302
+    case = m.Case.objects.get(pk=pk)
+    assert case.team == "Outreach" and case.sexual_offence
+    entries = AuditEvent.objects.filter(action="case_changed").order_by("id")
+    assert [e.details["change"] for e in entries] == ["victim changed", "details changed"]
+    assert "phone" in entries[0].details["fields"] and "team" in entries[1].details["fields"]
+    text = json.dumps([[e.summary, e.details] for e in entries])
+    assert "07700 900999" not in text and "Outreach" not in text and "refuge office" not in text
