@@ -368,3 +368,31 @@ def test_the_owner_changes_the_details_and_the_victim_audited_by_field_name(
     assert "phone" in entries[0].details["fields"] and "team" in entries[1].details["fields"]
     text = json.dumps([[e.summary, e.details] for e in entries])
     assert "07700 900999" not in text and "Outreach" not in text and "refuge office" not in text
+
+
+@pytest.mark.parametrize(
+    ("agency", "sees", "never"),
+    [
+        # the police need the home address, never the refuge's (a MARAC referral's share)
+        ("Lambeth Police CSU", ["Alexandra Testperson", "1 Test Street", "Brian Testperson"],
+         ["Refuge House", "Hidden Road", "SE1 2BB", "07700 900001", "Safety plan agreed"]),
+        # the MARAC lists the case: identity, address, household, perpetrator, risk
+        ("Lambeth MARAC", ["Alexandra Testperson", "Casey Testperson"],
+         ["Refuge House", "Hidden Road", "07700 900001", "Safety plan agreed"]),
+    ],
+)  # fmt: skip
+def test_an_agency_the_case_was_referred_to_never_sees_the_refuge(
+    agency, sees, never, client_for, case_objects
+):
+    client = client_for(Role.PARTNER, username=f"user-of-{agency.split()[-1]}", agency=agency)
+    pk = case_objects["{case_own}"]
+    caseload = client.get("/cases/").content.decode()
+    assert f"Case {pk}<" in caseload.split("Cases shared with or referred to your agency")[1]
+    assert "Refuge or safe address" not in caseload.split("Cases shared with")[1]
+    page = client.get(f"/cases/{pk}/").content.decode()
+    for text in sees:
+        assert text in page, text
+    for text in never:
+        assert text not in page, text
+    assert "Refuge or safe address" in page  # named as withheld, by its label only
+    assert client.get(f"/cases/{pk}/addresses/new/").status_code == 403  # not the owner

@@ -63,7 +63,8 @@ def caseload(request: HttpRequest) -> HttpResponse:
     own = Case.objects.filter(agency__in=agencies).select_related("agency", "victim")
     any_own = own.exists()
     if number:
-        own = own.filter(pk=int(number)) if number.isdigit() else own.none()
+        found = number.isdigit() and len(number) < 10  # (a case number, not any text)
+        own = own.filter(pk=int(number)) if found else own.none()
     else:
         own = own.filter(status=state)
     viewed(request, state=state, case_number=number)

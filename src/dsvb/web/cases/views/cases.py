@@ -11,6 +11,7 @@ entry that names the case and the kind of change by id -- never a name or an add
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from django.contrib import messages
@@ -67,6 +68,7 @@ class _Explained(Exception):
 def explained(view: Any) -> Any:
     """Turn a refusal the person may be told about into a page saying why (status 403)."""
 
+    @functools.wraps(view)
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         try:
             return view(request, *args, **kwargs)
@@ -78,9 +80,6 @@ def explained(view: Any) -> Any:
                 status=403,
             )
 
-    wrapped.__name__ = view.__name__
-    wrapped.__doc__ = view.__doc__
-    wrapped.__dict__.update(view.__dict__)
     return wrapped
 
 
@@ -389,7 +388,10 @@ def address_not_current(request: HttpRequest, case_id: int, address_id: int) -> 
 @explained
 def incident_new(request: HttpRequest, case_id: int) -> HttpResponse:
     case, seen = _case(request, case_id, rules.CONTRIBUTE)
-    require_group(request, seen, FieldGroup.CRIMINAL_JUSTICE, case)
+    try:
+        require_group(request, seen, FieldGroup.CRIMINAL_JUSTICE, case)
+    except PermissionDenied as refused:  # the person sees the case: say why not this
+        raise _Explained(str(refused), case) from refused
     perpetrators = (
         [p.person for p in case.parties.filter(role=PartyRole.PERPETRATOR).select_related("person")]
         if seen.shows(FieldGroup.PERPETRATOR)
