@@ -88,6 +88,7 @@ def _audited_cases() -> list[tuple[str, object]]:
         if hasattr(views[name], "dsvb_audited")
         for case in cases
         if case.method == "get"  # (an act by POST records its own typed entry)
+        and any(r in case.allowed for r in PREFERENCE)  # (rows nobody may see: refusals)
     ]
 
 

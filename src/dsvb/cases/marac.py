@@ -24,7 +24,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import astuple, dataclass, field
 from enum import StrEnum
 
 from dsvb.cases import settings as case_settings
@@ -436,4 +436,36 @@ def quarterly_return(
         idva_benchmark=case_settings.number("idva_referrals_per_fte", end),
         adult_women=adult_women,
         idva_fte=idva_fte,
+    )
+
+
+RETURN_COLUMNS = ("measure", "value", "benchmark", "note")
+
+
+def as_csv(ret: MaracReturn) -> str:
+    """The return as CSV (one row per measure; an empty value: not computed)."""
+    import csv
+    import io
+
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(RETURN_COLUMNS)
+    for row in ret.rows():
+        writer.writerow(
+            ["" if v is None else v for v in (row.measure, row.value, row.benchmark, row.note)]
+        )
+    return out.getvalue()
+
+
+def as_json(ret: MaracReturn) -> str:
+    import json
+
+    return json.dumps(
+        {
+            "marac": ret.marac,
+            "from": ret.start.isoformat(),
+            "to": ret.end.isoformat(),
+            "rows": [dict(zip(RETURN_COLUMNS, astuple(row), strict=True)) for row in ret.rows()],
+        },
+        indent=2,
     )
