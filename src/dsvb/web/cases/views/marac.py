@@ -375,8 +375,9 @@ def meeting_held(request: HttpRequest, meeting_id: int) -> HttpResponse:
         referral.move_to(ReferralState.HEARD)
         referral.save()
         heard += 1
-    _moved(request, "meeting", f"Meeting {meeting.pk} held: {heard} cases heard", meeting.pk)
-    messages.success(request, f"The meeting is held: {heard} cases heard")
+    cases = f"{heard} case{'' if heard == 1 else 's'} heard"
+    _moved(request, "meeting", f"Meeting {meeting.pk} held: {cases}", meeting.pk)
+    messages.success(request, f"The meeting is held: {cases}")
     return redirect("cases:marac-meeting", meeting_id=meeting.pk)
 
 
