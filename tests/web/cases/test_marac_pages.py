@@ -178,7 +178,9 @@ def test_a_transfer_moves_the_referral_and_shares_with_the_new_marac(
     again = coordinator.post(
         f"/cases/referrals/{referral.pk}/transfer/", {"to": target.pk, "reason": "again"}
     )
-    assert again.status_code == 200 and "transferred" in again.content.decode().lower()
+    assert again.status_code == 200
+    assert "A referral that is transferred cannot become transferred" in again.content.decode()
+    assert m.Referral.objects.filter(case_id=referral.case_id, marac=target).count() == 1
 
 
 def test_the_agency_an_action_is_for_updates_it_and_dropping_needs_a_reason(
@@ -287,3 +289,20 @@ def test_the_caseload_fragment_lists_the_agency_s_actions(client_for, case_objec
     )
     assert "Flag the address" in html and "DS Test" in html
     assert "Lambeth MARAC" in html and "your agency attends" in html
+
+
+def test_the_case_fragment_shows_the_referrals_to_those_who_see_the_marac_group(
+    case_objects,
+) -> None:
+    case = m.Case.objects.get(pk=case_objects["{case_own}"])
+    m.Referral.objects.filter(pk=case_objects["{referral}"]).update(
+        is_repeat=True, repeat_definition="violence_threats_stalking_sexual"
+    )
+    fragment = Template("{% include 'cases/fragments/case_marac.html' %}")
+    html = fragment.render(Context({"case": case, "show": {"marac": True}, "can_contribute": True}))
+    assert "Lambeth MARAC, meeting of 15 December 2026" in html and "Listed" in html
+    assert "Yes (violence, threats, stalking or sexual abuse)" in html
+    assert "Lambeth Police CSU: Flag the address (open, due 22 December 2026)" in html
+    assert f"/cases/{case.pk}/refer/" in html
+    hidden = fragment.render(Context({"case": case, "show": {}, "can_contribute": True}))
+    assert hidden.strip() == ""
