@@ -306,3 +306,20 @@ def test_the_case_fragment_shows_the_referrals_to_those_who_see_the_marac_group(
     assert f"/cases/{case.pk}/refer/" in html
     hidden = fragment.render(Context({"case": case, "show": {}, "can_contribute": True}))
     assert hidden.strip() == ""
+
+
+def test_the_proposals_use_the_local_escalation_number_of_the_agency_s_marac(
+    partner, case_objects
+) -> None:
+    case = m.Case.objects.get(pk=case_objects["{case_own}"])
+    m.CaseIncident.objects.all().delete()
+    for days in (10, 40):
+        m.CaseIncident.objects.create(
+            case=case, occurred_on=dt.date.today() - dt.timedelta(days=days), kind="threats",
+            reported_to_police=True, recorded_by=case.agency,
+        )  # fmt: skip
+    path = f"/cases/{case.pk}/refer/"
+    assert "police-reported incidents in the 12 months" not in partner.get(path).content.decode()
+    m.Agency.objects.filter(pk=case_objects["{marac}"]).update(escalation_incidents=2)
+    page = partner.get(path).content.decode()
+    assert "2 police-reported incidents" in page and "the MARAC&#x27;s local number is 2" in page

@@ -98,6 +98,15 @@ def maracs() -> list[Agency]:
     return list(Agency.objects.filter(kind=AgencyKind.MARAC))
 
 
+def maracs_for(agencies: Iterable[Agency]) -> list[Agency]:
+    """Every MARAC, those the agencies are members of first (the first: theirs, whose
+    local escalation number the proposals use)."""
+    mine = {a.pk for a in agencies}
+    every = maracs()
+    member = [m for m in every if any(a.pk in mine for a in m.members.all())]
+    return member + [m for m in every if m not in member]
+
+
 def return_cases(maracs: Iterable[Agency], start: dt.date, end: dt.date) -> list[rules.ReturnCase]:
     """The referrals heard at the MARACs' meetings held from ``start`` to ``end``."""
     referrals = (

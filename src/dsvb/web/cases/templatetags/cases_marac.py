@@ -23,7 +23,7 @@ register = template.Library()
 def marac_proposal(context: Any, case: Any) -> str:
     """The proposal panel for ``case`` ('' when no rule is met or the viewer may not refer)."""
     from dsvb.web.cases import marac_data
-    from dsvb.web.cases.guards import case_decision, visibility
+    from dsvb.web.cases.guards import agencies_of, case_decision, visibility
 
     request = context.get("request")
     if request is None or case is None or case.status != "open":
@@ -31,9 +31,11 @@ def marac_proposal(context: Any, case: Any) -> str:
     if not case_decision(request.user, rules.CONTRIBUTE, case).allowed:
         return ""
     seen = visibility(request.user, case)
+    theirs = marac_data.maracs_for(agencies_of(request.user))
     proposals = marac_data.proposals_for(
         case,
         timezone.localdate(),
+        marac=theirs[0] if theirs else None,
         risk=seen.shows(FieldGroup.RISK),
         incidents=seen.shows(FieldGroup.CRIMINAL_JUSTICE),
     )

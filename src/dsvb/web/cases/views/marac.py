@@ -95,20 +95,12 @@ def _referring_agency(user: Any, case: Case) -> Agency | None:
     )
 
 
-def _marac_choices(user: Any) -> list[Agency]:
-    """Every MARAC, those the person's agencies are members of first."""
-    mine = {a.pk for a in agencies_of(user)}
-    every = data.maracs()
-    member = [m for m in every if any(a.pk in mine for a in m.members.all())]
-    return member + [m for m in every if m not in member]
-
-
 @cases_user
 @audited_view("a MARAC referral form")
 def refer(request: HttpRequest, case_id: int) -> HttpResponse:
     case, seen = get_case(request, case_id, rules.CONTRIBUTE)
     today = timezone.localdate()
-    choices = _marac_choices(request.user)
+    choices = data.maracs_for(agencies_of(request.user))
     proposed = data.proposals_for(
         case,
         today,
