@@ -92,9 +92,7 @@ def check_share(
         if consent_recorded_on is None:
             raise ShareRefused("give the date the victim's consent was recorded")
         if consent_recorded_on > on:
-            raise ShareRefused(
-                f"the consent date {consent_recorded_on:%d %B %Y} is in the future"
-            )
+            raise ShareRefused(f"the consent date {consent_recorded_on:%d %B %Y} is in the future")
         legal_basis = ""
     else:
         if not legal_basis:

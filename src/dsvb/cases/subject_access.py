@@ -25,9 +25,7 @@ from dsvb.oversight.document import Document, FieldList, Paragraph, Section, Tab
 def normalise(name: str) -> str:
     """A name for comparison: accents removed, case folded, runs of spaces (and the
     hyphens and apostrophes people write or leave out) made single spaces."""
-    plain = "".join(
-        c for c in unicodedata.normalize("NFKD", name) if not unicodedata.combining(c)
-    )
+    plain = "".join(c for c in unicodedata.normalize("NFKD", name) if not unicodedata.combining(c))
     plain = re.sub(r"[-'’‘`.]", " ", plain.casefold())
     return " ".join(plain.split())
 

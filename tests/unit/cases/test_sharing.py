@@ -22,16 +22,16 @@ DAY = dt.date(2026, 11, 2)
 
 
 def share(**changes):
-    values = dict(
-        owner="Lambeth Police CSU",
-        recipient="Lambeth IDVA service",
-        recipient_kind="idva",
-        groups=["identity", "risk"],
-        basis="consent",
-        legal_basis="",
-        consent_recorded_on=dt.date(2026, 11, 1),
-        on=DAY,
-    )
+    values = {
+        "owner": "Lambeth Police CSU",
+        "recipient": "Lambeth IDVA service",
+        "recipient_kind": "idva",
+        "groups": ["identity", "risk"],
+        "basis": "consent",
+        "legal_basis": "",
+        "consent_recorded_on": dt.date(2026, 11, 1),
+        "on": DAY,
+    }
     return check_share(**{**values, **changes})
 
 
