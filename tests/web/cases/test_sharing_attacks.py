@@ -262,8 +262,9 @@ def test_subject_access_finds_every_agencys_record_and_audits_counts_only(client
     (entry,) = _after(last)
     assert entry.action == "subject_access" and str(entry.details["records"]) == "2"
     for fmt, magic in (("pdf", b"%PDF"), ("docx", b"PK")):
-        r = client.get(f"/cases/subject-access/report.{fmt}", query)
+        r = client.post(f"/cases/subject-access/report.{fmt}", query)
         assert r.status_code == 200 and r.content[:4].startswith(magic)
+        assert client.get(f"/cases/subject-access/report.{fmt}", query).status_code == 405
     for e in _after(last):
         text = e.summary + json.dumps(e.details)
         assert "Alexandra" not in text and "Testperson" not in text and "1985" not in text

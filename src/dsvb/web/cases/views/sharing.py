@@ -498,7 +498,6 @@ def _audit_answer(request: HttpRequest, persons: list[m.Person], fmt: str, dob: 
         agencies=len(agencies),
         date_of_birth_given="yes" if dob else "no",
         format=fmt,
-        path=request.path,  # never the query: it holds the names searched
     )
 
 
@@ -522,17 +521,20 @@ def subject_access(request: HttpRequest) -> HttpResponse:
     return render(request, "cases/sharing/subject_access.html", context)
 
 
+@require_POST
 @subject_access_user
 @audited_view("a subject access report")
 def subject_access_report(request: HttpRequest, fmt: str) -> HttpResponse:
+    """The report as PDF or DOCX. The search comes in the POST body, never the address: an
+    address is logged (the audit entry's path, web server logs, browser history)."""
     if fmt not in ("pdf", "docx"):
         raise Http404("the report is a PDF or a DOCX")
-    form = SubjectAccessForm(request.GET)
+    form = SubjectAccessForm(request.POST)
     if not form.is_valid():
-        raise Http404("give the names searched for")
+        return redirect("cases:subject-access")
     persons, doc = _search(form)
     if doc is None:
-        raise Http404("give the names searched for")
+        return redirect("cases:subject-access")
     _audit_answer(request, persons, fmt, bool(form.cleaned_data["date_of_birth"]))
     body = to_pdf(doc) if fmt == "pdf" else to_docx(doc)
     response = HttpResponse(body, content_type=MEDIA_TYPES[fmt])
