@@ -135,6 +135,12 @@ def case_objects(case_agencies) -> dict[str, int | str]:
         agency=other, victim=other_victim, team="IDVA team", area_code=SOUTHWARK,
         opened_on=dt.date(2026, 11, 1),
     )  # fmt: skip
+    # the DASH part's: the own case's assessment, and one of the other agency's case
+    assessment_own = m.Assessment.objects.filter(case=case_own).order_by("pk").first()
+    assessment_other = m.Assessment.objects.create(
+        case=case_other, agency=other, checklist="safelives", assessed_on=dt.date(2026, 11, 2),
+        answers={"injured": "yes"}, score=1, score_level="standard", level="standard",
+    )  # fmt: skip
     return {
         "{case_own}": case_own.pk,
         "{case_shared}": case_shared.pk,
@@ -148,6 +154,8 @@ def case_objects(case_agencies) -> dict[str, int | str]:
         "{vcop_contact}": contact.pk,
         "{agency_own}": own.pk,
         "{agency_other}": other.pk,
+        "{assessment_own}": assessment_own.pk,
+        "{assessment_other}": assessment_other.pk,
     }
 
 
