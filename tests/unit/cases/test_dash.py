@@ -8,7 +8,7 @@ import datetime as dt
 from importlib import resources
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dsvb.cases import dash
@@ -373,6 +373,7 @@ answer_maps = st.dictionaries(
 levels = st.one_of(st.none(), st.sampled_from(list(RiskLevel)))
 
 
+@settings(deadline=None)  # no timed assertions in unit tests (a busy machine is not a bug)
 @given(answers=answer_maps, graded=levels, judgement=levels)
 def test_the_score_is_the_number_of_yes_and_the_level_never_below_the_score(
     answers: dict[str, str], graded: RiskLevel | None, judgement: RiskLevel | None
