@@ -245,3 +245,28 @@ def test_licensed_wording_is_shown_when_an_installation_loads_it(
     wording.write_text("checklist,question_id,wording\nsafelives,nope,x\n", encoding="utf-8")
     body = idva.get(f"/cases/{case}/assessments/new/").content.decode()
     assert "Injured in this incident" in body  # a broken file: the labels, not an error page
+
+
+def test_the_case_page_shows_the_latest_risk_and_links_to_the_dash_pages(
+    idva, case_objects, client_for, case_agencies
+):
+    case = case_objects["{case_own}"]
+    body = idva.get(f"/cases/{case}/").content.decode()
+    assert 'id="case-risk"' in body
+    assert "Score 15 on 1 September 2026 (Lambeth IDVA service)" in body
+    assert f'href="/cases/{case}/assessments/new/"' in body
+    assert f'href="/cases/{case}/assessments/"' in body
+    assert f'href="/cases/assessments/{case_objects["{assessment_own}"]}/"' in body
+    # the back link of the DASH pages goes to the case page
+    new = idva.get(f"/cases/{case}/assessments/new/").content.decode()
+    assert f'<a href="/cases/{case}/" class="govuk-back-link">Case {case}</a>' in new
+    # an agency whose share lacks risk sees the case but not its risk
+    m.Share.objects.create(
+        case_id=case, to_agency=case_agencies[REFUGE], basis="consent",
+        consent_recorded_on=dt.date(2026, 9, 3), groups=["identity"],
+    )  # fmt: skip
+    refuge = client_for(Role.PARTNER, username="refuge-worker", agency=REFUGE)
+    page = refuge.get(f"/cases/{case}/")
+    assert page.status_code == 200
+    assert 'id="case-risk"' not in page.content.decode()
+    assert "/assessments/" not in page.content.decode()
