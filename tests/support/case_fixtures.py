@@ -140,6 +140,12 @@ def case_objects(case_agencies) -> dict[str, int | str]:
     alert_other = m.Alert.objects.create(
         agency=other, case=case_other, kind="shared", text="Other."
     )
+    # the DASH part's: the own case's assessment, and one of the other agency's case
+    assessment_own = m.Assessment.objects.filter(case=case_own).order_by("pk").first()
+    assessment_other = m.Assessment.objects.create(
+        case=case_other, agency=other, checklist="safelives", assessed_on=dt.date(2026, 11, 2),
+        answers={"injured": "yes"}, score=1, score_level="standard", level="standard",
+    )  # fmt: skip
     return {
         "{case_own}": case_own.pk,
         "{case_shared}": case_shared.pk,
@@ -158,6 +164,8 @@ def case_objects(case_agencies) -> dict[str, int | str]:
         "{share_own}": case_own.shares.get(to_agency=police).pk,  # (sharing)
         "{alert_own}": alert_own.pk,
         "{alert_other}": alert_other.pk,
+        "{assessment_own}": assessment_own.pk,  # (DASH)
+        "{assessment_other}": assessment_other.pk,
     }
 
 

@@ -27,6 +27,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import astuple, dataclass, field
 from enum import StrEnum
 
+from dsvb.cases import dash
 from dsvb.cases import settings as case_settings
 from dsvb.oversight.deadlines import add_months
 
@@ -130,12 +131,6 @@ def _day(day: dt.date) -> str:
     return f"{day.day} {day:%B %Y}"
 
 
-def _visible_high_risk(score: int, on: dt.date) -> bool:
-    # TODO(merge): dsvb.cases.dash.visible_high_risk(score, on) -- the DASH part's one
-    # definition, on branch cases-dash; this is the same rule until it is merged.
-    return score >= case_settings.number("visible_high_risk_score", on)
-
-
 def window_end(referred_on: dt.date, on: dt.date | None = None) -> dt.date:
     """The last day of the repeat window after a referral (inclusive; 29 February + 12
     months is 28 February). ``on`` picks the dated window length (default: the referral's)."""
@@ -209,7 +204,7 @@ def proposals(
     MARAC's local number (None: the dated setting, 3)."""
     out: list[Proposal] = []
     if assessment is not None:
-        if _visible_high_risk(assessment.score, assessment.assessed_on):
+        if dash.visible_high_risk(assessment.score, assessment.assessed_on):
             threshold = case_settings.number("visible_high_risk_score", assessment.assessed_on)
             out.append(
                 Proposal(
