@@ -425,3 +425,34 @@ FILES: tuple[FileSpec, ...] = (
     SHARES,
 )
 BY_NAME = {f.name: f for f in FILES}
+
+
+def _type_cell(column: Column) -> str:
+    words = column.type_words
+    if column.type in (ENUM, LIST):
+        words += " " + ", ".join(f"`{v}`" for v in column.values)
+    return words + ("" if column.required else ", optional")
+
+
+def tables_markdown() -> str:
+    """The files and columns as Markdown tables: ``docs/cases-format.md`` holds this text
+    between its ``generated`` markers (a test checks it is current)."""
+    out: list[str] = []
+    for spec in FILES:
+        need = "required" if spec.required else "optional"
+        out.append(f"### {spec.filename} ({need})")
+        out.append("")
+        out.append(
+            f"{spec.meaning[0].upper()}{spec.meaning[1:]}. Unique in the file: " + ", ".join(f"`{k}`" for k in spec.key) + ". "
+            f"Found again on a re-import by {spec.matched_by}."
+        )
+        out.append("")
+        out.append("| column | type | meaning |")
+        out.append("| --- | --- | --- |")
+        for c in spec.columns:
+            meaning = c.meaning
+            if c.default:
+                meaning += ("; " if meaning else "") + f"empty: {c.default}"
+            out.append(f"| `{c.name}` | {_type_cell(c)} | {meaning} |")
+        out.append("")
+    return "\n".join(out).rstrip() + "\n"

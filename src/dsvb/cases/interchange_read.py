@@ -78,6 +78,18 @@ class Interchange:
 class _Collector:
     def __init__(self) -> None:
         self.problems: list[Problem] = []
+        # files that could not be read, and the cells of rows that could not: a reference
+        # to them is not reported again (the one problem is the cause)
+        self.unreadable: set[str] = set()
+        self.failed: dict[str, dict[str, set[str]]] = {}
+
+    def excused(self, file: str, column: str, value: str) -> bool:
+        return file in self.unreadable or value in self.failed.get(file, {}).get(column, set())
+
+    def fail_row(self, spec: fmt.FileSpec, given: Mapping[str, str]) -> None:
+        cells = self.failed.setdefault(spec.name, {})
+        for column, value in given.items():
+            cells.setdefault(column, set()).add(value)
 
     def add(self, spec: fmt.FileSpec | str, line: int, column: str, message: str) -> None:
         name = spec if isinstance(spec, str) else spec.filename
@@ -133,6 +145,7 @@ def _lines(path: Path, spec: fmt.FileSpec, out: _Collector) -> Iterator[tuple[in
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         out.add(spec, line, "", "the file is not UTF-8 text (save it as CSV UTF-8)")
+        out.unreadable.add(spec.name)
         return
     reader = csv.reader(io.StringIO(text, newline=""))
     start = 1
@@ -142,13 +155,17 @@ def _lines(path: Path, spec: fmt.FileSpec, out: _Collector) -> Iterator[tuple[in
             start = reader.line_num + 1
     except csv.Error as exc:
         out.add(spec, start, "", f"the CSV cannot be read here ({exc})")
+        out.unreadable.add(spec.name)
 
 
 def _read_file(path: Path, spec: fmt.FileSpec, out: _Collector) -> Iterator[Row]:
     lines = _lines(path, spec, out)
     first = next(lines, None)
     if first is None:
+        if spec.name in out.unreadable:
+            return  # not text: said already
         out.add(spec, 1, "", "the file is empty; it needs a header row")
+        out.unreadable.add(spec.name)
         return
     header = [h.strip() for h in first[1]]
     bad_header = False
@@ -171,6 +188,7 @@ def _read_file(path: Path, spec: fmt.FileSpec, out: _Collector) -> Iterator[Row]
             out.add(spec, 1, column.name, "the column is missing; it is required")
             bad_header = True
     if bad_header:
+        out.unreadable.add(spec.name)
         return
     seen: dict[tuple[Any, ...], int] = {}
     for line, cells in lines:
@@ -180,6 +198,7 @@ def _read_file(path: Path, spec: fmt.FileSpec, out: _Collector) -> Iterator[Row]
             out.add(
                 spec, line, "", f"the row has {len(cells)} values; the header has {len(header)}"
             )
+            out.fail_row(spec, dict(zip(header, (c.strip() for c in cells), strict=False)))
             continue
         given = dict(zip(header, (c.strip() for c in cells), strict=True))
         values: dict[str, Any] = {}
@@ -191,6 +210,7 @@ def _read_file(path: Path, spec: fmt.FileSpec, out: _Collector) -> Iterator[Row]
                 out.add(spec, line, column.name, str(exc))
                 ok = False
         if not ok:
+            out.fail_row(spec, given)
             continue
         key = tuple(values[k] for k in spec.key)
         if key in seen:
@@ -281,22 +301,24 @@ def _check_references(data: Interchange, out: _Collector) -> None:
         if not name:
             return None
         found = agencies.get(name)
-        if found is None:
+        if found is None and not out.excused("agencies", "name", name):
             out.add(row.file, row.line, column, f"{name!r} is not an agency in agencies.csv")
-        elif marac and found["kind"] != AgencyKind.MARAC:
+        elif found is not None and marac and found["kind"] != AgencyKind.MARAC:
             out.add(row.file, row.line, column, f"{name!r} is not a MARAC (its kind is {found['kind']})")
         return found
 
     def case(row: Row, column: str = "case") -> Row | None:
         found = cases.get(row[column])
-        if found is None:
+        if found is None and not out.excused("cases", "case_id", row[column]):
             out.add(row.file, row.line, column, f"{row[column]!r} is not a case in cases.csv")
         return found
 
     def person(row: Row, column: str, owner: Row | None) -> None:
-        if owner is None or not row[column]:
-            return
-        if (owner["agency"], row[column]) not in people:
+        if owner is None or not row[column] or owner["agency"] not in agencies:
+            return  # the case or its agency is unknown: said already
+        if (owner["agency"], row[column]) not in people and not out.excused(
+            "people", "person_id", row[column]
+        ):
             out.add(
                 row.file,
                 row.line,
@@ -305,7 +327,11 @@ def _check_references(data: Interchange, out: _Collector) -> None:
             )
 
     def reference(row: Row, column: str, known: Any, file: str, what: str) -> None:
-        if row[column] and row[column] not in known:
+        target = fmt.BY_NAME[file.removesuffix(".csv")]
+        ref_column = next(c for c in target.key if c.endswith("_id"))
+        if row[column] and row[column] not in known and not out.excused(
+            target.name, ref_column, row[column]
+        ):
             out.add(row.file, row.line, column, f"{row[column]!r} is not {what} in {file}")
 
     for r in data.of("agencies"):
@@ -314,7 +340,7 @@ def _check_references(data: Interchange, out: _Collector) -> None:
                 if r[column]:
                     out.add(r.file, r.line, column, "only a MARAC (kind marac) has this")
         for name in r["marac_members"]:
-            if name not in agencies:
+            if name not in agencies and not out.excused("agencies", "name", name):
                 out.add(r.file, r.line, "marac_members", f"{name!r} is not an agency in agencies.csv")
             elif name == r["name"]:
                 out.add(r.file, r.line, "marac_members", "a MARAC cannot be its own member")
