@@ -443,7 +443,9 @@ def tables_markdown() -> str:
         out.append(f"### {spec.filename} ({need})")
         out.append("")
         out.append(
-            f"{spec.meaning[0].upper()}{spec.meaning[1:]}. Unique in the file: " + ", ".join(f"`{k}`" for k in spec.key) + ". "
+            f"{spec.meaning[0].upper()}{spec.meaning[1:]}. Unique in the file: "
+            + ", ".join(f"`{k}`" for k in spec.key)
+            + ". "
             f"Found again on a re-import by {spec.matched_by}."
         )
         out.append("")

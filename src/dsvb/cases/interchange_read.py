@@ -37,7 +37,9 @@ class Problem:
 
     def __str__(self) -> str:
         where = self.file + (f":{self.line}" if self.line else "")
-        return f"{where}: {self.column}: {self.message}" if self.column else f"{where}: {self.message}"
+        return (
+            f"{where}: {self.column}: {self.message}" if self.column else f"{where}: {self.message}"
+        )
 
 
 class InterchangeError(Exception):
@@ -304,7 +306,9 @@ def _check_references(data: Interchange, out: _Collector) -> None:
         if found is None and not out.excused("agencies", "name", name):
             out.add(row.file, row.line, column, f"{name!r} is not an agency in agencies.csv")
         elif found is not None and marac and found["kind"] != AgencyKind.MARAC:
-            out.add(row.file, row.line, column, f"{name!r} is not a MARAC (its kind is {found['kind']})")
+            out.add(
+                row.file, row.line, column, f"{name!r} is not a MARAC (its kind is {found['kind']})"
+            )
         return found
 
     def case(row: Row, column: str = "case") -> Row | None:
@@ -329,8 +333,10 @@ def _check_references(data: Interchange, out: _Collector) -> None:
     def reference(row: Row, column: str, known: Any, file: str, what: str) -> None:
         target = fmt.BY_NAME[file.removesuffix(".csv")]
         ref_column = next(c for c in target.key if c.endswith("_id"))
-        if row[column] and row[column] not in known and not out.excused(
-            target.name, ref_column, row[column]
+        if (
+            row[column]
+            and row[column] not in known
+            and not out.excused(target.name, ref_column, row[column])
         ):
             out.add(row.file, row.line, column, f"{row[column]!r} is not {what} in {file}")
 
@@ -341,7 +347,9 @@ def _check_references(data: Interchange, out: _Collector) -> None:
                     out.add(r.file, r.line, column, "only a MARAC (kind marac) has this")
         for name in r["marac_members"]:
             if name not in agencies and not out.excused("agencies", "name", name):
-                out.add(r.file, r.line, "marac_members", f"{name!r} is not an agency in agencies.csv")
+                out.add(
+                    r.file, r.line, "marac_members", f"{name!r} is not an agency in agencies.csv"
+                )
             elif name == r["name"]:
                 out.add(r.file, r.line, "marac_members", "a MARAC cannot be its own member")
     for r in data.of("people"):

@@ -29,9 +29,7 @@ def import_cases(folder: Path, dry_run: bool) -> None:
     except InterchangeError as exc:
         for problem in exc.problems:
             click.echo(str(problem), err=True)
-        click.echo(
-            f"{len(exc.problems)} problem(s) in {folder}: nothing was imported.", err=True
-        )
+        click.echo(f"{len(exc.problems)} problem(s) in {folder}: nothing was imported.", err=True)
         raise SystemExit(1) from None
     for line in summary.lines():
         click.echo(line)

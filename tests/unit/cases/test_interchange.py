@@ -114,7 +114,9 @@ def test_every_bad_value_is_reported_at_its_line(folder: Path) -> None:
         ("cases.csv", line + 3, "victim_person_id"),
     }
     text = [str(p) for p in found]
-    assert f"cases.csv:{line}: opened_on: '2024-13-01' is not a date (write it as YYYY-MM-DD)" in text
+    assert (
+        f"cases.csv:{line}: opened_on: '2024-13-01' is not a date (write it as YYYY-MM-DD)" in text
+    )
     assert f"cases.csv:{line + 1}: domestic_abuse: 'perhaps' is not true or false" in text
     assert f"cases.csv:{line + 3}: victim_person_id: a value is needed" in text
     assert "'pending' is not one of open, closed" in text[2]
@@ -122,7 +124,11 @@ def test_every_bad_value_is_reported_at_its_line(folder: Path) -> None:
 
 def test_problems_in_several_files_are_all_reported_in_file_order(folder: Path) -> None:
     append(folder, "people.csv", "Northbrook IDVA service,P-9,Example,,,,,,,,,,\n")
-    append(folder, "shares.csv", "CSU-2024-017,Northbrook IDVA service,identity,consent,,,2024-03-06,,\n")
+    append(
+        folder,
+        "shares.csv",
+        "CSU-2024-017,Northbrook IDVA service,identity,consent,,,2024-03-06,,\n",
+    )
     found = problems(folder)
     assert [(p.file, p.column) for p in found] == [
         ("people.csv", "family_name"),
@@ -134,7 +140,7 @@ def test_a_quoted_value_spanning_lines_keeps_the_true_line(folder: Path) -> None
     write(
         folder,
         "addresses.csv",
-        'case,kind,lines,postcode,current\n'
+        "case,kind,lines,postcode,current\n"
         'IDVA-2024-001,home,"1 Example Road\nFlat 2\nNorthbrook",ZZ1 1AA,true\n'
         'IDVA-2024-001,castle,"3 Sample Lane\nNorthbrook",ZZ1 1AB,true\n'
         "IDVA-2024-001,home,4 Test Street,ZZ1 1AC,maybe\n",
@@ -158,7 +164,8 @@ def test_a_byte_order_mark_is_read_as_nothing(folder: Path) -> None:
 
 def test_text_that_is_not_utf8_names_its_line(folder: Path) -> None:
     (folder / "people.csv").write_bytes(
-        (folder / "people.csv").read_bytes() + "Northbrook IDVA service,P-7,Zoë,Test,,,,,,,,,\n".encode("latin-1")
+        (folder / "people.csv").read_bytes()
+        + "Northbrook IDVA service,P-7,Zoë,Test,,,,,,,,,\n".encode("latin-1")
     )
     found = problems(folder)
     assert where(found) == {("people.csv", 7, "")}
@@ -218,8 +225,12 @@ def test_references_between_files(folder: Path) -> None:
 
 def test_a_question_of_the_other_checklist_is_refused(folder: Path) -> None:
     # the police DASH has questions about children the SafeLives checklist does not
-    police_only = {q.id for q in __import__("dsvb.cases.dash").cases.dash.checklist("acpo_dash").questions}
-    partner = {q.id for q in __import__("dsvb.cases.dash").cases.dash.checklist("safelives").questions}
+    police_only = {
+        q.id for q in __import__("dsvb.cases.dash").cases.dash.checklist("acpo_dash").questions
+    }
+    partner = {
+        q.id for q in __import__("dsvb.cases.dash").cases.dash.checklist("safelives").questions
+    }
     question = sorted(police_only - partner)[0]
     line = append(folder, "assessment_answers.csv", f"A-1,{question},yes\n")
     assert where(problems(folder)) == {("assessment_answers.csv", line, "question_id")}
@@ -228,7 +239,9 @@ def test_a_question_of_the_other_checklist_is_refused(folder: Path) -> None:
 def test_an_unknown_answer_and_checklist(folder: Path) -> None:
     answers = append(folder, "assessment_answers.csv", "A-1,weapons,maybe\n")
     assessments = append(
-        folder, "assessments.csv", "Northbrook IDVA service,A-3,IDVA-2024-001,oasys,2024-02-01,,,,\n"
+        folder,
+        "assessments.csv",
+        "Northbrook IDVA service,A-3,IDVA-2024-001,oasys,2024-02-01,,,,\n",
     )
     assert where(problems(folder)) == {
         ("assessment_answers.csv", answers, "answer"),
@@ -238,9 +251,15 @@ def test_an_unknown_answer_and_checklist(folder: Path) -> None:
 
 def test_judgement_lowering_a_level_is_refused_on_its_row(folder: Path) -> None:
     text = (folder / "assessments.csv").read_text("utf-8")
-    write(folder, "assessments.csv", text.replace(",safelives,2024-02-01,,,,", ",safelives,2024-02-01,,medium,,"))
+    write(
+        folder,
+        "assessments.csv",
+        text.replace(",safelives,2024-02-01,,,,", ",safelives,2024-02-01,,medium,,"),
+    )
     found = problems(folder)
-    assert [(p.file, p.line, p.column) for p in found] == [("assessments.csv", 2, "judgement_level")]
+    assert [(p.file, p.line, p.column) for p in found] == [
+        ("assessments.csv", 2, "judgement_level")
+    ]
     assert "cannot lower the level from high to medium" in found[0].message
 
 
@@ -252,7 +271,9 @@ def test_judgement_raising_a_level_needs_reasons(folder: Path) -> None:
 
 def test_a_checklist_before_it_was_in_use(folder: Path) -> None:
     text = (folder / "assessments.csv").read_text("utf-8")
-    write(folder, "assessments.csv", text.replace(",safelives,2024-02-01,", ",safelives,2001-02-01,"))
+    write(
+        folder, "assessments.csv", text.replace(",safelives,2024-02-01,", ",safelives,2001-02-01,")
+    )
     found = problems(folder)
     # the answers were to questions not yet in use, and the checklist was not in use
     assert ("assessments.csv", 2, "assessed_on") in where(found)
@@ -267,7 +288,9 @@ def test_share_groups_beyond_the_recipients_need(folder: Path) -> None:
     )
     found = problems(folder)
     assert where(found) == {("shares.csv", line, "groups")}
-    assert found[0].message.startswith("refuge_address, health: not needed by a Children's social care")
+    assert found[0].message.startswith(
+        "refuge_address, health: not needed by a Children's social care"
+    )
 
 
 def test_share_rules(folder: Path) -> None:
