@@ -366,3 +366,14 @@ def test_the_documents_tables_are_the_formats() -> None:
         "docs/cases-format.md is out of date: paste dsvb.cases.interchange.tables_markdown() "
         "between its generated markers"
     )
+
+
+def test_two_assessments_a_reimport_could_not_tell_apart_are_refused(folder: Path) -> None:
+    line = append(
+        folder,
+        "assessments.csv",
+        "Northbrook IDVA service,A-3,IDVA-2024-001,safelives,2024-02-01,,,,Another IDVA\n",
+    )
+    found = problems(folder)
+    assert where(found) == {("assessments.csv", line, "case, agency, checklist, assessed_on")}
+    assert found[0].message.endswith("assessed_on '2024-02-01' is on line 2 already")
