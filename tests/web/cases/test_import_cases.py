@@ -234,3 +234,17 @@ def test_the_command_imports_once_and_reports_problems(tmp_path: Path, folder: P
     assert count("cases_person") == 5 and count("audit_auditevent") == before
     dry = dsvb("import-cases", str(folder), "--dry-run")
     assert dry.returncode == 0 and "(dry run: nothing stored)" in dry.stdout
+
+
+def test_a_share_withdrawn_since_stays_withdrawn(db, folder: Path) -> None:
+    """An older file listing a share as active never makes a withdrawn share active again."""
+    importer.import_cases(folder)
+    share = m.Share.objects.get(case__external_id="CSU-2024-017")
+    share.move_to("withdrawn", reason="The victim withdrew consent")
+    share.withdrawn_reason = "The victim withdrew consent"
+    share.save()
+    summary = importer.import_cases(folder)
+    share.refresh_from_db()
+    assert share.status == "withdrawn" and share.withdrawn_reason == "The victim withdrew consent"
+    assert vars(summary.counts["shares"]) == {"created": 0, "updated": 0, "unchanged": 2}
+    assert share.case.share_groups() == {}
