@@ -11,9 +11,11 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
 from dsvb.cases import interchange as fmt
 from dsvb.cases.interchange_read import InterchangeError
+from dsvb.commands.import_cases import import_cases as import_cases_command
 from dsvb.web.audit.models import AuditEvent
 from dsvb.web.cases import importer
 from dsvb.web.cases import models as m
@@ -232,8 +234,16 @@ def test_the_command_imports_once_and_reports_problems(tmp_path: Path, folder: P
         f"3 problem(s) in {bad}: nothing was imported.",
     ]
     assert count("cases_person") == 5 and count("audit_auditevent") == before
-    dry = dsvb("import-cases", str(folder), "--dry-run")
-    assert dry.returncode == 0 and "(dry run: nothing stored)" in dry.stdout
+
+
+def test_the_commands_dry_run_stores_nothing(db, folder: Path) -> None:
+    result = CliRunner().invoke(import_cases_command, [str(folder), "--dry-run"])
+    assert result.exit_code == 0, result.output
+    assert "cases.csv: 2 created, 0 updated, 0 unchanged" in result.output
+    assert "29 record(s) would be created, 0 updated, 0 unchanged (dry run: nothing stored)" in (
+        result.output
+    )
+    assert set(stored().values()) == {0}
 
 
 def test_a_share_withdrawn_since_stays_withdrawn(db, folder: Path) -> None:
