@@ -247,6 +247,8 @@ def _typed(column: fmt.Column, value: str) -> Any:
         if column.type == fmt.IDENTIFIERS:
             return MappingProxyType({})
         return None if column.type in (fmt.DATE, fmt.BOOL, fmt.INT) else ""
+    if column.max_length is not None and len(value) > column.max_length:
+        raise ValueError(f"the value is {len(value)} characters long; at most {column.max_length}")
     if column.type == fmt.DATE:
         try:
             return dt.date.fromisoformat(value)

@@ -383,3 +383,11 @@ def test_two_assessments_a_reimport_could_not_tell_apart_are_refused(folder: Pat
     found = problems(folder)
     assert where(found) == {("assessments.csv", line, "case, agency, checklist, assessed_on")}
     assert found[0].message.endswith("assessed_on '2024-02-01' is on line 2 already")
+
+
+def test_a_value_longer_than_its_field_is_refused(folder: Path) -> None:
+    line = append(folder, "people.csv", f"Northbrook IDVA service,P-7,{'A' * 101},B,,,,,,,,,\n")
+    found = problems(folder)
+    assert [str(p) for p in found] == [
+        f"people.csv:{line}: given_name: the value is 101 characters long; at most 100"
+    ]
