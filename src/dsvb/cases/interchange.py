@@ -458,6 +458,8 @@ def _type_cell(column: Column) -> str:
     words = column.type_words
     if column.type in (ENUM, LIST):
         words += " " + ", ".join(f"`{v}`" for v in column.values)
+    if column.max_length is not None:
+        words += f" (at most {column.max_length} characters)"
     return words + ("" if column.required else ", optional")
 
 
