@@ -14,10 +14,12 @@ import click
 
 
 @click.command("import-cases")
-@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+@click.argument("folder", metavar="DIR", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--dry-run", is_flag=True, help="Check and count; store nothing.")
 def import_cases(folder: Path, dry_run: bool) -> None:
-    """Import partnership cases from FOLDER (agencies.csv, people.csv, cases.csv, ...)."""
+    """Import partnership cases from DIR: CSV files in the format of docs/cases-format.md
+    (agencies.csv, people.csv, cases.csv, ...). Every problem is printed as
+    file:line: column: problem, and then nothing is stored."""
     from dsvb.commands import django_setup
 
     django_setup.setup()
