@@ -7,10 +7,11 @@ import click
 
 
 def register(main: click.Group) -> None:
-    """Add every cycle subcommand to the ``dsvb`` group."""
-    from dsvb.commands import check_report, dash, marac_return, minutes
+    """Add every subcommand of the cycle and the partnership cases to the ``dsvb`` group."""
+    from dsvb.commands import check_report, dash, import_cases, marac_return, minutes
 
     main.add_command(minutes.minutes)
     main.add_command(check_report.check_report)
     main.add_command(marac_return.marac_return)
     main.add_command(dash.dash_wording)
+    main.add_command(import_cases.import_cases)
