@@ -22,6 +22,7 @@ from dsvb.cases.agencies import AgencyKind
 from dsvb.cases.dash import ANSWERS as DASH_ANSWERS
 from dsvb.cases.dash import CHECKLIST_NAMES
 from dsvb.cases.fields import FieldGroup
+from dsvb.cases.marac import Criterion
 from dsvb.cases.states import (
     ActionState,
     CaseState,
@@ -76,8 +77,8 @@ ETHNICITIES = ("white", "black", "asian", "mixed", "other")
 ADDRESS_KINDS = ("home", "previous", "refuge")
 INCIDENT_KINDS = ("violence", "threats", "stalking", "sexual", "other")
 ANSWERS = tuple(DASH_ANSWERS)
-# MARAC referral criteria (DOMAIN.md "Partnership cases": MARAC referral)
-CRITERIA = ("visible_high_risk", "professional_judgement", "potential_escalation", "repeat")
+# MARAC referral criteria: the MARAC part's one list
+CRITERIA = tuple(c.value for c in Criterion)
 
 
 @dataclass(frozen=True)
