@@ -1,0 +1,381 @@
+"""Storing a folder in the cases' interchange format (``dsvb import-cases DIR``).
+
+The folder is read and checked first (:func:`dsvb.cases.interchange_read.read_folder`: every
+problem, by file, line and column); only a folder with no problem is stored, in one
+transaction, so nothing is ever half-imported. A re-import finds each stored record again
+(a person or a case by its agency and id, the rest by the natural key the format names,
+:data:`dsvb.cases.interchange.FileSpec.matched_by`): the same files twice store everything
+once, and a changed row updates its record. DASH scores and levels are the ones computed by
+the reader, never the file's. One audit entry (``cases_imported``) records the counts, and
+nothing personal.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from django.db import models, transaction
+from django.utils import timezone
+
+from dsvb.cases import settings as case_settings
+from dsvb.cases.interchange_read import Interchange, read_folder
+from dsvb.web.audit.recorder import cli_actor, record_as
+from dsvb.web.cases.audit import CASES_IMPORTED
+from dsvb.web.cases.models import (
+    Address,
+    Agency,
+    Assessment,
+    Case,
+    CaseIncident,
+    CaseParty,
+    MaracAction,
+    MaracMeeting,
+    Person,
+    Referral,
+    Share,
+)
+
+CREATED, UPDATED, UNCHANGED = "created", "updated", "unchanged"
+
+
+@dataclass
+class Counts:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+    def add(self, outcome: str) -> None:
+        setattr(self, outcome, getattr(self, outcome) + 1)
+
+
+@dataclass
+class ImportSummary:
+    """What an import stored (or, dry run, would store): counts per file."""
+
+    folder: Path
+    dry_run: bool
+    counts: dict[str, Counts] = field(default_factory=dict)
+
+    def lines(self) -> list[str]:
+        return [
+            f"{name}.csv: {c.created} created, {c.updated} updated, {c.unchanged} unchanged"
+            for name, c in self.counts.items()
+        ]
+
+    def totals(self) -> Counts:
+        out = Counts()
+        for c in self.counts.values():
+            out.created += c.created
+            out.updated += c.updated
+            out.unchanged += c.unchanged
+        return out
+
+
+class _DryRun(Exception):
+    """Raised inside the transaction to roll a dry run back."""
+
+
+def import_cases(folder: Path, *, dry_run: bool = False, actor: Any = None) -> ImportSummary:
+    """Check ``folder`` and store it in one transaction; :class:`InterchangeError` (nothing
+    stored) when any file has a problem. ``dry_run``: everything is checked and counted,
+    then rolled back. ``actor``: who imports (default: the command line's user)."""
+    folder = Path(folder)
+    data = read_folder(folder)
+    summary = ImportSummary(folder=folder, dry_run=dry_run)
+    try:
+        with transaction.atomic():
+            _Writer(data, summary).store()
+            if dry_run:
+                raise _DryRun
+            totals = summary.totals()
+            record_as(
+                actor if actor is not None else cli_actor(),
+                CASES_IMPORTED,
+                f"Cases imported from {folder.name}: {totals.created} created, "
+                f"{totals.updated} updated, {totals.unchanged} unchanged",
+                object_type="import",
+                object_id=folder.name,
+                counts={k: vars(c) for k, c in summary.counts.items()},
+            )
+    except _DryRun:
+        pass
+    return summary
+
+
+def _same(current: Any, new: Any) -> bool:
+    if isinstance(new, models.Model) or isinstance(current, models.Model):
+        return getattr(current, "pk", None) == getattr(new, "pk", None)
+    return bool(current == new)
+
+
+def _midnight(day: dt.date | None) -> dt.datetime | None:
+    if day is None:
+        return None
+    return timezone.make_aware(dt.datetime.combine(day, dt.time()))
+
+
+class _Writer:
+    def __init__(self, data: Interchange, summary: ImportSummary) -> None:
+        self.data = data
+        self.summary = summary
+        self.agencies: dict[str, Agency] = {}
+        self.people: dict[tuple[str, str], Person] = {}
+        self.cases: dict[str, Case] = {}
+        self.meetings: dict[str, MaracMeeting] = {}
+        self.referrals: dict[str, Referral] = {}
+        self.last = UNCHANGED  # the outcome of the latest upsert
+
+    def upsert(
+        self, file: str, model: type[models.Model], key: dict[str, Any], values: dict[str, Any]
+    ) -> Any:
+        """The record with ``key`` made or brought up to date with ``values``, counted."""
+        counts = self.summary.counts.setdefault(file, Counts())
+        obj = model.objects.filter(**key).order_by("pk").first()
+        if obj is None:
+            obj = model.objects.create(**key, **values)
+            self.last = CREATED
+            counts.add(CREATED)
+            return obj
+        changed = [k for k, v in values.items() if not _same(getattr(obj, k), v)]
+        for k in changed:
+            setattr(obj, k, values[k])
+        if changed:
+            obj.save(update_fields=changed)
+        self.last = UPDATED if changed else UNCHANGED
+        counts.add(self.last)
+        return obj
+
+    def store(self) -> None:
+        for name in (
+            "agencies",
+            "people",
+            "cases",
+            "case_people",
+            "addresses",
+            "incidents",
+            "assessments",
+            "meetings",
+            "referrals",
+            "actions",
+            "shares",
+        ):
+            self.summary.counts.setdefault(name, Counts())
+            getattr(self, f"_{name}")()
+
+    def _agencies(self) -> None:
+        rows = self.data.of("agencies")
+        outcomes: dict[str, str] = {}
+        for r in rows:
+            self.agencies[r["name"]] = self.upsert(
+                "agencies",
+                Agency,
+                {"name": r["name"]},
+                {
+                    "kind": r["kind"],
+                    "area_code": r["area_code"],
+                    "escalation_incidents": r["escalation_incidents"],
+                },
+            )
+            outcomes[r["name"]] = self.last
+        counts = self.summary.counts["agencies"]
+        for r in rows:  # a MARAC's members, once every agency exists
+            agency = self.agencies[r["name"]]
+            wanted = {self.agencies[n].pk for n in r["marac_members"]}
+            if set(agency.members.values_list("pk", flat=True)) != wanted:
+                agency.members.set(wanted)
+                if outcomes[r["name"]] == UNCHANGED:
+                    counts.unchanged -= 1
+                    counts.updated += 1
+
+    def _people(self) -> None:
+        for r in self.data.of("people"):
+            agency = self.agencies[r["agency"]]
+            self.people[(r["agency"], r["person_id"])] = self.upsert(
+                "people",
+                Person,
+                {"agency": agency, "external_id": r["person_id"]},
+                {
+                    "given_name": r["given_name"],
+                    "family_name": r["family_name"],
+                    "other_names": r["other_names"],
+                    "date_of_birth": r["date_of_birth"],
+                    "sex": r["sex"],
+                    "ethnicity": r["ethnicity"],
+                    "disabled": r["disabled"],
+                    "lgbt": r["lgbt"],
+                    "phone": r["phone"],
+                    "email": r["email"],
+                    "identifiers": dict(r["identifiers"]),
+                },
+            )
+
+    def _cases(self) -> None:
+        for r in self.data.of("cases"):
+            self.cases[r["case_id"]] = self.upsert(
+                "cases",
+                Case,
+                {"agency": self.agencies[r["agency"]], "external_id": r["case_id"]},
+                {
+                    "victim": self.people[(r["agency"], r["victim_person_id"])],
+                    "team": r["team"],
+                    "area_code": r["area_code"],
+                    "status": r["status"] or "open",
+                    "opened_on": r["opened_on"],
+                    "closed_on": r["closed_on"],
+                    "domestic_abuse": True if r["domestic_abuse"] is None else r["domestic_abuse"],
+                    "sexual_offence": bool(r["sexual_offence"]),
+                    "crime_reference": r["crime_reference"],
+                },
+            )
+
+    def _person_of(self, case: Case, person_id: str) -> Person | None:
+        return self.people[(case.agency.name, person_id)] if person_id else None
+
+    def _case_people(self) -> None:
+        for r in self.data.of("case_people"):
+            case = self.cases[r["case"]]
+            self.upsert(
+                "case_people",
+                CaseParty,
+                {"case": case, "person": self._person_of(case, r["person"]), "role": r["role"]},
+                {"relationship": r["relationship"], "in_household": bool(r["in_household"])},
+            )
+
+    def _addresses(self) -> None:
+        for r in self.data.of("addresses"):
+            self.upsert(
+                "addresses",
+                Address,
+                {"case": self.cases[r["case"]], "kind": r["kind"], "lines": r["lines"]},
+                {
+                    "postcode": r["postcode"],
+                    "current": True if r["current"] is None else r["current"],
+                },
+            )
+
+    def _incidents(self) -> None:
+        for r in self.data.of("incidents"):
+            case = self.cases[r["case"]]
+            recorded_by = self.agencies[r["recorded_by"]] if r["recorded_by"] else case.agency
+            self.upsert(
+                "incidents",
+                CaseIncident,
+                {
+                    "case": case,
+                    "occurred_on": r["occurred_on"],
+                    "kind": r["kind"],
+                    "perpetrator": self._person_of(case, r["perpetrator"]),
+                },
+                {
+                    "reported_to_police": bool(r["reported_to_police"]),
+                    "police_reference": r["police_reference"],
+                    "recorded_by": recorded_by,
+                    "summary": r["summary"],
+                },
+            )
+
+    def _assessments(self) -> None:
+        for r in self.data.of("assessments"):
+            result = self.data.assessed[r["assessment_id"]]
+            self.upsert(
+                "assessments",
+                Assessment,
+                {
+                    "case": self.cases[r["case"]],
+                    "agency": self.agencies[r["agency"]],
+                    "checklist": r["checklist"],
+                    "assessed_on": r["assessed_on"],
+                },
+                {
+                    "answers": dict(result.answers),
+                    "score": result.score,
+                    "score_level": result.score_level.value,
+                    "graded_level": r["graded_level"],
+                    "judgement_level": r["judgement_level"],
+                    "judgement_reasons": r["judgement_reasons"],
+                    "level": result.level.value,
+                    "rules_version": result.rules_version,
+                    "assessor_name": r["assessor_name"],
+                },
+            )
+
+    def _meetings(self) -> None:
+        for r in self.data.of("meetings"):
+            self.meetings[r["meeting_id"]] = self.upsert(
+                "meetings",
+                MaracMeeting,
+                {"marac": self.agencies[r["marac"]], "date": r["date"]},
+                {"status": r["status"] or "planned"},
+            )
+
+    def _referrals(self) -> None:
+        for r in self.data.of("referrals"):
+            repeat = "repeat" in r["criteria"]
+            definition = (
+                str(case_settings.setting("repeat_definition", r["referred_on"])) if repeat else ""
+            )
+            self.referrals[r["referral_id"]] = self.upsert(
+                "referrals",
+                Referral,
+                {
+                    "referring_agency": self.agencies[r["referring_agency"]],
+                    "external_id": r["referral_id"],
+                },
+                {
+                    "case": self.cases[r["case"]],
+                    "marac": self.agencies[r["marac"]],
+                    "referred_on": r["referred_on"],
+                    "criteria": list(r["criteria"]),
+                    "concerns": r["concerns"],
+                    "is_repeat": repeat,
+                    "repeat_definition": definition,
+                    "consent": r["consent"],
+                    "consent_reason": r["consent_reason"],
+                    "status": r["status"] or "referred",
+                    "meeting": self.meetings[r["meeting"]] if r["meeting"] else None,
+                },
+            )
+
+    def _actions(self) -> None:
+        for r in self.data.of("actions"):
+            self.upsert(
+                "actions",
+                MaracAction,
+                {
+                    "referral": self.referrals[r["referral"]],
+                    "agency": self.agencies[r["agency"]],
+                    "task": r["task"],
+                },
+                {
+                    "owner": r["owner"],
+                    "due_on": r["due_on"],
+                    "status": r["status"] or "open",
+                    "done_on": r["done_on"],
+                    "meeting": self.meetings[r["meeting"]] if r["meeting"] else None,
+                },
+            )
+
+    def _shares(self) -> None:
+        for r in self.data.of("shares"):
+            withdrawn = r["withdrawn_on"] is not None
+            self.upsert(
+                "shares",
+                Share,
+                {
+                    "case": self.cases[r["case"]],
+                    "to_agency": self.agencies[r["to_agency"]],
+                    "shared_at": _midnight(r["shared_on"]),
+                },
+                {
+                    "groups": list(r["groups"]),
+                    "basis": r["basis"],
+                    "legal_basis": r["legal_basis"],
+                    "consent_recorded_on": r["consent_recorded_on"],
+                    "status": "withdrawn" if withdrawn else "active",
+                    "withdrawn_at": _midnight(r["withdrawn_on"]),
+                    "withdrawn_reason": r["withdrawn_reason"],
+                },
+            )
