@@ -148,6 +148,8 @@ def case_objects(case_agencies) -> dict[str, int | str]:
         "{vcop_contact}": contact.pk,
         "{agency_own}": own.pk,
         "{agency_other}": other.pk,
+        "{party_own}": case_own.parties.get(role="child").pk,  # (cases and people)
+        "{address_own}": case_own.addresses.get(kind="home").pk,
     }
 
 
