@@ -69,17 +69,101 @@ MEMBERS = {
 
 # Invented people: common first names and surnames, none of them in the seeds' documents
 # (tests/unit/cases/test_demo_cases.py checks).
-WOMEN = (
-    "Amy Beth Chloe Dana Ella Fern Hana Isla Jade Kara Leah Maya Nina Orla Priya Rosa Tara "
-    "Una Vera Yara Zoe Abby Bea Cara Demi Esme Faye Gita Ines Jody Kemi Lena Mina Noor Ola"
-).split()
-MEN = "Adam Ben Carl Dev Eli Finn Gus Hugo Ivan Jack Kai Leon Marc Nico Rhys Sol Theo Wes".split()
-SURNAMES = (
-    "Ashdown Birchall Calloway Denholm Eastwood Fairley Gorringe Hartnell Ingleby Jessop "
-    "Kettering Lomax Marchbank Nettleford Oakridge Pennock Quarrie Rushworth Stainsby Thackray "
-    "Underhill Varley Whitlock Yardley Cheverton Dunstall Farrant Gledhill Kershaw Lytton "
-    "Mossop Netherby Redfern Sowerby Tillotson Wainwright"
-).split()
+WOMEN = [
+    "Amy",
+    "Beth",
+    "Chloe",
+    "Dana",
+    "Ella",
+    "Fern",
+    "Hana",
+    "Isla",
+    "Jade",
+    "Kara",
+    "Leah",
+    "Maya",
+    "Nina",
+    "Orla",
+    "Priya",
+    "Rosa",
+    "Tara",
+    "Una",
+    "Vera",
+    "Yara",
+    "Zoe",
+    "Abby",
+    "Bea",
+    "Cara",
+    "Demi",
+    "Esme",
+    "Faye",
+    "Gita",
+    "Ines",
+    "Jody",
+    "Kemi",
+    "Lena",
+    "Mina",
+    "Noor",
+    "Ola",
+]
+MEN = [
+    "Adam",
+    "Ben",
+    "Carl",
+    "Dev",
+    "Eli",
+    "Finn",
+    "Gus",
+    "Hugo",
+    "Ivan",
+    "Jack",
+    "Kai",
+    "Leon",
+    "Marc",
+    "Nico",
+    "Rhys",
+    "Sol",
+    "Theo",
+    "Wes",
+]
+SURNAMES = [
+    "Ashdown",
+    "Birchall",
+    "Calloway",
+    "Denholm",
+    "Eastwood",
+    "Fairley",
+    "Gorringe",
+    "Hartnell",
+    "Ingleby",
+    "Jessop",
+    "Kettering",
+    "Lomax",
+    "Marchbank",
+    "Nettleford",
+    "Oakridge",
+    "Pennock",
+    "Quarrie",
+    "Rushworth",
+    "Stainsby",
+    "Thackray",
+    "Underhill",
+    "Varley",
+    "Whitlock",
+    "Yardley",
+    "Cheverton",
+    "Dunstall",
+    "Farrant",
+    "Gledhill",
+    "Kershaw",
+    "Lytton",
+    "Mossop",
+    "Netherby",
+    "Redfern",
+    "Sowerby",
+    "Tillotson",
+    "Wainwright",
+]
 STREETS = (
     "Brellow Road",
     "Cantermoor Street",
@@ -244,7 +328,7 @@ class _Builder:
         else:
             lines = f"{self.rng.randrange(1, 180)} {self.rng.choice(STREETS)}\nLondon"
         code = "".join(self.rng.choice(NOT_IN_POSTCODES) for _ in range(2))
-        district = self.rng.choice(("SE11", "SW9", "SW2", "SE27"))
+        district = "SE24" if kind == "refuge" else self.rng.choice(("SE11", "SW9", "SW2", "SE27"))
         self.add(
             "addresses",
             case=case,
@@ -587,7 +671,7 @@ def write_demo_cases(folder: Path, *, today: dt.date, seed: int) -> DemoCases:
             age=age,
             children=b.rng.choice((0, 0, 1, 2, 3)) if n != 8 else 2,
             perpetrator_age=17 if n == 6 else None,
-            refuge=n in (7, 13),
+            refuge=n in (7, 14),
             team="IDVA team",
             closed=b.ago(20) if n == 19 else None,
         )
@@ -671,7 +755,7 @@ def write_demo_cases(folder: Path, *, today: dt.date, seed: int) -> DemoCases:
                 consent=False,
                 legal_basis=LEGAL_BASIS_CHILDREN,
             )
-        if n in (7, 13):  # in a refuge: the refuge and housing know where she is
+        if n in (7, 14):  # in a refuge: the refuge and housing know where she is
             b.share(case, REFUGE, opened + dt.timedelta(days=4), consent=True)
             b.share(case, HOUSING, opened + dt.timedelta(days=8), consent=True)
         if n in (3, 9, 15):

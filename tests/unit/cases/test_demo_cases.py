@@ -5,6 +5,7 @@ under both definitions' windows, an overdue action, a case past its retention pe
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import re
 from pathlib import Path
 
@@ -138,7 +139,7 @@ def test_repeats_fall_inside_the_window_under_both_definitions(data: Interchange
     repeats = 0
     for case, refs in by_case.items():
         refs.sort(key=lambda r: r["referred_on"])
-        for before, repeat in zip(refs, refs[1:], strict=False):
+        for before, repeat in itertools.pairwise(refs):
             if "repeat" not in repeat["criteria"]:
                 continue
             repeats += 1
