@@ -19,8 +19,9 @@ from pathlib import Path
 import dsvb
 
 PACKAGE = Path(dsvb.__file__).parent
-#: the adapters: the web application, and the command line that starts it
-ADAPTERS = ("web", "cli.py", "__main__.py")
+#: the adapters: the web application, and the command line that starts it (its commands
+#: over the web's database start Django: dsvb.commands.django_setup)
+ADAPTERS = ("web", "cli.py", "__main__.py", "commands")
 FORBIDDEN = ("django", "dsvb.web")
 
 

@@ -111,6 +111,8 @@ class FileSpec:
     required: bool = False
     meaning: str = ""
     matched_by: str = ""
+    #: the columns a stored record is found by, when not the key: unique within the file too
+    match: tuple[str, ...] = ()
 
     @property
     def filename(self) -> str:
@@ -304,6 +306,7 @@ ASSESSMENTS = FileSpec(
     meaning="DASH risk assessments; the score and levels are computed from the answers, "
     "never read from the file",
     matched_by="case, agency, checklist and assessed_on",
+    match=("case", "agency", "checklist", "assessed_on"),
 )
 
 ASSESSMENT_ANSWERS = FileSpec(
@@ -320,7 +323,7 @@ ASSESSMENT_ANSWERS = FileSpec(
     ),
     key=("assessment_id", "question_id"),
     meaning="one row per answered question (a question with no row is unanswered)",
-    matched_by="with its assessment",
+    matched_by="its assessment (the answers are stored in it)",
 )
 
 MEETINGS = FileSpec(
@@ -334,6 +337,7 @@ MEETINGS = FileSpec(
     key=("meeting_id",),
     meaning="MARAC meetings",
     matched_by="marac and date",
+    match=("marac", "date"),
 )
 
 REFERRALS = FileSpec(
@@ -444,9 +448,10 @@ def tables_markdown() -> str:
         out.append("")
         out.append(
             f"{spec.meaning[0].upper()}{spec.meaning[1:]}. Unique in the file: "
-            + ", ".join(f"`{k}`" for k in spec.key)
-            + ". "
-            f"Found again on a re-import by {spec.matched_by}."
+            + "; ".join(
+                ", ".join(f"`{k}`" for k in cols) for cols in (spec.key, spec.match) if cols
+            )
+            + f". Found again on a re-import by {spec.matched_by}."
         )
         out.append("")
         out.append("| column | type | meaning |")

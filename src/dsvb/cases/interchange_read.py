@@ -214,18 +214,26 @@ def _read_file(path: Path, spec: fmt.FileSpec, out: _Collector) -> Iterator[Row]
         if not ok:
             out.fail_row(spec, given)
             continue
-        key = tuple(values[k] for k in spec.key)
-        if key in seen:
-            named = ", ".join(f"{k} {v!r}" for k, v in zip(spec.key, key, strict=True) if v)
-            out.add(
-                spec,
-                line,
-                spec.key[-1] if len(spec.key) == 1 else ", ".join(spec.key),
-                f"{named} is on line {seen[key]} already",
-            )
+        repeated = False
+        for columns in (spec.key, spec.match):
+            if not columns:
+                continue
+            key = (columns, *(values[k] for k in columns))
+            if key in seen:
+                named = ", ".join(
+                    f"{k} {_shown(v)}" for k, v in zip(columns, key[1:], strict=True) if v
+                )
+                out.add(spec, line, ", ".join(columns), f"{named} is on line {seen[key]} already")
+                repeated = True
+            else:
+                seen[key] = line
+        if repeated:
             continue
-        seen[key] = line
         yield Row(spec.filename, line, MappingProxyType(values))
+
+
+def _shown(value: Any) -> str:
+    return repr(value.isoformat() if isinstance(value, dt.date) else value)
 
 
 def _typed(column: fmt.Column, value: str) -> Any:

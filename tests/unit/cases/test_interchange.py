@@ -9,12 +9,14 @@ from pathlib import Path
 
 import pytest
 
+from dsvb.cases import dash
 from dsvb.cases import interchange as fmt
 from dsvb.cases.interchange_read import InterchangeError, Problem, read_folder
 from dsvb.cases.states import RiskLevel
 
 EXAMPLE = Path(__file__).parents[2] / "data" / "cases"
 DOC = Path(__file__).parents[3] / "docs" / "cases-format.md"
+MARAC_BY_IDVA = "Northbrook MARAC,Northbrook IDVA service"  # a referral's marac, referrer
 
 
 @pytest.fixture
@@ -205,7 +207,7 @@ def test_references_between_files(folder: Path) -> None:
     referrals = append(
         folder,
         "referrals.csv",
-        "R-9,IDVA-2024-001,Northbrook MARAC,Northbrook IDVA service,2024-05-01,repeat,,given,,M-404,\n",
+        f"R-9,IDVA-2024-001,{MARAC_BY_IDVA},2024-05-01,repeat,,given,,M-404,\n",
     )
     found = problems(folder)
     assert where(found) == {
@@ -225,12 +227,8 @@ def test_references_between_files(folder: Path) -> None:
 
 def test_a_question_of_the_other_checklist_is_refused(folder: Path) -> None:
     # the police DASH has questions about children the SafeLives checklist does not
-    police_only = {
-        q.id for q in __import__("dsvb.cases.dash").cases.dash.checklist("acpo_dash").questions
-    }
-    partner = {
-        q.id for q in __import__("dsvb.cases.dash").cases.dash.checklist("safelives").questions
-    }
+    police_only = {q.id for q in dash.checklist("acpo_dash").questions}
+    partner = {q.id for q in dash.checklist("safelives").questions}
     question = sorted(police_only - partner)[0]
     line = append(folder, "assessment_answers.csv", f"A-1,{question},yes\n")
     assert where(problems(folder)) == {("assessment_answers.csv", line, "question_id")}
@@ -328,8 +326,8 @@ def test_referral_and_case_rules(folder: Path) -> None:
     referrals = append(
         folder,
         "referrals.csv",
-        "R-9,IDVA-2024-001,Northbrook MARAC,Northbrook IDVA service,2024-05-01,repeat;hunch,,given,,,\n"
-        "R-10,IDVA-2024-001,Northbrook MARAC,Northbrook IDVA service,2024-05-01,repeat,,not_sought,,,\n",
+        f"R-9,IDVA-2024-001,{MARAC_BY_IDVA},2024-05-01,repeat;hunch,,given,,,\n"
+        f"R-10,IDVA-2024-001,{MARAC_BY_IDVA},2024-05-01,repeat,,not_sought,,,\n",
     )
     cases = append(
         folder,
@@ -368,3 +366,14 @@ def test_the_documents_tables_are_the_formats() -> None:
         "docs/cases-format.md is out of date: paste dsvb.cases.interchange.tables_markdown() "
         "between its generated markers"
     )
+
+
+def test_two_assessments_a_reimport_could_not_tell_apart_are_refused(folder: Path) -> None:
+    line = append(
+        folder,
+        "assessments.csv",
+        "Northbrook IDVA service,A-3,IDVA-2024-001,safelives,2024-02-01,,,,Another IDVA\n",
+    )
+    found = problems(folder)
+    assert where(found) == {("assessments.csv", line, "case, agency, checklist, assessed_on")}
+    assert found[0].message.endswith("assessed_on '2024-02-01' is on line 2 already")

@@ -221,11 +221,12 @@ def test_the_command_imports_once_and_reports_problems(tmp_path: Path, folder: P
     edit(bad, "people.csv", "C-101,Demo,Abusertwo", "C-102,Demo,Abuserthree")
     edit(bad, "shares.csv", "identity;household;risk", "identity;household;risk;health")
     before = count("audit_auditevent")
+    unknown = "'C-101' is not a person of Northbrook Police CSU in people.csv"
     refused = dsvb("import-cases", str(bad))
     assert refused.returncode == 1
     assert refused.stderr.splitlines() == [
-        "case_people.csv:4: person: 'C-101' is not a person of Northbrook Police CSU in people.csv",
-        "incidents.csv:3: perpetrator: 'C-101' is not a person of Northbrook Police CSU in people.csv",
+        f"case_people.csv:4: person: {unknown}",
+        f"incidents.csv:3: perpetrator: {unknown}",
         "shares.csv:3: groups: health: not needed by a Children's social care agency "
         "(it needs address, household, identity, marac, perpetrator, risk)",
         f"3 problem(s) in {bad}: nothing was imported.",
@@ -233,3 +234,17 @@ def test_the_command_imports_once_and_reports_problems(tmp_path: Path, folder: P
     assert count("cases_person") == 5 and count("audit_auditevent") == before
     dry = dsvb("import-cases", str(folder), "--dry-run")
     assert dry.returncode == 0 and "(dry run: nothing stored)" in dry.stdout
+
+
+def test_a_share_withdrawn_since_stays_withdrawn(db, folder: Path) -> None:
+    """An older file listing a share as active never makes a withdrawn share active again."""
+    importer.import_cases(folder)
+    share = m.Share.objects.get(case__external_id="CSU-2024-017")
+    share.move_to("withdrawn", reason="The victim withdrew consent")
+    share.withdrawn_reason = "The victim withdrew consent"
+    share.save()
+    summary = importer.import_cases(folder)
+    share.refresh_from_db()
+    assert share.status == "withdrawn" and share.withdrawn_reason == "The victim withdrew consent"
+    assert vars(summary.counts["shares"]) == {"created": 0, "updated": 0, "unchanged": 2}
+    assert share.case.share_groups() == {}

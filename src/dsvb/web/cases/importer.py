@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from dsvb.cases import settings as case_settings
 from dsvb.cases.interchange_read import Interchange, read_folder
+from dsvb.cases.states import ShareState
 from dsvb.web.audit.recorder import cli_actor, record_as
 from dsvb.web.cases.audit import CASES_IMPORTED
 from dsvb.web.cases.models import (
@@ -360,22 +361,26 @@ class _Writer:
 
     def _shares(self) -> None:
         for r in self.data.of("shares"):
-            withdrawn = r["withdrawn_on"] is not None
-            self.upsert(
-                "shares",
-                Share,
-                {
-                    "case": self.cases[r["case"]],
-                    "to_agency": self.agencies[r["to_agency"]],
-                    "shared_at": _midnight(r["shared_on"]),
-                },
-                {
-                    "groups": list(r["groups"]),
-                    "basis": r["basis"],
-                    "legal_basis": r["legal_basis"],
-                    "consent_recorded_on": r["consent_recorded_on"],
-                    "status": "withdrawn" if withdrawn else "active",
+            key = {
+                "case": self.cases[r["case"]],
+                "to_agency": self.agencies[r["to_agency"]],
+                "shared_at": _midnight(r["shared_on"]),
+            }
+            values: dict[str, Any] = {
+                "groups": list(r["groups"]),
+                "basis": r["basis"],
+                "legal_basis": r["legal_basis"],
+                "consent_recorded_on": r["consent_recorded_on"],
+            }
+            stored = Share.objects.filter(**key).order_by("pk").first()
+            if r["withdrawn_on"] is not None:
+                values |= {
+                    "status": ShareState.WITHDRAWN.value,
                     "withdrawn_at": _midnight(r["withdrawn_on"]),
                     "withdrawn_reason": r["withdrawn_reason"],
-                },
-            )
+                }
+            elif stored is None or stored.status != ShareState.WITHDRAWN:
+                values |= {"status": ShareState.ACTIVE.value}
+            # else: a withdrawn share stays withdrawn (a new share is a new record), even
+            # when an older file still lists it as active
+            self.upsert("shares", Share, key, values)
