@@ -92,6 +92,7 @@ class Column:
     references: tuple[str, str] | None = None
     meaning: str = ""
     default: str = ""  # what an empty optional cell means, in words
+    max_length: int | None = None  # the stored field's (tests check they agree)
 
     @property
     def type_words(self) -> str:
@@ -132,9 +133,20 @@ class FileSpec:
 AGENCIES = FileSpec(
     "agencies",
     (
-        Column("name", ID, meaning="the agency's name, as partner users' memberships name it"),
+        Column(
+            "name",
+            ID,
+            max_length=200,
+            meaning="the agency's name, as partner users' memberships name it",
+        ),
         Column("kind", ENUM, values=_values(AgencyKind), meaning="the kind of agency"),
-        Column("area_code", TEXT, required=False, meaning="ONS code of the borough it serves"),
+        Column(
+            "area_code",
+            TEXT,
+            max_length=9,
+            required=False,
+            meaning="ONS code of the borough it serves",
+        ),
         Column(
             "marac_members",
             NAMES,
@@ -160,17 +172,21 @@ PEOPLE = FileSpec(
     "people",
     (
         Column("agency", REF, references=("agencies", "name"), meaning="whose record it is"),
-        Column("person_id", ID, meaning="the agency's own id for the person"),
-        Column("given_name", TEXT),
-        Column("family_name", TEXT),
-        Column("other_names", TEXT, required=False, meaning="aliases, former names"),
+        Column("person_id", ID, max_length=100, meaning="the agency's own id for the person"),
+        Column("given_name", TEXT, max_length=100),
+        Column("family_name", TEXT, max_length=100),
+        Column(
+            "other_names", TEXT, max_length=200, required=False, meaning="aliases, former names"
+        ),
         Column("date_of_birth", DATE, required=False),
         Column("sex", ENUM, required=False, values=SEXES, default="not known"),
         Column("ethnicity", ENUM, required=False, values=ETHNICITIES, default="not recorded"),
         Column("disabled", BOOL, required=False, default="not known"),
         Column("lgbt", BOOL, required=False, default="not known"),
-        Column("phone", TEXT, required=False),
-        Column("email", TEXT, required=False, meaning="an e-mail address (with an @)"),
+        Column("phone", TEXT, max_length=40, required=False),
+        Column(
+            "email", TEXT, max_length=254, required=False, meaning="an e-mail address (with an @)"
+        ),
         Column(
             "identifiers",
             IDENTIFIERS,
@@ -189,21 +205,28 @@ CASES = FileSpec(
     "cases",
     (
         Column("agency", REF, references=("agencies", "name"), meaning="the owning agency"),
-        Column("case_id", ID, meaning="the agency's own case id; unique across the folder"),
+        Column(
+            "case_id",
+            ID,
+            max_length=100,
+            meaning="the agency's own case id; unique across the folder",
+        ),
         Column(
             "victim_person_id",
             REF,
             references=("people", "person_id"),
             meaning="the victim: a person of the same agency",
         ),
-        Column("team", TEXT, required=False, meaning="e.g. Lambeth CSU, IDVA team"),
-        Column("area_code", TEXT, required=False, meaning="ONS code of the borough"),
+        Column("team", TEXT, max_length=100, required=False, meaning="e.g. Lambeth CSU, IDVA team"),
+        Column("area_code", TEXT, max_length=9, required=False, meaning="ONS code of the borough"),
         Column("status", ENUM, required=False, values=_values(CaseState), default="open"),
         Column("opened_on", DATE),
         Column("closed_on", DATE, required=False, meaning="needed when the status is closed"),
         Column("domestic_abuse", BOOL, required=False, default="true"),
         Column("sexual_offence", BOOL, required=False, default="false"),
-        Column("crime_reference", TEXT, required=False, meaning="the police crime id"),
+        Column(
+            "crime_reference", TEXT, max_length=60, required=False, meaning="the police crime id"
+        ),
     ),
     key=("case_id",),
     required=True,
@@ -222,7 +245,7 @@ CASE_PEOPLE = FileSpec(
             meaning="a person of the case's agency",
         ),
         Column("role", ENUM, values=_values(PartyRole)),
-        Column("relationship", TEXT, required=False, meaning="to the victim"),
+        Column("relationship", TEXT, required=False, meaning="to the victim", max_length=100),
         Column("in_household", BOOL, required=False, default="false"),
     ),
     key=("case", "person", "role"),
@@ -241,7 +264,7 @@ ADDRESSES = FileSpec(
             meaning="a refuge's address is shown only to agencies that need it",
         ),
         Column("lines", TEXT, meaning="the address; a quoted value may span lines"),
-        Column("postcode", TEXT, required=False),
+        Column("postcode", TEXT, max_length=10, required=False),
         Column("current", BOOL, required=False, default="true"),
     ),
     key=("case", "kind", "lines"),
@@ -263,7 +286,7 @@ INCIDENTS = FileSpec(
             meaning="a person of the case's agency",
         ),
         Column("reported_to_police", BOOL, required=False, default="false"),
-        Column("police_reference", TEXT, required=False),
+        Column("police_reference", TEXT, max_length=60, required=False),
         Column(
             "recorded_by",
             REF,
@@ -300,7 +323,7 @@ ASSESSMENTS = FileSpec(
             required=False,
             meaning="needed when a grading or judgement raises the level",
         ),
-        Column("assessor_name", TEXT, required=False),
+        Column("assessor_name", TEXT, max_length=150, required=False),
     ),
     key=("assessment_id",),
     meaning="DASH risk assessments; the score and levels are computed from the answers, "
@@ -343,7 +366,7 @@ MEETINGS = FileSpec(
 REFERRALS = FileSpec(
     "referrals",
     (
-        Column("referral_id", ID, meaning="unique across the folder"),
+        Column("referral_id", ID, max_length=100, meaning="unique across the folder"),
         Column("case", REF, references=("cases", "case_id")),
         Column("marac", REF, references=("agencies", "name"), meaning="an agency of kind marac"),
         Column("referring_agency", REF, references=("agencies", "name")),
@@ -377,7 +400,7 @@ ACTIONS = FileSpec(
         Column("referral", REF, references=("referrals", "referral_id")),
         Column("agency", REF, references=("agencies", "name"), meaning="the agency to act"),
         Column("task", TEXT),
-        Column("owner", TEXT, required=False, meaning="the person responsible"),
+        Column("owner", TEXT, max_length=150, required=False, meaning="the person responsible"),
         Column("due_on", DATE, required=False),
         Column("status", ENUM, required=False, values=_values(ActionState), default="open"),
         Column("done_on", DATE, required=False),
@@ -435,6 +458,8 @@ def _type_cell(column: Column) -> str:
     words = column.type_words
     if column.type in (ENUM, LIST):
         words += " " + ", ".join(f"`{v}`" for v in column.values)
+    if column.max_length is not None:
+        words += f" (at most {column.max_length} characters)"
     return words + ("" if column.required else ", optional")
 
 

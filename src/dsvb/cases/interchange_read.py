@@ -106,8 +106,8 @@ def read_folder(folder: Path) -> Interchange:
     if not folder.is_dir():
         raise InterchangeError(folder, [Problem(str(folder), 0, "", "is not a folder")])
     known = {s.filename for s in fmt.FILES}
-    for path in sorted(folder.glob("*.csv")):
-        if path.name not in known:
+    for path in sorted(folder.iterdir()):
+        if path.suffix.lower() == ".csv" and path.name not in known:
             out.add(
                 path.name,
                 0,
@@ -122,6 +122,7 @@ def read_folder(folder: Path) -> Interchange:
         if not path.exists():
             if spec.required:
                 out.add(spec, 0, "", "the file is missing; it is required")
+                out.unreadable.add(spec.name)  # what names it is not wrong as well
             continue
         rows[spec.name] = tuple(_read_file(path, spec, out))
     data = Interchange(rows=MappingProxyType(rows))
@@ -246,6 +247,8 @@ def _typed(column: fmt.Column, value: str) -> Any:
         if column.type == fmt.IDENTIFIERS:
             return MappingProxyType({})
         return None if column.type in (fmt.DATE, fmt.BOOL, fmt.INT) else ""
+    if column.max_length is not None and len(value) > column.max_length:
+        raise ValueError(f"the value is {len(value)} characters long; at most {column.max_length}")
     if column.type == fmt.DATE:
         try:
             return dt.date.fromisoformat(value)

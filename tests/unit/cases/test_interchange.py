@@ -89,7 +89,13 @@ def test_only_the_three_required_files_are_needed(folder: Path) -> None:
 
 def test_a_file_the_format_does_not_have_is_named(folder: Path) -> None:
     write(folder, "case_person.csv", "case,person,role\n")
-    assert where(problems(folder)) == {("case_person.csv", 0, "")}
+    write(folder, "Meetings.CSV", "marac,meeting_id,date\n")
+    assert where(problems(folder)) == {("case_person.csv", 0, ""), ("Meetings.CSV", 0, "")}
+
+
+def test_a_missing_file_is_one_problem_not_one_per_reference(folder: Path) -> None:
+    (folder / "people.csv").unlink()
+    assert [str(p) for p in problems(folder)] == ["people.csv: the file is missing; it is required"]
 
 
 def test_header_problems_name_line_1_and_the_column(folder: Path) -> None:
@@ -377,3 +383,11 @@ def test_two_assessments_a_reimport_could_not_tell_apart_are_refused(folder: Pat
     found = problems(folder)
     assert where(found) == {("assessments.csv", line, "case, agency, checklist, assessed_on")}
     assert found[0].message.endswith("assessed_on '2024-02-01' is on line 2 already")
+
+
+def test_a_value_longer_than_its_field_is_refused(folder: Path) -> None:
+    line = append(folder, "people.csv", f"Northbrook IDVA service,P-7,{'A' * 101},B,,,,,,,,,\n")
+    found = problems(folder)
+    assert [str(p) for p in found] == [
+        f"people.csv:{line}: given_name: the value is 101 characters long; at most 100"
+    ]

@@ -106,10 +106,19 @@ def import_cases(folder: Path, *, dry_run: bool = False, actor: Any = None) -> I
     return summary
 
 
-def _same(current: Any, new: Any) -> bool:
-    if isinstance(new, models.Model) or isinstance(current, models.Model):
-        return getattr(current, "pk", None) == getattr(new, "pk", None)
-    return bool(current == new)
+def _changed(obj: models.Model, values: dict[str, Any]) -> list[str]:
+    """The fields whose stored value differs (a relation compared by id, not loaded)."""
+    out = []
+    for name, new in values.items():
+        model_field = obj._meta.get_field(name)
+        if model_field.is_relation:
+            current = getattr(obj, model_field.attname)
+            new = new.pk if new is not None else None
+        else:
+            current = getattr(obj, name)
+        if current != new:
+            out.append(name)
+    return out
 
 
 def _midnight(day: dt.date | None) -> dt.datetime | None:
@@ -125,6 +134,7 @@ class _Writer:
         self.agencies: dict[str, Agency] = {}
         self.people: dict[tuple[str, str], Person] = {}
         self.cases: dict[str, Case] = {}
+        self.case_agency: dict[str, str] = {}  # case id -> its agency's name
         self.meetings: dict[str, MaracMeeting] = {}
         self.referrals: dict[str, Referral] = {}
         self.last = UNCHANGED  # the outcome of the latest upsert
@@ -140,7 +150,7 @@ class _Writer:
             self.last = CREATED
             counts.add(CREATED)
             return obj
-        changed = [k for k, v in values.items() if not _same(getattr(obj, k), v)]
+        changed = _changed(obj, values)
         for k in changed:
             setattr(obj, k, values[k])
         if changed:
@@ -215,6 +225,7 @@ class _Writer:
 
     def _cases(self) -> None:
         for r in self.data.of("cases"):
+            self.case_agency[r["case_id"]] = r["agency"]
             self.cases[r["case_id"]] = self.upsert(
                 "cases",
                 Case,
@@ -232,8 +243,9 @@ class _Writer:
                 },
             )
 
-    def _person_of(self, case: Case, person_id: str) -> Person | None:
-        return self.people[(case.agency.name, person_id)] if person_id else None
+    def _person_of(self, case_id: str, person_id: str) -> Person | None:
+        """A person of the case's agency (the files name people by the case's agency's id)."""
+        return self.people[(self.case_agency[case_id], person_id)] if person_id else None
 
     def _case_people(self) -> None:
         for r in self.data.of("case_people"):
@@ -241,7 +253,11 @@ class _Writer:
             self.upsert(
                 "case_people",
                 CaseParty,
-                {"case": case, "person": self._person_of(case, r["person"]), "role": r["role"]},
+                {
+                    "case": case,
+                    "person": self._person_of(r["case"], r["person"]),
+                    "role": r["role"],
+                },
                 {"relationship": r["relationship"], "in_household": bool(r["in_household"])},
             )
 
@@ -260,7 +276,7 @@ class _Writer:
     def _incidents(self) -> None:
         for r in self.data.of("incidents"):
             case = self.cases[r["case"]]
-            recorded_by = self.agencies[r["recorded_by"]] if r["recorded_by"] else case.agency
+            recorded_by = self.agencies[r["recorded_by"] or self.case_agency[r["case"]]]
             self.upsert(
                 "incidents",
                 CaseIncident,
@@ -268,7 +284,7 @@ class _Writer:
                     "case": case,
                     "occurred_on": r["occurred_on"],
                     "kind": r["kind"],
-                    "perpetrator": self._person_of(case, r["perpetrator"]),
+                    "perpetrator": self._person_of(r["case"], r["perpetrator"]),
                 },
                 {
                     "reported_to_police": bool(r["reported_to_police"]),
