@@ -101,6 +101,10 @@ def load_cases(today: dt.date | None = None) -> str:
     )
 
 
+def _when(at: dt.datetime) -> str:
+    return f"{timezone.localtime(at):%H:%M on %-d %B %Y}"
+
+
 def _break_glass(case_id: str) -> int:
     """The Children's Services demo account's emergency view of a case not shared with it,
     lasting the dated setting's hours, with the owner's alert and the audit entry. Needs
@@ -126,18 +130,19 @@ def _break_glass(case_id: str) -> int:
         case=case,
         kind="break_glass",
         text=(
-            f"{CHILDREN} used emergency access (break glass) to case #{case.pk} "
-            f"until {timezone.localtime(grant.expires_at):%H:%M on %-d %B %Y}. "
-            f"Reason given: {BREAK_GLASS_REASON}"
+            f"A user of {CHILDREN} opened emergency access to case {case.pk} at "
+            f"{_when(now)}, until {_when(grant.expires_at)}. Their reason: {grant.reason}"
         ),
     )
     record_as(
         user,
         BREAK_GLASS,
-        f"Emergency access to case {case.pk} by {CHILDREN} for {hours} hours (demo)",
+        f"Emergency access to case {case.pk} of {case.agency.name} by a user of {CHILDREN}",
         object_type="case",
         object_id=str(case.pk),
-        reason=BREAK_GLASS_REASON,
+        grant=grant.pk,
+        agency=CHILDREN,
+        expires_at=grant.expires_at.isoformat(),
     )
     return 1
 
@@ -155,11 +160,11 @@ def _victims_code(case_ids: tuple[str, ...], today: dt.date) -> tuple[int, int, 
     for i, case_id in enumerate(case_ids):
         case = cases[case_id]
         opened = _at(case.opened_on, 8)
-        start = VcopEvent.objects.create(
+        VcopEvent.objects.create(
             case=case, kind=vcop.EventKind.INVESTIGATION_OPENED.value, occurred_at=opened
         )
         events += 1
-        owed: list[tuple[VcopEvent, vcop.Owed]] = []
+        owed: list[tuple[VcopEvent | None, vcop.Owed]] = []
         arrested = None
         for kind, days, hour in SCHEDULES[i % len(SCHEDULES)]:
             at = _at(case.opened_on + dt.timedelta(days=days), hour)
@@ -170,8 +175,12 @@ def _victims_code(case_ids: tuple[str, ...], today: dt.date) -> tuple[int, int, 
             if kind == vcop.EventKind.ARREST:
                 arrested = at
             owed += [(event, o) for o in vcop.owed(kind, at, enhanced=case.enhanced_service)]
+        # monthly updates while no arrest: stored as the web's Victims' Code part stores them
+        # (no event; the edition of the update rule in force on the day each fell due)
+        updates = vcop.vc.update_rules()
         for due in vcop.monthly_updates(opened, arrested, None, now):
-            owed.append((start, vcop.Owed(vcop.UPDATE, due, "")))
+            edition = updates.rule(timezone.localtime(due).date()).edition
+            owed.append((None, vcop.Owed(vcop.UPDATE, due, edition)))
         for n, (event, o) in enumerate(owed):
             made_at = None
             roll = rng.random()
