@@ -19,9 +19,9 @@ from pathlib import Path
 import dsvb
 
 PACKAGE = Path(dsvb.__file__).parent
-#: the adapters: the web application, and the command line that starts it (its commands
-#: over the web's database start Django: dsvb.commands.django_setup)
-ADAPTERS = ("web", "cli.py", "__main__.py", "commands")
+#: the adapters: the web application, and the command line (its subcommands included: those
+#: over partnership cases read the web's database, as the web does)
+ADAPTERS = ("web", "cli.py", "commands", "__main__.py")
 FORBIDDEN = ("django", "dsvb.web")
 
 

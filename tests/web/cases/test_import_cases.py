@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from dsvb.cases import interchange as fmt
 from dsvb.cases.interchange_read import InterchangeError
@@ -294,3 +296,19 @@ def test_a_share_withdrawn_since_stays_withdrawn(db, folder: Path) -> None:
     assert share.status == "withdrawn" and share.withdrawn_reason == "The victim withdrew consent"
     assert vars(summary.counts["shares"]) == {"created": 0, "updated": 0, "unchanged": 2}
     assert share.case.share_groups() == {}
+
+
+def test_a_reimport_reads_each_kind_of_record_once(db, folder: Path) -> None:
+    """Matching is one query per file, not one per row (a large folder re-imports quickly):
+    the example's 29 records again take about as many queries as it has files."""
+    importer.import_cases(folder)
+    with CaptureQueriesContext(connection) as queries:
+        importer.import_cases(folder)
+    selects = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("SELECT")]
+    # one per file (11) and one per agency for a MARAC's members (4), and the audit's
+    # own; one a record would be 29 or more
+    assert len(selects) <= 20, "\n".join(selects)
+    writes = [
+        q["sql"] for q in queries.captured_queries if q["sql"].startswith(("INSERT", "UPDATE"))
+    ]
+    assert len(writes) <= 2, writes  # the audit entry only

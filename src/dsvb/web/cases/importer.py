@@ -138,15 +138,19 @@ class _Writer:
         self.meetings: dict[str, MaracMeeting] = {}
         self.referrals: dict[str, Referral] = {}
         self.last = UNCHANGED  # the outcome of the latest upsert
+        self.indexes: dict[type[models.Model], dict[tuple, Any]] = {}
 
     def upsert(
         self, file: str, model: type[models.Model], key: dict[str, Any], values: dict[str, Any]
     ) -> Any:
         """The record with ``key`` made or brought up to date with ``values``, counted."""
         counts = self.summary.counts.setdefault(file, Counts())
-        obj = model.objects.filter(**key).order_by("pk").first()
+        index = self._index(model, tuple(key))
+        found = tuple(v.pk if isinstance(v, models.Model) else v for v in key.values())
+        obj = index.get(found)
         if obj is None:
             obj = model.objects.create(**key, **values)
+            index[found] = obj
             self.last = CREATED
             counts.add(CREATED)
             return obj
@@ -158,6 +162,26 @@ class _Writer:
         self.last = UPDATED if changed else UNCHANGED
         counts.add(self.last)
         return obj
+
+    def _index(self, model: type[models.Model], names: tuple[str, ...]) -> dict[tuple, Any]:
+        """The stored records a file's rows may match, by their key (read once per model,
+        within the agencies the folder names: one query instead of one a row)."""
+        if model not in self.indexes:
+            agencies = list(self.agencies.values())
+            scope = {
+                Agency: {"name__in": [r["name"] for r in self.data.of("agencies")]},
+                Person: {"agency__in": agencies},
+                Case: {"agency__in": agencies},
+                MaracMeeting: {"marac__in": agencies},
+                Referral: {"referring_agency__in": agencies},
+                MaracAction: {"referral__referring_agency__in": agencies},
+            }.get(model, {"case__agency__in": agencies})
+            attnames = [model._meta.get_field(n).attname for n in names]
+            index: dict[tuple, Any] = {}
+            for obj in model.objects.filter(**scope).order_by("pk"):
+                index.setdefault(tuple(getattr(obj, a) for a in attnames), obj)
+            self.indexes[model] = index
+        return self.indexes[model]
 
     def store(self) -> None:
         for name in (
