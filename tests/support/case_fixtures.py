@@ -135,6 +135,11 @@ def case_objects(case_agencies) -> dict[str, int | str]:
         agency=other, victim=other_victim, team="IDVA team", area_code=SOUTHWARK,
         opened_on=dt.date(2026, 11, 1),
     )  # fmt: skip
+    # (sharing) an alert to the test user's agency and one to another agency's
+    alert_own = m.Alert.objects.create(agency=own, case=case_own, kind="shared", text="Test alert.")
+    alert_other = m.Alert.objects.create(
+        agency=other, case=case_other, kind="shared", text="Other."
+    )
     return {
         "{case_own}": case_own.pk,
         "{case_shared}": case_shared.pk,
@@ -150,6 +155,9 @@ def case_objects(case_agencies) -> dict[str, int | str]:
         "{agency_other}": other.pk,
         "{party_own}": case_own.parties.get(role="child").pk,  # (cases and people)
         "{address_own}": case_own.addresses.get(kind="home").pk,
+        "{share_own}": case_own.shares.get(to_agency=police).pk,  # (sharing)
+        "{alert_own}": alert_own.pk,
+        "{alert_other}": alert_other.pk,
     }
 
 

@@ -67,7 +67,7 @@ def _pages() -> list[tuple[str, object]]:
         (name, case)
         for name, cases in MATRIX.items()
         for case in cases
-        if case.method == "get" and case.allowed  # (rows nobody may see: refusals only)
+        if case.method == "get" and any(r in case.allowed for r in PREFERENCE)
     ]
 
 

@@ -88,7 +88,7 @@ def _audited_cases() -> list[tuple[str, object]]:
         if hasattr(views[name], "dsvb_audited")
         for case in cases
         if case.method == "get"  # (an act by POST records its own typed entry)
-        and case.allowed  # (rows nobody may see are refusals: test_permissions)
+        and any(r in case.allowed for r in PREFERENCE)  # (rows nobody may see: refusals)
     ]
 
 

@@ -8,8 +8,9 @@ import click
 
 def register(main: click.Group) -> None:
     """Add every cycle subcommand to the ``dsvb`` group."""
-    from dsvb.commands import check_report, import_cases, minutes
+    from dsvb.commands import check_report, import_cases, marac_return, minutes
 
     main.add_command(minutes.minutes)
     main.add_command(check_report.check_report)
     main.add_command(import_cases.import_cases)
+    main.add_command(marac_return.marac_return)
