@@ -148,3 +148,52 @@ def test_loading_twice_adds_nothing(loaded: str) -> None:
         for model in (m.Case, m.Person, m.EmergencyGrant, m.Alert, m.VcopEvent, m.VictimContact)
     }
     assert AuditEvent.objects.filter(action=CASES_IMPORTED).count() == 1
+
+
+def lambeth_or_setting(marac: m.Agency, on) -> int:
+    from dsvb.cases import settings as case_settings
+
+    return marac.escalation_incidents or case_settings.number("escalation_incidents", on)
+
+
+def test_the_marac_rules_agree_with_the_demos_referrals(loaded: str) -> None:
+    from dsvb.cases import marac as rules
+    from dsvb.web.cases import marac_data
+
+    definitions = set()
+    escalations = 0
+    for referral in m.Referral.objects.select_related("case"):
+        case = referral.case
+        if "repeat" in referral.criteria:
+            repeat = marac_data.repeat_for(case, referral.referred_on)
+            assert repeat is not None, case.external_id
+            assert repeat.definition.value == referral.repeat_definition
+            definitions.add(repeat.definition)
+        if "potential_escalation" in referral.criteria:
+            facts = marac_data.incident_facts(case.incidents.all())
+            needed = lambeth_or_setting(referral.marac, referral.referred_on)
+            assert rules.escalation_count(facts, referral.referred_on) >= needed
+            escalations += 1
+    assert definitions == set(rules.RepeatDefinition)
+    assert escalations >= 2
+
+
+def test_the_marac_return_of_the_demo_year_has_every_part(loaded: str) -> None:
+    from dsvb.web.cases import marac_data
+
+    today = timezone.localdate()
+    lambeth = m.Agency.objects.get(name="Lambeth MARAC")
+    ret = marac_data.marac_return(
+        [lambeth], today.replace(year=today.year - 1), today, adult_women=120_000, idva_fte=4
+    )
+    assert ret.cases > 10 and ret.repeats >= 1 and ret.children > 0
+    assert ret.police >= 1 and ret.partners >= 1
+    assert ret.volume_per_10000 is not None
+
+
+def test_the_secretariat_sees_one_demo_case_past_retention(loaded: str, client_for) -> None:
+    old = m.Case.objects.get(external_id="IDVA-0001")
+    page = client_for(Role.SECRETARIAT).get("/cases/retention/")
+    assert page.status_code == 200
+    listed = {int(n) for n in re.findall(r"/cases/retention/(\d+)/delete/", page.content.decode())}
+    assert listed == {old.pk}

@@ -28,8 +28,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from dsvb.cases import settings as case_settings
-from dsvb.cases import vcop
+from dsvb.cases import sharing, vcop
 from dsvb.demo.cases import CHILDREN, POLICE, write_demo_cases
 from dsvb.web.audit.recorder import cli_actor, record_as
 from dsvb.web.cases.audit import BREAK_GLASS, VCOP_RECORDED
@@ -116,14 +115,13 @@ def _break_glass(case_id: str) -> int:
     if user is None or case is None:
         return 0
     now = timezone.now()
-    hours = case_settings.number("break_glass_hours", timezone.localdate())
     grant = EmergencyGrant.objects.create(
         case=case,
         user=user,
         agency=CHILDREN,
-        reason=BREAK_GLASS_REASON,
+        reason=sharing.check_reason(BREAK_GLASS_REASON),
         opened_at=now,
-        expires_at=now + dt.timedelta(hours=hours),
+        expires_at=sharing.emergency_expiry(now),
     )
     Alert.objects.create(
         agency=case.agency,
