@@ -43,15 +43,19 @@ from dsvb.reference.file_errors import (
 )
 
 __all__ = [
+    "CASE_CONTACT_TYPES",
     "CATEGORIES",
     "DeadlineRule",
     "DeadlineRules",
     "DeadlineRulesError",
     "bank_holidays",
+    "contact_types",
     "deadline",
     "deadline_rules",
     "due_days",
     "load_deadline_rules",
+    "load_update_rules",
+    "update_rules",
     "working_day_calendar",
 ]
 
@@ -70,6 +74,20 @@ COLUMNS = (
 ENHANCED, STANDARD = "enhanced", "standard"
 CATEGORIES = (ENHANCED, STANDARD)
 MAX_WORKING_DAYS = 60  # no deadline in the Code is longer than a few weeks
+
+#: Contact types a partnership case records that the extract format (v1) does not carry:
+#: the 2020 Code's interview under caution and release under investigation, and a decision
+#: not to charge (decision 0039: kept apart from the extract's ENUM so that v1 extracts,
+#: the indicator list and published outputs stay as they are). Cases feed the indicator
+#: ``vcop_compliance`` with them all; ``vcop_compliance_<reason>`` exists for the extract's.
+CASE_CONTACT_TYPES = ("interview", "released_under_investigation", "decision_not_to_charge")
+
+
+def contact_types() -> tuple[str, ...]:
+    """Every contact type with a rule: the extract format's and the cases' own."""
+    from dsvb.ingest.extract_format import CONTACT_REASONS  # the extract's contact types
+
+    return (*CONTACT_REASONS, *CASE_CONTACT_TYPES)
 
 
 class DeadlineRulesError(ReferenceFileError):
@@ -138,21 +156,20 @@ class DeadlineRules:
 
 def load_deadline_rules(text: str, file: str = FILE_NAME) -> DeadlineRules:
     """Read and check a rules file's text; DeadlineRulesError names the file, line, column."""
-    from dsvb.ingest.extract_format import CONTACT_REASONS  # the extract's contact types
-
+    known = contact_types()
     rules: list[tuple[int, DeadlineRule]] = []
     editions: dict[str, tuple[dt.date, dt.date | None, int]] = {}
     for line, v in checked_rows(text, file, COLUMNS, DeadlineRulesError):
         for column in ("edition", "source", "valid_from"):
             if not v[column]:
                 raise DeadlineRulesError(file, line, column, f"the {column} is empty")
-        if v["contact_type"] not in CONTACT_REASONS:
+        if v["contact_type"] not in known:
             raise DeadlineRulesError(
                 file,
                 line,
                 "contact_type",
-                f"{v['contact_type']!r} is not a contact type of the extract format "
-                f"({', '.join(CONTACT_REASONS)})",
+                f"{v['contact_type']!r} is not a contact type of the extract format or of "
+                f"partnership cases ({', '.join(known)})",
             )
         if v["victim_category"] not in CATEGORIES:
             raise DeadlineRulesError(
@@ -284,3 +301,114 @@ def deadline(
         contact_type, np.array([day], dtype="datetime64[D]"), calendar, victim_category, rules
     )[0].astype(dt.date)
     return dt.datetime.combine(due, dt.time(23, 59, 59))
+
+
+# --- monthly updates ---------------------------------------------------------------------------
+
+UPDATES_FILE_NAME = "victims_code_updates.csv"
+UPDATE_COLUMNS = ("edition", "interval_months", "valid_from", "valid_to", "source")
+MAX_INTERVAL_MONTHS = 12
+
+
+@dataclass(frozen=True)
+class UpdateRule:
+    """How often a victim is updated while an investigation is open and no one has been
+    arrested, under one edition of the Code: ``[valid_from, valid_to)``."""
+
+    edition: str
+    interval_months: int
+    valid_from: dt.date
+    valid_to: dt.date | None
+    source: str
+
+    def in_force(self, day: dt.date) -> bool:
+        return self.valid_from <= day and (self.valid_to is None or day < self.valid_to)
+
+
+class UpdateRules:
+    """The checked update rules, looked up by date."""
+
+    def __init__(self, rules: tuple[UpdateRule, ...]) -> None:
+        self.rules = rules
+
+    def __iter__(self) -> Iterator[UpdateRule]:
+        return iter(self.rules)
+
+    def rule(self, on: dt.date) -> UpdateRule:
+        """The rule in force on ``on``; ValueError if none was."""
+        for r in self.rules:
+            if r.in_force(on):
+                return r
+        raise ValueError(f"no Victims' Code rule for updates was in force on {on.isoformat()}")
+
+
+def load_update_rules(
+    text: str, file: str = UPDATES_FILE_NAME, deadlines: DeadlineRules | None = None
+) -> UpdateRules:
+    """Read and check an update-rules file; DeadlineRulesError names the file, line and
+    column. With ``deadlines``, each edition must be one of its editions, in force on the
+    same dates (one edition, one set of dates, in both files)."""
+    editions: dict[str, tuple[dt.date, dt.date | None]] = {}
+    if deadlines is not None:
+        for d in deadlines:
+            editions.setdefault(d.edition, (d.valid_from, d.valid_to))
+    rules: list[tuple[int, UpdateRule]] = []
+    for line, v in checked_rows(text, file, UPDATE_COLUMNS, DeadlineRulesError):
+        for column in ("edition", "source", "valid_from"):
+            if not v[column]:
+                raise DeadlineRulesError(file, line, column, f"the {column} is empty")
+        months = v["interval_months"]
+        if not months.isdigit() or not 1 <= int(months) <= MAX_INTERVAL_MONTHS:
+            raise DeadlineRulesError(
+                file,
+                line,
+                "interval_months",
+                f"{months!r} is not a whole number of months from 1 to {MAX_INTERVAL_MONTHS}",
+            )
+        valid_from = read_date(file, line, "valid_from", v["valid_from"], DeadlineRulesError)
+        valid_to = read_optional_date(file, line, "valid_to", v["valid_to"], DeadlineRulesError)
+        if valid_to is not None and valid_to <= valid_from:
+            raise DeadlineRulesError(
+                file, line, "valid_to", f"{valid_to} is not after valid_from {valid_from}"
+            )
+        if deadlines is not None:
+            if v["edition"] not in editions:
+                raise DeadlineRulesError(
+                    file,
+                    line,
+                    "edition",
+                    f"{v['edition']!r} is not an edition of the deadlines file "
+                    f"({', '.join(editions)})",
+                )
+            if editions[v["edition"]] != (valid_from, valid_to):
+                start, end = editions[v["edition"]]
+                raise DeadlineRulesError(
+                    file,
+                    line,
+                    "valid_from",
+                    f"{v['edition']} is in force {start} to {end or 'now'} in the deadlines "
+                    f"file, not {valid_from} to {valid_to or 'now'}",
+                )
+        rule = UpdateRule(v["edition"], int(months), valid_from, valid_to, v["source"])
+        for other_line, other in rules:
+            if rule.valid_from < (other.valid_to or dt.date.max) and other.valid_from < (
+                rule.valid_to or dt.date.max
+            ):
+                raise DeadlineRulesError(
+                    file,
+                    line,
+                    "valid_from",
+                    f"already a rule in force then ({other.edition}, line {other_line}); "
+                    "editions must not overlap",
+                )
+        rules.append((line, rule))
+    if not rules:
+        raise DeadlineRulesError(file, 2, None, "the file has no rules")
+    return UpdateRules(tuple(r for _, r in rules))
+
+
+@cache
+def update_rules() -> UpdateRules:
+    """The update rules shipped with dsvb, checked against the deadlines file's editions."""
+    text = resources.files("dsvb.reference").joinpath("data", UPDATES_FILE_NAME).read_text("utf-8")
+    return load_update_rules(text, f"reference/data/{UPDATES_FILE_NAME}", deadline_rules())

@@ -3,8 +3,11 @@
 One year of synthetic, London-calibrated case records (12 months to November 2010, at the
 real volume of about 135,000 incidents), a synthetic population of the boroughs (labelled
 synthetic; ``dsvb.demo.population``), the board's published tables, and one account per
-role. Passwords are generated, written to ``<data dir>/demo-accounts.txt`` (readable by the
-owner only) and printed. Refuses to run on a production (HTTPS) installation.
+role, and one for each of four partner agencies (an IDVA service, a MARAC's coordinator,
+a police CSU, children's services), each landing on its caseload of the demo's partnership
+cases (``dsvb.web.cases.demo``). Passwords are generated, written to
+``<data dir>/demo-accounts.txt`` (readable by the owner only) and printed. Refuses to run
+on a production (HTTPS) installation.
 
 The roles that must sign in with a second factor (``roles.SECOND_FACTOR_ROLES``) get an
 authenticator app already set up: its key is written to the same file and printed, so it can
@@ -48,6 +51,9 @@ ACCOUNTS = (
     DemoAccount("analyst", Role.FORCE_ANALYST, "Ana", "Lyst"),
     DemoAccount("lambeth", Role.BOROUGH_USER, "Lee", "Lambeth", area_code="E09000022"),
     DemoAccount("idva", Role.PARTNER, "Ida", "Advocate", agency="Lambeth IDVA service"),
+    DemoAccount("marac", Role.PARTNER, "Mara", "Coordinator", agency="Lambeth MARAC"),
+    DemoAccount("police", Role.PARTNER, "Pat", "Constable", agency="Lambeth Police CSU"),
+    DemoAccount("children", Role.PARTNER, "Chris", "Social", agency="Lambeth Children's Services"),
     DemoAccount("auditor", Role.AUDITOR, "Audra", "Auditor"),
 )
 
@@ -133,7 +139,8 @@ def create_accounts() -> list[tuple[DemoAccount, str]]:
         user.set_password(password)
         user.save()
         key = _enrol(user) if needs_key else ""
-        entries[account.username] = [password, Role(account.role).label, key]
+        label = Role(account.role).label + (f" ({account.agency})" if account.agency else "")
+        entries[account.username] = [password, label, key]
         created.append((account, password))
         changed = True
     if changed:
@@ -251,6 +258,7 @@ def load(say: Callable[[str], None] = print, incidents: int = DEMO_INCIDENTS) ->
         data.warm()
     _publish_first_release(say)
     _load_cycle(say)
+    _load_cases(say)
 
 
 def _load_cycle(say: Callable[[str], None]) -> None:
@@ -259,6 +267,15 @@ def _load_cycle(say: Callable[[str], None]) -> None:
     from dsvb.web.oversight.demo import load_cycle
 
     say(load_cycle().line())
+
+
+def _load_cases(say: Callable[[str], None]) -> None:
+    """The partnership cases (agencies, victims, assessments, MARAC meetings, shares, an
+    emergency view, Victims' Code contacts) so each partner account has a caseload to try
+    (added once; written as interchange files and imported like an agency's)."""
+    from dsvb.web.cases.demo import load_cases
+
+    say(load_cases())
 
 
 def _publish_first_release(say: Callable[[str], None]) -> None:
