@@ -130,6 +130,13 @@ def case_objects(case_agencies) -> dict[str, int | str]:
         due_at=timezone.make_aware(dt.datetime(2026, 10, 5, 23, 59, 59)),
     )  # fmt: skip
 
+    # the IDVA service's own Victims' Code contact (a referral to victim support), for the
+    # Victims' Code part's rows
+    contact_own = m.VictimContact.objects.create(
+        case=case_own, reason="support_referral", edition="2020 Code",
+        due_at=timezone.make_aware(dt.datetime(2026, 9, 3, 23, 59, 59)),
+    )  # fmt: skip
+
     other_victim = make_person(other, "Erin", "Othername", date_of_birth=dt.date(1979, 9, 10))
     case_other = m.Case.objects.create(
         agency=other, victim=other_victim, team="IDVA team", area_code=SOUTHWARK,
@@ -146,6 +153,7 @@ def case_objects(case_agencies) -> dict[str, int | str]:
         "{marac_action}": action.pk,
         "{share}": share.pk,
         "{vcop_contact}": contact.pk,
+        "{vcop_contact_own}": contact_own.pk,
         "{agency_own}": own.pk,
         "{agency_other}": other.pk,
     }

@@ -88,6 +88,7 @@ def _audited_cases() -> list[tuple[str, object]]:
         if hasattr(views[name], "dsvb_audited")
         for case in cases
         if case.method == "get"  # (an act by POST records its own typed entry)
+        and case.allowed  # (a row nobody may reach: its refusal is audited by the guard)
     ]
 
 
