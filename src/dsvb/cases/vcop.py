@@ -37,6 +37,7 @@ __all__ = [
     "case_compliance",
     "compliance_indicators",
     "contact_status",
+    "event_label",
     "monthly_updates",
     "overdue",
     "owed",
@@ -112,6 +113,14 @@ REASON_LABELS: dict[str, str] = {
     "released_under_investigation": "Release under investigation",
     "decision_not_to_charge": "Decision not to charge",
 }
+
+
+def event_label(kind: str) -> str:
+    """An event's words (a kind this version does not know: the kind as stored)."""
+    try:
+        return EventKind(kind).label
+    except ValueError:
+        return kind.replace("_", " ").capitalize()
 
 
 def reason_label(reason: str) -> str:

@@ -26,8 +26,9 @@ def _aware(day: dt.date, time: dt.time) -> dt.datetime:
 
 
 class EventForm(forms.Form):
-    """An event that owes the victim contacts: its kind, the day and time it happened
-    (London time), which may not be in the future."""
+    """An event that owes the victim contacts: its kind, the day and time (London time).
+    A date ahead is allowed: a bail return or an interview may be set in advance, and its
+    contact falls due from that date."""
 
     kind = forms.ChoiceField(label="What happened", choices=[(k.value, k.label) for k in EventKind])
     occurred_on = forms.DateField(label="Date", widget=DATE)
@@ -40,10 +41,7 @@ class EventForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         data = super().clean()
         if data.get("occurred_on") and data.get("occurred_time") is not None:
-            at = _aware(data["occurred_on"], data["occurred_time"])
-            if at > timezone.now():
-                self.add_error("occurred_on", "The event cannot be in the future")
-            data["occurred_at"] = at
+            data["occurred_at"] = _aware(data["occurred_on"], data["occurred_time"])
         return data
 
 

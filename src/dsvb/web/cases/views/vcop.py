@@ -175,10 +175,7 @@ def case_vcop(request: HttpRequest, case_id: int) -> HttpResponse:
         {
             "case": case,
             "events": [
-                {"event": e, "label": vcop.EventKind(e.kind).label}
-                if e.kind in vcop.EventKind
-                else {"event": e, "label": e.kind}
-                for e in case.vcop_events.all()
+                {"event": e, "label": vcop.event_label(e.kind)} for e in case.vcop_events.all()
             ],
             "contacts": _contact_lines(case, now),
             "form": form,
