@@ -13,8 +13,12 @@ from django.utils import timezone
 from dsvb.cases.vcop import EventKind
 from dsvb.web.forms import fields_only
 
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+DATE = forms.DateInput(
+    attrs={"type": "date", "class": "govuk-input govuk-input--width-10"}, format="%Y-%m-%d"
+)
+TIME = forms.TimeInput(
+    attrs={"type": "time", "class": "govuk-input govuk-input--width-5"}, format="%H:%M"
+)
 
 
 def _layout(form: forms.Form, label: str) -> None:
