@@ -7,7 +7,8 @@ people only):
 
 - ``{case_own}``: the IDVA service's own, with a home and a refuge address, a perpetrator, a
   child, an incident, a DASH assessment, a note, a referral to the MARAC (``{referral}``)
-  listed at a planned meeting (``{marac_meeting}``) with an action (``{marac_action}``);
+  listed at a planned meeting (``{marac_meeting}``) with an action (``{marac_action}``),
+  and a Victims' Code contact not yet made (``{vcop_contact_own}``);
 - ``{case_shared}``: the police's, shared with the IDVA service (identity, risk, household
   only: ``{share}``), with a Victims' Code event and two contacts (``{vcop_contact}``);
 - ``{case_other}``: Southwark's, shared with nobody -- the one an attacker reaches by

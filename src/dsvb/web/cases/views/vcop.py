@@ -31,6 +31,7 @@ from dsvb.cases import access as rules
 from dsvb.cases import vcop
 from dsvb.cases.fields import FieldGroup
 from dsvb.indicators.model import add_months
+from dsvb.reference.victims_code import update_rules
 from dsvb.web.audit.pageview import audited_view, viewed
 from dsvb.web.audit.recorder import record
 from dsvb.web.cases import audit
@@ -74,7 +75,7 @@ def sync_updates(case: Case, now: dt.datetime | None = None) -> None:
         for c in stored:
             if c.made_at is None and c.due_at not in wanted:
                 c.delete()
-        editions = vcop.vc.update_rules()
+        editions = update_rules()
         for due_at in sorted(wanted - have):
             VictimContact.objects.create(
                 case=case,
