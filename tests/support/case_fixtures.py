@@ -7,7 +7,8 @@ people only):
 
 - ``{case_own}``: the IDVA service's own, with a home and a refuge address, a perpetrator, a
   child, an incident, a DASH assessment, a note, a referral to the MARAC (``{referral}``)
-  listed at a planned meeting (``{marac_meeting}``) with an action (``{marac_action}``);
+  listed at a planned meeting (``{marac_meeting}``) with an action (``{marac_action}``),
+  and a Victims' Code contact not yet made (``{vcop_contact_own}``);
 - ``{case_shared}``: the police's, shared with the IDVA service (identity, risk, household
   only: ``{share}``), with a Victims' Code event and two contacts (``{vcop_contact}``);
 - ``{case_other}``: Southwark's, shared with nobody -- the one an attacker reaches by
@@ -130,6 +131,13 @@ def case_objects(case_agencies) -> dict[str, int | str]:
         due_at=timezone.make_aware(dt.datetime(2026, 10, 5, 23, 59, 59)),
     )  # fmt: skip
 
+    # the IDVA service's own Victims' Code contact (a referral to victim support), for the
+    # Victims' Code part's rows
+    contact_own = m.VictimContact.objects.create(
+        case=case_own, reason="support_referral", edition="2020 Code",
+        due_at=timezone.make_aware(dt.datetime(2026, 9, 3, 23, 59, 59)),
+    )  # fmt: skip
+
     other_victim = make_person(other, "Erin", "Othername", date_of_birth=dt.date(1979, 9, 10))
     case_other = m.Case.objects.create(
         agency=other, victim=other_victim, team="IDVA team", area_code=SOUTHWARK,
@@ -157,6 +165,7 @@ def case_objects(case_agencies) -> dict[str, int | str]:
         "{marac_action}": action.pk,
         "{share}": share.pk,
         "{vcop_contact}": contact.pk,
+        "{vcop_contact_own}": contact_own.pk,
         "{agency_own}": own.pk,
         "{agency_other}": other.pk,
         "{party_own}": case_own.parties.get(role="child").pk,  # (cases and people)

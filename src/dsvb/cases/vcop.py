@@ -37,6 +37,7 @@ __all__ = [
     "case_compliance",
     "compliance_indicators",
     "contact_status",
+    "event_label",
     "monthly_updates",
     "overdue",
     "owed",
@@ -112,6 +113,14 @@ REASON_LABELS: dict[str, str] = {
     "released_under_investigation": "Release under investigation",
     "decision_not_to_charge": "Decision not to charge",
 }
+
+
+def event_label(kind: str) -> str:
+    """An event's words (a kind this version does not know: the kind as stored)."""
+    try:
+        return EventKind(kind).label
+    except ValueError:
+        return kind.replace("_", " ").capitalize()
 
 
 def reason_label(reason: str) -> str:
@@ -298,6 +307,7 @@ def case_compliance(
     neither domestic abuse nor a sexual offence is in no family and in no figure, as in an
     extract. Returns :class:`~dsvb.indicators.results.IndicatorResult` records."""
     import duckdb
+    import pyarrow as pa
 
     from dsvb.indicators.engine import IndicatorQuery, compute
     from dsvb.store.schema import create_schema
@@ -313,36 +323,44 @@ def case_compliance(
             cases.setdefault(key, r)
             due = _utc(r.due_at)
             first_due[key] = min(first_due.get(key, due), due)
-        con.executemany(
+        # whole columns through Arrow: row-at-a-time inserts cost ~2 s per 5,000 contacts
+        crimes = pa.table(
+            {
+                "crime_id": list(cases),
+                "recorded_at": pa.array([first_due[k] for k in cases], pa.timestamp("us")),
+                "recorded_month": [_month(first_due[k].replace(tzinfo=dt.UTC)) for k in cases],
+                "area_code": [r.area_code or "" for r in cases.values()],
+                "unit": [r.team or "" for r in cases.values()],
+                "offence_group": [
+                    "other_sexual" if r.sexual_offence else "other" for r in cases.values()
+                ],
+                "dv": [bool(r.domestic_abuse) for r in cases.values()],
+            }
+        )
+        con.register("case_crimes", crimes)
+        con.execute(
             "INSERT INTO crimes (crime_id, recorded_at, recorded_month, area_code, unit, "
             "offence_group, status, dv, serious_sexual, hbv, forced_marriage, fgm, outcome, "
-            "import_id) VALUES (?, ?, ?, ?, ?, ?, 'confirmed', ?, false, false, false, false, "
-            "'pending', 0)",
-            [
-                (
-                    key,
-                    first_due[key],
-                    _month(first_due[key].replace(tzinfo=dt.UTC)),
-                    r.area_code or "",
-                    r.team or "",
-                    "other_sexual" if r.sexual_offence else "other",
-                    bool(r.domestic_abuse),
-                )
-                for key, r in cases.items()
-            ],
+            "import_id) SELECT crime_id, recorded_at, recorded_month, area_code, unit, "
+            "offence_group, 'confirmed', dv, false, false, false, false, 'pending', 0 "
+            "FROM case_crimes"
         )
-        con.executemany(
-            "INSERT INTO victim_contacts VALUES (?, ?, ?, ?, ?, 0)",
-            [
-                (
-                    f"case-{r.case_id}",
-                    r.reason,
-                    _utc(r.due_at),
-                    _month(r.due_at),
-                    _utc(r.made_at) if r.made_at is not None else None,
-                )
-                for r in rows
-            ],
+        contacts = pa.table(
+            {
+                "crime_id": [f"case-{r.case_id}" for r in rows],
+                "reason": [r.reason for r in rows],
+                "due_at": pa.array([_utc(r.due_at) for r in rows], pa.timestamp("us")),
+                "due_month": [_month(r.due_at) for r in rows],
+                "made_at": pa.array(
+                    [_utc(r.made_at) if r.made_at is not None else None for r in rows],
+                    pa.timestamp("us"),
+                ),
+            }
+        )
+        con.register("case_contacts", contacts)
+        con.execute(
+            "INSERT INTO victim_contacts SELECT crime_id, reason, due_at, due_month, made_at, 0 "
+            "FROM case_contacts"
         )
         query = IndicatorQuery(
             start=start,
