@@ -8,7 +8,8 @@ import click
 
 def register(main: click.Group) -> None:
     """Add every cycle subcommand to the ``dsvb`` group."""
-    from dsvb.commands import check_report, minutes
+    from dsvb.commands import check_report, compliance, minutes
 
     main.add_command(minutes.minutes)
     main.add_command(check_report.check_report)
+    main.add_command(compliance.compliance_list)
