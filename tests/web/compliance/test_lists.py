@@ -125,3 +125,15 @@ def test_csv_export(demo_store, client_for) -> None:
     assert all(len(r["crime_ids"].split()) >= 2 for r in rows)  # cautioned more than once
     entry = AuditEvent.objects.latest("pk")
     assert entry.action == Action.PAGE_VIEWED and "download" in entry.summary
+
+
+def test_an_incident_links_to_the_crime_it_became(demo_store, client_for) -> None:
+    client = client_for(Role.BOROUGH_USER)
+    listed = client.get(f"/compliance/suspect_present_no_arrest/{LAMBETH}/")
+    rows = [row for u in listed.context["units"] for row in u["rows"]]
+    record = next(row["record"] for row in rows if row["record"].field("crime_id"))
+    page = client.get(f"/compliance/records/incident/{record.id}/")
+    assert page.status_code == 200
+    crime_id = record.field("crime_id")
+    assert f'href="/compliance/records/crime/{crime_id}/"' in page.content.decode()
+    assert client.get(f"/compliance/records/crime/{crime_id}/").status_code == 200

@@ -50,6 +50,20 @@ def _may_open(user: Any, kind: str, record_id: str, area_code: str) -> bool:
     return decide(user, compliance.VIEW_RECORD, resource).allowed
 
 
+def _day(value: str) -> str:
+    """An ISO date as pages write dates ("8 December 2009"); other text as it is."""
+    try:
+        day = dt.date.fromisoformat(value)
+    except ValueError:
+        return value
+    return f"{day.day} {day:%B %Y}"
+
+
+def _shown(fields: tuple[tuple[str, str], ...]) -> list[tuple[str, str]]:
+    """A record's fields for a page: the column name in words, dates as pages write them."""
+    return [(name.replace("_", " ").capitalize(), _day(value)) for name, value in fields]
+
+
 def _record_href(kind: str, record_id: str) -> str:
     return reverse(f"compliance:{kind}", args=[record_id])
 
@@ -129,6 +143,7 @@ def list_area(request: HttpRequest, list_id: str, area_code: str) -> HttpRespons
             listed.append(
                 {
                     "record": r,
+                    "fields": [(n, v) for n, v in _shown(r.fields) if v],
                     "href": _record_href(r.kind, r.id)
                     if target and _may_open(request.user, r.kind, r.id, r.area_code)
                     else None,
@@ -206,6 +221,11 @@ def _record_page(request: HttpRequest, kind: str, record_id: str) -> HttpRespons
         "compliance/record.html",
         {
             "record": found,
+            "fields": _shown(found.fields),
+            "contacts": [
+                (reason.replace("_", " "), _day(due), _day(made))
+                for reason, due, made in found.contacts
+            ],
             "area_name": figures.borough_names().get(found.area_code, found.area_code),
             "crime_href": _record_href(compliance.CRIME, found.crime_id)
             if kind == compliance.INCIDENT and found.crime_id
