@@ -75,3 +75,6 @@ def test_bad_input_is_refused_in_words(made: tuple[Path, list[str]]) -> None:
     assert done.returncode != 0 and "not a date" in done.stderr
     done = dsvb("compliance-list", "no_risk_form", "--store", store_file, "--area", "E0")
     assert done.returncode != 0 and "no area has the code 'E0'" in done.stderr
+    missing = store_file.parent / "none.duckdb"
+    done = dsvb("compliance-list", "no_risk_form", "--store", missing)
+    assert done.returncode != 0 and f"{missing}: no such store" in done.stderr

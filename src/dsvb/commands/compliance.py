@@ -33,8 +33,8 @@ def _date(value: str | None, option: str) -> dt.date | None:
     "--store",
     "store_path",
     type=click.Path(dir_okay=False, path_type=Path),
-    required=True,
-    help="The analytical store to read.",
+    default=None,
+    help="The analytical store to read (default: DSVB_STORE, else var/store.duckdb).",
 )
 @click.option("--area", "area_code", help="One area's records only (an ONS borough code).")
 @click.option("--from", "date_from", help="Period start (inclusive), YYYY-MM-DD.")
@@ -44,7 +44,7 @@ def _date(value: str | None, option: str) -> dt.date | None:
 )
 def compliance_list(
     list_id: str,
-    store_path: Path,
+    store_path: Path | None,
     area_code: str | None,
     date_from: str | None,
     date_to: str | None,
@@ -66,6 +66,7 @@ def compliance_list(
 
     if area_code is not None and area_code not in {a.code for a in reference.areas()}:
         raise click.BadParameter(f"no area has the code {area_code!r}", param_hint="--area")
+    store_path = store.resolve_store_path(store_path)
     if not store_path.exists():
         raise click.ClickException(f"{store_path}: no such store")
     start, end = _date(date_from, "--from"), _date(date_to, "--to")
