@@ -178,7 +178,28 @@ def case_objects(case_agencies) -> dict[str, int | str]:
     }
 
 
+@pytest.fixture(scope="session")
+def police_records(demo_store_file) -> dict[str, str]:
+    """Police records of the demo store for the compliance pages: the first crime and
+    incident of Lambeth (the borough test user's) and of Southwark, by placeholder."""
+    import duckdb
+
+    con = duckdb.connect(str(demo_store_file), read_only=True)
+    try:
+        found = {}
+        for name, code in (("lambeth", LAMBETH), ("southwark", SOUTHWARK)):
+            for kind, table in (("crime", "crimes"), ("incident", "incidents")):
+                (record_id,) = con.execute(
+                    f"SELECT min({kind}_id) FROM {table} WHERE area_code = ?", [code]
+                ).fetchone()
+                found[f"{{{kind}_{name}}}"] = record_id
+        return found
+    finally:
+        con.close()
+
+
 @pytest.fixture
-def page_objects(cycle_objects, case_objects) -> dict[str, int | str]:
-    """Every placeholder of the tests that walk every URL: the cycle's and the cases'."""
-    return {**cycle_objects, **case_objects}
+def page_objects(cycle_objects, case_objects, police_records) -> dict[str, int | str]:
+    """Every placeholder of the tests that walk every URL: the cycle's, the cases' and the
+    compliance pages' police records."""
+    return {**cycle_objects, **case_objects, **police_records}

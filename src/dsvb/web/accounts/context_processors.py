@@ -33,6 +33,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         label = "Scorecard" if policies.can_view_all_areas(user) else "My borough"
         items.append((label, reverse("performance:scorecard")))
         items.append(("Equality", reverse("performance:equality")))
+        items.append(("Compliance", reverse("compliance:index")))
     if _can_view_due(user):
         items.append(("Board", reverse("oversight:home")))
     if _can_use_cases(user):

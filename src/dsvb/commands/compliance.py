@@ -1,0 +1,126 @@
+"""``dsvb compliance-list LIST --store PATH``: one of the managers' compliance lists
+(:mod:`dsvb.cases.compliance`) for a period, as CSV or JSON, for a manager who works in a
+spreadsheet. The records are those the indicator counts as not compliant, so the number of
+rows is the scorecard's denominator minus its numerator for the same area and period."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+
+import click
+
+COLUMNS = ("list", "kind", "id", "area_code", "unit", "dates", "crime_ids")
+
+
+def _date(value: str | None, option: str) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(
+            f"{value!r} is not a date (YYYY-MM-DD)", param_hint=option
+        ) from None
+
+
+@click.command("compliance-list")
+@click.argument("list_id", metavar="LIST")
+@click.option(
+    "--store",
+    "store_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="The analytical store to read (default: DSVB_STORE, else var/store.duckdb).",
+)
+@click.option("--area", "area_code", help="One area's records only (an ONS borough code).")
+@click.option("--from", "date_from", help="Period start (inclusive), YYYY-MM-DD.")
+@click.option("--to", "date_to", help="Period end (exclusive), YYYY-MM-DD.")
+@click.option(
+    "--format", "fmt", type=click.Choice(("csv", "json")), default="csv", show_default=True
+)
+def compliance_list(
+    list_id: str,
+    store_path: Path | None,
+    area_code: str | None,
+    date_from: str | None,
+    date_to: str | None,
+    fmt: str,
+) -> None:
+    """The records of one compliance list (default period: the latest 12 months held).
+
+    LIST: no_risk_form, risk_form_not_supervised, suspect_present_no_arrest,
+    no_crime_report_or_reason or repeat_cautions."""
+    from dsvb import reference, store
+    from dsvb.cases import compliance
+    from dsvb.indicators.engine import data_period
+    from dsvb.indicators.model import add_months
+
+    if list_id not in compliance.LISTS:
+        raise click.BadParameter(
+            f"no list {list_id!r}; choose from {', '.join(compliance.LISTS)}", param_hint="LIST"
+        )
+
+    if area_code is not None and area_code not in {a.code for a in reference.areas()}:
+        raise click.BadParameter(f"no area has the code {area_code!r}", param_hint="--area")
+    store_path = store.resolve_store_path(store_path)
+    if not store_path.exists():
+        raise click.ClickException(f"{store_path}: no such store")
+    start, end = _date(date_from, "--from"), _date(date_to, "--to")
+    con = store.connect(store_path, read_only=True)
+    try:
+        if start is None or end is None:
+            held = data_period(con)
+            if held is None:
+                raise click.ClickException(f"{store_path} holds no records")
+            end = end or held.end
+            start = start or max(held.start, add_months(end, -12))
+        if end <= start:
+            raise click.BadParameter("the period must end after it starts", param_hint="--to")
+        found = compliance.records(con, list_id, start=start, end=end, area=area_code)
+    finally:
+        con.close()
+    item = compliance.LISTS[list_id]
+    if fmt == "json":
+        document = {
+            "list": item.id,
+            "title": item.title,
+            "indicator": item.indicator,
+            "start": start.isoformat(),
+            "end": end.isoformat(),
+            "area": area_code,
+            "count": len(found),
+            "records": [
+                {
+                    "kind": r.kind,
+                    "id": r.id,
+                    "area_code": r.area_code,
+                    "unit": r.unit,
+                    "dates": [d.isoformat() for d in r.dates],
+                    "crime_ids": list(r.crime_ids),
+                    "fields": dict(r.fields),
+                }
+                for r in found
+            ],
+        }
+        click.echo(json.dumps(document, indent=2))
+        return
+    names = [n for n, _ in found[0].fields] if found else []
+    writer = csv.writer(sys.stdout, lineterminator="\n")
+    writer.writerow([*COLUMNS, *names])
+    for r in found:
+        writer.writerow(
+            [
+                item.id,
+                r.kind,
+                r.id,
+                r.area_code,
+                r.unit,
+                " ".join(d.isoformat() for d in r.dates),
+                " ".join(r.crime_ids),
+                *(v for _, v in r.fields),
+            ]
+        )
