@@ -220,10 +220,12 @@ def test_latest_repeat_counts_only_incidents_after_the_latest_referral_up_to_on(
     # ``on`` itself counts; a day later than ``on`` does not
     assert marac.latest_repeat([day_after], referrals, D(2025, 4, 2)) is not None
     assert marac.latest_repeat([day_after], referrals, D(2025, 4, 1)) is None
-    # a referral after ``on`` is not yet made: the window runs from the one before
+    # a referral on or after ``on`` is the one judged or not yet made: the window runs
+    # from the one before
     later = [*referrals, _referral(D(2025, 7, 1))]
     assert marac.latest_repeat([day_after], later, D(2025, 6, 1)) is not None
-    assert marac.latest_repeat([day_after], later, D(2025, 8, 1)) is None
+    assert marac.latest_repeat([day_after], later, D(2025, 7, 1)) is not None
+    assert marac.latest_repeat([day_after], later, D(2025, 7, 2)) is None
     assert marac.latest_repeat([day_after], [], D(2025, 8, 1)) is None
 
 
