@@ -176,11 +176,22 @@ def repeat_of(
 def latest_repeat(
     incidents: Iterable[IncidentFact], referrals: Sequence[ReferralFact], on: dt.date
 ) -> Repeat | None:
-    """The most recent repeat among the incidents up to ``on`` (None: none)."""
+    """Whether a new referral on ``on`` is a repeat: the most recent repeat of the victim's
+    latest referral made before ``on`` among the incidents after that referral and up to
+    ``on`` (None: none).
+
+    Only an incident *after* the latest referral makes a new referral a repeat: one before
+    it, even if it repeated an earlier referral, was already covered by the latest referral
+    (DOMAIN.md: a new incident within 12 months of the *last* referral; decision 0037). A
+    referral made on ``on`` itself is the one being judged, not an earlier one."""
+    made = [r for r in referrals if r.referred_on < on]
+    if not made:
+        return None
+    latest = max(r.referred_on for r in made)
     found = [
         rep
         for i in incidents
-        if i.occurred_on <= on and (rep := repeat_of(i, referrals)) is not None
+        if latest < i.occurred_on <= on and (rep := repeat_of(i, made)) is not None
     ]
     return max(found, key=lambda r: r.incident_on) if found else None
 

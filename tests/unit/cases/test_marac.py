@@ -196,6 +196,39 @@ def test_an_unknown_kind_of_incident_is_refused() -> None:
         IncidentFact(D(2026, 1, 1), "assault", True, P1)
 
 
+def test_an_incident_already_covered_by_a_later_referral_does_not_make_a_repeat() -> None:
+    # the March incident repeated January's referral, but April's referral covered it:
+    # a referral in June is not a repeat of anything (the reviewer's hole)
+    referrals = [_referral(D(2025, 1, 10)), _referral(D(2025, 4, 1))]
+    march = IncidentFact(D(2025, 3, 1), "violence", True, P1)
+    assert marac.latest_repeat([march], referrals, D(2025, 6, 1)) is None
+    # a new incident after April's referral is a repeat of it
+    may = IncidentFact(D(2025, 5, 1), "violence", True, P1)
+    rep = marac.latest_repeat([march, may], referrals, D(2025, 6, 1))
+    assert rep is not None and (rep.incident_on, rep.last_referral_on) == (
+        D(2025, 5, 1), D(2025, 4, 1),
+    )  # fmt: skip
+
+
+def test_latest_repeat_counts_only_incidents_after_the_latest_referral_up_to_on() -> None:
+    referrals = [_referral(D(2025, 4, 1))]
+    on_the_day = IncidentFact(D(2025, 4, 1), "violence", True, P1)
+    day_after = IncidentFact(D(2025, 4, 2), "violence", True, P1)
+    assert marac.latest_repeat([on_the_day], referrals, D(2025, 6, 1)) is None
+    rep = marac.latest_repeat([on_the_day, day_after], referrals, D(2025, 6, 1))
+    assert rep is not None and rep.incident_on == D(2025, 4, 2)
+    # ``on`` itself counts; a day later than ``on`` does not
+    assert marac.latest_repeat([day_after], referrals, D(2025, 4, 2)) is not None
+    assert marac.latest_repeat([day_after], referrals, D(2025, 4, 1)) is None
+    # a referral on or after ``on`` is the one judged or not yet made: the window runs
+    # from the one before
+    later = [*referrals, _referral(D(2025, 7, 1))]
+    assert marac.latest_repeat([day_after], later, D(2025, 6, 1)) is not None
+    assert marac.latest_repeat([day_after], later, D(2025, 7, 1)) is not None
+    assert marac.latest_repeat([day_after], later, D(2025, 7, 2)) is None
+    assert marac.latest_repeat([day_after], [], D(2025, 8, 1)) is None
+
+
 # --- the quarterly return -----------------------------------------------------------------
 
 START, END = D(2026, 1, 1), D(2026, 3, 31)  # 90 days

@@ -2,8 +2,9 @@
 
 The PARTNER test user works for "Lambeth IDVA service", a member of "Lambeth MARAC"
 (``{marac}``) but not its coordinator: it sees the MARAC and its meetings' case lists, refers
-its own case and the case shared with it, and is refused everything a coordinator does
-(planning, listing, actions, transfers, the return) and the police's action
+its own case (not the case shared with it without the MARAC group), and is refused everything
+a coordinator does (planning, listing, actions, transfers, closing or withdrawing a
+referral, the return) and the police's action
 (``{marac_action}``). The return is read by the board (secretariat and members), not by
 partners who do not coordinate. ``{case_other}`` is another agency's case: nobody."""
 
@@ -20,7 +21,8 @@ MARAC, MEETING, REFERRAL, ACTION = "{marac}", "{marac_meeting}", "{referral}", "
 MATRIX: dict[str, list[Case]] = {
     "cases:marac-refer": [
         Case(f"/cases/{OWN}/refer/", PARTNERS, note="the agency's own case"),
-        Case(f"/cases/{SHARED}/refer/", PARTNERS, note="shared with the agency"),
+        Case(f"/cases/{SHARED}/refer/", NOBODY, note="shared without the MARAC group"),
+        Case(f"/cases/{SHARED}/refer/", NOBODY, method="post", note="shared without MARAC"),
         Case(f"/cases/{OTHER}/refer/", NOBODY, note="another agency's case"),
         Case(f"/cases/{OWN}/refer/", PARTNERS, method="post", note="nothing filled in: errors"),
         Case(f"/cases/{OTHER}/refer/", NOBODY, method="post", note="another agency's case"),
@@ -54,6 +56,12 @@ MATRIX: dict[str, list[Case]] = {
     "cases:marac-transfer": [
         Case(f"/cases/referrals/{REFERRAL}/transfer/", NOBODY, note="coordinators only"),
         Case(f"/cases/referrals/{REFERRAL}/transfer/", NOBODY, method="post"),
+    ],
+    "cases:marac-referral-close": [
+        Case(f"/cases/referrals/{REFERRAL}/close/", NOBODY, method="post", note="coordinators"),
+    ],
+    "cases:marac-referral-withdraw": [
+        Case(f"/cases/referrals/{REFERRAL}/withdraw/", NOBODY, method="post", note="coordinators"),
     ],
     "cases:marac-return": [
         Case(f"/cases/maracs/{MARAC}/return/", BOARD, note="counts only: the board"),

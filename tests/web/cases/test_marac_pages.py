@@ -69,6 +69,10 @@ def test_a_referral_shares_the_case_by_need_alerts_the_marac_and_records_a_repea
         case=case, perpetrator=perpetrator, occurred_on=dt.date(2026, 10, 1), kind="other",
         recorded_by=case.agency,
     )  # fmt: skip
+    # the fixture's referral already shares the case with the MARAC and its members: a new
+    # referral shares nothing with an agency that already sees as much (decision 0037), so
+    # those shares are taken away here to see what a first referral shares
+    m.Share.objects.filter(case=case).delete()
     before_shares = set(m.Share.objects.values_list("pk", flat=True))
     last = AuditEvent.objects.order_by("-id").values_list("id", flat=True).first() or 0
     response = _refer(partner, case.pk, case_objects["{marac}"])

@@ -27,9 +27,12 @@ REFERRAL_GROUPS = frozenset(
 )
 
 
-def referral_groups(agency: Agency) -> list[str]:
-    """The groups a referral shares with ``agency``: what its kind needs, of the referral's."""
-    return sorted(g.value for g in needed_groups(agency.kind) & REFERRAL_GROUPS)
+def referral_groups(agency: Agency, cap: Iterable[FieldGroup] | None = None) -> list[str]:
+    """The groups a referral shares with ``agency``: what its kind needs, of the referral's,
+    and (``cap``) of what the referring agency itself may pass on (decision 0037, addendum:
+    a referral never gives an agency more than the case's owner allowed)."""
+    offered = REFERRAL_GROUPS if cap is None else REFERRAL_GROUPS & frozenset(cap)
+    return sorted(g.value for g in needed_groups(agency.kind) & offered)
 
 
 def perpetrator_ids(case: Case) -> frozenset[int]:
@@ -59,15 +62,23 @@ def incident_facts(incidents: Iterable[CaseIncident]) -> list[rules.IncidentFact
 
 
 def referral_facts(case: Case) -> list[rules.ReferralFact]:
-    """The case's referrals (transfers and withdrawals are not referrals of the victim:
-    a transfer's new referral carries on the same one)."""
-    perps = perpetrator_ids(case)
-    return [
-        rules.ReferralFact(r.referred_on, perps)
-        for r in case.referrals.exclude(
-            status__in=[ReferralState.TRANSFERRED, ReferralState.WITHDRAWN]
-        )
-    ]
+    """The victim's referrals, over every case of the same victim person (a repeat is per
+    victim, not per case: a new case opened for her after a referral still repeats it).
+    Transfers and withdrawals are not referrals of the victim: a transfer's new referral
+    carries on the same one. A referral does not store the perpetrators it concerned, so
+    each counts the perpetrators its case names now (decision 0037, addendum)."""
+    referrals = (
+        Referral.objects.filter(case__victim_id=case.victim_id)
+        .exclude(status__in=[ReferralState.TRANSFERRED, ReferralState.WITHDRAWN])
+        .select_related("case")
+    )
+    perps: dict[int, frozenset[int]] = {}
+    out = []
+    for r in referrals:
+        if r.case_id not in perps:
+            perps[r.case_id] = perpetrator_ids(r.case)
+        out.append(rules.ReferralFact(r.referred_on, perps[r.case_id]))
+    return out
 
 
 def proposals_for(
@@ -98,13 +109,16 @@ def maracs() -> list[Agency]:
     return list(Agency.objects.filter(kind=AgencyKind.MARAC))
 
 
-def maracs_for(agencies: Iterable[Agency]) -> list[Agency]:
-    """Every MARAC, those the agencies are members of first (the first: theirs, whose
-    local escalation number the proposals use)."""
+def maracs_for(agencies: Iterable[Agency], case: Case | None = None) -> list[Agency]:
+    """The MARACs the agencies may refer to: those they are members of (the first: theirs,
+    whose local escalation number the proposals use), then -- for ``case`` -- the MARAC of
+    the case's borough. Never another borough's MARAC the agencies do not attend."""
     mine = {a.pk for a in agencies}
     every = maracs()
     member = [m for m in every if any(a.pk in mine for a in m.members.all())]
-    return member + [m for m in every if m not in member]
+    area = case.area_code if case is not None else ""
+    local = [m for m in every if area and m.area_code == area and m not in member]
+    return member + local
 
 
 def return_cases(maracs: Iterable[Agency], start: dt.date, end: dt.date) -> list[rules.ReturnCase]:

@@ -25,5 +25,11 @@ urlpatterns = [
     path("marac-meetings/<int:meeting_id>/held/", marac.meeting_held, name="marac-meeting-held"),
     path("referrals/<int:referral_id>/actions/new/", marac.action_new, name="marac-action-new"),
     path("referrals/<int:referral_id>/transfer/", marac.transfer, name="marac-transfer"),
+    path("referrals/<int:referral_id>/close/", marac.referral_close, name="marac-referral-close"),
+    path(
+        "referrals/<int:referral_id>/withdraw/",
+        marac.referral_withdraw,
+        name="marac-referral-withdraw",
+    ),
     path("marac-actions/<int:action_id>/", marac.action_detail, name="marac-action"),
 ]

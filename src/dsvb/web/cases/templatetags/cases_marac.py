@@ -31,7 +31,9 @@ def marac_proposal(context: Any, case: Any) -> str:
     if not case_decision(request.user, rules.CONTRIBUTE, case).allowed:
         return ""
     seen = visibility(request.user, case)
-    theirs = marac_data.maracs_for(agencies_of(request.user))
+    if not seen.shows(FieldGroup.MARAC):
+        return ""  # referring needs the MARAC group (decision 0037, addendum)
+    theirs = marac_data.maracs_for(agencies_of(request.user), case)
     proposals = marac_data.proposals_for(
         case,
         timezone.localdate(),

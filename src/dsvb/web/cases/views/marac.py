@@ -24,8 +24,16 @@ from django.views.decorators.http import require_POST
 
 from dsvb.cases import access as rules
 from dsvb.cases import marac as domain
-from dsvb.cases.fields import FieldGroup
-from dsvb.cases.states import ActionState, InvalidMove, MeetingState, ReferralState
+from dsvb.cases.fields import FieldGroup, needed_groups
+from dsvb.cases.sharing import ShareRefused, check_share
+from dsvb.cases.states import (
+    ActionState,
+    InvalidMove,
+    MeetingState,
+    ReferralState,
+    ShareBasis,
+    ShareState,
+)
 from dsvb.web.accounts import policies
 from dsvb.web.accounts.decorators import policy_required
 from dsvb.web.accounts.memberships import decide
@@ -41,7 +49,16 @@ from dsvb.web.cases.forms_marac import (
     ReturnForm,
     TransferForm,
 )
-from dsvb.web.cases.guards import agencies_of, cases_user, get_case, get_marac, user_agencies
+from dsvb.web.cases.guards import (
+    agencies_of,
+    cases_user,
+    get_case,
+    get_marac,
+    may_see,
+    require_group,
+    user_agencies,
+    visibility,
+)
 from dsvb.web.cases.models import (
     Agency,
     Alert,
@@ -67,20 +84,86 @@ def takes_part(user: Any, marac: Agency) -> bool:
 
 
 def _share(
-    request: HttpRequest, case: Case, agency: Agency, referral: Referral, on: dt.date
+    request: HttpRequest,
+    case: Case,
+    agency: Agency,
+    referral: Referral,
+    on: dt.date,
+    *,
+    referrer: Agency,
+    cap: frozenset[FieldGroup] | None = None,
 ) -> Share | None:
-    groups = data.referral_groups(agency)
-    if not groups or agency.pk == case.agency_id:
+    """The share a referral makes with ``agency`` (None: none is made).
+
+    Never with the case's owner or the referring agency itself (a referral must not widen
+    its referrer's own view); only the groups the agency needs, of the referral's groups and
+    of ``cap`` (what the referrer may pass on: all for the owner, what it sees for a shared
+    agency); none to an agency that already sees as much; and each passes
+    :func:`dsvb.cases.sharing.check_share` like any other share (decision 0037, addendum)."""
+    if agency.pk in (case.agency_id, referrer.pk):
+        return None
+    groups = data.referral_groups(agency, cap)
+    if not groups:
+        return None
+    has = case.share_groups().get(agency.name, frozenset())
+    if {FieldGroup(g) for g in groups} <= has:
+        return None
+    try:
+        checked = check_share(
+            owner=case.agency.name,
+            recipient=agency.name,
+            recipient_kind=agency.kind,
+            groups=groups,
+            basis=ShareBasis.LEGAL_BASIS,
+            legal_basis=f"MARAC referral {on.isoformat()}",
+            consent_recorded_on=None,
+            on=on,
+        )
+    except ShareRefused:
         return None
     return Share.objects.create(
         case=case,
         to_agency=agency,
-        groups=groups,
-        basis="legal_basis",
-        legal_basis=f"MARAC referral {on.isoformat()}",
+        groups=sorted(g.value for g in checked.groups),
+        basis=checked.basis.value,
+        legal_basis=checked.legal_basis,
         referral=referral,
         shared_by=request.user,
     )
+
+
+def _passes_on(case: Case, agency: Agency) -> frozenset[FieldGroup] | None:
+    """What ``agency`` may pass on of the case in a referral: everything (None) for the
+    owner; for a shared agency, only what it sees itself (its shares, within its need)."""
+    if agency.pk == case.agency_id:
+        return None
+    return case.share_groups().get(agency.name, frozenset()) & needed_groups(agency.kind)
+
+
+def _end_shares(request: HttpRequest, referral: Referral, what: str, reason: str) -> list[str]:
+    """Withdraw the shares ``referral`` made (it was transferred, withdrawn or closed) with
+    ``reason``, and tell the case's owner; the names of the agencies that lost them."""
+    now = timezone.now()
+    ended = []
+    for share in Share.objects.filter(referral=referral, status=ShareState.ACTIVE).select_related(
+        "to_agency"
+    ):
+        share.move_to(ShareState.WITHDRAWN, reason=reason)
+        share.withdrawn_by = request.user
+        share.withdrawn_at = now
+        share.withdrawn_reason = reason
+        share.save()
+        ended.append(share.to_agency.name)
+    if ended:
+        case = referral.case
+        Alert.objects.create(
+            agency=case.agency,
+            case=case,
+            kind="share_withdrawn",
+            text=f"Referral {referral.pk} of case {case.pk} to {referral.marac.name} was {what}: "
+            f"the shares it made ended ({', '.join(sorted(ended))})",
+        )
+    return ended
 
 
 # --- referring ----------------------------------------------------------------------------
@@ -99,8 +182,9 @@ def _referring_agency(user: Any, case: Case) -> Agency | None:
 @audited_view("a MARAC referral form")
 def refer(request: HttpRequest, case_id: int) -> HttpResponse:
     case, seen = get_case(request, case_id, rules.CONTRIBUTE)
+    require_group(request, seen, FieldGroup.MARAC, case)
     today = timezone.localdate()
-    choices = data.maracs_for(agencies_of(request.user))
+    choices = data.maracs_for(agencies_of(request.user), case)
     proposed = data.proposals_for(
         case,
         today,
@@ -127,6 +211,8 @@ def refer(request: HttpRequest, case_id: int) -> HttpResponse:
             "form": form,
             "proposals": proposed,
             "repeat": repeat,
+            # the incident's day is criminal-justice information (decision 0037, addendum)
+            "repeat_reason": seen.shows(FieldGroup.CRIMINAL_JUSTICE),
             "no_maracs": not choices,
         },
     )
@@ -159,11 +245,22 @@ def _make_referral(
         consent_reason=cleaned["consent_reason"] if cleaned["consent"] != "given" else "",
         status=ReferralState.REFERRED,
     )
+    cap = _passes_on(case, agency)
     shared = [
         s.to_agency.name
-        for s in (_share(request, case, a, referral, today) for a in [marac, *marac.members.all()])
+        for s in (
+            _share(request, case, a, referral, today, referrer=agency, cap=cap)
+            for a in [marac, *marac.members.all()]
+        )
         if s is not None
     ]
+    if agency.pk != case.agency_id:
+        Alert.objects.create(
+            agency=case.agency,
+            case=case,
+            kind="marac_referral",
+            text=f"Case {case.pk} was referred to {marac.name} by {agency.name} on {_day(today)}",
+        )
     Alert.objects.create(
         agency=marac,
         case=case,
@@ -265,14 +362,21 @@ def meeting_detail(request: HttpRequest, meeting_id: int) -> HttpResponse:
             "actions__agency"
         )
     )
-    listed = [
-        {
-            "referral": r,
-            "level": _level(r.case),
-            "actions": [a for a in r.actions.all() if coordinator or a.agency.name in mine],
-        }
-        for r in referrals
-    ]
+    listed = []
+    for r in referrals:
+        # each row shows only what the viewer's agency sees of that case (coordinators: what
+        # the MARAC's share gives them); a case the viewer cannot see is not listed at all
+        if not may_see(request.user, r.case):
+            continue
+        seen = visibility(request.user, r.case)
+        listed.append(
+            {
+                "referral": r,
+                "level": _level(r.case) if seen.shows(FieldGroup.RISK) else None,
+                "marac": seen.shows(FieldGroup.MARAC),
+                "actions": [a for a in r.actions.all() if coordinator or a.agency.name in mine],
+            }
+        )
     waiting = list(marac.referrals.filter(status=ReferralState.REFERRED)) if coordinator else []
     return render(
         request,
@@ -496,6 +600,9 @@ def _transfer(request: HttpRequest, referral: Referral, target: Agency, reason: 
         referral.meeting = None  # never heard there
     referral.save()
     today = timezone.localdate()
+    # what the old MARAC received of the case: the most the new one may receive
+    passed = referral.case.share_groups().get(referral.marac.name, frozenset())
+    ended = _end_shares(request, referral, "transferred", reason)
     new = Referral.objects.create(
         case=referral.case,
         marac=target,
@@ -510,7 +617,9 @@ def _transfer(request: HttpRequest, referral: Referral, target: Agency, reason: 
         consent_reason=referral.consent_reason,
         status=ReferralState.REFERRED,
     )
-    _share(request, referral.case, target, new, today)
+    _share(
+        request, referral.case, target, new, today, referrer=referral.referring_agency, cap=passed
+    )
     Alert.objects.create(
         agency=target,
         case=referral.case,
@@ -526,8 +635,61 @@ def _transfer(request: HttpRequest, referral: Referral, target: Agency, reason: 
         object_id=str(referral.pk),
         new_referral=new.pk,
         case=referral.case_id,
+        shares_ended=ended,
     )
     return new
+
+
+def _end(request: HttpRequest, referral_id: int, to: ReferralState, what: str) -> HttpResponse:
+    """Close or withdraw a referral (a coordinator's act, POST), ending the shares it made."""
+    referral, marac = _referral(request, referral_id, rules.COORDINATE_MARAC)
+    reason = " ".join(request.POST.get("reason", "").split())
+    back = (
+        redirect("cases:marac-meeting", meeting_id=referral.meeting_id)
+        if referral.meeting_id
+        else redirect("cases:marac", marac_id=marac.pk)
+    )
+    try:
+        referral.move_to(to, reason=reason)
+    except InvalidMove as exc:
+        messages.error(request, str(exc).capitalize())
+        return back
+    with transaction.atomic():
+        referral.status_reason = reason
+        if to == ReferralState.WITHDRAWN and referral.meeting_id:
+            meeting = referral.meeting
+            if meeting is not None and meeting.status == MeetingState.PLANNED:
+                referral.meeting = None  # never heard there
+                back = redirect("cases:marac-meeting", meeting_id=meeting.pk)
+        referral.save()
+        ended = _end_shares(
+            request, referral, what, reason or f"MARAC referral {referral.pk} {what}"
+        )
+        record(
+            request,
+            audit.REFERRAL_CHANGED,
+            f"Referral {referral.pk} of case {referral.case_id} {what}",
+            object_type="marac_referral",
+            object_id=str(referral.pk),
+            case=referral.case_id,
+            shares_ended=ended,
+        )
+    messages.success(request, f"Referral {referral.pk} is {what}")
+    return back
+
+
+@require_POST
+@cases_user
+@audited_view("closing a MARAC referral")
+def referral_close(request: HttpRequest, referral_id: int) -> HttpResponse:
+    return _end(request, referral_id, ReferralState.CLOSED, "closed")
+
+
+@require_POST
+@cases_user
+@audited_view("withdrawing a MARAC referral")
+def referral_withdraw(request: HttpRequest, referral_id: int) -> HttpResponse:
+    return _end(request, referral_id, ReferralState.WITHDRAWN, "withdrawn")
 
 
 # --- the quarterly return -----------------------------------------------------------------
