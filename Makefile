@@ -11,7 +11,7 @@ PORT ?= 8000
 PYTEST_ARGS ?=
 BENCH_WEB_ARGS ?=
 
-.PHONY: install system-deps documents-deps run demo test lint format bench bench-full bench-web bench-first-view \
+.PHONY: install system-deps documents-deps run demo test lint format bench bench-full bench-web bench-first-view bench-cases \
 	bench-equality bench-documents \
 	postgres-start postgres-stop clean
 
@@ -69,6 +69,11 @@ bench-equality: install
 bench-documents: install
 	$(BIN)/python benchmarks/brief_documents.py
 	$(BIN)/python benchmarks/annual_report.py --incidents 20000
+
+# The partnership cases: their rules at a borough's scale, and dsvb import-cases.
+bench-cases: install
+	$(BIN)/python benchmarks/cases_rules.py --cases 20000
+	$(BIN)/python benchmarks/import_cases.py --cases 5000
 
 # First views of every page after an import or a restart, at London scale (target: 1 s each).
 bench-first-view: install
