@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -205,6 +206,29 @@ class Record:
 
     def field(self, name: str) -> str:
         return dict(self.fields).get(name, "")
+
+
+#: the columns every export of a list starts with (the records' own fields follow)
+TABLE_COLUMNS = ("list", "kind", "id", "area_code", "unit", "dates", "crime_ids")
+
+
+def table(list_id: str, found: Sequence[Record]) -> tuple[list[str], list[list[str]]]:
+    """A list's records as a header and rows (the CSV of the web and the command line)."""
+    names = [n for n, _ in found[0].fields] if found else []
+    rows = [
+        [
+            list_id,
+            r.kind,
+            r.id,
+            r.area_code,
+            r.unit,
+            " ".join(d.isoformat() for d in r.dates),
+            " ".join(r.crime_ids),
+            *(v for _, v in r.fields),
+        ]
+        for r in found
+    ]
+    return [*TABLE_COLUMNS, *names], rows
 
 
 @dataclass(frozen=True, order=True)

@@ -13,8 +13,6 @@ from pathlib import Path
 
 import click
 
-COLUMNS = ("list", "kind", "id", "area_code", "unit", "dates", "crime_ids")
-
 
 def _date(value: str | None, option: str) -> dt.date | None:
     if value is None:
@@ -108,19 +106,7 @@ def compliance_list(
         }
         click.echo(json.dumps(document, indent=2))
         return
-    names = [n for n, _ in found[0].fields] if found else []
+    header, rows = compliance.table(item.id, found)
     writer = csv.writer(sys.stdout, lineterminator="\n")
-    writer.writerow([*COLUMNS, *names])
-    for r in found:
-        writer.writerow(
-            [
-                item.id,
-                r.kind,
-                r.id,
-                r.area_code,
-                r.unit,
-                " ".join(d.isoformat() for d in r.dates),
-                " ".join(r.crime_ids),
-                *(v for _, v in r.fields),
-            ]
-        )
+    writer.writerow(header)
+    writer.writerows(rows)

@@ -185,22 +185,10 @@ def list_csv(request: HttpRequest, list_id: str, area_code: str) -> HttpResponse
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     key = sel.choice.key if sel else "no-data"
     response["Content-Disposition"] = f'attachment; filename="{item.id}-{area_code}-{key}.csv"'
-    names = [n for n, _ in found[0].fields] if found else []
+    header, rows = compliance.table(item.id, found)
     writer = csv.writer(response)
-    writer.writerow(["list", "kind", "id", "area_code", "unit", "dates", "crime_ids", *names])
-    for r in found:
-        writer.writerow(
-            [
-                item.id,
-                r.kind,
-                r.id,
-                r.area_code,
-                r.unit,
-                " ".join(d.isoformat() for d in r.dates),
-                " ".join(r.crime_ids),
-                *(v for _, v in r.fields),
-            ]
-        )
+    writer.writerow(header)
+    writer.writerows(rows)
     return response
 
 
