@@ -149,3 +149,38 @@ def test_a_perpetrators_subject_access_answer_leaves_out_the_victims_data(client
     page = client.post("/cases/subject-access/", {**query, "given_name": "Alexandra"})
     report = page.content.decode()
     assert "Sent Alexandra threatening texts" in report and POLICE in report
+
+
+def test_marac_meeting_notes_past_retention_are_listed_and_deleted_the_meeting_kept(
+    client_for, case_objects
+):
+    marac = m.Agency.objects.get(pk=case_objects["{marac}"])
+    old = m.MaracMeeting.objects.create(
+        marac=marac, date=dt.date(2019, 3, 5), status="held", notes="Alexandra's case: refuge"
+    )
+    recent = m.MaracMeeting.objects.get(pk=case_objects["{marac_meeting}"])
+    recent.notes = "Alexandra's case heard again"
+    recent.save()
+    secretariat = client_for(Role.SECRETARIAT)
+    page = secretariat.get("/cases/retention/").content.decode()
+    listed = page[page.index('id="meeting-notes"') :]
+    assert f"Meeting {old.pk}" in listed and "5 March 2019" in listed
+    assert f"Meeting {recent.pk}" not in listed and "Alexandra" not in page
+    action = f"/cases/retention/meetings/{old.pk}/delete-notes/"
+    assert f'action="{action}"' in listed
+    assert secretariat.get(action).status_code == 405
+    r = secretariat.post(action)
+    assert r.status_code == 302
+    old.refresh_from_db()
+    assert old.notes == "" and old.date == dt.date(2019, 3, 5)  # the meeting stays
+    (entry,) = AuditEvent.objects.filter(action="case_records_deleted")
+    assert entry.object_type == "marac_meeting" and entry.object_id == str(old.pk)
+    assert "Alexandra" not in entry.summary + json.dumps(entry.details)
+    # a meeting not yet past retention keeps its notes whatever is posted
+    secretariat.post(f"/cases/retention/meetings/{recent.pk}/delete-notes/")
+    recent.refresh_from_db()
+    assert recent.notes == "Alexandra's case heard again"
+    assert AuditEvent.objects.filter(action="case_records_deleted").count() == 1
+    # partner users may not
+    partner = client_for(Role.PARTNER)
+    assert partner.post(action).status_code == 403

@@ -24,7 +24,7 @@ from django.views.decorators.http import require_POST
 
 from dsvb.cases import access as rules
 from dsvb.cases.fields import FieldGroup, needs
-from dsvb.cases.retention import is_due, last_activity
+from dsvb.cases.retention import is_due, last_activity, notes_due
 from dsvb.cases.sharing import emergency_expiry
 from dsvb.cases.states import ShareState
 from dsvb.cases.subject_access import (
@@ -579,7 +579,41 @@ def retention(request: HttpRequest) -> HttpResponse:
         if _due(c, on)
     ]  # fmt: skip
     orphans = _unreferenced().select_related("agency").order_by("agency__name", "created_at", "pk")
-    return render(request, "cases/sharing/retention.html", {"rows": rows, "orphans": orphans})
+    meetings = [
+        mt
+        for mt in m.MaracMeeting.objects.exclude(notes="").select_related("marac").order_by("date")
+        if notes_due(mt.date, on=on)
+    ]
+    return render(
+        request,
+        "cases/sharing/retention.html",
+        {"rows": rows, "orphans": orphans, "meetings": meetings},
+    )
+
+
+@require_POST
+@retention_user
+@audited_view("a MARAC meeting's notes deleted past retention")
+def retention_meeting_notes(request: HttpRequest, meeting_id: int) -> HttpResponse:
+    """Delete a MARAC meeting's notes once the meeting is past the retention period (the
+    meeting itself stays: referrals and actions name it). A meeting not yet due is left."""
+    meeting = get_object_or_404(m.MaracMeeting.objects.select_related("marac"), pk=meeting_id)
+    viewed(request, marac_meeting=meeting.pk)
+    if meeting.notes and notes_due(meeting.date, on=today()):
+        with transaction.atomic():
+            meeting.notes = ""
+            meeting.save(update_fields=["notes"])
+            record(
+                request,
+                audit.RECORDS_DELETED,
+                f"Notes of MARAC meeting {meeting.pk} of {meeting.marac.name} deleted after "
+                "the retention period",
+                object_type="marac_meeting",
+                object_id=str(meeting.pk),
+                agency=meeting.marac.name,
+                deleted="meeting notes",
+            )
+    return redirect("cases:retention")
 
 
 def _unreferenced(people: QuerySet[m.Person] | None = None) -> QuerySet[m.Person]:
@@ -618,7 +652,7 @@ def retention_delete(request: HttpRequest, case_id: int) -> HttpResponse:
     form = DeletionForm(request.POST if request.method == "POST" else None)
     error = "" if due else f"Case {case.pk} is not due for review: it cannot be deleted."
     if request.method == "POST" and due and form.is_valid():
-        agency, pk = case.agency.name, case.pk
+        agency, pk, external = case.agency.name, case.pk, case.external_id
         with transaction.atomic():
             people = delete_case(case)
             record(
@@ -630,6 +664,8 @@ def retention_delete(request: HttpRequest, case_id: int) -> HttpResponse:
                 agency=agency,
                 reason=form.cleaned_data["reason"],  # a code: no free text in the audit log
                 people_deleted=people,
+                # an imported case's id in its source: the operator removes it there too
+                external_id=external,
             )
         return redirect("cases:retention")
     return render(
