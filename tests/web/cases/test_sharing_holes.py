@@ -15,6 +15,7 @@ import datetime as dt
 import io
 import json
 import re
+from pathlib import Path
 
 import docx
 import pdfplumber
@@ -184,3 +185,24 @@ def test_marac_meeting_notes_past_retention_are_listed_and_deleted_the_meeting_k
     # partner users may not
     partner = client_for(Role.PARTNER)
     assert partner.post(action).status_code == 403
+
+
+def test_an_imported_case_deleted_past_retention_is_not_brought_back_by_a_reimport(db):
+    from dsvb.cases.interchange_read import InterchangeError
+    from dsvb.web.cases import importer
+
+    folder = Path(__file__).parents[2] / "data" / "cases"
+    importer.import_cases(folder)
+    case = m.Case.objects.get(external_id="IDVA-2024-001")
+    agency = case.agency
+    delete_case(case)
+    (gone,) = m.DeletedRecord.objects.all()
+    assert (gone.agency, gone.external_id) == (agency, "IDVA-2024-001")  # an id, no name
+    before = {model: model.objects.count() for model in (m.Case, m.Person, AuditEvent)}
+    with pytest.raises(InterchangeError) as e:
+        importer.import_cases(folder)
+    (problem,) = e.value.problems
+    assert (problem.file, problem.line, problem.column) == ("cases.csv", 2, "case_id")
+    assert "IDVA-2024-001 of Northbrook IDVA service was deleted" in problem.message
+    assert {model: model.objects.count() for model in before} == before  # nothing stored
+    assert not m.Case.objects.filter(external_id="IDVA-2024-001").exists()

@@ -635,6 +635,11 @@ def delete_case(case: m.Case) -> int:
         people |= set(case.parties.values_list("person_id", flat=True))
         people |= {p for p in case.incidents.values_list("perpetrator_id", flat=True) if p}
         m.Alert.objects.filter(case=case).delete()
+        if case.external_id:  # an old export must not bring it back (``import-cases``)
+            m.DeletedRecord.objects.get_or_create(
+                agency_id=agency_id, external_id=case.external_id,
+                defaults={"deleted_on": timezone.localdate()},
+            )  # fmt: skip
         case.delete()
         gone = _unreferenced(m.Person.objects.filter(Q(pk__in=people) | Q(agency_id=agency_id)))
         count = gone.count()
