@@ -54,3 +54,13 @@ def is_due(
     """Whether the case is due for review on ``on``."""
     due = review_date(state, closed_on, activity, on=on)
     return due is not None and due <= on
+
+
+def notes_due(held_on: dt.date, *, on: dt.date) -> bool:
+    """Whether a MARAC meeting's notes, held on ``held_on``, are due for review on ``on``.
+
+    The notes are free text about every case heard that day, kept no longer than a closed
+    case: ``retention_years`` after the meeting (the setting in force on ``on``). Only the
+    notes go -- the meeting (a date) stays, as the referrals and actions heard at it name it.
+    """
+    return add_years(held_on, number("retention_years", on)) <= on

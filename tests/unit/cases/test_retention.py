@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from dsvb.cases.retention import add_years, is_due, last_activity, review_date
+from dsvb.cases.retention import add_years, is_due, last_activity, notes_due, review_date
 from dsvb.cases.settings import number
 
 TODAY = dt.date(2026, 12, 6)
@@ -43,3 +43,10 @@ def test_leap_day_becomes_28_february():
 
 def test_a_closed_case_without_a_closure_date_is_not_listed():
     assert review_date("closed", None, on=TODAY) is None
+
+
+def test_meeting_notes_are_due_on_the_anniversary_of_the_meeting():
+    held = dt.date(2020, 12, 6)
+    assert notes_due(held, on=TODAY)
+    assert not notes_due(held, on=dt.date(2026, 12, 5))
+    assert not notes_due(dt.date(2020, 12, 7), on=TODAY)

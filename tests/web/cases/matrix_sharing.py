@@ -67,4 +67,12 @@ MATRIX: dict[str, list[Case]] = {
         Case(f"/cases/retention/{OTHER}/delete/", SECRETARIAT, note="open: not due, kept"),
         Case(f"/cases/retention/{OTHER}/delete/", SECRETARIAT, method="post", note="not due"),
     ],
+    "cases:retention-meeting-notes": [
+        Case(
+            "/cases/retention/meetings/{marac_meeting}/delete-notes/",
+            SECRETARIAT,
+            method="post",
+            note="not due: kept",
+        ),
+    ],
 }

@@ -339,13 +339,11 @@ def test_deleting_a_case_past_retention_leaves_no_trace_of_the_person_but_the_au
     r = secretariat.post(f"/cases/retention/{case.pk}/delete/", {"reason": ""})
     assert r.status_code == 200 and m.Case.objects.filter(pk=case.pk).exists()
     last = _last()
-    r = secretariat.post(
-        f"/cases/retention/{case.pk}/delete/", {"reason": "Past retention; no open matter"}
-    )
+    r = secretariat.post(f"/cases/retention/{case.pk}/delete/", {"reason": "no_open_matter"})
     assert r.status_code == 302
     (entry,) = _after(last)
     assert entry.action == "case_records_deleted" and entry.object_id == str(case.pk)
-    assert entry.details["agency"] == own.name and entry.details["reason"].startswith("Past")
+    assert entry.details["agency"] == own.name and entry.details["reason"] == "no_open_matter"
     assert not m.Case.objects.filter(pk=case.pk).exists()
     assert not m.Person.objects.filter(pk__in=[victim.pk, child.pk]).exists()
     assert m.Person.objects.filter(pk=shared_perp.pk).exists()  # named on another case
@@ -360,7 +358,7 @@ def _user(client_for):
 def test_open_or_recent_cases_cannot_be_deleted(client_for, case_objects):
     secretariat = client_for(Role.SECRETARIAT)
     pk = case_objects["{case_own}"]
-    r = secretariat.post(f"/cases/retention/{pk}/delete/", {"reason": "tidy up"})
+    r = secretariat.post(f"/cases/retention/{pk}/delete/", {"reason": "no_further_need"})
     assert r.status_code == 200 and "not due for review" in r.content.decode()
     assert m.Case.objects.filter(pk=pk).exists()
     assert not AuditEvent.objects.filter(action="case_records_deleted").exists()

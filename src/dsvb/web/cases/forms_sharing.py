@@ -103,6 +103,34 @@ class ReasonForm(forms.Form):
         self.helper = fields_only(*self.fields, Submit("submit", submit))
 
 
+DELETION_REASONS = [
+    ("no_further_need", "The retention period has passed and nothing requires the records"),
+    ("no_open_matter", "No court case, complaint, review or inquiry needs them"),
+    ("duplicate", "They duplicate records held elsewhere"),
+    ("other", "Another reason (kept by the secretariat outside this service)"),
+]
+"""Why records past retention are deleted: a code, because the audit log keeps it forever
+and cannot be edited -- a sentence typed there could name the very person deleted."""
+
+
+class DeletionForm(forms.Form):
+    """The reason for deleting a case past retention, chosen from :data:`DELETION_REASONS`."""
+
+    reason = forms.ChoiceField(
+        label="Why are these records being deleted?",
+        choices=DELETION_REASONS,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Choose why the records are being deleted",
+            "invalid_choice": "Choose one of the reasons listed",
+        },
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = fields_only(*self.fields, Submit("submit", "Delete"))
+
+
 class BreakGlassForm(forms.Form):
     case_number = forms.IntegerField(
         min_value=1,

@@ -21,7 +21,7 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from dsvb.cases import settings as case_settings
-from dsvb.cases.interchange_read import Interchange, read_folder
+from dsvb.cases.interchange_read import Interchange, InterchangeError, Problem, read_folder
 from dsvb.cases.states import ShareState
 from dsvb.web.audit.recorder import cli_actor, record_as
 from dsvb.web.cases.audit import CASES_IMPORTED
@@ -32,6 +32,7 @@ from dsvb.web.cases.models import (
     Case,
     CaseIncident,
     CaseParty,
+    DeletedRecord,
     MaracAction,
     MaracMeeting,
     Person,
@@ -85,6 +86,9 @@ def import_cases(folder: Path, *, dry_run: bool = False, actor: Any = None) -> I
     then rolled back. ``actor``: who imports (default: the command line's user)."""
     folder = Path(folder)
     data = read_folder(folder)
+    deleted = _deleted_cases(data)
+    if deleted:
+        raise InterchangeError(folder, deleted)
     summary = ImportSummary(folder=folder, dry_run=dry_run)
     try:
         with transaction.atomic():
@@ -104,6 +108,30 @@ def import_cases(folder: Path, *, dry_run: bool = False, actor: Any = None) -> I
     except _DryRun:
         pass
     return summary
+
+
+def _deleted_cases(data: Interchange) -> list[Problem]:
+    """Rows of cases deleted after their retention period (``DeletedRecord``): an old export
+    must not bring a deleted case back, so the folder is refused until they are taken out."""
+    gone = {
+        (d.agency.name, d.external_id): d.deleted_on
+        for d in DeletedRecord.objects.select_related("agency")
+    }
+    problems = []
+    for r in data.of("cases"):
+        day = gone.get((r["agency"], r["case_id"]))
+        if day is not None:
+            problems.append(
+                Problem(
+                    r.file,
+                    r.line,
+                    "case_id",
+                    f"case {r['case_id']} of {r['agency']} was deleted after its retention "
+                    f"period on {day.day} {day:%B %Y}; take it out of the export (with its "
+                    "rows in the other files) before importing",
+                )
+            )
+    return problems
 
 
 def _changed(obj: models.Model, values: dict[str, Any]) -> list[str]:

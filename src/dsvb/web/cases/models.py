@@ -481,6 +481,20 @@ class VictimContact(models.Model):
         ordering = ["due_at"]
 
 
+class DeletedRecord(models.Model):
+    """An imported case deleted after its retention period: its agency and id in the import
+    (never a name), so ``dsvb import-cases`` refuses to bring it back from an old export."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="deleted_records")
+    external_id = models.CharField(max_length=100)
+    deleted_on = models.DateField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["agency", "external_id"], name="deleted_record_unique")
+        ]
+
+
 # the field group each model's rows belong to (a page shows rows of groups the viewer sees)
 FIELD_GROUPS: dict[type[models.Model], FieldGroup] = {
     CaseIncident: FieldGroup.CRIMINAL_JUSTICE,

@@ -20,4 +20,9 @@ urlpatterns = [
     ),
     path("retention/", sharing.retention, name="retention"),
     path("retention/<int:case_id>/delete/", sharing.retention_delete, name="retention-delete"),
+    path(
+        "retention/meetings/<int:meeting_id>/delete-notes/",
+        sharing.retention_meeting_notes,
+        name="retention-meeting-notes",
+    ),
 ]

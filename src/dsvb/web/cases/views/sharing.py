@@ -14,7 +14,7 @@ import datetime as dt
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -24,7 +24,7 @@ from django.views.decorators.http import require_POST
 
 from dsvb.cases import access as rules
 from dsvb.cases.fields import FieldGroup, needs
-from dsvb.cases.retention import is_due, last_activity
+from dsvb.cases.retention import is_due, last_activity, notes_due
 from dsvb.cases.sharing import emergency_expiry
 from dsvb.cases.states import ShareState
 from dsvb.cases.subject_access import (
@@ -44,6 +44,7 @@ from dsvb.web.cases import audit
 from dsvb.web.cases import models as m
 from dsvb.web.cases.forms_sharing import (
     BreakGlassForm,
+    DeletionForm,
     ReasonForm,
     ShareForm,
     SubjectAccessForm,
@@ -319,6 +320,9 @@ def _holding(person: m.Person) -> Holding:
     cases = list(m.Case.objects.filter(victim=p).select_related("agency"))
     parties = list(m.CaseParty.objects.filter(person=p).select_related("case"))
     ids = [c.pk for c in cases]
+    incidents = m.CaseIncident.objects.filter(Q(case__in=ids) | Q(perpetrator=p)).select_related(
+        "recorded_by"
+    )
     tables = (
         RecordTable(
             "Cases (as the victim)",
@@ -365,18 +369,7 @@ def _holding(person: m.Person) -> Holding:
         RecordTable(
             "Incidents",
             ("Case", "Date", "Kind", "Recorded by", "Summary"),
-            tuple(
-                (
-                    f"Case {i.case_id}",
-                    _day(i.occurred_on),
-                    i.get_kind_display(),
-                    i.recorded_by.name,
-                    i.summary,
-                )
-                for i in m.CaseIncident.objects.filter(
-                    Q(case__in=ids) | Q(perpetrator=p)
-                ).select_related("recorded_by")
-            ),
+            tuple(_incident_row(i, ids) for i in incidents),
         ),
         RecordTable(
             "Risk assessments",
@@ -467,6 +460,19 @@ def _holding(person: m.Person) -> Holding:
     return Holding(_record(p), details, tables)
 
 
+WITHHELD = "Details about other people withheld"
+
+
+def _incident_row(i: m.CaseIncident, victim_of: list[int]) -> tuple[str, ...]:
+    """An incident as the person may see it: in full on their own case (as the victim);
+    on another's case (they are named the perpetrator) only the date and kind -- the case,
+    who recorded it and its summary are the victim's data, not theirs (UK GDPR Art. 15(4))."""
+    if i.case_id in victim_of:
+        return (f"Case {i.case_id}", _day(i.occurred_on), i.get_kind_display(),
+                i.recorded_by.name, i.summary)  # fmt: skip
+    return (WITHHELD, _day(i.occurred_on), i.get_kind_display(), WITHHELD, WITHHELD)
+
+
 def _record(p: m.Person) -> PersonRecord:
     return PersonRecord(
         p.pk, p.agency.name, p.given_name, p.family_name, p.other_names, p.date_of_birth
@@ -510,13 +516,10 @@ def subject_access(request: HttpRequest) -> HttpResponse:
         persons, doc = _search(form)
         if doc is not None:
             _audit_answer(request, persons, "html", bool(form.cleaned_data["date_of_birth"]))
-            query = request.POST.copy()
-            for k in ("csrfmiddlewaretoken", "submit"):
-                query.pop(k, None)
             context.update(
                 persons=persons,
                 report=mark_safe(to_html(doc, standalone=False)),
-                query=query.urlencode(),
+                search=form.cleaned_data,  # the download buttons post the search again
             )
     return render(request, "cases/sharing/subject_access.html", context)
 
@@ -575,29 +578,74 @@ def retention(request: HttpRequest) -> HttpResponse:
         .select_related("agency").order_by("closed_on", "pk")
         if _due(c, on)
     ]  # fmt: skip
-    return render(request, "cases/sharing/retention.html", {"rows": rows})
+    orphans = _unreferenced().select_related("agency").order_by("agency__name", "created_at", "pk")
+    meetings = [
+        mt
+        for mt in m.MaracMeeting.objects.exclude(notes="").select_related("marac").order_by("date")
+        if notes_due(mt.date, on=on)
+    ]
+    return render(
+        request,
+        "cases/sharing/retention.html",
+        {"rows": rows, "orphans": orphans, "meetings": meetings},
+    )
+
+
+@require_POST
+@retention_user
+@audited_view("a MARAC meeting's notes deleted past retention")
+def retention_meeting_notes(request: HttpRequest, meeting_id: int) -> HttpResponse:
+    """Delete a MARAC meeting's notes once the meeting is past the retention period (the
+    meeting itself stays: referrals and actions name it). A meeting not yet due is left."""
+    meeting = get_object_or_404(m.MaracMeeting.objects.select_related("marac"), pk=meeting_id)
+    viewed(request, marac_meeting=meeting.pk)
+    if meeting.notes and notes_due(meeting.date, on=today()):
+        with transaction.atomic():
+            meeting.notes = ""
+            meeting.save(update_fields=["notes"])
+            record(
+                request,
+                audit.RECORDS_DELETED,
+                f"Notes of MARAC meeting {meeting.pk} of {meeting.marac.name} deleted after "
+                "the retention period",
+                object_type="marac_meeting",
+                object_id=str(meeting.pk),
+                agency=meeting.marac.name,
+                deleted="meeting notes",
+            )
+    return redirect("cases:retention")
+
+
+def _unreferenced(people: QuerySet[m.Person] | None = None) -> QuerySet[m.Person]:
+    """Person records no case, party or incident names (of ``people``, or of all)."""
+    qs = m.Person.objects.all() if people is None else people
+    return qs.filter(cases=None, parties=None).exclude(
+        pk__in=m.CaseIncident.objects.exclude(perpetrator=None).values("perpetrator_id")
+    )
 
 
 def delete_case(case: m.Case) -> int:
-    """Delete the case, everything recorded under it, and its people no other case names
-    (one transaction). The number of people deleted."""
+    """Delete the case, everything recorded under it, and the people it named that no other
+    case names -- and every other record of a person of the case's agency that nothing names
+    any longer (a party taken off a case keeps its record until then, for subject access and
+    for the case history). One transaction; the number of people deleted."""
     with transaction.atomic():
+        agency_id = case.agency_id
         people = {case.victim_id}
         people |= set(case.parties.values_list("person_id", flat=True))
         people |= {p for p in case.incidents.values_list("perpetrator_id", flat=True) if p}
         m.Alert.objects.filter(case=case).delete()
+        if case.external_id:  # an old export must not bring it back (``import-cases``)
+            m.DeletedRecord.objects.get_or_create(
+                agency_id=agency_id, external_id=case.external_id,
+                defaults={"deleted_on": timezone.localdate()},
+            )  # fmt: skip
         case.delete()
-        victims = m.Case.objects.filter(victim_id__in=people)
-        parties = m.CaseParty.objects.filter(person_id__in=people)
-        perpetrators = m.CaseIncident.objects.filter(perpetrator_id__in=people)
-        still = (
-            set(victims.values_list("victim_id", flat=True))
-            | set(parties.values_list("person_id", flat=True))
-            | set(perpetrators.values_list("perpetrator_id", flat=True))
-        )
-        gone = people - still
-        m.Person.objects.filter(pk__in=gone).delete()
-        return len(gone)
+        gone = _unreferenced(m.Person.objects.filter(Q(pk__in=people) | Q(agency_id=agency_id)))
+        count = gone.count()
+        # the queryset's subqueries are evaluated before rows go: take the ids first
+        m.Person.objects.filter(pk__in=list(gone.values_list("pk", flat=True))).delete()
+        return count
 
 
 @retention_user
@@ -606,10 +654,10 @@ def retention_delete(request: HttpRequest, case_id: int) -> HttpResponse:
     case = get_object_or_404(m.Case.objects.select_related("agency"), pk=case_id)
     viewed(request, case=case.pk)
     due = _due(case, today())
-    form = ReasonForm(request.POST if request.method == "POST" else None, submit="Delete")
+    form = DeletionForm(request.POST if request.method == "POST" else None)
     error = "" if due else f"Case {case.pk} is not due for review: it cannot be deleted."
     if request.method == "POST" and due and form.is_valid():
-        agency, pk = case.agency.name, case.pk
+        agency, pk, external = case.agency.name, case.pk, case.external_id
         with transaction.atomic():
             people = delete_case(case)
             record(
@@ -619,8 +667,10 @@ def retention_delete(request: HttpRequest, case_id: int) -> HttpResponse:
                 object_type="case",
                 object_id=str(pk),
                 agency=agency,
-                reason=form.cleaned_data["reason"],
+                reason=form.cleaned_data["reason"],  # a code: no free text in the audit log
                 people_deleted=people,
+                # an imported case's id in its source: the operator removes it there too
+                external_id=external,
             )
         return redirect("cases:retention")
     return render(
