@@ -17,7 +17,6 @@ A person's records can be deleted when their retention period has passed
 from __future__ import annotations
 
 import datetime as dt
-from enum import StrEnum
 from typing import Any
 
 from django.conf import settings
@@ -40,28 +39,17 @@ from dsvb.cases.states import (
     ShareState,
     move,
 )
+from dsvb.web.oversight.models import StatefulModel as OversightStateful
+from dsvb.web.oversight.models import _choices
 
 
-def _choices(enum: type[StrEnum]) -> list[tuple[str, str]]:
-    return [(e.value, getattr(e, "label", e.value.replace("_", " ").capitalize())) for e in enum]
+class StatefulModel(OversightStateful):
+    """A case model with a typed ``status``, moved by the cases' own moves."""
 
-
-class StatefulModel(models.Model):
-    """A model with a typed ``status``, changed by :meth:`move_to` only."""
-
-    STATES: type[StrEnum]
+    MOVE = staticmethod(move)
 
     class Meta:
         abstract = True
-
-    @property
-    def state(self) -> StrEnum:
-        return self.STATES(self.status)
-
-    def move_to(self, to: StrEnum | str, *, reason: str = "") -> None:
-        """Change the state if the move is allowed (else ``InvalidMove``); the caller saves
-        and audits."""
-        self.status = move(self.state, self.STATES(to), reason=reason).value
 
 
 class Agency(models.Model):

@@ -58,9 +58,12 @@ def area_name(code: str) -> str:
 
 
 class StatefulModel(models.Model):
-    """A model with a typed ``status``: changed by :meth:`move_to` only."""
+    """A model with a typed ``status``: changed by :meth:`move_to` only, by the moves of its
+    domain (``MOVE``: the cycle's :func:`~dsvb.oversight.states.move` here; the partnership
+    cases' models set their own)."""
 
     STATES: type[StrEnum]
+    MOVE = staticmethod(move)
 
     class Meta:
         abstract = True
@@ -72,7 +75,7 @@ class StatefulModel(models.Model):
     def move_to(self, to: StrEnum | str, *, reason: str = "") -> None:
         """Change the state if the move is allowed (else ``InvalidMove``); the caller saves
         and audits."""
-        self.status = move(self.state, self.STATES(to), reason=reason).value
+        self.status = self.MOVE(self.state, self.STATES(to), reason=reason).value
 
 
 # --- the board --------------------------------------------------------------------------------
