@@ -2,15 +2,23 @@
 shut: a referral never widens anyone's view beyond what the case's owner allowed; the
 meeting's case list shows each member only what it sees of each case; the refer page keeps
 incident dates from those without the criminal-justice group; repeats are per victim; and a
-referral's shares end when the referral is transferred, withdrawn or closed."""
+referral's shares end when the referral is transferred, withdrawn or closed. The second
+review's (decision 0037, second addendum): a referral's open actions are dropped with it and
+an action is read only by those who see the case's MARAC group (its coordinators while the
+referral is live); no action is given on an ended referral; and the coordinators' waiting
+lists hold no referral of a case the MARAC cannot see."""
 
 from __future__ import annotations
 
 import datetime as dt
 
 import pytest
+from django.template import Context, Template
+from django.test import RequestFactory
 
 from dsvb.web.accounts.roles import Role
+from dsvb.web.audit.models import Action, AuditEvent
+from dsvb.web.cases import audit
 from dsvb.web.cases import marac_data as data
 from dsvb.web.cases import models as m
 from tests.support.case_fixtures import CHILDREN, MARAC, OWN_AGENCY, POLICE
@@ -286,3 +294,162 @@ def test_a_transfer_ends_the_old_shares_and_shares_no_more_with_the_new_marac(
         "the victim moved"
     }
     assert m.Alert.objects.filter(agency__name=OWN_AGENCY, kind="share_withdrawn").exists()
+
+
+# --- 7. an action never outlives its referral (second review) ---------------------------
+
+
+def _caseload(user) -> str:
+    request = RequestFactory().get("/")
+    request.user = user
+    return Template("{% include 'cases/fragments/caseload_marac.html' %}").render(
+        Context({"request": request})
+    )
+
+
+def _refusal() -> AuditEvent:
+    return AuditEvent.objects.filter(action=Action.ACCESS_DENIED).latest("id")
+
+
+def _hold(ref: m.Referral, coordinator) -> None:
+    assert coordinator.post(f"/cases/marac-meetings/{ref.meeting_id}/held/").status_code == 302
+
+
+@pytest.mark.parametrize(
+    ("act", "what"),
+    [
+        ("withdraw", "withdrawn"),
+        ("close", "closed"),
+        ("transfer", "transferred"),
+    ],
+)
+def test_ending_a_referral_drops_its_open_actions_and_the_agency_loses_them(
+    case_objects, coordinator, client_for, act, what
+) -> None:
+    ref = m.Referral.objects.get(pk=case_objects["{referral}"])
+    action_id = case_objects["{marac_action}"]
+    done = m.MaracAction.objects.create(
+        referral=ref, agency=_ag(POLICE), task="Check the record", status="done"
+    )
+    police = client_for(Role.PARTNER, username="ds-act", agency=POLICE)
+    path = f"/cases/marac-actions/{action_id}/"
+    assert police.get(path).status_code == 200
+    assert "Flag the address" in _caseload(police.user)
+    if act == "close":
+        _hold(ref, coordinator)
+        response = coordinator.post(f"/cases/referrals/{ref.pk}/close/")
+    elif act == "withdraw":
+        response = coordinator.post(
+            f"/cases/referrals/{ref.pk}/withdraw/", {"reason": "Ms Example withdrew consent"}
+        )
+    else:
+        target = m.Agency.objects.create(name="Croydon MARAC", kind="marac", area_code="E09000008")
+        response = coordinator.post(
+            f"/cases/referrals/{ref.pk}/transfer/", {"to": target.pk, "reason": "Ms Example moved"}
+        )
+    assert response.status_code == 302
+    action = m.MaracAction.objects.get(pk=action_id)
+    # dropped with the act's words, never the typed reason (it may name people)
+    assert (action.status, action.status_reason) == ("dropped", f"MARAC referral {ref.pk} {what}")
+    done.refresh_from_db()
+    assert done.status == "done"  # a finished action stays as it was
+    entry = AuditEvent.objects.filter(action=audit.REFERRAL_CHANGED).latest("id")
+    assert entry.details["actions_dropped"] == [action_id]
+    assert "Example" not in str(entry.details) and "Example" not in entry.summary
+    # the police no longer see the case: neither the action nor its caseload row
+    assert police.get(path).status_code == 403
+    refusal = _refusal()
+    assert (refusal.object_type, refusal.object_id) == ("marac_action", str(action_id))
+    assert "Flag the address" not in _caseload(police.user)
+    # nor do the coordinators, once the referral is no longer live
+    assert coordinator.get(path).status_code == 403
+
+
+def test_an_agency_that_no_longer_sees_the_marac_group_cannot_read_its_action(
+    case_objects, coordinator, client_for
+) -> None:
+    police = client_for(Role.PARTNER, username="ds-nar", agency=POLICE)
+    own, path = (
+        case_objects["{case_own}"],
+        f"/cases/marac-actions/{case_objects['{marac_action}']}/",
+    )
+    # the owner narrows the police's share: the case is seen, its MARAC group is not
+    m.Share.objects.filter(case_id=own, to_agency__name=POLICE).update(groups=["identity", "risk"])
+    assert police.get(f"/cases/{own}/").status_code == 200
+    assert police.get(path).status_code == 403
+    assert "Flag the address" not in _caseload(police.user)
+    # the share ends: the case is not seen at all
+    m.Share.objects.filter(case_id=own, to_agency__name=POLICE).update(status="withdrawn")
+    assert police.get(path).status_code == 403
+    assert police.post(path, {"status": "done"}).status_code == 403
+    assert m.MaracAction.objects.get(pk=case_objects["{marac_action}"]).status == "open"
+    # the coordinators still work on it while the referral is live
+    assert coordinator.get(path).status_code == 200
+
+
+def test_a_dropped_action_of_an_ended_referral_cannot_be_reopened(
+    case_objects, coordinator, client_for
+) -> None:
+    ref = m.Referral.objects.get(pk=case_objects["{referral}"])
+    own = ref.case_id
+    # the police see the case's MARAC group on a share of their own, not the referral's
+    m.Share.objects.create(
+        case_id=own, to_agency=_ag(POLICE), basis="legal_basis", legal_basis="s.115",
+        groups=["identity", "marac"],
+    )  # fmt: skip
+    coordinator.post(f"/cases/referrals/{ref.pk}/withdraw/", {"reason": "the victim moved"})
+    police = client_for(Role.PARTNER, username="ds-re", agency=POLICE)
+    path = f"/cases/marac-actions/{case_objects['{marac_action}']}/"
+    page = police.get(path)
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert f"Referral {ref.pk} is withdrawn: this action can no longer be changed" in body
+    assert "<form" not in body.split('id="action-ended"')[0].split("<h1")[1]
+    assert police.post(path, {"status": "open", "reason": "back"}).status_code == 403
+    assert m.MaracAction.objects.get(pk=case_objects["{marac_action}"]).status == "dropped"
+
+
+def test_no_action_is_given_on_a_referral_that_has_ended(case_objects, coordinator) -> None:
+    ref = m.Referral.objects.get(pk=case_objects["{referral}"])
+    path = f"/cases/referrals/{ref.pk}/actions/new/"
+    assert coordinator.get(path).status_code == 200  # listed: live
+    coordinator.post(f"/cases/referrals/{ref.pk}/withdraw/", {"reason": "the victim moved"})
+    before = m.MaracAction.objects.count()
+    assert coordinator.get(path).status_code == 403
+    form = {"agency": _ag(POLICE).pk, "owner": "DS Test", "task": "Visit", "due_on": ""}
+    assert coordinator.post(path, form).status_code == 403
+    assert m.MaracAction.objects.count() == before
+    refusal = _refusal()
+    assert (refusal.object_type, refusal.object_id) == ("marac_referral", str(ref.pk))
+    assert "withdrawn" in refusal.details["reason"]
+
+
+# --- 8. the coordinators' waiting lists -------------------------------------------------
+
+
+def test_the_waiting_lists_hold_no_referral_of_a_case_the_marac_cannot_see(
+    case_objects, coordinator
+) -> None:
+    marac = _ag(MARAC)
+    hidden = m.Referral.objects.create(
+        case_id=case_objects["{case_other}"], marac=marac, referring_agency=_ag(OWN_AGENCY),
+        referred_on=dt.date(2026, 11, 3), consent="given", status="referred",
+    )  # fmt: skip
+    seen = m.Referral.objects.create(
+        case_id=case_objects["{case_own}"], marac=marac, referring_agency=_ag(OWN_AGENCY),
+        referred_on=dt.date(2026, 11, 4), consent="given", status="referred",
+    )  # fmt: skip
+    meeting = f"/cases/marac-meetings/{case_objects['{marac_meeting}']}/"
+    for path in (f"/cases/maracs/{marac.pk}/", meeting):
+        page = coordinator.get(path)
+        assert [r.pk for r in page.context["waiting"]] == [seen.pk], path
+        body = page.content.decode()
+        assert f"Case {case_objects['{case_other}']}" not in body
+        assert f"Case {case_objects['{case_own}']}, referred 4 November 2026" in body
+    # nor may it be listed by its id
+    coordinator.post(f"{meeting}list/", {"referral": hidden.pk})
+    hidden.refresh_from_db()
+    assert (hidden.status, hidden.meeting_id) == ("referred", None)
+    coordinator.post(f"{meeting}list/", {"referral": seen.pk})
+    seen.refresh_from_db()
+    assert seen.status == "listed"

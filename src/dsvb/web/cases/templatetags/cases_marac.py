@@ -2,7 +2,8 @@
 (after a DASH assessment), the MARAC referral the rules propose, with its reasons and a
 "Refer to MARAC" link -- only to a viewer who may add to the case, and only when a criterion
 is met, from what that viewer sees of the case. ``{% marac_caseload %}`` lists, on the
-caseload, the MARAC actions of the person's agencies that are due, and their MARACs."""
+caseload, the MARAC actions of the person's agencies that are due (only of live referrals of
+cases the person sees with their MARAC group), and their MARACs."""
 
 from __future__ import annotations
 
@@ -54,7 +55,7 @@ def marac_caseload(context: Any) -> dict[str, Any]:
     from dsvb.web.cases import marac_data
     from dsvb.web.cases.guards import agencies_of
     from dsvb.web.cases.models import MaracAction
-    from dsvb.web.cases.views.marac import coordinates, takes_part
+    from dsvb.web.cases.views.marac import LIVE, coordinates, may_see_action, takes_part
 
     request = context.get("request")
     user = getattr(request, "user", None)
@@ -62,11 +63,16 @@ def marac_caseload(context: Any) -> dict[str, Any]:
         return {"actions": [], "maracs": []}
     today = timezone.localdate()
     mine = agencies_of(user)
-    actions = list(
-        MaracAction.objects.filter(agency__in=mine, status=ActionState.OPEN)
-        .select_related("agency", "referral")
+    # only the actions the person may open: never one of a case their agency no longer sees
+    actions = [
+        a
+        for a in MaracAction.objects.filter(
+            agency__in=mine, status=ActionState.OPEN, referral__status__in=LIVE
+        )
+        .select_related("agency", "referral__marac", "referral__case__agency")
         .order_by("due_on", "pk")
-    )
+        if may_see_action(user, a)
+    ]
     return {
         "actions": [(a, a.due_on is not None and a.due_on < today) for a in actions],
         "maracs": [(m, coordinates(user, m)) for m in marac_data.maracs() if takes_part(user, m)],

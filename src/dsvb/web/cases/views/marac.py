@@ -83,6 +83,56 @@ def takes_part(user: Any, marac: Agency) -> bool:
     return decide(user, rules.VIEW_MARAC, marac.marac_object()).allowed
 
 
+#: a referral the MARAC still works on: actions may be given and its coordinators see them
+LIVE = (ReferralState.REFERRED, ReferralState.LISTED, ReferralState.HEARD)
+
+
+def sees_marac_of(user: Any, case: Case) -> bool:
+    """Whether the person may see ``case`` and, of it, the MARAC group (lists: no audit)."""
+    return may_see(user, case) and visibility(user, case).shows(FieldGroup.MARAC)
+
+
+def may_see_action(user: Any, action: MaracAction) -> bool:
+    """Whether the person may read (and update) ``action``: a coordinator of its MARAC while
+    its referral is live; otherwise only its agency's or the MARAC's people who see the
+    case and its MARAC group -- an action never outlives the case's being shared (decision
+    0037, second addendum)."""
+    referral = action.referral
+    coordinator = coordinates(user, referral.marac)
+    if coordinator and referral.status in LIVE:
+        return True
+    if not coordinator and action.agency.name not in user_agencies(user):
+        return False
+    return sees_marac_of(user, referral.case)
+
+
+def waiting_for(user: Any, marac: Agency) -> list[Referral]:
+    """The referrals waiting to be listed at ``marac`` whose case the person sees with its
+    MARAC group (as the meeting's case list): none of a case the MARAC cannot see."""
+    return [
+        r
+        for r in marac.referrals.filter(status=ReferralState.REFERRED).select_related(
+            "referring_agency", "case__agency"
+        )
+        if sees_marac_of(user, r.case)
+    ]
+
+
+def _drop_actions(referral: Referral, what: str) -> list[int]:
+    """Drop the open actions of ``referral`` (it was transferred, withdrawn or closed), with
+    the act's words as the reason (never the typed reason, which may name people); their
+    ids."""
+    reason = f"MARAC referral {referral.pk} {what}"
+    dropped = []
+    for action in referral.actions.filter(status=ActionState.OPEN):
+        action.move_to(ActionState.DROPPED, reason=reason)
+        action.status_reason = reason
+        action.done_on = None
+        action.save()
+        dropped.append(action.pk)
+    return dropped
+
+
 def _share(
     request: HttpRequest,
     case: Case,
@@ -299,13 +349,7 @@ def marac_list(request: HttpRequest) -> HttpResponse:
 def marac_detail(request: HttpRequest, marac_id: int) -> HttpResponse:
     marac = get_marac(request, marac_id, rules.VIEW_MARAC)
     coordinator = coordinates(request.user, marac)
-    waiting = (
-        list(
-            marac.referrals.filter(status=ReferralState.REFERRED).select_related("referring_agency")
-        )
-        if coordinator
-        else []
-    )
+    waiting = waiting_for(request.user, marac) if coordinator else []
     return render(
         request,
         "cases/marac/marac.html",
@@ -356,7 +400,6 @@ def _level(case: Case) -> str:
 def meeting_detail(request: HttpRequest, meeting_id: int) -> HttpResponse:
     meeting, marac = _meeting(request, meeting_id, rules.VIEW_MARAC)
     coordinator = coordinates(request.user, marac)
-    mine = set(user_agencies(request.user))
     referrals = list(
         meeting.referrals.select_related("referring_agency", "case").prefetch_related(
             "actions__agency"
@@ -374,10 +417,10 @@ def meeting_detail(request: HttpRequest, meeting_id: int) -> HttpResponse:
                 "referral": r,
                 "level": _level(r.case) if seen.shows(FieldGroup.RISK) else None,
                 "marac": seen.shows(FieldGroup.MARAC),
-                "actions": [a for a in r.actions.all() if coordinator or a.agency.name in mine],
+                "actions": [a for a in r.actions.all() if may_see_action(request.user, a)],
             }
         )
-    waiting = list(marac.referrals.filter(status=ReferralState.REFERRED)) if coordinator else []
+    waiting = waiting_for(request.user, marac) if coordinator else []
     return render(
         request,
         "cases/marac/meeting.html",
@@ -408,7 +451,7 @@ def _moved(request: HttpRequest, what: str, summary: str, object_id: Any) -> Non
 def meeting_list(request: HttpRequest, meeting_id: int) -> HttpResponse:
     meeting, marac = _meeting(request, meeting_id, rules.COORDINATE_MARAC)
     referral = marac.referrals.filter(pk=request.POST.get("referral") or 0).first()
-    if referral is None:
+    if referral is None or not sees_marac_of(request.user, referral.case):
         messages.error(request, "Choose a referral waiting to be listed")
     elif meeting.status != MeetingState.PLANNED:
         messages.error(request, "Only a planned meeting takes new cases")
@@ -491,6 +534,14 @@ def _referral(request: HttpRequest, referral_id: int, action: str) -> tuple[Refe
 @audited_view("a new MARAC action")
 def action_new(request: HttpRequest, referral_id: int) -> HttpResponse:
     referral, marac = _referral(request, referral_id, rules.COORDINATE_MARAC)
+    if referral.status not in LIVE:
+        refuse(
+            request,
+            f"referral {referral.pk} is {referral.status}: actions are given only on a referral "
+            "referred, listed or heard",
+            object_type="marac_referral",
+            object_id=str(referral.pk),
+        )
     agencies = Agency.objects.filter(pk__in=[marac.pk, *marac.members.values_list("pk", flat=True)])
     form = ActionForm(request.POST or None, agencies=agencies)
     if request.method == "POST" and form.is_valid():
@@ -521,20 +572,30 @@ def action_new(request: HttpRequest, referral_id: int) -> HttpResponse:
 @audited_view("a MARAC action")
 def action_detail(request: HttpRequest, action_id: int) -> HttpResponse:
     action = get_object_or_404(
-        MaracAction.objects.select_related("agency", "referral__marac"), pk=action_id
+        MaracAction.objects.select_related("agency", "referral__marac", "referral__case__agency"),
+        pk=action_id,
     )
     marac = action.referral.marac
-    coordinator = coordinates(request.user, marac)
-    if not coordinator and action.agency.name not in user_agencies(request.user):
+    if not may_see_action(request.user, action):
         refuse(
             request,
-            f"action {action.pk} is for {action.agency.name}: only that agency and "
-            f"{marac.name}'s coordinators may see and update it",
+            f"action {action.pk} is for {action.agency.name}: only that agency, while it sees "
+            f"the case's MARAC information, and {marac.name}'s coordinators while referral "
+            f"{action.referral_id} is live may see and update it",
             object_type="marac_action",
             object_id=str(action.pk),
         )
     viewed(request, marac_action=action.pk, marac=marac.pk)
+    live = action.referral.status in LIVE
     form = ActionUpdateForm(request.POST or None, initial={"status": action.status})
+    if request.method == "POST" and not live:
+        refuse(
+            request,
+            f"referral {action.referral_id} is {action.referral.status}: its actions can no "
+            "longer be changed",
+            object_type="marac_action",
+            object_id=str(action.pk),
+        )
     if request.method == "POST" and form.is_valid():
         to = form.cleaned_data["status"]
         reason = form.cleaned_data["reason"]
@@ -563,6 +624,7 @@ def action_detail(request: HttpRequest, action_id: int) -> HttpResponse:
             "action": action,
             "marac": marac,
             "form": form,
+            "live": live,
             "overdue": action.status == ActionState.OPEN
             and action.due_on is not None
             and action.due_on < timezone.localdate(),
@@ -603,6 +665,7 @@ def _transfer(request: HttpRequest, referral: Referral, target: Agency, reason: 
     # what the old MARAC received of the case: the most the new one may receive
     passed = referral.case.share_groups().get(referral.marac.name, frozenset())
     ended = _end_shares(request, referral, "transferred", reason)
+    dropped = _drop_actions(referral, "transferred")
     new = Referral.objects.create(
         case=referral.case,
         marac=target,
@@ -636,6 +699,7 @@ def _transfer(request: HttpRequest, referral: Referral, target: Agency, reason: 
         new_referral=new.pk,
         case=referral.case_id,
         shares_ended=ended,
+        actions_dropped=dropped,
     )
     return new
 
@@ -665,6 +729,7 @@ def _end(request: HttpRequest, referral_id: int, to: ReferralState, what: str) -
         ended = _end_shares(
             request, referral, what, reason or f"MARAC referral {referral.pk} {what}"
         )
+        dropped = _drop_actions(referral, what)
         record(
             request,
             audit.REFERRAL_CHANGED,
@@ -673,6 +738,7 @@ def _end(request: HttpRequest, referral_id: int, to: ReferralState, what: str) -
             object_id=str(referral.pk),
             case=referral.case_id,
             shares_ended=ended,
+            actions_dropped=dropped,
         )
     messages.success(request, f"Referral {referral.pk} is {what}")
     return back
