@@ -19,6 +19,7 @@ know a crime's details. Lists (counts and record ids) follow who may see an area
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections import Counter
 from collections.abc import Sequence
@@ -438,9 +439,24 @@ class PoliceRecord:
     people: tuple[tuple[str, str], ...]  # (person id, role)
     contacts: tuple[tuple[str, str, str], ...]  # (reason, due date, made date or "")
     crime_id: str = ""  # an incident's crime, if it became one
+    crime_area_code: str = ""  # that crime's area ("" if the crime is not held)
 
     def resource(self) -> Resource:
         return record_resource(self.kind, self.id, self.area_code)
+
+    def crime_resource(self) -> Resource | None:
+        """The crime an incident became, as access asks about it: the crime's own area's,
+        which need not be the incident's (None: a crime, or an incident that became none).
+        An incident page shows that crime's people and contacts only to those who may see
+        the crime itself."""
+        if self.kind != INCIDENT or not self.crime_id:
+            return None
+        return record_resource(CRIME, self.crime_id, self.crime_area_code)
+
+    def without_crime(self) -> PoliceRecord:
+        """This incident without the people and contacts of the crime it became (for a
+        viewer who may see the incident but not that crime)."""
+        return dataclasses.replace(self, people=(), contacts=())
 
 
 def _linked(on: Any, tables: Tables, crime_id: str) -> tuple[tuple, tuple]:
@@ -503,13 +519,16 @@ def find_incident(con: Any, incident_id: str) -> PoliceRecord | None:
         return None
     r = rows[0]
     crime_id = r["crime_id"] or ""
-    unit = ""
+    unit = crime_area = ""
     people: tuple = ()
     contacts: tuple = ()
     if crime_id:
         c = tables.crimes
-        units = arrow_of(on, c.filter(c.crime_id == crime_id).select("unit").limit(1)).to_pylist()
-        unit = units[0]["unit"] if units else ""
+        held = arrow_of(
+            on, c.filter(c.crime_id == crime_id).select("unit", "area_code").limit(1)
+        ).to_pylist()
+        if held:
+            unit, crime_area = held[0]["unit"] or "", held[0]["area_code"] or ""
         people, contacts = _linked(on, tables, crime_id)
     names = [
         n for n in i.columns if n not in ("incident_id", "area_code", "import_id", "reported_month")
@@ -524,6 +543,7 @@ def find_incident(con: Any, incident_id: str) -> PoliceRecord | None:
         people,
         contacts,
         crime_id,
+        crime_area,
     )
 
 
@@ -531,17 +551,28 @@ def find_incident(con: Any, incident_id: str) -> PoliceRecord | None:
 
 
 def record_resource(kind: str, record_id: str, area_code: str) -> Resource:
-    """A police record as access asks about it: owned by its area."""
+    """A police record as access asks about it: owned by its area. With no ``record_id``,
+    an area's records of that kind as a whole (what a list's rows and its CSV show)."""
     if kind not in (CRIME, INCIDENT):
         raise ValueError(f"a police record is a crime or an incident, not {kind!r}")
     return Resource(kind=kind, id=record_id, owner_area=area_code)
+
+
+def list_records_resource(list_id: str, area_code: str) -> Resource:
+    """What a list's rows show of an area (record ids, dates and fields; a person list's
+    person ids and the crimes that cautioned them), as access asks about it: the area's
+    records of the list's kind as a whole. Whoever may not see them (``record.view``) gets
+    the list's counts per unit only."""
+    kind = get_list(list_id).kind
+    return record_resource(CRIME if kind == PERSON else kind, "", area_code)
 
 
 def _view_record(memberships: tuple[Membership, ...], obj: object) -> Decision:
     assert isinstance(obj, Resource)
     if obj.kind not in (CRIME, INCIDENT):
         raise TypeError(f"record.view is asked of a crime or an incident, not a {obj.kind}")
-    what = f"{obj.kind} {obj.id} of {area_name(obj.owner_area or '')}"
+    of_area = area_name(obj.owner_area or "")
+    what = f"{obj.kind} {obj.id} of {of_area}" if obj.id else f"the {obj.kind}s of {of_area}"
     analyst = next((m for m in memberships if m.role == Role.FORCE_ANALYST), None)
     if analyst is not None:
         return Decision(True, f"a force performance analyst may see every area's {obj.kind}s")

@@ -188,6 +188,54 @@ def test_a_partner_may_not_open_a_police_record() -> None:
     assert not decision.allowed
 
 
+def test_an_incident_names_the_area_of_the_crime_it_became(tmp_path) -> None:
+    """An incident of one area may become a crime of another: access asks about that
+    crime's area before the incident shows its people and contacts."""
+    b = ExtractBuilder()
+    v = b.person()
+    crime = b.crime(area=SOUTHWARK, victims=[v])
+    incident = b.incident(area=LAMBETH, crime_id=crime)
+    con = _store(b, tmp_path)
+    try:
+        found = compliance.find_incident(con, incident)
+    finally:
+        con.close()
+    assert found is not None and found.area_code == LAMBETH
+    assert found.people == ((v, "victim"),)
+    assert found.crime_resource() == compliance.record_resource("crime", crime, SOUTHWARK)
+    borough = _person(Role.BOROUGH_USER, LAMBETH)
+    assert decide(borough, compliance.VIEW_RECORD, found.resource(), on=START).allowed
+    assert not decide(borough, compliance.VIEW_RECORD, found.crime_resource(), on=START).allowed
+    hidden = found.without_crime()
+    assert hidden.people == () and hidden.contacts == () and hidden.id == incident
+    assert found.crime_id == crime
+
+
+def test_a_crime_has_no_crime_to_ask_about(mixed) -> None:
+    con, ids = mixed
+    crime = compliance.find_crime(con, ids["done"])
+    assert crime is not None and crime.crime_resource() is None
+
+
+@pytest.mark.parametrize(
+    ("role", "area", "allowed", "words"),
+    [
+        (Role.FORCE_ANALYST, None, True, "every area"),
+        (Role.BOROUGH_USER, LAMBETH, True, "may see the crimes of Lambeth"),
+        (Role.BOROUGH_USER, SOUTHWARK, False, "may not see the crimes of Lambeth"),
+        (Role.BOARD_MEMBER, None, False, "no need to know"),
+        (Role.SECRETARIAT, None, False, "no need to know"),
+    ],
+)
+def test_who_may_see_a_lists_rows(role, area, allowed, words) -> None:
+    resource = compliance.list_records_resource("repeat_cautions", LAMBETH)
+    assert resource.kind == "crime" and resource.owner_area == LAMBETH  # cautions are crimes
+    decision = decide(_person(role, area), compliance.VIEW_RECORD, resource, on=dt.date(2026, 1, 1))
+    assert decision.allowed is allowed
+    assert words in decision.reason
+    assert compliance.list_records_resource("suspect_present_no_arrest", LAMBETH).kind == "incident"
+
+
 BOOL = st.sampled_from(["", "true", "false"])
 
 

@@ -1,6 +1,7 @@
-"""Permission-matrix rows of the compliance lists (see matrix.py). Lists follow who sees an
-area's data; one police record, ``record.view``: force analysts any area's, the borough
-user their own area's, nobody else (not the board, not a partner agency)."""
+"""Permission-matrix rows of the compliance lists (see matrix.py). A list page (its counts)
+follows who sees an area's data; its CSV (the records) and one police record,
+``record.view``: force analysts any area's, the borough user their own area's, nobody else
+(not the board, not the secretariat, not a partner agency)."""
 
 from dsvb.web.accounts.roles import Role
 from tests.web.conftest import LAMBETH, SOUTHWARK
@@ -19,8 +20,9 @@ MATRIX: dict[str, list] = {
         Case(f"/compliance/no_risk_form/{SOUTHWARK}/", ALL_AREAS, note="another borough"),
     ],
     "compliance:list-csv": [
-        Case(f"/compliance/suspect_present_no_arrest/{LAMBETH}.csv", PERFORMANCE),
-        Case(f"/compliance/no_risk_form/{SOUTHWARK}.csv", ALL_AREAS, note="another borough"),
+        Case(f"/compliance/suspect_present_no_arrest/{LAMBETH}.csv", ANALYST_OR_BOROUGH),
+        Case(f"/compliance/repeat_cautions/{LAMBETH}.csv", ANALYST_OR_BOROUGH, note="people"),
+        Case(f"/compliance/no_risk_form/{SOUTHWARK}.csv", ANALYST, note="another borough"),
     ],
     "compliance:crime": [
         Case("/compliance/records/crime/{crime_lambeth}/", ANALYST_OR_BOROUGH, note="own"),
