@@ -83,7 +83,7 @@ def main() -> int:
     print(f"read and check: {took:.2f} s = {args.cases / took:,.0f} cases/s")
     for label in ("first import", "second import (all matched)"):
         started = time.perf_counter()
-        summary = import_cases(folder, actor="bench")
+        summary = import_cases(folder, actor="bench", new_agencies=True)
         took = time.perf_counter() - started
         t = summary.totals()
         print(

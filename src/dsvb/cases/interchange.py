@@ -66,6 +66,13 @@ TYPE_WORDS = {
 }
 
 
+def agency_key(name: str) -> str:
+    """What two agency names must share to be the same agency: a name differing only in
+    case or spacing ("Northbrook IDVA Service", "Northbrook  IDVA service") is the stored
+    agency, never a second one (which would also slip past the deleted-case check)."""
+    return " ".join(name.split()).casefold()
+
+
 def _values(enum: type) -> tuple[str, ...]:
     return tuple(e.value for e in enum)
 
@@ -153,7 +160,8 @@ AGENCIES = FileSpec(
             NAMES,
             required=False,
             references=("agencies", "name"),
-            meaning="for a MARAC only: the agencies that attend it, separated by ';'",
+            meaning="for a MARAC only: the agencies that attend it, separated by ';' (added "
+            "to those stored; never removed by an import)",
         ),
         Column(
             "escalation_incidents",
@@ -165,8 +173,11 @@ AGENCIES = FileSpec(
     ),
     key=("name",),
     required=True,
-    meaning="every agency the other files name (an agency already stored is updated)",
-    matched_by="name",
+    meaning="every agency the other files name. An agency already stored keeps its kind "
+    "and area (a different one is an error); a MARAC's members are only ever added; an "
+    "empty value leaves the stored one. An agency not yet stored is an error unless "
+    "`--new-agencies` is given",
+    matched_by="name, ignoring case and spacing",
 )
 
 PEOPLE = FileSpec(
@@ -426,7 +437,12 @@ SHARES = FileSpec(
         ),
         Column("basis", ENUM, values=_values(ShareBasis)),
         Column("legal_basis", TEXT, required=False, meaning="needed when basis is legal_basis"),
-        Column("consent_recorded_on", DATE, required=False, meaning="needed when consent"),
+        Column(
+            "consent_recorded_on",
+            DATE,
+            required=False,
+            meaning="needed when consent; on or before shared_on",
+        ),
         Column("shared_on", DATE),
         Column("withdrawn_on", DATE, required=False),
         Column("withdrawn_reason", TEXT, required=False, meaning="needed when withdrawn"),

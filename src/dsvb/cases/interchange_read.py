@@ -23,6 +23,7 @@ from dsvb.cases import dash
 from dsvb.cases import interchange as fmt
 from dsvb.cases.agencies import AgencyKind
 from dsvb.cases.fields import FieldGroup, needed_groups
+from dsvb.cases.sharing import ShareRefused, check_share
 from dsvb.cases.states import RiskLevel
 
 
@@ -351,7 +352,17 @@ def _check_references(data: Interchange, out: _Collector) -> None:
         ):
             out.add(row.file, row.line, column, f"{row[column]!r} is not {what} in {file}")
 
+    first_named: dict[str, Row] = {}
     for r in data.of("agencies"):
+        same = first_named.setdefault(fmt.agency_key(r["name"]), r)
+        if same is not r:
+            out.add(
+                r.file,
+                r.line,
+                "name",
+                f"{r['name']!r} is {same['name']!r} of line {same.line} (agency names are "
+                "matched ignoring case and spacing)",
+            )
         if r["kind"] != AgencyKind.MARAC:
             for column in ("marac_members", "escalation_incidents"):
                 if r[column]:
@@ -444,6 +455,7 @@ def _check_references(data: Interchange, out: _Collector) -> None:
             out.add(
                 r.file, r.line, "consent_recorded_on", "a share on consent needs when it was given"
             )
+        _check_share_rules(r, owner, to, out)
         if r["withdrawn_on"]:
             if not r["withdrawn_reason"]:
                 out.add(r.file, r.line, "withdrawn_reason", "a withdrawn share needs the reason")
@@ -451,6 +463,57 @@ def _check_references(data: Interchange, out: _Collector) -> None:
                 out.add(r.file, r.line, "withdrawn_on", "the share is withdrawn before it was made")
         elif r["withdrawn_reason"]:
             out.add(r.file, r.line, "withdrawn_on", "a withdrawal reason needs its date")
+
+
+def _check_share_rules(r: Row, owner: Row | None, to: Row | None, out: _Collector) -> None:
+    """The sharing rules the web applies (:func:`dsvb.cases.sharing.check_share`), on the
+    day the row says it was shared: consent recorded after that day did not exist when the
+    case was shared. Reported once, on the row's own line and column, when the checks
+    above found nothing wrong with the row already."""
+    if owner is None or to is None or r["to_agency"] == owner["agency"]:
+        return  # an unknown case or agency, or a share with itself: said already
+    if r["basis"] == "legal_basis" and not r["legal_basis"]:
+        return  # said already
+    if r["basis"] == "consent":
+        if not r["consent_recorded_on"]:
+            return  # said already
+        if r["consent_recorded_on"] > r["shared_on"]:
+            out.add(
+                r.file,
+                r.line,
+                "consent_recorded_on",
+                f"consent recorded on {r['consent_recorded_on'].isoformat()} is after the "
+                f"share on {r['shared_on'].isoformat()}: a share on consent needs the consent "
+                "first",
+            )
+            return
+    needed = needed_groups(to["kind"])
+    if any(FieldGroup(g) not in needed for g in r["groups"]):
+        return  # said already, naming the groups
+    try:
+        check_share(
+            owner=owner["agency"],
+            recipient=r["to_agency"],
+            recipient_kind=to["kind"],
+            groups=r["groups"],
+            basis=r["basis"],
+            legal_basis=r["legal_basis"],
+            consent_recorded_on=r["consent_recorded_on"],
+            on=r["shared_on"],
+        )
+    except ShareRefused as exc:
+        out.add(r.file, r.line, _share_column(str(exc)), str(exc))
+
+
+def _share_column(message: str) -> str:
+    """The column a :class:`ShareRefused` is about (its message says which rule)."""
+    if "consent or a legal basis" in message:
+        return "basis"
+    if "legal basis" in message:
+        return "legal_basis"
+    if "consent" in message:
+        return "consent_recorded_on"
+    return "groups"
 
 
 JUDGEMENT_COLUMNS = {

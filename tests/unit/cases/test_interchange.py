@@ -391,3 +391,28 @@ def test_a_value_longer_than_its_field_is_refused(folder: Path) -> None:
     assert [str(p) for p in found] == [
         f"people.csv:{line}: given_name: the value is 101 characters long; at most 100"
     ]
+
+
+def test_a_share_on_consent_recorded_after_it_was_made_is_refused(folder: Path) -> None:
+    """Each share passes the web's own check (sharing.check_share) on its shared_on."""
+    line = append(
+        folder,
+        "shares.csv",
+        "IDVA-2024-001,Northbrook Police CSU,identity;risk,consent,,2024-05-02,2024-05-01,,\n"
+        "IDVA-2024-001,Northbrook Police CSU,identity;risk,consent,,2024-05-01,2024-05-03,,\n",
+    )
+    found = problems(folder)
+    assert where(found) == {("shares.csv", line, "consent_recorded_on")}
+    assert found[0].message == (
+        "consent recorded on 2024-05-02 is after the share on 2024-05-01: a share on consent "
+        "needs the consent first"
+    )
+
+
+def test_two_agency_names_differing_only_in_case_or_spacing_are_one_agency(
+    folder: Path,
+) -> None:
+    line = append(folder, "agencies.csv", "northbrook  police csu,police,E09000022,,\n")
+    found = problems(folder)
+    assert where(found) == {("agencies.csv", line, "name")}
+    assert "'Northbrook Police CSU' of line 3" in found[0].message

@@ -4,6 +4,7 @@ temporary SQLite database."""
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import shutil
 import sqlite3
@@ -59,7 +60,7 @@ def edit(folder: Path, name: str, old: str, new: str) -> None:
 
 
 def test_the_example_is_stored_with_scores_computed(db, folder: Path) -> None:
-    summary = importer.import_cases(folder)
+    summary = importer.import_cases(folder, new_agencies=True)
     assert stored() == {
         "Agency": 4,
         "Person": 5,
@@ -113,9 +114,9 @@ def test_the_example_is_stored_with_scores_computed(db, folder: Path) -> None:
 
 
 def test_the_same_files_twice_are_stored_once(db, folder: Path) -> None:
-    importer.import_cases(folder)
+    importer.import_cases(folder, new_agencies=True)
     first = stored()
-    again = importer.import_cases(folder)
+    again = importer.import_cases(folder, new_agencies=True)
     assert stored() == first
     assert again.totals().created == 0 and again.totals().updated == 0
     assert again.totals().unchanged == 29
@@ -123,18 +124,18 @@ def test_the_same_files_twice_are_stored_once(db, folder: Path) -> None:
 
 
 def test_a_changed_row_updates_its_record(db, folder: Path) -> None:
-    importer.import_cases(folder)
+    importer.import_cases(folder, new_agencies=True)
     edit(folder, "people.csv", "Example,Victimone", "Example,Victimone-Renamed")
     edit(folder, "assessment_answers.csv", "A-1,injured,yes", "A-1,injured,no")
     edit(
         folder,
         "agencies.csv",
-        "Northbrook IDVA service;Northbrook Police CSU;Northbrook Children's Services",
-        "Northbrook IDVA service;Northbrook Police CSU",
+        "Northbrook IDVA service;Northbrook Police CSU;Northbrook Children's Services,3",
+        "Northbrook IDVA service;Northbrook Police CSU,4",
     )
     edit(folder, "actions.csv", "2024-03-01,open,,", "2024-03-01,done,2024-02-28,")
     before = stored()
-    summary = importer.import_cases(folder)
+    summary = importer.import_cases(folder, new_agencies=True)
     assert stored() == before
     assert vars(summary.counts["people"]) == {"created": 0, "updated": 1, "unchanged": 4}
     assert vars(summary.counts["assessments"]) == {"created": 0, "updated": 1, "unchanged": 1}
@@ -144,14 +145,16 @@ def test_a_changed_row_updates_its_record(db, folder: Path) -> None:
     a1 = m.Assessment.objects.get(case__external_id="IDVA-2024-001")
     # one "yes" fewer: 13, below visible high risk: the level is recomputed, not kept
     assert (a1.score, a1.score_level, a1.level) == (13, "standard", "standard")
-    assert m.Agency.objects.get(name="Northbrook MARAC").members.count() == 2
+    marac = m.Agency.objects.get(name="Northbrook MARAC")
+    # the MARAC's setting is updated; a member left out of the file stays a member
+    assert (marac.escalation_incidents, marac.members.count()) == (4, 3)
     assert m.MaracAction.objects.get(status="done", task="Visit the child's school")
 
 
 def test_a_bad_row_in_the_third_file_stores_nothing(db, folder: Path) -> None:
     edit(folder, "cases.csv", "2024-03-05,,true,true", "2024-03-35,,true,true")
     with pytest.raises(InterchangeError) as caught:
-        importer.import_cases(folder)
+        importer.import_cases(folder, new_agencies=True)
     assert [str(p) for p in caught.value.problems] == [
         "cases.csv:3: opened_on: '2024-03-35' is not a date (write it as YYYY-MM-DD)"
     ]
@@ -169,13 +172,13 @@ def test_a_failure_while_storing_leaves_nothing_stored(db, folder: Path, monkeyp
 
     monkeypatch.setattr(importer._Writer, "_cases", fail)
     with pytest.raises(RuntimeError):
-        importer.import_cases(folder)
+        importer.import_cases(folder, new_agencies=True)
     assert set(stored().values()) == {0}
     assert not AuditEvent.objects.filter(action=str(CASES_IMPORTED)).exists()
 
 
 def test_a_dry_run_counts_and_stores_nothing(db, folder: Path) -> None:
-    summary = importer.import_cases(folder, dry_run=True)
+    summary = importer.import_cases(folder, dry_run=True, new_agencies=True)
     assert summary.dry_run and summary.totals().created == 29
     assert set(stored().values()) == {0}
     assert not AuditEvent.objects.filter(action=str(CASES_IMPORTED)).exists()
@@ -247,11 +250,19 @@ def test_the_command_imports_once_and_reports_problems(tmp_path: Path, folder: P
         with sqlite3.connect(database) as con:
             return con.execute(f"select count(*) from {table}").fetchone()[0]
 
-    first = dsvb("import-cases", str(folder))
+    fresh = dsvb("import-cases", str(folder))  # no agency is stored yet
+    assert fresh.returncode == 1
+    assert fresh.stderr.splitlines()[0] == (
+        "agencies.csv:2: name: 'Northbrook IDVA service' is not an agency in dsvb (names are "
+        "matched ignoring case and spacing); check the name, or import with --new-agencies "
+        "to add it"
+    )
+    assert count("cases_agency") == 0
+    first = dsvb("import-cases", str(folder), "--new-agencies")
     assert first.returncode == 0, first.stderr
     assert "cases.csv: 2 created, 0 updated, 0 unchanged" in first.stdout
     assert (count("cases_case"), count("cases_person"), count("cases_assessment")) == (2, 5, 2)
-    again = dsvb("import-cases", str(folder))
+    again = dsvb("import-cases", str(folder), "--new-agencies")
     assert again.returncode == 0, again.stderr
     assert "0 record(s) were created, 0 updated, 29 unchanged" in again.stdout
     assert (count("cases_case"), count("cases_person"), count("cases_assessment")) == (2, 5, 2)
@@ -262,7 +273,7 @@ def test_the_command_imports_once_and_reports_problems(tmp_path: Path, folder: P
     edit(bad, "shares.csv", "identity;household;risk", "identity;household;risk;health")
     before = count("audit_auditevent")
     unknown = "'C-101' is not a person of Northbrook Police CSU in people.csv"
-    refused = dsvb("import-cases", str(bad))
+    refused = dsvb("import-cases", str(bad), "--new-agencies")
     assert refused.returncode == 1
     assert refused.stderr.splitlines() == [
         f"case_people.csv:4: person: {unknown}",
@@ -275,7 +286,7 @@ def test_the_command_imports_once_and_reports_problems(tmp_path: Path, folder: P
 
 
 def test_the_commands_dry_run_stores_nothing(db, folder: Path) -> None:
-    result = CliRunner().invoke(import_cases_command, [str(folder), "--dry-run"])
+    result = CliRunner().invoke(import_cases_command, [str(folder), "--dry-run", "--new-agencies"])
     assert result.exit_code == 0, result.output
     assert "cases.csv: 2 created, 0 updated, 0 unchanged" in result.output
     assert "29 record(s) would be created, 0 updated, 0 unchanged (dry run: nothing stored)" in (
@@ -286,12 +297,12 @@ def test_the_commands_dry_run_stores_nothing(db, folder: Path) -> None:
 
 def test_a_share_withdrawn_since_stays_withdrawn(db, folder: Path) -> None:
     """An older file listing a share as active never makes a withdrawn share active again."""
-    importer.import_cases(folder)
+    importer.import_cases(folder, new_agencies=True)
     share = m.Share.objects.get(case__external_id="CSU-2024-017")
     share.move_to("withdrawn", reason="The victim withdrew consent")
     share.withdrawn_reason = "The victim withdrew consent"
     share.save()
-    summary = importer.import_cases(folder)
+    summary = importer.import_cases(folder, new_agencies=True)
     share.refresh_from_db()
     assert share.status == "withdrawn" and share.withdrawn_reason == "The victim withdrew consent"
     assert vars(summary.counts["shares"]) == {"created": 0, "updated": 0, "unchanged": 2}
@@ -301,9 +312,9 @@ def test_a_share_withdrawn_since_stays_withdrawn(db, folder: Path) -> None:
 def test_a_reimport_reads_each_kind_of_record_once(db, folder: Path) -> None:
     """Matching is one query per file, not one per row (a large folder re-imports quickly):
     the example's 29 records again take about as many queries as it has files."""
-    importer.import_cases(folder)
+    importer.import_cases(folder, new_agencies=True)
     with CaptureQueriesContext(connection) as queries:
-        importer.import_cases(folder)
+        importer.import_cases(folder, new_agencies=True)
     selects = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("SELECT")]
     # one per file (11) and one per agency for a MARAC's members (4), and the audit's
     # own; one a record would be 29 or more
@@ -312,3 +323,139 @@ def test_a_reimport_reads_each_kind_of_record_once(db, folder: Path) -> None:
         q["sql"] for q in queries.captured_queries if q["sql"].startswith(("INSERT", "UPDATE"))
     ]
     assert len(writes) <= 2, writes  # the audit entry only
+
+
+def problems_of(folder: Path, **options: bool) -> list[tuple[str, int, str]]:
+    with pytest.raises(InterchangeError) as caught:
+        importer.import_cases(folder, **options)
+    return [(p.file, p.line, p.column) for p in caught.value.problems]
+
+
+def test_an_import_never_changes_a_stored_agencys_kind_or_area(db, folder: Path) -> None:
+    """An agency's kind decides what it sees of a case and its area whose figures it is in:
+    one agency's file must not re-make them, so a different one is refused on its row."""
+    importer.import_cases(folder, new_agencies=True)
+    edit(folder, "agencies.csv", "Northbrook IDVA service,idva,", "Northbrook IDVA service,police,")
+    edit(folder, "agencies.csv", "CSU,police,E09000022", "CSU,police,E09000028")
+    before = stored()
+    with pytest.raises(InterchangeError) as caught:
+        importer.import_cases(folder, new_agencies=True)
+    assert [(p.file, p.line, p.column) for p in caught.value.problems] == [
+        ("agencies.csv", 2, "kind"),
+        ("agencies.csv", 3, "area_code"),
+    ]
+    assert "an import never changes an agency's kind" in caught.value.problems[0].message
+    assert stored() == before
+    idva = m.Agency.objects.get(name="Northbrook IDVA service")
+    police = m.Agency.objects.get(name="Northbrook Police CSU")
+    assert (idva.kind, police.area_code) == ("idva", "E09000022")
+
+
+def test_a_marac_keeps_its_members_and_empty_cells_keep_the_stored_values(db, folder: Path) -> None:
+    importer.import_cases(folder, new_agencies=True)
+    (folder / "agencies.csv").write_text(
+        "name,kind,area_code,marac_members,escalation_incidents\n"
+        "Northbrook IDVA service,idva,,,\n"
+        "Northbrook Police CSU,police,,,\n"
+        "Northbrook Children's Services,children_services,,,\n"
+        "Northbrook MARAC,marac,,,\n",
+        "utf-8",
+    )
+    summary = importer.import_cases(folder)
+    marac = m.Agency.objects.get(name="Northbrook MARAC")
+    assert marac.members.count() == 3 and marac.escalation_incidents == 3
+    assert set(m.Agency.objects.values_list("area_code", flat=True)) == {"E09000022"}
+    assert vars(summary.counts["agencies"]) == {"created": 0, "updated": 0, "unchanged": 4}
+    # a member the file adds is added to those stored
+    extra = m.Agency.objects.create(name="Northbrook Housing", kind="housing")
+    (folder / "agencies.csv").write_text(
+        "name,kind,marac_members\nNorthbrook MARAC,marac,Northbrook Housing\n"
+        "Northbrook Housing,housing,\nNorthbrook IDVA service,idva,\n"
+        "Northbrook Police CSU,police,\nNorthbrook Children's Services,children_services,\n",
+        "utf-8",
+    )
+    importer.import_cases(folder)
+    assert marac.members.count() == 4 and extra in marac.members.all()
+
+
+def test_an_agency_name_differing_in_case_or_spacing_is_the_stored_agency(db, folder: Path) -> None:
+    importer.import_cases(folder, new_agencies=True)
+    before = stored()
+    for path in folder.glob("*.csv"):
+        text = path.read_text("utf-8").replace(
+            "Northbrook IDVA service", "northbrook  IDVA Service"
+        )
+        path.write_text(text, "utf-8", newline="")
+    summary = importer.import_cases(folder, new_agencies=True)
+    assert stored() == before and summary.totals().created == 0
+    assert "agencies.csv:2: name: 'northbrook  IDVA Service' is the stored agency " in (
+        "\n".join(summary.lines())
+    )
+    case = m.Case.objects.get(external_id="IDVA-2024-001")
+    assert case.agency.name == "Northbrook IDVA service"
+
+
+def test_an_agency_not_stored_is_refused_unless_new_agencies(db, folder: Path) -> None:
+    importer.import_cases(folder, new_agencies=True)
+    for path in folder.glob("*.csv"):  # a misspelt name is not the stored agency
+        text = path.read_text("utf-8").replace("Northbrook IDVA service", "Northbrook IDVA servce")
+        path.write_text(text, "utf-8", newline="")
+    before = stored()
+    assert problems_of(folder) == [("agencies.csv", 2, "name")]
+    assert stored() == before
+
+
+def test_the_deleted_case_check_matches_agency_names_as_the_import_does(db, folder: Path) -> None:
+    """A name variant is the same agency, so it cannot bring a deleted case back."""
+    importer.import_cases(folder, new_agencies=True)
+    idva = m.Agency.objects.get(name="Northbrook IDVA service")
+    m.DeletedRecord.objects.create(
+        agency=idva, external_id="IDVA-2024-001", deleted_on=dt.date(2026, 12, 1)
+    )
+    for path in folder.glob("*.csv"):
+        text = path.read_text("utf-8").replace("Northbrook IDVA service", "Northbrook IDVA Service")
+        path.write_text(text, "utf-8", newline="")
+    assert problems_of(folder, new_agencies=True) == [("cases.csv", 2, "case_id")]
+    assert m.Agency.objects.count() == 4
+
+
+def test_a_reimport_keeps_the_states_moved_in_dsvb_since(db, folder: Path) -> None:
+    """A re-import of an older file must not undo a move made in the web: one the state
+    rules would allow only with a reason, or not at all, leaves the stored state (and its
+    date or meeting), and the summary says so. A new record takes the file's state."""
+    importer.import_cases(folder, new_agencies=True)
+    r2 = m.Referral.objects.get(external_id="R-2")
+    assert r2.status == "listed" and m.Case.objects.get(external_id="CSU-2024-017").status == "open"
+    case = m.Case.objects.get(external_id="IDVA-2024-001")
+    case.move_to("closed")
+    case.closed_on = dt.date(2026, 11, 30)
+    case.save()
+    r2.move_to("withdrawn", reason="The victim moved away (synthetic)")
+    r2.save()
+    action = m.MaracAction.objects.get(task="Visit the child's school")
+    action.move_to("done")
+    action.done_on = dt.date(2024, 3, 1)
+    action.save()
+    summary = importer.import_cases(folder)
+    case.refresh_from_db()
+    r2.refresh_from_db()
+    action.refresh_from_db()
+    assert (case.status, case.closed_on) == ("closed", dt.date(2026, 11, 30))
+    assert (r2.status, r2.meeting.date) == ("withdrawn", dt.date(2024, 3, 14))
+    assert (action.status, action.done_on) == ("done", dt.date(2024, 3, 1))
+    notes = [line for line in summary.lines() if "kept" in line]
+    assert notes == [
+        "cases.csv:2: case IDVA-2024-001: kept closed: changed in dsvb since (the file says open)",
+        "referrals.csv:3: referral R-2: kept withdrawn: changed in dsvb since "
+        "(the file says listed)",
+        "actions.csv:3: action of Northbrook Children's Services on referral R-1: kept done: "
+        "changed in dsvb since (the file says open)",
+    ]
+    assert summary.totals().updated == 0
+    # a move the rules allow without a reason is the file's to make
+    edit(
+        folder, "cases.csv", "E09000022,open,2024-03-05,", "E09000022,closed,2024-03-05,2024-04-01"
+    )
+    importer.import_cases(folder)
+    other = m.Case.objects.get(external_id="CSU-2024-017")
+    assert (other.status, other.closed_on) == ("closed", dt.date(2024, 4, 1))

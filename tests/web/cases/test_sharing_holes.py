@@ -192,7 +192,7 @@ def test_an_imported_case_deleted_past_retention_is_not_brought_back_by_a_reimpo
     from dsvb.web.cases import importer
 
     folder = Path(__file__).parents[2] / "data" / "cases"
-    importer.import_cases(folder)
+    importer.import_cases(folder, new_agencies=True)
     case = m.Case.objects.get(external_id="IDVA-2024-001")
     agency = case.agency
     delete_case(case)

@@ -88,7 +88,7 @@ def load_cases(today: dt.date | None = None) -> str:
     folder = Path(settings.DATA_DIR) / "demo-cases"
     written = write_demo_cases(folder, today=today, seed=DEMO_SEED)
     with transaction.atomic():
-        imported = import_cases(folder)
+        imported = import_cases(folder, new_agencies=True)
         grants = _break_glass(written.break_glass_case)
         events, contacts, overdue = _victims_code(written.police_cases, today)
     totals = imported.totals()

@@ -8,12 +8,20 @@ transaction, so nothing is ever half-imported. A re-import finds each stored rec
 once, and a changed row updates its record. DASH scores and levels are the ones computed by
 the reader, never the file's. One audit entry (``cases_imported``) records the counts, and
 nothing personal.
+
+An import never rewrites what dsvb has decided since (decision 0041's addendum): an agency
+is matched by its name ignoring case and spacing, keeps its kind and area (a different one
+is a problem naming the row), and is created only with ``new_agencies``; a MARAC's members
+are only added; a stored case's, referral's, action's or meeting's state is kept when the
+file's would be a move that needs a reason or is not allowed (:func:`dsvb.cases.states.move`),
+and the summary says so.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -21,8 +29,18 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from dsvb.cases import settings as case_settings
-from dsvb.cases.interchange_read import Interchange, InterchangeError, Problem, read_folder
-from dsvb.cases.states import ShareState
+from dsvb.cases.agencies import AgencyKind
+from dsvb.cases.interchange import agency_key
+from dsvb.cases.interchange_read import Interchange, InterchangeError, Problem, Row, read_folder
+from dsvb.cases.states import (
+    ActionState,
+    CaseState,
+    InvalidMove,
+    MeetingState,
+    ReferralState,
+    ShareState,
+    move,
+)
 from dsvb.web.audit.recorder import cli_actor, record_as
 from dsvb.web.cases.audit import CASES_IMPORTED
 from dsvb.web.cases.models import (
@@ -60,12 +78,15 @@ class ImportSummary:
     folder: Path
     dry_run: bool
     counts: dict[str, Counts] = field(default_factory=dict)
+    #: what the import did not take from the files, and why, one line each
+    #: (``file:line: what``): an agency name matched to a stored one, a state kept
+    notes: list[str] = field(default_factory=list)
 
     def lines(self) -> list[str]:
         return [
             f"{name}.csv: {c.created} created, {c.updated} updated, {c.unchanged} unchanged"
             for name, c in self.counts.items()
-        ]
+        ] + self.notes
 
     def totals(self) -> Counts:
         out = Counts()
@@ -80,19 +101,24 @@ class _DryRun(Exception):
     """Raised inside the transaction to roll a dry run back."""
 
 
-def import_cases(folder: Path, *, dry_run: bool = False, actor: Any = None) -> ImportSummary:
+def import_cases(
+    folder: Path, *, dry_run: bool = False, actor: Any = None, new_agencies: bool = False
+) -> ImportSummary:
     """Check ``folder`` and store it in one transaction; :class:`InterchangeError` (nothing
     stored) when any file has a problem. ``dry_run``: everything is checked and counted,
-    then rolled back. ``actor``: who imports (default: the command line's user)."""
+    then rolled back. ``actor``: who imports (default: the command line's user).
+    ``new_agencies``: agencies not yet stored may be created; without it each is a problem
+    (a misspelt name must not become a second agency that nobody's membership names)."""
     folder = Path(folder)
     data = read_folder(folder)
-    deleted = _deleted_cases(data)
-    if deleted:
-        raise InterchangeError(folder, deleted)
+    stored = _stored_agencies(data)
+    problems = sorted(_agency_problems(data, stored, new_agencies) + _deleted_cases(data))
+    if problems:
+        raise InterchangeError(folder, problems)
     summary = ImportSummary(folder=folder, dry_run=dry_run)
     try:
         with transaction.atomic():
-            _Writer(data, summary).store()
+            _Writer(data, summary, stored).store()
             if dry_run:
                 raise _DryRun
             totals = summary.totals()
@@ -110,16 +136,75 @@ def import_cases(folder: Path, *, dry_run: bool = False, actor: Any = None) -> I
     return summary
 
 
+def _stored_agencies(data: Interchange) -> dict[str, Agency]:
+    """The stored agency each of the folder's agency names is (by :func:`agency_key`)."""
+    wanted = {agency_key(r["name"]) for r in data.of("agencies")}
+    return {
+        key: agency
+        for agency in Agency.objects.order_by("pk")
+        if (key := agency_key(agency.name)) in wanted
+    }
+
+
+def _agency_problems(
+    data: Interchange, stored: dict[str, Agency], new_agencies: bool
+) -> list[Problem]:
+    """An import never changes what an agency is: a stored agency's kind (which decides what
+    it may see of a case) or its area (which decides whose figures it is in) differing from
+    the file's is a problem, to be changed in dsvb by hand if it is really so; an agency not
+    stored is one unless ``new_agencies``."""
+    problems = []
+    for r in data.of("agencies"):
+        agency = stored.get(agency_key(r["name"]))
+        if agency is None:
+            if not new_agencies:
+                problems.append(
+                    Problem(
+                        r.file,
+                        r.line,
+                        "name",
+                        f"{r['name']!r} is not an agency in dsvb (names are matched ignoring "
+                        "case and spacing); check the name, or import with --new-agencies "
+                        "to add it",
+                    )
+                )
+            continue
+        if r["kind"] != agency.kind:
+            problems.append(
+                Problem(
+                    r.file,
+                    r.line,
+                    "kind",
+                    f"{agency.name} is stored as {AgencyKind(agency.kind).label} "
+                    f"({agency.kind}), not {r['kind']}: an import never changes an "
+                    "agency's kind",
+                )
+            )
+        if r["area_code"] and r["area_code"] != agency.area_code:
+            problems.append(
+                Problem(
+                    r.file,
+                    r.line,
+                    "area_code",
+                    f"{agency.name} is stored with area {agency.area_code or '(none)'}, not "
+                    f"{r['area_code']}: an import never changes an agency's area "
+                    "(leave the cell empty to keep it)",
+                )
+            )
+    return problems
+
+
 def _deleted_cases(data: Interchange) -> list[Problem]:
     """Rows of cases deleted after their retention period (``DeletedRecord``): an old export
-    must not bring a deleted case back, so the folder is refused until they are taken out."""
+    must not bring a deleted case back, so the folder is refused until they are taken out.
+    The agency is matched as the import matches it (ignoring case and spacing)."""
     gone = {
-        (d.agency.name, d.external_id): d.deleted_on
+        (agency_key(d.agency.name), d.external_id): d.deleted_on
         for d in DeletedRecord.objects.select_related("agency")
     }
     problems = []
     for r in data.of("cases"):
-        day = gone.get((r["agency"], r["case_id"]))
+        day = gone.get((agency_key(r["agency"]), r["case_id"]))
         if day is not None:
             problems.append(
                 Problem(
@@ -155,10 +240,34 @@ def _midnight(day: dt.date | None) -> dt.datetime | None:
     return timezone.make_aware(dt.datetime.combine(day, dt.time()))
 
 
+def _kept_state(summary: ImportSummary, row: Row, what: str, stored: Any, wanted: StrEnum) -> bool:
+    """Whether ``stored``'s state stays as it is rather than the file's ``wanted``: a move
+    that needs a reason, or is not allowed, was not made by the file (it has no reason to
+    give) but undoes one made in dsvb since, as a re-import of an older file would. Said
+    in the summary."""
+    if stored is None:
+        return False  # a new record takes the file's state
+    current = type(wanted)(stored.status)
+    if current == wanted:
+        return False
+    try:
+        move(current, wanted)
+    except InvalidMove:
+        summary.notes.append(
+            f"{row.file}:{row.line}: {what}: kept {current.value}: changed in dsvb since "
+            f"(the file says {wanted.value})"
+        )
+        return True
+    return False
+
+
 class _Writer:
-    def __init__(self, data: Interchange, summary: ImportSummary) -> None:
+    def __init__(
+        self, data: Interchange, summary: ImportSummary, stored: dict[str, Agency]
+    ) -> None:
         self.data = data
         self.summary = summary
+        self.stored_agencies = stored
         self.agencies: dict[str, Agency] = {}
         self.people: dict[tuple[str, str], Person] = {}
         self.cases: dict[str, Case] = {}
@@ -190,6 +299,11 @@ class _Writer:
         self.last = UPDATED if changed else UNCHANGED
         counts.add(self.last)
         return obj
+
+    def found(self, model: type[models.Model], key: dict[str, Any]) -> Any:
+        """The stored record ``upsert`` would update for ``key``, or None."""
+        index = self._index(model, tuple(key))
+        return index.get(tuple(v.pk if isinstance(v, models.Model) else v for v in key.values()))
 
     def _index(self, model: type[models.Model], names: tuple[str, ...]) -> dict[tuple, Any]:
         """The stored records a file's rows may match, by their key (read once per model,
@@ -229,29 +343,49 @@ class _Writer:
             getattr(self, f"_{name}")()
 
     def _agencies(self) -> None:
+        """A stored agency (checked before: same kind, same or no area) takes only the
+        values the file gives (an empty cell keeps the stored one); a new one is created
+        (allowed before: ``new_agencies``). A MARAC's members are added, never removed:
+        an agency's place at a MARAC is decided in dsvb, not by one agency's file."""
         rows = self.data.of("agencies")
+        counts = self.summary.counts["agencies"]
         outcomes: dict[str, str] = {}
         for r in rows:
-            self.agencies[r["name"]] = self.upsert(
-                "agencies",
-                Agency,
-                {"name": r["name"]},
-                {
-                    "kind": r["kind"],
-                    "area_code": r["area_code"],
-                    "escalation_incidents": r["escalation_incidents"],
-                },
-            )
-            outcomes[r["name"]] = self.last
-        counts = self.summary.counts["agencies"]
+            agency = self.stored_agencies.get(agency_key(r["name"]))
+            if agency is None:
+                agency = Agency.objects.create(
+                    name=r["name"],
+                    kind=r["kind"],
+                    area_code=r["area_code"],
+                    escalation_incidents=r["escalation_incidents"],
+                )
+                outcome = CREATED
+            else:
+                if agency.name != r["name"]:
+                    self.summary.notes.append(
+                        f"{r.file}:{r.line}: name: {r['name']!r} is the stored agency "
+                        f"{agency.name!r} (names are matched ignoring case and spacing)"
+                    )
+                changed = []
+                given = r["escalation_incidents"]
+                if given is not None and agency.escalation_incidents != given:
+                    agency.escalation_incidents = given
+                    changed.append("escalation_incidents")
+                if changed:
+                    agency.save(update_fields=changed)
+                outcome = UPDATED if changed else UNCHANGED
+            self.agencies[r["name"]] = agency
+            outcomes[r["name"]] = outcome
         for r in rows:  # a MARAC's members, once every agency exists
             agency = self.agencies[r["name"]]
-            wanted = {self.agencies[n].pk for n in r["marac_members"]}
-            if set(agency.members.values_list("pk", flat=True)) != wanted:
-                agency.members.set(wanted)
+            have = set(agency.members.values_list("pk", flat=True))
+            added = {self.agencies[n].pk for n in r["marac_members"]} - have
+            if added:
+                agency.members.add(*added)
                 if outcomes[r["name"]] == UNCHANGED:
-                    counts.unchanged -= 1
-                    counts.updated += 1
+                    outcomes[r["name"]] = UPDATED
+        for outcome in outcomes.values():
+            counts.add(outcome)
 
     def _people(self) -> None:
         for r in self.data.of("people"):
@@ -278,22 +412,22 @@ class _Writer:
     def _cases(self) -> None:
         for r in self.data.of("cases"):
             self.case_agency[r["case_id"]] = r["agency"]
-            self.cases[r["case_id"]] = self.upsert(
-                "cases",
-                Case,
-                {"agency": self.agencies[r["agency"]], "external_id": r["case_id"]},
-                {
-                    "victim": self.people[(r["agency"], r["victim_person_id"])],
-                    "team": r["team"],
-                    "area_code": r["area_code"],
-                    "status": r["status"] or "open",
-                    "opened_on": r["opened_on"],
-                    "closed_on": r["closed_on"],
-                    "domestic_abuse": True if r["domestic_abuse"] is None else r["domestic_abuse"],
-                    "sexual_offence": bool(r["sexual_offence"]),
-                    "crime_reference": r["crime_reference"],
-                },
-            )
+            key = {"agency": self.agencies[r["agency"]], "external_id": r["case_id"]}
+            values: dict[str, Any] = {
+                "victim": self.people[(r["agency"], r["victim_person_id"])],
+                "team": r["team"],
+                "area_code": r["area_code"],
+                "opened_on": r["opened_on"],
+                "domestic_abuse": True if r["domestic_abuse"] is None else r["domestic_abuse"],
+                "sexual_offence": bool(r["sexual_offence"]),
+                "crime_reference": r["crime_reference"],
+            }
+            wanted = CaseState(r["status"] or "open")
+            stored = self.found(Case, key)
+            if not _kept_state(self.summary, r, f"case {r['case_id']}", stored, wanted):
+                # the state and its date go together
+                values |= {"status": wanted.value, "closed_on": r["closed_on"]}
+            self.cases[r["case_id"]] = self.upsert("cases", Case, key, values)
 
     def _person_of(self, case_id: str, person_id: str) -> Person | None:
         """A person of the case's agency (the files name people by the case's agency's id)."""
@@ -373,12 +507,13 @@ class _Writer:
 
     def _meetings(self) -> None:
         for r in self.data.of("meetings"):
-            self.meetings[r["meeting_id"]] = self.upsert(
-                "meetings",
-                MaracMeeting,
-                {"marac": self.agencies[r["marac"]], "date": r["date"]},
-                {"status": r["status"] or "planned"},
-            )
+            key = {"marac": self.agencies[r["marac"]], "date": r["date"]}
+            wanted = MeetingState(r["status"] or "planned")
+            stored = self.found(MaracMeeting, key)
+            values = {}
+            if not _kept_state(self.summary, r, f"meeting {r['meeting_id']}", stored, wanted):
+                values["status"] = wanted.value
+            self.meetings[r["meeting_id"]] = self.upsert("meetings", MaracMeeting, key, values)
 
     def _referrals(self) -> None:
         for r in self.data.of("referrals"):
@@ -386,46 +521,49 @@ class _Writer:
             definition = (
                 str(case_settings.setting("repeat_definition", r["referred_on"])) if repeat else ""
             )
-            self.referrals[r["referral_id"]] = self.upsert(
-                "referrals",
-                Referral,
-                {
-                    "referring_agency": self.agencies[r["referring_agency"]],
-                    "external_id": r["referral_id"],
-                },
-                {
-                    "case": self.cases[r["case"]],
-                    "marac": self.agencies[r["marac"]],
-                    "referred_on": r["referred_on"],
-                    "criteria": list(r["criteria"]),
-                    "concerns": r["concerns"],
-                    "is_repeat": repeat,
-                    "repeat_definition": definition,
-                    "consent": r["consent"],
-                    "consent_reason": r["consent_reason"],
-                    "status": r["status"] or "referred",
+            key = {
+                "referring_agency": self.agencies[r["referring_agency"]],
+                "external_id": r["referral_id"],
+            }
+            values: dict[str, Any] = {
+                "case": self.cases[r["case"]],
+                "marac": self.agencies[r["marac"]],
+                "referred_on": r["referred_on"],
+                "criteria": list(r["criteria"]),
+                "concerns": r["concerns"],
+                "is_repeat": repeat,
+                "repeat_definition": definition,
+                "consent": r["consent"],
+                "consent_reason": r["consent_reason"],
+            }
+            wanted = ReferralState(r["status"] or "referred")
+            stored = self.found(Referral, key)
+            if not _kept_state(self.summary, r, f"referral {r['referral_id']}", stored, wanted):
+                # the state and the meeting it is listed at go together
+                values |= {
+                    "status": wanted.value,
                     "meeting": self.meetings[r["meeting"]] if r["meeting"] else None,
-                },
-            )
+                }
+            self.referrals[r["referral_id"]] = self.upsert("referrals", Referral, key, values)
 
     def _actions(self) -> None:
         for r in self.data.of("actions"):
-            self.upsert(
-                "actions",
-                MaracAction,
-                {
-                    "referral": self.referrals[r["referral"]],
-                    "agency": self.agencies[r["agency"]],
-                    "task": r["task"],
-                },
-                {
-                    "owner": r["owner"],
-                    "due_on": r["due_on"],
-                    "status": r["status"] or "open",
-                    "done_on": r["done_on"],
-                    "meeting": self.meetings[r["meeting"]] if r["meeting"] else None,
-                },
-            )
+            key = {
+                "referral": self.referrals[r["referral"]],
+                "agency": self.agencies[r["agency"]],
+                "task": r["task"],
+            }
+            values: dict[str, Any] = {
+                "owner": r["owner"],
+                "due_on": r["due_on"],
+                "meeting": self.meetings[r["meeting"]] if r["meeting"] else None,
+            }
+            wanted = ActionState(r["status"] or "open")
+            stored = self.found(MaracAction, key)
+            what = f"action of {r['agency']} on referral {r['referral']}"
+            if not _kept_state(self.summary, r, what, stored, wanted):
+                values |= {"status": wanted.value, "done_on": r["done_on"]}
+            self.upsert("actions", MaracAction, key, values)
 
     def _shares(self) -> None:
         for r in self.data.of("shares"):
