@@ -35,6 +35,7 @@ __all__ = [
     "Owed",
     "by_team",
     "case_compliance",
+    "code_in_force_from",
     "compliance_indicators",
     "contact_status",
     "event_label",
@@ -174,6 +175,14 @@ def owed(
             out.append(Owed(reason, _like(due, occurred_at), rule.edition))
             break
     return tuple(out)
+
+
+def code_in_force_from(rules: vc.UpdateRules | None = None) -> dt.date:
+    """The day the first edition of the Code came into force: an event before it owed the
+    victim nothing under any edition, and the rules cannot date its updates (a form refuses
+    such a date in words rather than fail on it)."""
+    rules = rules or vc.update_rules()
+    return min(r.valid_from for r in rules)
 
 
 def _add_months(day: dt.date, months: int) -> dt.date:

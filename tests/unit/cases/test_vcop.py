@@ -247,3 +247,13 @@ def test_case_only_contacts_count_in_the_overall_indicator_and_by_reason() -> No
     assert overall[("ALL", "dv", (("reason", "decision_not_to_charge"),))] == (0, 1)
     assert overall[("ALL", "sexual", (("reason", "ALL"),))] == (1, 1)
     assert overall[("ALL", "serious_sexual", (("reason", "ALL"),))] == (0, 0)
+
+
+def test_the_code_is_in_force_from_its_first_edition_and_not_before() -> None:
+    first = vcop.code_in_force_from()
+    assert first == min(r.valid_from for r in vc.update_rules()) == dt.date(2006, 4, 3)
+    opened = dt.datetime.combine(first, dt.time(10))
+    assert vcop.monthly_updates(opened, None, None, opened + dt.timedelta(days=40))
+    # a day earlier the rules cannot date the updates: the form refuses such a date
+    with pytest.raises(ValueError, match="no Victims' Code rule"):
+        vcop.monthly_updates(opened - dt.timedelta(days=1), None, None, opened)

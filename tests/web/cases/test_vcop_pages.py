@@ -5,6 +5,7 @@ their audit entries, compliance through the indicator, the case page and caseloa
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from django.template import engines
@@ -206,3 +207,192 @@ def test_the_case_page_and_caseload_parts(police, case_objects) -> None:
     listed = caseload.render({"agencies": [case.agency]})
     assert "Lambeth CSU: <strong>1</strong> overdue contact" in listed
     assert 'href="/cases/victims-code/overdue/"' in listed
+
+
+# --- the second review: page views write nothing, closed cases, dates refused in words ----------
+
+
+def _open_investigation(case_id: int, days_ago: int) -> None:
+    """An investigation opened ``days_ago`` with no arrest (stored directly: no sync)."""
+    m.VcopEvent.objects.filter(case_id=case_id).delete()
+    m.VictimContact.objects.filter(case_id=case_id).delete()
+    m.VcopEvent.objects.create(
+        case_id=case_id,
+        kind="investigation_opened",
+        occurred_at=timezone.now() - dt.timedelta(days=days_ago),
+    )
+
+
+def test_a_page_view_writes_nothing_but_shows_the_updates_owed(
+    client_for, police, case_objects
+) -> None:
+    case = case_objects["{case_shared}"]
+    _open_investigation(case, 95)
+    share = m.Share.objects.get(pk=case_objects["{share}"])
+    share.groups = sorted(set(share.groups) | {"victims_code"})
+    share.save()
+    idva = client_for(Role.PARTNER)  # the IDVA service the case is shared with
+    for client in (idva, police):
+        page = client.get(f"/cases/{case}/victims-code/")
+        assert page.status_code == 200
+        overdue = [line for line in page.context["contacts"] if line["status"] == "overdue"]
+        assert [line["label"] for line in overdue] == ["Monthly update"] * 3
+    police.get("/cases/victims-code/overdue/")
+    police.get("/cases/victims-code/compliance/")
+    assert not m.VictimContact.objects.filter(case_id=case).exists()  # nothing written
+    listed = police.get("/cases/victims-code/overdue/")
+    assert listed.context["total"] == 3
+    # "made now" on an update not yet stored: the rows are synced, that one made
+    first = min(line["contact"].due_at for line in overdue)
+    response = police.post(f"/cases/{case}/victims-code/", {"update_due": first.isoformat()})
+    assert response.status_code == 302
+    updates = m.VictimContact.objects.filter(case_id=case, reason="update")
+    assert updates.count() == 4  # three fallen due and the next one
+    assert updates.get(due_at=first).made_at is not None
+    assert police.get("/cases/victims-code/overdue/").context["total"] == 2
+
+
+def test_the_sync_is_idempotent_and_one_row_per_update_is_enforced(police, case_objects) -> None:
+    from django.db import IntegrityError, transaction
+
+    from dsvb.web.cases.views.vcop import sync_updates
+
+    case = m.Case.objects.get(pk=case_objects["{case_shared}"])
+    _open_investigation(case.pk, 95)
+    sync_updates(case)
+    sync_updates(case)
+    updates = m.VictimContact.objects.filter(case=case, reason="update")
+    assert updates.count() == 4
+    first = updates.order_by("due_at").first()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        m.VictimContact.objects.create(case=case, reason="update", due_at=first.due_at)
+    # two contacts of other reasons at one time stay allowed (two events may owe them)
+    m.VictimContact.objects.create(case=case, reason="arrest", due_at=first.due_at)
+    m.VictimContact.objects.create(case=case, reason="arrest", due_at=first.due_at)
+
+
+def test_closing_and_reopening_a_case_syncs_its_updates(police, case_objects) -> None:
+    case = case_objects["{case_shared}"]
+    _open_investigation(case, 95)
+    police.post(  # an event recorded: the updates are stored, the next one ahead
+        f"/cases/{case}/victims-code/",
+        {"kind": "support_referral", "occurred_on": timezone.localdate().isoformat(),
+         "occurred_time": "00:01"},
+    )  # fmt: skip
+    updates = m.VictimContact.objects.filter(case_id=case, reason="update")
+    assert updates.count() == 4
+    assert police.post(f"/cases/{case}/close/", {"outcome": "support_completed"}).status_code == 302
+    assert updates.count() == 3  # the one ahead is not owed once the case closed
+    assert police.post(f"/cases/{case}/reopen/", {"reason": "New incident"}).status_code == 302
+    assert updates.count() == 4
+
+
+def test_a_closed_case_is_off_the_overdue_list_and_its_contact_can_be_recorded(
+    police, case_objects
+) -> None:
+    case = m.Case.objects.get(pk=case_objects["{case_shared}"])
+    contact = case_objects["{vcop_contact}"]
+    case.status, case.closed_on = "closed", dt.date(2026, 11, 1)
+    case.save()
+    assert police.get("/cases/victims-code/overdue/").context["total"] == 0
+    caseload = engines["django"].get_template("cases/fragments/caseload_vcop.html")
+    assert "No contact is overdue" in caseload.render({"agencies": [case.agency]})
+    # compliance still counts it: due, not made, late
+    assert _compliance(police, "?from=2026-10-01&to=2026-11-01")[("dv", "arrest")] == (0, 1)
+    before = AuditEvent.objects.count()
+    response = police.post(
+        f"/cases/{case.pk}/victims-code/contacts/{contact}/made/",
+        {"made_on": "2026-10-03", "made_time": "10:00"},
+    )
+    assert response.status_code == 302
+    assert _local(m.VictimContact.objects.get(pk=contact).made_at) == dt.datetime(2026, 10, 3, 10)
+    (entry,) = AuditEvent.objects.order_by("pk")[before:]
+    assert entry.action == "vcop_recorded" and "the case is closed" in entry.summary
+    assert _compliance(police, "?from=2026-10-01&to=2026-11-01")[("dv", "arrest")] == (1, 1)
+    # the page offers "made now" on a closed case's contacts, but no new event
+    page = police.get(f"/cases/{case.pk}/victims-code/")
+    assert page.context["can_make"] and not page.context["can_record"]
+
+
+def test_a_contact_made_before_its_event_is_refused_in_words(police, case_objects) -> None:
+    case, contact = case_objects["{case_shared}"], case_objects["{vcop_contact}"]
+    response = police.post(  # the arrest it reports was on 2 October 2026 at 14:00
+        f"/cases/{case}/victims-code/contacts/{contact}/made/",
+        {"made_on": "2026-10-02", "made_time": "13:59"},
+    )
+    assert response.status_code == 200
+    assert (
+        "cannot have been made before the event it follows (2 October 2026, 14:00)"
+        in response.content.decode()
+    )
+    assert m.VictimContact.objects.get(pk=contact).made_at is None
+
+
+def test_an_update_made_before_the_investigation_opened_is_refused(police, case_objects) -> None:
+    case = m.Case.objects.get(pk=case_objects["{case_shared}"])
+    _open_investigation(case.pk, 40)
+    from dsvb.web.cases.views.vcop import sync_updates
+
+    sync_updates(case)
+    update = m.VictimContact.objects.filter(case=case, reason="update").order_by("due_at").first()
+    too_early = (timezone.localdate() - dt.timedelta(days=45)).isoformat()
+    response = police.post(
+        f"/cases/{case.pk}/victims-code/contacts/{update.pk}/made/", {"made_on": too_early}
+    )
+    assert response.status_code == 200
+    assert "cannot have been made before the investigation was opened" in (
+        response.content.decode()
+    )
+
+
+def test_an_event_before_the_first_code_is_refused_in_words(police, case_objects) -> None:
+    case = case_objects["{case_shared}"]
+    response = police.post(
+        f"/cases/{case}/victims-code/",
+        {"kind": "investigation_opened", "occurred_on": "2005-06-01", "occurred_time": "10:00"},
+    )
+    assert response.status_code == 200
+    assert "The Victims&#x27; Code came into force on 3 April 2006" in response.content.decode()
+    assert not m.VcopEvent.objects.filter(case_id=case, kind="investigation_opened").exists()
+
+
+def _more_cases(agency: m.Agency, victim: m.Person, n: int) -> None:
+    for i in range(n):
+        case = m.Case.objects.create(
+            agency=agency, victim=victim, team=f"Team {i % 3}", area_code="E09000022"
+        )
+        event = m.VcopEvent.objects.create(
+            case=case, kind="investigation_opened",
+            occurred_at=timezone.now() - dt.timedelta(days=70),
+        )  # fmt: skip
+        m.VictimContact.objects.create(
+            case=case, event=event, reason="arrest", due_at=timezone.now() - dt.timedelta(days=3)
+        )
+    m.Case.objects.create(agency=agency, victim=victim, status="closed",
+                          opened_on=dt.date(2026, 1, 1), closed_on=dt.date(2026, 2, 1))  # fmt: skip
+
+
+def test_the_caseload_and_overdue_list_take_the_same_queries_for_more_cases(
+    police, case_objects
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    case = m.Case.objects.get(pk=case_objects["{case_shared}"])
+    caseload = engines["django"].get_template("cases/fragments/caseload_vcop.html")
+
+    def counts() -> tuple[int, int, str]:
+        with CaptureQueriesContext(connection) as part:
+            listed = caseload.render({"agencies": [case.agency]})
+        with CaptureQueriesContext(connection) as page:
+            assert police.get("/cases/victims-code/overdue/").status_code == 200
+        return len(part), len(page), listed
+
+    _more_cases(case.agency, case.victim, 2)
+    few_part, few_page, _ = counts()
+    _more_cases(case.agency, case.victim, 10)
+    many_part, many_page, listed = counts()
+    assert (many_part, many_page) == (few_part, few_page)
+    assert few_part <= 3
+    # 13 open cases: 12 arrest contacts overdue, 24 monthly updates (two each), the fixture's
+    assert sum(int(n) for n in re.findall(r"<strong>(\d+)</strong>", listed)) == 37

@@ -9,8 +9,9 @@ from typing import Any
 from crispy_forms_gds.layout import Submit
 from django import forms
 from django.utils import timezone
+from django.utils.dateformat import format as date_format
 
-from dsvb.cases.vcop import EventKind
+from dsvb.cases.vcop import EventKind, code_in_force_from
 from dsvb.web.forms import fields_only
 
 DATE = forms.DateInput(
@@ -44,19 +45,38 @@ class EventForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
-        if data.get("occurred_on") and data.get("occurred_time") is not None:
-            data["occurred_at"] = _aware(data["occurred_on"], data["occurred_time"])
+        day = data.get("occurred_on")
+        first = code_in_force_from()
+        if day is not None and day < first:
+            self.add_error(
+                "occurred_on",
+                f"The Victims' Code came into force on {date_format(first, 'j F Y')}: "
+                "enter a date on or after that day",
+            )
+            return data
+        if day and data.get("occurred_time") is not None:
+            data["occurred_at"] = _aware(day, data["occurred_time"])
         return data
 
 
 class ContactMadeForm(forms.Form):
-    """When a contact was made; left empty, now."""
+    """When a contact was made; left empty, now. ``not_before`` (the event the contact
+    follows, or the investigation's opening for a monthly update) and ``after_what`` (its
+    words) refuse a contact said to be made before the thing it reports."""
 
     made_on = forms.DateField(label="Date made", widget=DATE, required=False)
     made_time = forms.TimeField(label="Time made", widget=TIME, required=False)
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        not_before: dt.datetime | None = None,
+        after_what: str = "the event it follows",
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
+        self.not_before = not_before
+        self.after_what = after_what
         self.helper = fields_only(*self.fields)
 
     def clean(self) -> dict[str, Any]:
@@ -65,14 +85,20 @@ class ContactMadeForm(forms.Form):
             return data
         day, time = data.get("made_on"), data.get("made_time")
         if day is None and time is None:
-            data["made_at"] = timezone.now()
-            return data
-        if day is None:
+            at = timezone.now()
+        elif day is None:
             self.add_error("made_on", "Enter the date the contact was made")
             return data
-        at = _aware(day, time or dt.time(12, 0))
+        else:
+            at = _aware(day, time or dt.time(12, 0))
         if at > timezone.now():
             self.add_error("made_on", "The contact cannot have been made in the future")
+        elif self.not_before is not None and at < self.not_before:
+            when = date_format(timezone.localtime(self.not_before), "j F Y, H:i")
+            self.add_error(
+                "made_on",
+                f"The contact cannot have been made before {self.after_what} ({when})",
+            )
         data["made_at"] = at
         return data
 

@@ -467,6 +467,14 @@ class VictimContact(models.Model):
 
     class Meta:
         ordering = ["due_at"]
+        constraints = [
+            # one row per monthly update owed (two events may owe equal contacts: no such rule)
+            models.UniqueConstraint(
+                fields=["case", "reason", "due_at"],
+                condition=models.Q(reason="update"),
+                name="vcop_update_unique",
+            )
+        ]
 
 
 class DeletedRecord(models.Model):

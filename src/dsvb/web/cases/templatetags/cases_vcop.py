@@ -20,11 +20,12 @@ NEXT = 3  # deadlines shown on the case page
 
 @register.simple_tag
 def vcop_case_summary(case: Any) -> dict[str, Any]:
-    from dsvb.web.cases.views.vcop import sync_updates
+    """The case's overdue contacts and next deadlines, stored or owed by the rule (nothing
+    written: a page view changes no record)."""
+    from dsvb.web.cases.views.vcop import contacts_with_owed
 
     now = timezone.now()
-    sync_updates(case, now)
-    open_contacts = list(case.vcop_contacts.filter(made_at__isnull=True).order_by("due_at", "pk"))
+    open_contacts = [c for c in contacts_with_owed([case], now) if c.made_at is None]
     late = [c for c in open_contacts if c.due_at < now]
     upcoming = [c for c in open_contacts if c.due_at >= now][:NEXT]
     return {
@@ -35,14 +36,13 @@ def vcop_case_summary(case: Any) -> dict[str, Any]:
 
 @register.simple_tag
 def vcop_overdue_by_team(agencies: Any) -> list[tuple[str, int]]:
-    from dsvb.web.cases.models import Case, VictimContact
-    from dsvb.web.cases.views.vcop import _rows, sync_updates
+    """Overdue counts by team over the agencies' open cases: three queries whatever the
+    number of cases (the cases, their bounding events, their contacts)."""
+    from dsvb.cases.states import CaseState
+    from dsvb.web.cases.models import Case
+    from dsvb.web.cases.views.vcop import _rows, contacts_with_owed
 
     now = timezone.now()
-    cases = list(Case.objects.filter(agency__in=list(agencies)))
-    for case in cases:
-        sync_updates(case, now)
-    contacts = VictimContact.objects.filter(case__in=cases).select_related("case")
-    return [
-        (team, len(rows)) for team, rows in vcop.by_team(vcop.overdue(_rows(contacts), now)).items()
-    ]
+    cases = list(Case.objects.filter(agency__in=list(agencies), status=CaseState.OPEN.value))
+    late = vcop.overdue(_rows(contacts_with_owed(cases, now)), now)
+    return [(team, len(rows)) for team, rows in vcop.by_team(late).items()]

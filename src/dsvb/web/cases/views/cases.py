@@ -41,6 +41,7 @@ from dsvb.web.cases.guards import (
     require_group,
     user_agencies,
 )
+from dsvb.web.cases.views.vcop import sync_updates
 
 
 def _posted(request: HttpRequest) -> Any:
@@ -445,6 +446,7 @@ def case_close(request: HttpRequest, case_id: int) -> HttpResponse:
             case.move_to(CaseState.CLOSED)
             case.closed_on = timezone.localdate()
             case.save(update_fields=["status", "closed_on"])
+            sync_updates(case)  # unmade monthly updates after the close are no longer owed
             record(
                 request,
                 audit.CASE_CLOSED,
@@ -475,6 +477,7 @@ def case_reopen(request: HttpRequest, case_id: int) -> HttpResponse:
             case.move_to(CaseState.OPEN, reason=reason)
             case.closed_on = None
             case.save(update_fields=["status", "closed_on"])
+            sync_updates(case)  # the monthly updates are owed again
             # the reason may name people: it is kept on the case, not in the audit log
             m.CaseNote.objects.create(
                 case=case, agency=case.agency, author=request.user, text=f"Reopened: {reason}"
