@@ -327,3 +327,13 @@ def test_the_proposals_use_the_local_escalation_number_of_the_agency_s_marac(
     m.Agency.objects.filter(pk=case_objects["{marac}"]).update(escalation_incidents=2)
     page = partner.get(path).content.decode()
     assert "2 police-reported incidents" in page and "the MARAC&#x27;s local number is 2" in page
+
+
+def test_every_repeat_definition_fits_the_referrals_field() -> None:
+    """PostgreSQL refuses a value longer than its column (SQLite does not): each definition
+    a setting may name must fit where a referral records it."""
+    from dsvb.cases import settings as case_settings
+
+    names = {s.value for s in case_settings.settings() if s.name == "repeat_definition"}
+    field = m.Referral._meta.get_field("repeat_definition")
+    assert names and all(len(str(n)) <= field.max_length for n in names)

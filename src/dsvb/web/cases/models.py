@@ -325,7 +325,7 @@ class Referral(StatefulModel):
     criteria = models.JSONField(default=list)  # dsvb.cases.marac criterion ids
     concerns = models.TextField(blank=True, help_text="Professional judgement: the concerns")
     is_repeat = models.BooleanField(default=False)
-    repeat_definition = models.CharField(max_length=20, blank=True)
+    repeat_definition = models.CharField(max_length=40, blank=True)
     consent = models.CharField(max_length=20, choices=_choices(Consent))
     consent_reason = models.TextField(blank=True, help_text="Why proceeding without consent")
     status = models.CharField(max_length=20, choices=_choices(ReferralState), default="referred")
