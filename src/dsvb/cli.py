@@ -1132,12 +1132,9 @@ def compare_(
 
 
 def _django() -> None:
-    import os
+    from dsvb.web.commands import setup
 
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dsvb.web.settings")
-    import django
-
-    django.setup()
+    setup()
 
 
 @main.command(
@@ -1422,8 +1419,10 @@ def serve(host: str, port: int, workers: int, threads: int, allow_insecure: bool
 
 def _register_cycle_commands() -> None:
     from dsvb.commands import register
+    from dsvb.web.commands import register as register_web
 
     register(main)
+    register_web(main)  # those over the web's database (partnership cases)
 
 
 _register_cycle_commands()

@@ -16,7 +16,7 @@ import pytest
 
 SEED = """
 import datetime as dt
-from dsvb.commands.django_setup import setup
+from dsvb.web.commands import setup
 setup()
 from dsvb.web.cases import models as m
 idva = m.Agency.objects.create(name="Test IDVA", kind="idva")

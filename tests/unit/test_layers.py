@@ -19,9 +19,8 @@ from pathlib import Path
 import dsvb
 
 PACKAGE = Path(dsvb.__file__).parent
-#: the adapters: the web application, and the command line (its subcommands included: those
-#: over partnership cases read the web's database, as the web does)
-ADAPTERS = ("web", "cli.py", "commands", "__main__.py")
+#: the adapters: the web application, and the command line that starts it
+ADAPTERS = ("web", "cli.py", "__main__.py")
 FORBIDDEN = ("django", "dsvb.web")
 
 

@@ -18,11 +18,11 @@ from django.test.utils import CaptureQueriesContext
 
 from dsvb.cases import interchange as fmt
 from dsvb.cases.interchange_read import InterchangeError
-from dsvb.commands.import_cases import import_cases as import_cases_command
 from dsvb.web.audit.models import AuditEvent
 from dsvb.web.cases import importer
 from dsvb.web.cases import models as m
 from dsvb.web.cases.audit import CASES_IMPORTED
+from dsvb.web.commands.import_cases import import_cases as import_cases_command
 from tests.web.audit.helpers import DSVB
 
 EXAMPLE = Path(__file__).parents[2] / "data" / "cases"

@@ -29,9 +29,9 @@ def import_cases(folder: Path, dry_run: bool, new_agencies: bool) -> None:
     """Import partnership cases from DIR: CSV files in the format of docs/cases-format.md
     (agencies.csv, people.csv, cases.csv, ...). Every problem is printed as
     file:line: column: problem, and then nothing is stored."""
-    from dsvb.commands import django_setup
+    from dsvb.web.commands import setup
 
-    django_setup.setup()
+    setup()
     from dsvb.cases.interchange_read import InterchangeError
     from dsvb.web.cases import importer
 

@@ -44,7 +44,7 @@ def marac_return(
     disabled / male / 16-17, perpetrators under 18, and the benchmarks."""
     if end < start:
         raise click.BadParameter(f"{end} is before --from {start}", param_hint="'--to'")
-    from dsvb.commands.django_setup import setup
+    from dsvb.web.commands import setup
 
     setup()
     from dsvb.cases import marac as rules
