@@ -10,7 +10,6 @@ import contextlib
 import datetime as dt
 import json
 import os
-import re
 import signal
 import sys
 import threading
@@ -22,6 +21,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 import click
 
 from dsvb import __version__, store
+from dsvb.commands import whole_date
 
 if TYPE_CHECKING:
     import duckdb
@@ -410,22 +410,7 @@ def imports(store_path: Path | None, fmt: str) -> None:
 
 # --- indicators -----------------------------------------------------------------------------
 
-
-def _date(value: str | None, name: str) -> dt.date | None:
-    """A whole local date, YYYY-MM-DD: a period is made of whole Europe/London days, so a time
-    or an offset is refused rather than dropped."""
-    if value is None:
-        return None
-    try:
-        if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):
-            raise ValueError(value)
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(
-            f"{value!r} is not a date like 2010-01-01: give YYYY-MM-DD only (periods are "
-            "whole local dates, Europe/London, so no time or offset)",
-            param_hint=name,
-        ) from None
+_date = whole_date  # --from and --to, as every command reads them
 
 
 def _ids(text: str | None) -> tuple[str, ...] | None:

@@ -3,7 +3,27 @@ the performance and import commands and registers these with :func:`register`)."
 
 from __future__ import annotations
 
+import datetime as dt
+import re
+
 import click
+
+
+def whole_date(value: str | None, name: str) -> dt.date | None:
+    """A whole local date, YYYY-MM-DD: a period is made of whole Europe/London days, so a time
+    or an offset is refused rather than dropped."""
+    if value is None:
+        return None
+    try:
+        if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):
+            raise ValueError(value)
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(
+            f"{value!r} is not a date like 2010-01-01: give YYYY-MM-DD only (periods are "
+            "whole local dates, Europe/London, so no time or offset)",
+            param_hint=name,
+        ) from None
 
 
 def register(main: click.Group) -> None:

@@ -6,23 +6,13 @@ rows is the scorecard's denominator minus its numerator for the same area and pe
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import json
 import sys
 from pathlib import Path
 
 import click
 
-
-def _date(value: str | None, option: str) -> dt.date | None:
-    if value is None:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(
-            f"{value!r} is not a date (YYYY-MM-DD)", param_hint=option
-        ) from None
+from dsvb.commands import whole_date
 
 
 @click.command("compliance-list")
@@ -67,7 +57,7 @@ def compliance_list(
     store_path = store.resolve_store_path(store_path)
     if not store_path.exists():
         raise click.ClickException(f"{store_path}: no such store")
-    start, end = _date(date_from, "--from"), _date(date_to, "--to")
+    start, end = whole_date(date_from, "--from"), whole_date(date_to, "--to")
     con = store.connect(store_path, read_only=True)
     try:
         if start is None or end is None:
