@@ -31,13 +31,12 @@ from django.utils import timezone
 from dsvb.cases import sharing, vcop
 from dsvb.demo.cases import CHILDREN, POLICE, write_demo_cases
 from dsvb.web.audit.recorder import cli_actor, record_as
+from dsvb.web.cases import grants
 from dsvb.web.cases.audit import BREAK_GLASS, VCOP_RECORDED
 from dsvb.web.cases.importer import import_cases
 from dsvb.web.cases.models import (
     Agency,
-    Alert,
     Case,
-    EmergencyGrant,
     VcopEvent,
     VictimContact,
 )
@@ -100,10 +99,6 @@ def load_cases(today: dt.date | None = None) -> str:
     )
 
 
-def _when(at: dt.datetime) -> str:
-    return f"{timezone.localtime(at):%H:%M on %-d %B %Y}"
-
-
 def _break_glass(case_id: str) -> int:
     """The Children's Services demo account's emergency view of a case not shared with it,
     lasting the dated setting's hours, with the owner's alert and the audit entry. Needs
@@ -114,34 +109,9 @@ def _break_glass(case_id: str) -> int:
     case = Case.objects.filter(agency__name="Lambeth IDVA service", external_id=case_id).first()
     if user is None or case is None:
         return 0
-    now = timezone.now()
-    grant = EmergencyGrant.objects.create(
-        case=case,
-        user=user,
-        agency=CHILDREN,
-        reason=sharing.check_reason(BREAK_GLASS_REASON),
-        opened_at=now,
-        expires_at=sharing.emergency_expiry(now),
-    )
-    Alert.objects.create(
-        agency=case.agency,
-        case=case,
-        kind="break_glass",
-        text=(
-            f"A user of {CHILDREN} opened emergency access to case {case.pk} at "
-            f"{_when(now)}, until {_when(grant.expires_at)}. Their reason: {grant.reason}"
-        ),
-    )
-    record_as(
-        user,
-        BREAK_GLASS,
-        f"Emergency access to case {case.pk} of {case.agency.name} by a user of {CHILDREN}",
-        object_type="case",
-        object_id=str(case.pk),
-        grant=grant.pk,
-        agency=CHILDREN,
-        expires_at=grant.expires_at.isoformat(),
-    )
+    grant = grants.open_grant(case, user, CHILDREN, sharing.check_reason(BREAK_GLASS_REASON))
+    summary, fields = grants.audit_entry(grant)
+    record_as(user, BREAK_GLASS, summary, **fields)
     return 1
 
 

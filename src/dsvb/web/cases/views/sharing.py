@@ -25,7 +25,6 @@ from django.views.decorators.http import require_POST
 from dsvb.cases import access as rules
 from dsvb.cases.fields import FieldGroup, needs
 from dsvb.cases.retention import is_due, last_activity, notes_due
-from dsvb.cases.sharing import emergency_expiry
 from dsvb.cases.states import ShareState
 from dsvb.cases.subject_access import (
     Holding,
@@ -40,7 +39,7 @@ from dsvb.oversight.render import to_docx, to_html, to_pdf
 from dsvb.web.accounts.memberships import today
 from dsvb.web.audit.pageview import audited_view, viewed
 from dsvb.web.audit.recorder import record
-from dsvb.web.cases import audit
+from dsvb.web.cases import audit, grants
 from dsvb.web.cases import models as m
 from dsvb.web.cases.forms_sharing import (
     BreakGlassForm,
@@ -59,12 +58,6 @@ from dsvb.web.cases.guards import (
     user_agencies,
 )
 from dsvb.web.oversight.guards import refuse
-
-
-def _when(moment: dt.datetime) -> str:
-    local = timezone.localtime(moment)
-    return f"{local:%H:%M} on {local.day} {local:%B %Y}"
-
 
 # --- shares -------------------------------------------------------------------------------------
 
@@ -169,7 +162,7 @@ def share_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
                     case=case,
                     kind="share_withdrawn",
                     text=f"{case.agency.name} withdrew its share of case {case.pk} with your "
-                    f"agency at {_when(share.withdrawn_at)}.",
+                    f"agency at {grants.when(share.withdrawn_at)}.",
                 )
                 record(
                     request,
@@ -211,34 +204,10 @@ def break_glass(request: HttpRequest, case_id: int | None = None) -> HttpRespons
             if not decision.allowed:
                 refuse(request, decision.reason, object_type="case", object_id=str(case.pk))
             mine = user_agencies(request.user)[0]
-            opened = timezone.now()
-            grant = m.EmergencyGrant.objects.create(
-                case=case,
-                user=request.user,
-                agency=mine,
-                reason=form.cleaned_data["reason"],
-                opened_at=opened,
-                expires_at=emergency_expiry(opened),
-            )
-            m.Alert.objects.create(
-                agency=case.agency,
-                case=case,
-                kind="break_glass",
-                text=f"A user of {mine} opened emergency access to case {case.pk} at "
-                f"{_when(opened)}, until {_when(grant.expires_at)}. "
-                f"Their reason: {grant.reason}",
-            )
+            grant = grants.open_grant(case, request.user, mine, form.cleaned_data["reason"])
             viewed(request, case=case.pk)
-            record(
-                request,
-                audit.BREAK_GLASS,
-                f"Emergency access to case {case.pk} of {case.agency.name} by a user of {mine}",
-                object_type="case",
-                object_id=str(case.pk),
-                grant=grant.pk,
-                agency=mine,
-                expires_at=grant.expires_at.isoformat(),
-            )
+            summary, fields = grants.audit_entry(grant)
+            record(request, audit.BREAK_GLASS, summary, **fields)
             return redirect("cases:case", case_id=case.pk)
     return render(request, "cases/sharing/break_glass.html", {"form": form, "case_id": case_id})
 
