@@ -176,3 +176,63 @@ def test_the_compiled_query_key_tells_recorded_from_linked(
     assert set(compiled._MEMORY) - kept  # a query of its own
     assert figures(con, "recorded", **query) == first
     assert linked != first
+
+
+def test_side_by_side_shows_the_repeat_victims_hidden_by_recorded_ids(
+    con: duckdb.DuckDBPyConnection,
+) -> None:
+    from dsvb.indicators import linked
+
+    add_links(con, LINKS)
+    figures_ = linked.side_by_side(con, IndicatorQuery(**YEAR_2010, families=("dv",)))
+    by_area = {f.area_code: f for f in figures_}
+    assert [f.area_code for f in figures_][-1] == "ALL"  # the force row last
+    force = by_area["ALL"]
+    assert force.is_force and force.family == "dv"
+    assert force.recorded == linked.RepeatFigures(5, 2, 4)
+    assert force.linked == linked.RepeatFigures(3, 2, 5)
+    assert force.hidden_repeat_victims == 0
+    assert force.duplicate_victims == 2
+    assert force.hidden_rate_points == round(100 * (2 / 3 - 2 / 5), 1)
+    assert force.linked.offences_per_repeat_victim == 2.5
+    newham = by_area[NEWHAM]
+    # recorded: p1 and p3 are counted in Newham (their latest offence); p1's September
+    # crime repeats her February one: one repeat victim of two, with two offences
+    assert newham.recorded == linked.RepeatFigures(2, 1, 2)
+    assert newham.linked == linked.RepeatFigures(1, 1, 3)
+    assert newham.hidden_repeat_victims == 0 and newham.duplicate_victims == 1
+    lambeth = by_area[LAMBETH]
+    assert lambeth.recorded == linked.RepeatFigures(3, 1, 2)  # p2, q (repeat), r
+    assert lambeth.linked == linked.RepeatFigures(2, 1, 2)  # q (repeat), r
+    flat = linked.rows([force])
+    assert flat[0]["repeat_victim_rate_recorded"] == 40.0
+    assert flat[0]["repeat_victim_rate_linked"] == 66.7
+    assert set(flat[0]) == set(linked.COLUMNS)
+
+
+def test_side_by_side_hidden_repeat_victims(builder: ExtractBuilder, tmp_path: Path) -> None:
+    """Two first-time victims by id, one repeat victim once linked: one hidden repeat."""
+    from dsvb.indicators import linked
+
+    a, b = builder.person("A1"), builder.person("B1")
+    builder.crime(victims=[a], recorded_at="2010-02-01T10:00:00")
+    builder.crime(victims=[b], recorded_at="2010-03-01T10:00:00")
+    con = store.connect(":memory:")
+    try:
+        import_extract(con, builder.write(tmp_path / "extract"))
+        with pytest.raises(NoLinks, match="dsvb link"):
+            linked.side_by_side(con, IndicatorQuery(**YEAR_2010))
+        add_links(con, {"A1": "P00000000000C", "B1": "P00000000000C"})
+        figures_ = linked.side_by_side(con, IndicatorQuery(**YEAR_2010, families=("dv",)))
+    finally:
+        con.close()
+    by_area = {f.area_code: f for f in figures_}
+    force, lambeth = by_area["ALL"], by_area[LAMBETH]
+    # every area of the force is shown, those without victims with zeros
+    assert by_area[NEWHAM].recorded == by_area[NEWHAM].linked == linked.RepeatFigures(0, 0, 0)
+    assert by_area[NEWHAM].linked.repeat_victim_rate is None
+    assert force.recorded == linked.RepeatFigures(2, 0, 0)
+    assert force.linked == linked.RepeatFigures(1, 1, 2)
+    assert force.hidden_repeat_victims == 1
+    assert force.hidden_rate_points == 100.0
+    assert lambeth.area_code == LAMBETH and lambeth.hidden_repeat_victims == 1
