@@ -38,11 +38,9 @@ def add_links(con: duckdb.DuckDBPyConnection, keys: dict[str, str], *, run: bool
     con.execute("INSERT INTO person_links VALUES ('Refuge North', '7', 'P000000000001', 1)")
 
 
-@pytest.fixture
-def con(builder: ExtractBuilder, tmp_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+def people_store(b: ExtractBuilder, folder: Path) -> duckdb.DuckDBPyConnection:
     """One woman recorded as three people (p1, p2 in Lambeth; p3 in Newham), a repeat victim
     by recorded id (q), a one-off victim (r), and an offender cautioned under two ids."""
-    b = builder
     p1 = b.person("P0001", ethnicity="asian")
     p2 = b.person("P0002", ethnicity="black")
     p3 = b.person("P0003", ethnicity="mixed")
@@ -58,7 +56,13 @@ def con(builder: ExtractBuilder, tmp_path: Path) -> Iterator[duckdb.DuckDBPyConn
     b.crime(suspects=[s1], outcome="caution", recorded_at="2010-02-01T00:00:00")
     b.crime(suspects=[s2], outcome="caution", recorded_at="2010-08-01T00:00:00")
     connection = store.connect(":memory:")
-    import_extract(connection, b.write(tmp_path / "extract"))
+    import_extract(connection, b.write(folder / "extract"))
+    return connection
+
+
+@pytest.fixture
+def con(builder: ExtractBuilder, tmp_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    connection = people_store(builder, tmp_path)
     yield connection
     connection.close()
 
