@@ -120,6 +120,9 @@ def test_a_store_never_linked_is_refused_naming_dsvb_link(stores: tuple[Path, Pa
         assert done.returncode == 1, done.stderr
         assert f"dsvb link --store {unlinked}" in done.stderr
         assert "Traceback" not in done.stderr and done.stdout == ""
+    # an extract alone has no person keys: import and link it first
+    done = _dsvb("indicators", "--extract", unlinked.parent / "extract", "--people", "linked")
+    assert done.returncode == 1 and "run `dsvb link --store PATH`" in done.stderr
 
 
 def test_bad_input_is_refused_in_words(stores: tuple[Path, Path], tmp_path: Path) -> None:
