@@ -583,20 +583,25 @@ def indicators(
         click.echo(note, err=True)
 
 
-def _check_links(
-    con: duckdb.DuckDBPyConnection, extract_dir: Path | None, path: Path | None
-) -> None:
-    """Exit 1 naming ``dsvb link`` when counting by linked person where nothing was linked."""
+def _check_links(con: Any, extract_dir: Path | None, path: Path | None) -> None:
+    """Exit 1 naming ``dsvb link`` when counting by linked person where nothing was linked
+    (the caller's ``finally`` closes ``con``). ``con``: the store, an extract's throwaway
+    store, or an Ibis backend on other data (a Parquet export on Spark)."""
+    from dsvb.indicators import compiled
     from dsvb.indicators.engine import NoLinks, check_links
 
     try:
         check_links(con)
     except NoLinks as exc:
-        con.close()
         if extract_dir is not None:
             _fail(
                 "--people linked needs a store whose people were linked: import the extract "
                 "(dsvb import), run `dsvb link --store PATH`, then use --store"
+            )
+        if not compiled.is_duckdb(con):
+            _fail(
+                "--people linked needs the person keys: export a linked store (run `dsvb "
+                "link --store PATH`, then dsvb export-parquet, which writes person_links)"
             )
         _fail(str(exc).replace("PATH", str(store.resolve_store_path(path))))
 
