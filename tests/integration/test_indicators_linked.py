@@ -240,3 +240,14 @@ def test_side_by_side_hidden_repeat_victims(builder: ExtractBuilder, tmp_path: P
     assert force.hidden_repeat_victims == 1
     assert force.hidden_rate_points == 100.0
     assert lambeth.area_code == LAMBETH and lambeth.hidden_repeat_victims == 1
+
+
+def test_a_key_for_each_record_alone_gives_the_recorded_figures(
+    con: duckdb.DuckDBPyConnection,
+) -> None:
+    """Only who is the same person changes: when linkage keeps every record apart (a key of
+    its own each), every indicator, by every person cut, equals the recorded figure."""
+    people = [p for (p,) in con.execute("SELECT person_id FROM people").fetchall()]
+    add_links(con, {p: f"P{i:012x}" for i, p in enumerate(people)})
+    for by in (("area",), ("victim_ethnicity",), ("suspect_sex",), ("month",)):
+        assert figures(con, "linked", by=by) == figures(con, "recorded", by=by)
