@@ -500,6 +500,14 @@ def _given(ctx: click.Context, name: str) -> bool:
     show_default=True,
     help="Look-back window for repeat victimisation.",
 )
+@click.option(
+    "--people",
+    type=click.Choice(("recorded", "linked")),
+    default="recorded",
+    show_default=True,
+    help="Who is the same person when people are counted (victims, offenders): each "
+    "recorded id, or the records `dsvb link` gave one person key.",
+)
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="csv", show_default=True)
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Write to a file.")
 def indicators(
@@ -512,6 +520,7 @@ def indicators(
     by: str,
     indicator_ids: str | None,
     window_months: int,
+    people: str,
     fmt: str,
     out: Path | None,
 ) -> None:
@@ -570,6 +579,7 @@ def indicators(
             by=tuple(c.strip() for c in by.split(",")) if by else (),
             window_months=window_months,
             indicators=_ids(indicator_ids),
+            people=people,
         )
     except (UnknownCut, ValueError) as exc:
         raise click.UsageError(str(exc)) from None
@@ -582,6 +592,8 @@ def indicators(
     where = "the extract" if extract_dir is not None else "the store"
     con = _open_data(extract_dir, store_path)
     try:
+        if people == "linked":
+            _check_links(con, extract_dir, store_path)
         held = data_period(con)
         notes.extend(_implausible_notes(con, where))
         period = _period(query, held, where)
@@ -599,6 +611,29 @@ def indicators(
     _emit(rows, fmt, out)
     for note in notes:  # after the output, on stderr: stdout stays CSV/JSON only
         click.echo(note, err=True)
+
+
+def _check_links(con: Any, extract_dir: Path | None, path: Path | None) -> None:
+    """Exit 1 naming ``dsvb link`` when counting by linked person where nothing was linked
+    (the caller's ``finally`` closes ``con``). ``con``: the store, an extract's throwaway
+    store, or an Ibis backend on other data (a Parquet export on Spark)."""
+    from dsvb.indicators import compiled
+    from dsvb.indicators.engine import NoLinks, check_links
+
+    try:
+        check_links(con)
+    except NoLinks as exc:
+        if extract_dir is not None:
+            _fail(
+                "--people linked needs a store whose people were linked: import the extract "
+                "(dsvb import), run `dsvb link --store PATH`, then use --store"
+            )
+        if not compiled.is_duckdb(con):
+            _fail(
+                "--people linked needs the person keys: export a linked store (run `dsvb "
+                "link --store PATH`, then dsvb export-parquet, which writes person_links)"
+            )
+        _fail(str(exc).replace("PATH", str(store.resolve_store_path(path))))
 
 
 def _implausible_notes(con: duckdb.DuckDBPyConnection, where: str) -> list[str]:
@@ -682,6 +717,7 @@ _NOT_WITH_RETURNS = (
     ("date_to", "--to"),
     ("window_months", "--window-months"),
     ("store_path", "--store"),
+    ("people", "--people"),
 )
 
 

@@ -138,3 +138,38 @@ def test_bad_input_is_refused_in_words(database, args, words) -> None:
     assert result.returncode != 0
     assert words in result.stderr and "Traceback" not in result.stderr
     assert result.stdout == ""
+
+
+def test_repeats_by_linked_person_need_a_linked_store(database, tmp_path: Path) -> None:
+    """--people linked: refused naming ``dsvb link`` until a link run is in the store; then
+    the row of repeats by linked person follows the recorded one (here no case person has a
+    key, so the two agree)."""
+    path = tmp_path / "store.duckdb"
+    args = ("marac-return", "--from", "2026-01-01", "--to", "2026-03-31", "--marac",
+            "Test MARAC", "--people", "linked", "--store", str(path))  # fmt: skip
+    missing = _dsvb(database, *args)
+    assert missing.returncode == 1 and f"dsvb link --store {path}" in missing.stderr
+    from dsvb import store
+    from dsvb.linkage.tables import ensure_tables
+
+    con = store.connect(path)
+    ensure_tables(con)
+    con.close()
+    never = _dsvb(database, *args)
+    assert never.returncode == 1 and "have not been linked" in never.stderr
+    con = store.connect(path)
+    con.execute(
+        "INSERT INTO link_runs VALUES (1, TIMESTAMP '2026-01-01 10:00:00', "
+        "TIMESTAMP '2026-01-01 10:01:00', 'full', 0, 0, 0, 0.9, '{}', 'test')"
+    )
+    con.close()
+    done = _dsvb(database, *args)
+    assert done.returncode == 0, done.stderr
+    measures = [r["measure"] for r in csv.DictReader(io.StringIO(done.stdout))]
+    assert measures[1:3] == ["Repeat cases", "Repeat cases by linked person"]
+    rows = _rows(done.stdout)
+    assert rows["Repeat cases by linked person"]["value"] == rows["Repeat cases"]["value"] == "1"
+    plain = _dsvb(database, *args[:7])  # recorded only, as before
+    assert plain.returncode == 0, plain.stderr
+    assert "Repeat cases" in plain.stdout
+    assert "Repeat cases by linked person" not in plain.stdout

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import astuple, dataclass, field
 from enum import StrEnum
 
@@ -250,6 +250,66 @@ def proposals(
     return tuple(out)
 
 
+# --- who is the same person: linkage's person keys ------------------------------------
+
+
+@dataclass(frozen=True)
+class PersonKeys:
+    """Who linkage found to be the same person across agencies (decision 0047): each case
+    person record, by its agency's name and its id, and the person key ``dsvb link`` gave it
+    (the store's ``person_links``). A record without a key is a person of its own.
+
+    Repeats judged by linked person treat the records of one key as one victim (her
+    referrals and incidents in every agency's cases) and one perpetrator, so a victim
+    referred by the IDVA service and, months later, by the police under another record is
+    a repeat the recorded victims cannot show."""
+
+    keys: Mapping[tuple[str, str], str] = field(default_factory=dict)
+
+    def of(self, source: str, record_id: int | str) -> str:
+        """The person a record is: ``key:<person key>``, else ``<source>:<record id>``."""
+        key = self.keys.get((source, str(record_id)))
+        return f"key:{key}" if key else f"{source}:{record_id}"
+
+    def records(self, source: str, record_id: int | str) -> frozenset[tuple[str, str]]:
+        """Every record of the same person as this one (itself included)."""
+        key = self.keys.get((source, str(record_id)))
+        if key is None:
+            return frozenset({(source, str(record_id))})
+        return frozenset(r for r, k in self.keys.items() if k == key)
+
+
+def linked_facts(
+    incidents: Iterable[IncidentFact],
+    referrals: Iterable[ReferralFact],
+    person_source: Mapping[int | str, str],
+    keys: PersonKeys,
+) -> tuple[list[IncidentFact], list[ReferralFact]]:
+    """The facts of a victim's cases with each perpetrator as the person linkage found
+    (``person_source``: a perpetrator's record id -> its agency's name), so that the same
+    perpetrator recorded by two agencies is one: :func:`latest_repeat` then judges repeats
+    by linked person with the same rule as by recorded person."""
+
+    def who(record_id: int | str) -> str:
+        return keys.of(person_source[record_id], record_id)
+
+    return (
+        [
+            IncidentFact(
+                i.occurred_on,
+                i.kind,
+                i.reported_to_police,
+                None if i.perpetrator_id is None else who(i.perpetrator_id),
+            )
+            for i in incidents
+        ],
+        [
+            ReferralFact(r.referred_on, frozenset(who(p) for p in r.perpetrator_ids))
+            for r in referrals
+        ],
+    )
+
+
 # --- the quarterly return ---------------------------------------------------------------
 
 BME = frozenset({"black", "asian", "mixed", "other"})
@@ -272,6 +332,9 @@ class ReturnCase:
     victim_disabled: bool | None = None
     victim_age: int | None = None  # on the day discussed
     perpetrator_ages: tuple[int | None, ...] = ()
+    # a repeat by linked person (recorded as one, or found one across the records linkage
+    # joined); None: not judged (the people were not linked)
+    is_linked_repeat: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -301,15 +364,34 @@ class MaracReturn:
     idva_benchmark: int
     adult_women: int | None = None
     idva_fte: float | None = None
+    linked_repeats: int | None = None  # None: repeats by linked person not judged
+
+    @property
+    def hidden_repeats(self) -> int | None:
+        """Repeat cases the recorded victims hid: by linked person − by recorded victim."""
+        return None if self.linked_repeats is None else self.linked_repeats - self.repeats
 
     def rows(self) -> list[Row]:
         """(measure, value, benchmark, note) for CSV and JSON; unknowns get rows of their
-        own (a count of cases with the characteristic not recorded)."""
+        own (a count of cases with the characteristic not recorded). Repeats by linked
+        person, when judged, follow the repeats by recorded victim (an internal figure:
+        SafeLives' return counts repeats by the MARAC's own records)."""
         out = [
             Row("Cases discussed", self.cases, None, _period(self.start, self.end)),
             Row("Repeat cases", self.repeats, None, _share(self.repeats, self.cases)),
-            Row("Children in the households", self.children),
         ]
+        if self.linked_repeats is not None:
+            hidden = self.linked_repeats - self.repeats
+            out.append(
+                Row(
+                    "Repeat cases by linked person",
+                    self.linked_repeats,
+                    None,
+                    f"{_share(self.linked_repeats, self.cases)}; {hidden} more than by "
+                    "recorded victim (internal: not part of the SafeLives return)",
+                )
+            )
+        out.append(Row("Children in the households", self.children))
         for agency, kind, n in self.by_agency:
             out.append(Row(f"Referrals by {agency}", n, None, f"{kind}; {_share(n, self.cases)}"))
         out.append(
@@ -404,10 +486,14 @@ def quarterly_return(
     marac: str,
     adult_women: int | None = None,
     idva_fte: float | None = None,
+    linked: bool = False,
 ) -> MaracReturn:
     """The return of the cases discussed from ``start`` to ``end`` (inclusive), with the
     volume per 10,000 adult women and IDVA referrals per full-time IDVA annualised over the
-    period, against the dated benchmarks (in force on ``end``)."""
+    period, against the dated benchmarks (in force on ``end``). ``linked``: count repeats
+    by linked person too (each case's ``is_linked_repeat``; a case the MARAC recorded as a
+    repeat counts as one by linked person too: linkage adds the repeats the records did not
+    show, it does not undo a referral's recorded judgement)."""
     if end < start:
         raise ValueError(f"the period ends ({end}) before it starts ({start})")
     if adult_women is not None and adult_women <= 0:
@@ -442,6 +528,9 @@ def quarterly_return(
         idva_benchmark=case_settings.number("idva_referrals_per_fte", end),
         adult_women=adult_women,
         idva_fte=idva_fte,
+        linked_repeats=(
+            sum(1 for c in chosen if c.is_linked_repeat or c.is_repeat) if linked else None
+        ),
     )
 
 

@@ -29,9 +29,10 @@ def whole_date(value: str | None, name: str) -> dt.date | None:
 def register(main: click.Group) -> None:
     """Add the cycle's and the cases' subcommands that need no database but the store (those
     over the web's database: :mod:`dsvb.web.commands`)."""
-    from dsvb.commands import check_report, compliance, dash, minutes
+    from dsvb.commands import check_report, compliance, dash, minutes, repeat_victims
 
     main.add_command(minutes.minutes)
     main.add_command(check_report.check_report)
     main.add_command(dash.dash_wording)
     main.add_command(compliance.compliance_list)
+    main.add_command(repeat_victims.repeat_victims)

@@ -8,7 +8,8 @@ in this process, or a new ``dsvb indicators`` process — runs the kept SQL with
 importing Ibis at all.
 
 What a compiled query depends on is its key: the caller's description of the query (the
-source, its counts, families, cuts, period and rules in force), the store's tables and
+source, its counts, families, cuts, period, rules in force and who counts as the same
+person: the ``people`` of its :class:`~dsvb.indicators.model.Context`), the store's tables and
 column types, and a fingerprint of the code that writes the SQL (this package's source
 files, the reference data, and the dsvb, Ibis, sqlglot and DuckDB versions). The clock is not in
 the key: queries are compiled at ``sources.COMPILE_NOW`` and ``sources.sql_at`` puts the
@@ -45,6 +46,8 @@ Build = Callable[["ibis.BaseBackend", "Tables"], "ir.Expr"]
 
 _MEMORY: dict[str, str] = {}  # digest -> SQL at COMPILE_NOW, for the life of the process
 TABLES = ("incidents", "crimes", "people", "crime_people", "victim_contacts")
+#: tables only some queries read (counts by linked person), part of every key too
+OPTIONAL_TABLES = ("person_links",)
 
 
 def cache_dir() -> Path | None:
@@ -113,7 +116,7 @@ def store_columns(con: Any) -> tuple | None:
             "SELECT table_name, column_name, data_type FROM duckdb_columns() "
             "WHERE schema_name = current_schema() AND list_contains(?, table_name) "
             "ORDER BY table_name, column_index",
-            [list(TABLES)],
+            [[*TABLES, *OPTIONAL_TABLES]],
         )
         .fetchall()
     )

@@ -8,6 +8,7 @@ records.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 import operator
@@ -20,13 +21,24 @@ from typing import TYPE_CHECKING, Any
 from dsvb import reference, store
 from dsvb.indicators import compiled
 from dsvb.indicators import definitions as defs
-from dsvb.indicators.model import Context, Count, Indicator, Period, add_months
+from dsvb.indicators.model import (
+    LINKED,
+    PEOPLE,
+    RECORDED,
+    Context,
+    Count,
+    Indicator,
+    Period,
+    add_months,
+)
 from dsvb.indicators.results import FORCE_CODE, IndicatorResult
 from dsvb.indicators.sources import (
     CUT_ALIASES,
     CUT_NAMES,
     NOT_RECORDED,
+    PERSON_LINKS,
     SOURCES,
+    NoLinks,
     Source,
     Tables,
     arrow_of,
@@ -39,7 +51,14 @@ if TYPE_CHECKING:  # Ibis and Arrow only when a query is built (see dsvb.indicat
     import ibis.expr.types as ir
     import pyarrow as pa
 
-__all__ = ["IndicatorQuery", "UnknownCut", "compute", "compute_from_extract", "compute_from_store"]
+__all__ = [
+    "IndicatorQuery",
+    "NoLinks",
+    "UnknownCut",
+    "compute",
+    "compute_from_extract",
+    "compute_from_store",
+]
 
 ALL = "ALL"
 
@@ -59,8 +78,15 @@ class IndicatorQuery:
     window_months: int = 12
     indicators: tuple[str, ...] | None = None
     force_row: bool = True
+    # who counts as the same person, for counts of people (victims, offenders): each
+    # recorded person id (RECORDED), or the records linkage gave one person key (LINKED)
+    people: str = RECORDED
 
     def __post_init__(self) -> None:
+        if self.people not in PEOPLE:
+            raise ValueError(
+                f"unknown way of counting people {self.people!r}; choose from {', '.join(PEOPLE)}"
+            )
         by = tuple(dict.fromkeys(CUT_ALIASES.get(c, c) for c in self.by if c))
         unknown = [c for c in by if c not in CUT_NAMES]
         if unknown:
@@ -106,13 +132,43 @@ class _Counts:
         return self.values.get((key, family, count), 0)
 
 
-def _context(period: Period, window_months: int) -> Context:
+def _context(period: Period, window_months: int, people: str = RECORDED) -> Context:
     return Context(
         period=period,
         window_months=window_months,
         sanction_detection_outcomes=reference.sanction_detection_outcomes(period.start, period.end),
         sexual_offence_groups=reference.sexual_offence_groups(),
+        people=people,
     )
+
+
+def check_links(con: Any) -> None:
+    """Raise :class:`NoLinks` unless the data holds linkage's person keys: a store no
+    ``dsvb link`` has run on would otherwise count every recorded id as its own person and
+    show "linked" figures equal to the recorded ones, as if nothing were hidden. A store
+    has keys once a link run is recorded (``link_runs``); data without that table (a
+    Parquet export) once ``person_links`` is there."""
+    if compiled.is_duckdb(con):
+        db = compiled.connection(con)
+        present = {
+            name
+            for (name,) in db.execute(
+                "SELECT table_name FROM duckdb_tables() WHERE schema_name = current_schema()"
+            ).fetchall()
+        }
+        runs = (
+            db.execute("SELECT count(*) FROM link_runs").fetchone()[0]
+            if "link_runs" in present
+            else None
+        )
+    else:
+        present = set(con.list_tables())
+        runs = int(con.table("link_runs").count().execute()) if "link_runs" in present else None
+    if PERSON_LINKS not in present or runs == 0:
+        raise NoLinks(
+            "the store's people have not been linked (no `dsvb link` run): run "
+            "`dsvb link --store PATH` first, or count by recorded person (--people recorded)"
+        )
 
 
 def data_period(con: Any) -> Period | None:
@@ -320,7 +376,10 @@ def _run_source(
 ) -> None:
     """One aggregate query over the source. Every count is additive over the groups (each
     row, and each person, falls in exactly one group), so the force-wide row is the sum of
-    the group rows."""
+    the group rows. Only sources of people depend on who counts as the same person: the
+    others are built (and their compiled queries kept) as for recorded people."""
+    if not source.per_family and ctx.people != RECORDED:
+        ctx = dataclasses.replace(ctx, people=RECORDED)
     pairs = _pairs(counts, query.families)
     force = (ALL,) * len(query.by)
     width = len(query.by)
@@ -343,7 +402,9 @@ def compute(con: Any, query: IndicatorQuery) -> list[IndicatorResult]:
     period = query.period(data_period(con) if needs_data else None)
     if period is None:
         return []
-    ctx = _context(period, query.window_months)
+    if query.people == LINKED:
+        check_links(con)
+    ctx = _context(period, query.window_months, query.people)
     built: list[Tables] = []
 
     def tables() -> Tables:  # the store's tables, built once if a source needs them

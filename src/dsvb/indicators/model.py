@@ -22,6 +22,13 @@ if TYPE_CHECKING:  # Ibis only when a query is built (see dsvb.indicators.compil
 
 LONDON = ZoneInfo("Europe/London")
 
+#: who counts as the same person (decision 0047): each recorded person id is a person
+#: (``recorded``, as the force's records say), or records given one person key by linkage
+#: are one person (``linked``: ``person_links``; a record without a key is its own person)
+RECORDED = "recorded"
+LINKED = "linked"
+PEOPLE = (RECORDED, LINKED)
+
 # (rows of the source, context) -> boolean expression over those rows
 Predicate = Callable[["ir.Table", "Context"], "ir.BooleanValue"]
 # (rows of the source, context) -> numeric expression to be summed
@@ -77,6 +84,7 @@ class Context:
     window_months: int
     sanction_detection_outcomes: tuple[str, ...]
     sexual_offence_groups: tuple[str, ...]
+    people: str = RECORDED  # RECORDED or LINKED: who counts as the same person
 
     @property
     def start(self) -> dt.datetime:

@@ -16,11 +16,11 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from dsvb import reference
-from dsvb.indicators.model import Context
+from dsvb.indicators.model import LINKED, Context
 
 if TYPE_CHECKING:
     import ibis
@@ -165,6 +165,14 @@ def person_cut_roles(cuts: tuple[str, ...]) -> tuple[str, ...]:
 # --- building blocks -----------------------------------------------------------------------
 
 
+class NoLinks(LookupError):
+    """Figures by linked person were asked of data without linkage's person keys."""
+
+
+#: the table of linkage's person keys (:mod:`dsvb.linkage.tables`): record -> person key
+PERSON_LINKS = "person_links"
+
+
 @dataclass(frozen=True)
 class Tables:
     incidents: ir.Table
@@ -172,6 +180,25 @@ class Tables:
     people: ir.Table
     crime_people: ir.Table
     victim_contacts: ir.Table
+    # the backend, for the tables read only by some queries (:meth:`person_links`)
+    on: Any = field(default=None, repr=False, compare=False)
+
+    def person_links(self) -> ir.Table:
+        """The police extract's people's person keys: ``record_id`` (a ``person_id``) and
+        ``person_key``, from linkage's ``person_links`` (source ``extract``). Read only when
+        a query counts by linked person, so a store never linked still answers every other
+        query."""
+        from dsvb.linkage.records import EXTRACT
+
+        try:
+            links = self.on.table(PERSON_LINKS)
+        except Exception as exc:  # each backend has its own "no such table"
+            raise NoLinks(
+                "these records have no person keys (no person_links table): run "
+                "`dsvb link --store PATH` to link the people first, or count by recorded "
+                "person (--people recorded)"
+            ) from exc
+        return links.filter(links.source == EXTRACT).select("record_id", "person_key")
 
     @classmethod
     def from_backend(cls, con: ibis.BaseBackend, *, now: dt.datetime | None = None) -> Tables:
@@ -180,7 +207,7 @@ class Tables:
         made by an older dsvb may hold some (``0001-01-01``, ``9999-12-31``), and one such
         record must not make every period, page and export fail; see
         :func:`implausible_records` for how many were left out."""
-        raw = cls(*(con.table(name) for name in cls.__dataclass_fields__))
+        raw = cls(*(con.table(name) for name in _STORE_TABLES))
         bounds = _Bounds.at(now)
         return cls(
             incidents=raw.incidents.filter(bounds.event(raw.incidents.reported_at)),
@@ -201,7 +228,11 @@ class Tables:
                 bounds.deadline(raw.victim_contacts.due_at),
                 bounds.optional_event(raw.victim_contacts.made_at),
             ),
+            on=con,
         )
+
+
+_STORE_TABLES = ("incidents", "crimes", "people", "crime_people", "victim_contacts")
 
 
 @dataclass(frozen=True)
@@ -466,11 +497,35 @@ def _offence_history(
     )
     cp = tables.crime_people
     links = cp.filter(cp.role == role).select("crime_id", "person_id")
+    if ctx.people == LINKED:
+        links = _as_linked(links, tables)
     rows = _join(links, crimes, "crime_id", how="inner")
     parts = [
         rows.filter(_crime_family(rows, f, ctx)).mutate(family=ibis.literal(f)) for f in families
     ]
     return parts[0] if len(parts) == 1 else ibis.union(*parts)
+
+
+def _as_linked(links: ir.Table, tables: Tables) -> ir.Table:
+    """Crime-person rows with each person as linkage found them: ``person_id`` becomes the
+    record's person key (``key:P…``), or the recorded id (``id:…``) for a person linkage
+    gave no key, prefixed so that a key and an id never meet; ``recorded_id`` keeps the
+    lowest recorded id (whose characteristics the person cuts read). One row per crime and
+    person: two records of one person as victims of the same crime are one victim of it,
+    not a repeat."""
+    keys = tables.person_links()
+    joined = links.left_join(keys, links.person_id == keys.record_id)
+    who = ibis.ifelse(
+        joined.person_key.isnull(),
+        ibis.literal("id:").concat(joined.person_id),
+        ibis.literal("key:").concat(joined.person_key),
+    )
+    rows = joined.select(crime_id=joined.crime_id, person=who, recorded=joined.person_id)
+    return (
+        rows.group_by(["crime_id", "person"])
+        .aggregate(recorded_id=rows.recorded.min())
+        .rename(person_id="person")
+    )
 
 
 def _person_table(
@@ -500,12 +555,21 @@ def _person_table(
         area_code=rows.area_code.max(where=rows.latest),
         unit=rows.unit.max(where=rows.latest),
         month=rows.recorded_month.max(where=rows.latest),
+        **(
+            # a linked person's characteristics: as recorded on their latest offence
+            {"recorded_id": rows.recorded_id.max(where=rows.latest)}
+            if "recorded_id" in rows.columns
+            else {}
+        ),
     )
     if not any(c.startswith(f"{prefix}_") for c in cuts):
         return persons  # no cut by the person's characteristics: no need to look them up
     people = tables.people.select(
         "person_id", *(tables.people[c].name(f"{prefix}_{c}") for c in PERSON_ATTRIBUTES)
     )
+    if "recorded_id" in persons.columns:
+        people = people.rename(recorded_id="person_id")
+        return _join(persons, people, "recorded_id")
     return _join(persons, people, "person_id")
 
 

@@ -5,14 +5,16 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from pathlib import Path
 
+from django.conf import settings
 from django.db.models import Q
 
 from dsvb.cases import marac as rules
 from dsvb.cases.agencies import AgencyKind
 from dsvb.cases.fields import FieldGroup, needed_groups
 from dsvb.cases.states import MeetingState, PartyRole, ReferralState
-from dsvb.web.cases.models import Agency, Assessment, Case, CaseIncident, Referral
+from dsvb.web.cases.models import Agency, Assessment, Case, CaseIncident, Person, Referral
 
 #: the groups a MARAC referral shares (with the MARAC and each member agency, by its need)
 REFERRAL_GROUPS = frozenset(
@@ -121,8 +123,86 @@ def maracs_for(agencies: Iterable[Agency], case: Case | None = None) -> list[Age
     return member + local
 
 
-def return_cases(maracs: Iterable[Agency], start: dt.date, end: dt.date) -> list[rules.ReturnCase]:
-    """The referrals heard at the MARACs' meetings held from ``start`` to ``end``."""
+class NotLinked(Exception):
+    """Repeats by linked person were asked for, but the store holds no person keys."""
+
+
+def person_keys(store_path: Path | None = None) -> rules.PersonKeys:
+    """The person keys linkage gave case people (the store's ``person_links`` of every
+    source but the police extract: source = agency name, record id = ``Person.pk``).
+    Raises :class:`NotLinked` naming ``dsvb link`` when the store is missing or no link
+    run has been made: "by linked person" would otherwise quietly equal "by recorded
+    victim". Only keys are read: no identifier leaves the store."""
+    import duckdb
+
+    from dsvb import store
+    from dsvb.indicators.engine import NoLinks, check_links
+    from dsvb.linkage.records import EXTRACT
+
+    path = Path(store_path or settings.DSVB_STORE)
+    hint = f"run `dsvb link --store {path}` to link the people first"
+    if not path.exists():
+        raise NotLinked(f"there is no analytical store at {path}: {hint}")
+    try:
+        con = store.connect(path, read_only=True)
+    except store.NotAStoreError as exc:
+        raise NotLinked(f"the analytical store cannot be read: {exc}") from None
+    except duckdb.Error as exc:  # a writer holds it (an import or a link run)
+        raise NotLinked(f"the analytical store is busy ({exc}); try again shortly") from None
+    try:
+        try:
+            check_links(con)
+        except NoLinks:
+            raise NotLinked(f"the people have not been linked: {hint}") from None
+        found = con.execute(
+            "SELECT source, record_id, person_key FROM person_links WHERE source <> ?", [EXTRACT]
+        ).fetchall()
+    finally:
+        con.close()
+    return rules.PersonKeys({(source, record): key for source, record, key in found})
+
+
+def linked_repeat_for(case: Case, on: dt.date, keys: rules.PersonKeys) -> rules.Repeat | None:
+    """The repeat a referral of the case on ``on`` is when victims and perpetrators are
+    people as linkage found them: the referrals and incidents of every case, in any agency,
+    whose victim has the same person key (None: not a repeat by linked person either)."""
+    victim = case.victim
+    records = keys.records(victim.agency.name, victim.pk)
+    ids = [int(r) for _, r in records if r.isdigit()]
+    same = [
+        p.pk
+        for p in Person.objects.filter(pk__in=ids).select_related("agency")
+        if (p.agency.name, str(p.pk)) in records
+    ] or [victim.pk]
+    incidents = list(CaseIncident.objects.filter(case__victim_id__in=same))
+    referrals = (
+        Referral.objects.filter(case__victim_id__in=same)
+        .exclude(status__in=[ReferralState.TRANSFERRED, ReferralState.WITHDRAWN])
+        .select_related("case")
+    )
+    perps: dict[int, frozenset[int]] = {}
+    facts = []
+    for r in referrals:
+        if r.case_id not in perps:
+            perps[r.case_id] = perpetrator_ids(r.case)
+        facts.append(rules.ReferralFact(r.referred_on, perps[r.case_id]))
+    named = {i.perpetrator_id for i in incidents if i.perpetrator_id is not None}
+    named |= {p for ids_ in perps.values() for p in ids_}
+    source = dict(Person.objects.filter(pk__in=named).values_list("pk", "agency__name"))
+    linked_incidents, linked_referrals = rules.linked_facts(
+        incident_facts(incidents), facts, source, keys
+    )
+    return rules.latest_repeat(linked_incidents, linked_referrals, on)
+
+
+def return_cases(
+    maracs: Iterable[Agency],
+    start: dt.date,
+    end: dt.date,
+    keys: rules.PersonKeys | None = None,
+) -> list[rules.ReturnCase]:
+    """The referrals heard at the MARACs' meetings held from ``start`` to ``end``; with
+    ``keys``, each judged a repeat by linked person too (:func:`linked_repeat_for`)."""
     referrals = (
         Referral.objects.filter(
             marac__in=list(maracs),
@@ -134,7 +214,7 @@ def return_cases(maracs: Iterable[Agency], start: dt.date, end: dt.date) -> list
             Q(status__in=[ReferralState.HEARD, ReferralState.CLOSED])
             | Q(status=ReferralState.TRANSFERRED, transferred_to__isnull=False)
         )
-        .select_related("meeting", "referring_agency", "case__victim")
+        .select_related("meeting", "referring_agency", "case__victim__agency")
         .prefetch_related("case__parties__person")
     )
     out = []
@@ -158,6 +238,11 @@ def return_cases(maracs: Iterable[Agency], start: dt.date, end: dt.date) -> list
                 perpetrator_ages=tuple(
                     p.person.age_on(day) for p in parties if p.role == PartyRole.PERPETRATOR
                 ),
+                is_linked_repeat=(
+                    None
+                    if keys is None
+                    else r.is_repeat or linked_repeat_for(r.case, r.referred_on, keys) is not None
+                ),
             )
         )
     return out
@@ -170,15 +255,19 @@ def marac_return(
     *,
     adult_women: int | None = None,
     idva_fte: float | None = None,
+    keys: rules.PersonKeys | None = None,
 ) -> rules.MaracReturn:
+    """The return of the MARACs' cases; with ``keys`` (:func:`person_keys`), repeats by
+    linked person beside those by recorded victim."""
     name = " and ".join(m.name for m in chosen) or "no MARAC"
     return rules.quarterly_return(
-        return_cases(chosen, start, end),
+        return_cases(chosen, start, end, keys),
         start=start,
         end=end,
         marac=name,
         adult_women=adult_women,
         idva_fte=idva_fte,
+        linked=keys is not None,
     )
 
 

@@ -7,6 +7,7 @@ cases live), counted by the same adapter and rules as the web page
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import click
 
@@ -29,6 +30,21 @@ def _date(ctx: click.Context, param: click.Parameter, value: str) -> dt.date:
     "--idva-fte", type=click.FloatRange(min=0, min_open=True), default=None, help="Full-time IDVAs"
 )
 @click.option(
+    "--people",
+    type=click.Choice(("recorded", "linked")),
+    default="recorded",
+    show_default=True,
+    help="linked: repeats by linked person too, beside those by recorded victim "
+    "(needs `dsvb link`).",
+)
+@click.option(
+    "--store",
+    "store_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="The analytical store holding the person keys (default: DSVB_STORE).",
+)
+@click.option(
     "--format", "fmt", type=click.Choice(("csv", "json")), default="csv", show_default=True
 )
 def marac_return(
@@ -37,6 +53,8 @@ def marac_return(
     name: str | None,
     women: int | None,
     idva_fte: float | None,
+    people: str,
+    store_path: Path | None,
     fmt: str,
 ) -> None:
     """The MARAC return of the cases discussed from --from to --to (both included): cases,
@@ -57,5 +75,16 @@ def marac_return(
         raise click.BadParameter(
             f"no MARAC is called {name!r} (MARACs: {known})", param_hint="'--marac'"
         )
-    ret = marac_data.marac_return(chosen, start, end, adult_women=women, idva_fte=idva_fte)
+    keys = None
+    if people == "linked":
+        from dsvb import store
+
+        path = store.resolve_store_path(store_path) if store_path else None
+        try:
+            keys = marac_data.person_keys(path)
+        except marac_data.NotLinked as exc:
+            raise click.ClickException(str(exc)) from None
+    ret = marac_data.marac_return(
+        chosen, start, end, adult_women=women, idva_fte=idva_fte, keys=keys
+    )
     click.echo(rules.as_json(ret) if fmt == "json" else rules.as_csv(ret), nl=fmt == "json")

@@ -786,16 +786,24 @@ def _return_form(request: HttpRequest) -> ReturnForm:
     )
 
 
-def _computed(marac: Agency, form: ReturnForm) -> domain.MaracReturn:
+def _computed(marac: Agency, form: ReturnForm) -> tuple[domain.MaracReturn, str]:
+    """The return, with repeats by linked person when the store's people are linked; else
+    with the reason they are not shown (naming ``dsvb link``)."""
     c = form.cleaned_data
     fte: Decimal | None = c.get("idva_fte")
-    return data.marac_return(
+    try:
+        keys, not_linked = data.person_keys(), ""
+    except data.NotLinked as exc:
+        keys, not_linked = None, str(exc)
+    ret = data.marac_return(
         [marac],
         c["start"],
         c["end"],
         adult_women=c.get("women"),
         idva_fte=float(fte) if fte else None,
+        keys=keys,
     )
+    return ret, not_linked
 
 
 @return_reader
@@ -803,7 +811,7 @@ def _computed(marac: Agency, form: ReturnForm) -> domain.MaracReturn:
 def return_page(request: HttpRequest, marac_id: int) -> HttpResponse:
     marac = get_marac(request, marac_id, rules.MARAC_RETURN)
     form = _return_form(request)
-    ret = _computed(marac, form) if form.is_valid() else None
+    ret, not_linked = _computed(marac, form) if form.is_valid() else (None, "")
     if ret is not None:
         viewed(request, period=f"{ret.start.isoformat()} to {ret.end.isoformat()}")
     return render(
@@ -814,6 +822,7 @@ def return_page(request: HttpRequest, marac_id: int) -> HttpResponse:
             "form": form,
             "ret": ret,
             "rows": ret.rows() if ret else [],
+            "not_linked": not_linked,
             "query": request.GET.urlencode(),
         },
     )
@@ -829,7 +838,7 @@ def return_export(request: HttpRequest, marac_id: int, fmt: str) -> HttpResponse
     if not form.is_valid():
         problems = "; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items())
         return HttpResponseBadRequest(f"The return's period or inputs are wrong: {problems}")
-    ret = _computed(marac, form)
+    ret, _ = _computed(marac, form)
     if fmt == "csv":
         response = HttpResponse(domain.as_csv(ret), content_type="text/csv; charset=utf-8")
     else:
