@@ -113,6 +113,7 @@ class StoreWrite:
     con: duckdb.DuckDBPyConnection
     origin: Origin
     imports: list[int] = field(default_factory=list)
+    changes: list[str] = field(default_factory=list)  # what was written besides imports
     committed: bool = False
 
     def record(self, import_id: int) -> None:
@@ -131,6 +132,10 @@ class StoreWrite:
             ],
         )
         self.imports.append(import_id)
+
+    def changed(self, what: str) -> None:
+        """Note a change that is not an import (a split link, say): the copy commits too."""
+        self.changes.append(what)
 
 
 def _utc_naive(when: dt.datetime | None) -> dt.datetime | None:
@@ -356,7 +361,8 @@ def writing(
 ) -> Iterator[StoreWrite]:
     """Write the store, all or nothing: yields a :class:`StoreWrite` on a copy of it.
 
-    The copy replaces the store when the block ends normally having recorded an import;
+    The copy replaces the store when the block ends normally having recorded an import
+    (or a change, :meth:`StoreWrite.changed`);
     otherwise (nothing recorded, an exception, Ctrl+C) the store is left exactly as it was.
     """
     path = real_path(resolve_store_path(path))
@@ -388,11 +394,11 @@ def writing(
             con.execute(f"SET temp_directory = '{str(spill).replace(chr(39), chr(39) * 2)}'")
             write = StoreWrite(con, origin)
             yield write
-            if write.imports:
+            if write.imports or write.changes:
                 con.execute("CHECKPOINT")
             con.close()
             con = None
-            if write.imports:
+            if write.imports or write.changes:
                 if copy.with_name(copy.name + ".wal").exists():
                     raise RuntimeError(f"{copy} kept a journal after its checkpoint")
                 _fsync(copy)
