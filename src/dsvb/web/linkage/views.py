@@ -1,0 +1,307 @@
+"""Linked people: how much linkage joined, why two records were linked, and splitting a
+wrong link (decision 0048).
+
+Who may do what is :mod:`dsvb.linkage.access` (the one decide): the summary for the board
+and force analysts; a person's records, identifiers and match weights, and the split, for
+force analysts. Refusals are audited by ``policy_required``; every view of a person is one
+``page_viewed`` entry naming its key (never an identifier); a split is its own entry
+(:data:`dsvb.web.linkage.audit.LINK_SPLIT`).
+
+A partner agency's case record inside a person shows its agency and record id only, unless
+the viewer may see one of that person's cases themselves (the cases' own decide, with
+emergency grants) -- and then only the field groups that case shows them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+
+from dsvb.cases import access as case_rules
+from dsvb.cases.fields import FieldGroup
+from dsvb.linkage import access as rules
+from dsvb.linkage import review
+from dsvb.linkage.records import EXTRACT, PersonRecord, RecordRef
+from dsvb.store import writer
+from dsvb.web.accounts import policies
+from dsvb.web.accounts.decorators import policy_required
+from dsvb.web.accounts.memberships import decide
+from dsvb.web.audit.pageview import audited_view, viewed
+from dsvb.web.audit.recorder import record
+from dsvb.web.linkage import audit
+from dsvb.web.linkage.forms import SplitForm
+from dsvb.web.performance import data
+from dsvb.web.performance.views import handles_busy_store
+
+
+def can_view_linkage(user: Any) -> bool:
+    return policies._answer(user, decide(user, rules.VIEW_LINKAGE))
+
+
+def can_review_links(user: Any) -> bool:
+    return policies._answer(user, decide(user, rules.REVIEW_LINKS))
+
+
+def can_split_links(user: Any) -> bool:
+    return policies._answer(user, decide(user, rules.SPLIT_LINK))
+
+
+linkage_view = policy_required(lambda user, **_: can_view_linkage(user))
+linkage_review = policy_required(lambda user, **_: can_review_links(user))
+linkage_split = policy_required(lambda user, **_: can_split_links(user))
+
+
+@dataclass(frozen=True)
+class RecordRow:
+    """One record as the page shows it: identifiers only where the viewer may see them."""
+
+    ref: RecordRef
+    anchor: str
+    given_name: str | None = None
+    family_name: str | None = None
+    date_of_birth: Any = None
+    postcode: str | None = None
+    shown: bool = True  # False: a case record the viewer may not see (agency and id only)
+    note: str = ""
+
+    @property
+    def is_extract(self) -> bool:
+        return self.ref.source == EXTRACT
+
+    @property
+    def label(self) -> str:
+        where = "Police extract" if self.is_extract else self.ref.source
+        return f"{where}, record {self.ref.record_id}"
+
+    def choice_label(self) -> str:
+        if not self.shown:
+            return f"{self.label} (identifiers not shown)"
+        names = " ".join(n for n in (self.given_name, self.family_name) if n)
+        born = f", born {self.date_of_birth:%-d %B %Y}" if self.date_of_birth else ""
+        return f"{self.label}: {names or 'no name recorded'}{born}"
+
+
+def _anchor(ref: RecordRef) -> str:
+    safe = "".join(c if c.isalnum() else "-" for c in f"{ref.source}-{ref.record_id}")
+    return f"record-{safe.lower()}"
+
+
+def _extract_row(ref: RecordRef, ids: dict[str, PersonRecord]) -> RecordRow:
+    found = ids.get(ref.record_id)
+    if found is None:
+        return RecordRow(ref, _anchor(ref), note="No identifiers held for this record")
+    return RecordRow(
+        ref, _anchor(ref), found.given_name, found.family_name, found.date_of_birth,
+        found.postcode,
+    )  # fmt: skip
+
+
+def _case_row(user: Any, ref: RecordRef) -> RecordRow:
+    """A case person's row: identifiers only through a case of theirs the viewer sees."""
+    from dsvb.web.cases import guards
+    from dsvb.web.cases.models import Case, Person
+
+    hidden = RecordRow(
+        ref,
+        _anchor(ref),
+        shown=False,
+        note=f"Held by {ref.source}: its identifiers are shown only to those who may see the case",
+    )
+    if not ref.record_id.isdigit():
+        return hidden
+    person = Person.objects.filter(pk=int(ref.record_id), agency__name=ref.source).first()
+    if person is None:
+        return hidden
+    cases = list(
+        Case.objects.filter(Q(victim=person) | Q(parties__person=person))
+        .select_related("agency")
+        .distinct()
+    )
+    decisions = [guards.case_decision(user, case_rules.VIEW_CASE, c) for c in cases]
+    if not rules.shows_case_identifiers(decisions):
+        return hidden
+    seen = [c for c, d in zip(cases, decisions, strict=True) if d.allowed]
+    groups = [guards.visibility(user, c) for c in seen]
+    if not any(g.shows(FieldGroup.IDENTITY) for g in groups):
+        return hidden
+    postcode = None
+    for case, shown in zip(seen, groups, strict=True):
+        if shown.shows(FieldGroup.ADDRESS) and case.victim_id == person.pk:
+            home = case.addresses.filter(kind="home", current=True).first()
+            postcode = home.postcode if home is not None else None
+            break
+    return RecordRow(
+        ref, _anchor(ref), person.given_name, person.family_name, person.date_of_birth, postcode
+    )
+
+
+def _rows(user: Any, refs: list[RecordRef], ids: dict[str, PersonRecord]) -> dict:
+    return {r: (_extract_row(r, ids) if r.source == EXTRACT else _case_row(user, r)) for r in refs}
+
+
+def _read_person(person_key: str) -> tuple[review.Cluster, dict[str, PersonRecord], dict]:
+    """The person and the extract identifiers of every record on its page (404: none)."""
+    with data.read_only() as con:
+        found = review.cluster(con, person_key) if con is not None else None
+        if found is None:
+            raise Http404(f"No linked person {person_key}")
+        refs = {*found.members, *(p.left for p in found.pairs), *(p.right for p in found.pairs)}
+        ids = review.extract_identifiers(con, [r.record_id for r in refs if r.source == EXTRACT])
+        keys = {r: review.key_of(con, r) for r in refs if r not in found.members}
+    return found, ids, keys
+
+
+def _waterfall(pair: review.PairEvidence) -> list[dict[str, Any]]:
+    """Each comparison with the weight it adds and the running total (the pair's total is
+    the last): a table a reader follows as a waterfall chart."""
+    total = 0.0
+    steps = []
+    for step in pair.comparisons:
+        total += step.match_weight
+        steps.append(
+            {
+                "name": step.comparison.replace("_", " ").capitalize(),
+                "level": step.level or "—",
+                "weight": step.match_weight,
+                "total": total,
+                "direction": "for" if step.match_weight > 0 else "against"
+                if step.match_weight < 0 else "neither",
+            }
+        )  # fmt: skip
+    return steps
+
+
+def _person_page(
+    request: HttpRequest, person_key: str, *, highlight: RecordRef | None = None
+) -> HttpResponse:
+    found, ids, other_keys = _read_person(person_key)
+    viewed(request, person_key=person_key, records=len(found.members))
+    refs = sorted({*found.members, *(p.left for p in found.pairs), *(p.right for p in found.pairs)})
+    rows = _rows(request.user, refs, ids)
+    pairs = [
+        {
+            "pair": p,
+            "left": rows[p.left],
+            "right": rows[p.right],
+            "steps": _waterfall(p),
+            "percent": p.match_probability * 100,
+        }
+        for p in found.pairs
+    ]
+    return render(
+        request,
+        "linkage/person.html",
+        {
+            "person": found,
+            "records": [rows[m] for m in found.members],
+            "pairs": pairs,
+            "splits": found.splits,
+            "other_keys": {str(r): k for r, k in other_keys.items() if k},
+            "highlight": rows.get(highlight) if highlight else None,
+            "may_split": len(found.members) > 1 and can_split_links(request.user),
+            "split_from": request.GET.get("split_from", ""),
+        },
+    )
+
+
+@linkage_view
+@audited_view("the linkage summary")
+@handles_busy_store
+def summary(request: HttpRequest) -> HttpResponse:
+    with data.read_only() as con:
+        counts = review.summary(con) if con is not None else review.Summary(0, 0, 0, 0, 0, ())
+        # ISSUE 18 / H4: the side-by-side repeat figures by area (recorded vs linked person)
+        # go here when dsvb.indicators.linked.side_by_side(con, query) lands (see the
+        # template's marked place); until then the page shows the linkage counts only.
+        side_by_side = None
+    return render(
+        request,
+        "linkage/summary.html",
+        {
+            "summary": counts,
+            "side_by_side": side_by_side,
+            "may_review": can_review_links(request.user),
+        },
+    )
+
+
+@linkage_review
+@audited_view("a linked person's records")
+@handles_busy_store
+def person(request: HttpRequest, person_key: str) -> HttpResponse:
+    return _person_page(request, person_key)
+
+
+@linkage_review
+@audited_view("a record's linked person")
+@handles_busy_store
+def record_person(request: HttpRequest) -> HttpResponse:
+    """The person a record belongs to, found by its source and record id."""
+    source = request.GET.get("source", "").strip() or EXTRACT
+    record_id = request.GET.get("record_id", "").strip()
+    if not record_id:
+        raise Http404("Give a record id")
+    ref = RecordRef(source, record_id)
+    with data.read_only() as con:
+        key = review.key_of(con, ref) if con is not None else None
+    if key is None:
+        raise Http404(f"Record {ref} holds no person key")
+    viewed(request, source=ref.source, record_id=ref.record_id)
+    return _person_page(request, key, highlight=ref)
+
+
+@linkage_split
+@audited_view("the split-a-link form")
+@handles_busy_store
+def split(request: HttpRequest, person_key: str) -> HttpResponse:
+    found, ids, _ = _read_person(person_key)
+    viewed(request, person_key=person_key, records=len(found.members))
+    rows = _rows(request.user, list(found.members), ids)
+    choices = [(str(r.ref), r.choice_label()) for r in rows.values()]
+    posted = request.POST if request.method == "POST" else None
+    form = SplitForm(posted, choices=choices, initial={"record": request.GET.get("record")})
+    if len(found.members) < 2:
+        form.add_error(None, f"Person {person_key} has one record: there is nothing to split")
+    elif posted is not None and form.is_valid():
+        chosen = next(r for r in found.members if str(r) == form.cleaned_data["record"])
+        try:
+            result = review.split(
+                data.store_path(),
+                chosen,
+                person_key,
+                by=request.user.get_username(),
+                reason=form.cleaned_data["reason"],
+                now=timezone.now(),
+                wait=10,
+            )
+        except review.SplitRefused as exc:
+            form.add_error(None, str(exc)[:1].upper() + str(exc)[1:])
+        except writer.StoreBusy:
+            form.add_error(
+                None,
+                "The store is being written by an import or a linkage run: nothing was split. "
+                "Try again in a minute.",
+            )
+        else:
+            record(
+                request,
+                audit.LINK_SPLIT,
+                f"Record {result.record} split off person {result.from_key}: now person "
+                f"{result.new_key}",
+                object_type="linked_person",
+                object_id=result.from_key,
+                **result.audit_fields(),
+            )
+            url = reverse("linkage:person", args=[result.new_key])
+            return redirect(f"{url}?split_from={result.from_key}")
+    return render(
+        request,
+        "linkage/split.html",
+        {"person": found, "form": form, "records": list(rows.values())},
+    )
