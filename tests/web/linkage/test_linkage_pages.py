@@ -212,3 +212,23 @@ def test_a_split_of_a_record_that_moved_meanwhile_is_refused(client_for, linked)
     assert response.status_code == 200
     assert "has one record: there is nothing to split" in response.content.decode()
     assert not entries(audit.LINK_SPLIT)
+
+
+def test_the_waterfall_starts_from_the_prior_and_ends_at_the_pairs_weight() -> None:
+    from dsvb.web.linkage.views import _waterfall
+
+    steps = (
+        review.ComparisonStep("given_name", "exact", 6.0),
+        review.ComparisonStep("prior", "", -8.0),
+        review.ComparisonStep("date_of_birth", "day and month transposed", 3.5),
+    )
+    pair = review.PairEvidence(RecordRef(EXTRACT, "a"), RecordRef(EXTRACT, "b"), 1.5, 0.7, steps, 1)
+    rows = _waterfall(pair)
+    assert [r["name"] for r in rows] == ["Prior", "Given name", "Date of birth"]
+    assert [r["total"] for r in rows] == [-8.0, -2.0, 1.5]
+    assert rows[0]["direction"] == "against" and rows[1]["direction"] == "for"
+    # a run that kept no prior: the difference is shown, so the total is the pair's weight
+    unitemised = review.PairEvidence(pair.left, pair.right, 2.0, 0.8, steps[:1], 1)
+    rows = _waterfall(unitemised)
+    assert rows[0]["name"] == "Prior and parts not itemised" and rows[0]["weight"] == -4.0
+    assert rows[-1]["total"] == 2.0

@@ -157,24 +157,31 @@ def _read_person(person_key: str) -> tuple[review.Cluster, dict[str, PersonRecor
     return found, ids, keys
 
 
+#: comparison names a run may give the starting weight (the prior: two records picked at
+#: random being the same person); shown first, as a waterfall chart starts from it
+PRIOR_NAMES = frozenset({"prior", "probability_two_random_records_match"})
+
+
 def _waterfall(pair: review.PairEvidence) -> list[dict[str, Any]]:
-    """Each comparison with the weight it adds and the running total (the pair's total is
-    the last): a table a reader follows as a waterfall chart."""
+    """Each comparison with the weight it adds and the running total, the prior first and
+    the pair's match weight last: a table a reader follows as a waterfall chart. A part the
+    run did not itemise (the prior, if it kept none) is shown as its own row, so the total
+    is always the pair's match weight."""
+    steps = sorted(pair.comparisons, key=lambda s: s.comparison.lower() not in PRIOR_NAMES)
+    parts = [(s.comparison.replace("_", " ").capitalize(), s.level or "—", s.match_weight)
+             for s in steps]  # fmt: skip
+    rest = pair.match_weight - sum(w for _, _, w in parts)
+    if abs(rest) >= 0.005:
+        parts.insert(0, ("Prior and parts not itemised", "—", rest))
     total = 0.0
-    steps = []
-    for step in pair.comparisons:
-        total += step.match_weight
-        steps.append(
-            {
-                "name": step.comparison.replace("_", " ").capitalize(),
-                "level": step.level or "—",
-                "weight": step.match_weight,
-                "total": total,
-                "direction": "for" if step.match_weight > 0 else "against"
-                if step.match_weight < 0 else "neither",
-            }
-        )  # fmt: skip
-    return steps
+    rows = []
+    for name, level, weight in parts:
+        total += weight
+        direction = "for" if weight > 0 else "against" if weight < 0 else "neither for nor"
+        rows.append(
+            {"name": name, "level": level, "weight": weight, "total": total, "direction": direction}
+        )
+    return rows
 
 
 def _person_page(
