@@ -1,12 +1,12 @@
 """A linkage run's tables written by hand into a store, for the review pages' tests (no
 Splink needed): three people, with synthetic identifiers only.
 
-- ``P00000000aaa1``: police extract people ``LNK-1`` and ``LNK-2`` (a typo in the surname,
+- ``P00000000AAA1``: police extract people ``LNK-1`` and ``LNK-2`` (a typo in the surname,
   the same date of birth) and the Lambeth IDVA service's case person (record id given by
   the caller: the database's ``Person.pk``, or ``"901"``). The pair LNK-1/LNK-2 was linked
   on names, date of birth and postcode; LNK-2/the case person on name and date of birth.
-- ``P00000000bbb2``: ``LNK-3`` alone.
-- ``P00000000ccc3``: ``LNK-4`` and ``LNK-5``, twins (same surname, postcode and date of
+- ``P00000000BBB2``: ``LNK-3`` alone.
+- ``P00000000CCC3``: ``LNK-4`` and ``LNK-5``, twins (same surname, postcode and date of
   birth, different given names) wrongly linked: the pair a reviewer splits.
 """
 
@@ -33,7 +33,7 @@ CREATE TABLE IF NOT EXISTS person_identifiers (
 );
 """
 
-KEY_A, KEY_B, KEY_TWINS = "P00000000aaa1", "P00000000bbb2", "P00000000ccc3"
+KEY_A, KEY_B, KEY_TWINS = "P00000000AAA1", "P00000000BBB2", "P00000000CCC3"
 CASE_AGENCY = "Lambeth IDVA service"
 
 IDENTIFIERS = {

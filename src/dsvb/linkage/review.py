@@ -340,7 +340,7 @@ def new_key(ref: RecordRef, from_key: str, at: dt.datetime, taken: set[str]) -> 
     n = 0
     while True:
         seed = f"split|{ref.source}|{ref.record_id}|{from_key}|{at.isoformat()}|{n}"
-        key = "P" + hashlib.sha256(seed.encode()).hexdigest()[:12]
+        key = "P" + hashlib.sha256(seed.encode()).hexdigest()[:12].upper()
         if key not in taken:
             return key
         n += 1

@@ -113,8 +113,14 @@ class StoreWrite:
     con: duckdb.DuckDBPyConnection
     origin: Origin
     imports: list[int] = field(default_factory=list)
-    changes: list[str] = field(default_factory=list)  # what was written besides imports
+    #: what else this write changed that is not an import (a linkage run, a split link):
+    #: noted with :meth:`changed`, it commits the copy too
+    changes: list[str] = field(default_factory=list)
     committed: bool = False
+
+    def changed(self, what: str) -> None:
+        """Note a change that is not an import (``what`` says which), so the copy commits."""
+        self.changes.append(what)
 
     def record(self, import_id: int) -> None:
         """Note who made import ``import_id`` (in the copy, so it commits with the import)."""
@@ -132,10 +138,6 @@ class StoreWrite:
             ],
         )
         self.imports.append(import_id)
-
-    def changed(self, what: str) -> None:
-        """Note a change that is not an import (a split link, say): the copy commits too."""
-        self.changes.append(what)
 
 
 def _utc_naive(when: dt.datetime | None) -> dt.datetime | None:
@@ -362,8 +364,8 @@ def writing(
     """Write the store, all or nothing: yields a :class:`StoreWrite` on a copy of it.
 
     The copy replaces the store when the block ends normally having recorded an import
-    (or a change, :meth:`StoreWrite.changed`);
-    otherwise (nothing recorded, an exception, Ctrl+C) the store is left exactly as it was.
+    (:meth:`StoreWrite.record`) or another change (:meth:`StoreWrite.changed`); otherwise
+    (nothing recorded, an exception, Ctrl+C) the store is left exactly as it was.
     """
     path = real_path(resolve_store_path(path))
     say = progress or (lambda message: None)

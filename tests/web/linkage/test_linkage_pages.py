@@ -220,15 +220,16 @@ def test_the_waterfall_starts_from_the_prior_and_ends_at_the_pairs_weight() -> N
     steps = (
         review.ComparisonStep("given_name", "exact", 6.0),
         review.ComparisonStep("prior", "", -8.0),
-        review.ComparisonStep("date_of_birth", "day and month transposed", 3.5),
+        review.ComparisonStep("dob", "jw>=0.92", 3.5),
     )
     pair = review.PairEvidence(RecordRef(EXTRACT, "a"), RecordRef(EXTRACT, "b"), 1.5, 0.7, steps, 1)
     rows = _waterfall(pair)
     assert [r["name"] for r in rows] == ["Prior", "Given name", "Date of birth"]
     assert [r["total"] for r in rows] == [-8.0, -2.0, 1.5]
+    assert rows[2]["level"] == "Jaro-Winkler similarity ≥ 0.92"
     assert rows[0]["direction"] == "against" and rows[1]["direction"] == "for"
     # a run that kept no prior: the difference is shown, so the total is the pair's weight
     unitemised = review.PairEvidence(pair.left, pair.right, 2.0, 0.8, steps[:1], 1)
     rows = _waterfall(unitemised)
-    assert rows[0]["name"] == "Prior and parts not itemised" and rows[0]["weight"] == -4.0
+    assert rows[0]["name"] == "Prior: before any comparison" and rows[0]["weight"] == -4.0
     assert rows[-1]["total"] == 2.0

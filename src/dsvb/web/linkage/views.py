@@ -160,19 +160,34 @@ def _read_person(person_key: str) -> tuple[review.Cluster, dict[str, PersonRecor
 #: comparison names a run may give the starting weight (the prior: two records picked at
 #: random being the same person); shown first, as a waterfall chart starts from it
 PRIOR_NAMES = frozenset({"prior", "probability_two_random_records_match"})
+#: how a comparison's name reads on the page (others: "given_name" -> "Given name")
+COMPARISON_NAMES = {"dob": "Date of birth", "date_of_birth": "Date of birth"}
+PRIOR_ROW = "Prior: before any comparison"
+
+
+def _comparison_name(name: str) -> str:
+    return COMPARISON_NAMES.get(name, name.replace("_", " ").capitalize())
+
+
+def _level(level: str) -> str:
+    """A level's label in words ("jw>=0.92" -> "Jaro-Winkler similarity ≥ 0.92")."""
+    text = str(level or "").strip()
+    if text.startswith("jw>="):
+        return f"Jaro-Winkler similarity ≥ {text[4:]}"
+    return text or "—"
 
 
 def _waterfall(pair: review.PairEvidence) -> list[dict[str, Any]]:
     """Each comparison with the weight it adds and the running total, the prior first and
     the pair's match weight last: a table a reader follows as a waterfall chart. A part the
     run did not itemise (the prior, if it kept none) is shown as its own row, so the total
-    is always the pair's match weight."""
+    is always the pair's match weight (a run that keeps no prior row: the prior, with the
+    rounding of the parts)."""
     steps = sorted(pair.comparisons, key=lambda s: s.comparison.lower() not in PRIOR_NAMES)
-    parts = [(s.comparison.replace("_", " ").capitalize(), s.level or "—", s.match_weight)
-             for s in steps]  # fmt: skip
+    parts = [(_comparison_name(s.comparison), _level(s.level), s.match_weight) for s in steps]
     rest = pair.match_weight - sum(w for _, _, w in parts)
     if abs(rest) >= 0.005:
-        parts.insert(0, ("Prior and parts not itemised", "—", rest))
+        parts.insert(0, (PRIOR_ROW, "—", rest))
     total = 0.0
     rows = []
     for name, level, weight in parts:
