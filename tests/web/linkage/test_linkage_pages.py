@@ -233,3 +233,16 @@ def test_the_waterfall_starts_from_the_prior_and_ends_at_the_pairs_weight() -> N
     rows = _waterfall(unitemised)
     assert rows[0]["name"] == "Prior: before any comparison" and rows[0]["weight"] == -4.0
     assert rows[-1]["total"] == 2.0
+
+
+def test_the_summary_shows_repeat_victims_by_recorded_id_and_linked_person(
+    client_for, demo_store, linkage_objects
+) -> None:
+    """With the figures by linked person (dsvb.indicators.linked, issue 18's other part):
+    skipped on a build without them."""
+    pytest.importorskip("dsvb.indicators.linked")
+    html = client_for(Role.BOARD_MEMBER).get("/linkage/").content.decode()
+    assert 'id="repeat-side-by-side"' in html
+    assert "Hidden repeat victims" in html and "Domestic violence" in html
+    for secret in ("Amelia", "LNK-1"):
+        assert secret not in html

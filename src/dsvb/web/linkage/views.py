@@ -14,6 +14,7 @@ emergency grants) -- and then only the field groups that case shows them.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
@@ -232,22 +233,68 @@ def _person_page(
     )
 
 
+def _months_before(month: dt.date, n: int) -> dt.date:
+    index = month.year * 12 + month.month - 1 - n
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
+def _repeat_figures(con: Any) -> dict[str, Any] | None:
+    """Repeat victimisation by recorded id and by linked person, side by side by area, over
+    the latest twelve months held (issue 18's figures: ``dsvb.indicators.linked``, decision
+    0047). None when that module is not part of this build, or nothing is linked yet."""
+    try:
+        from dsvb.indicators import linked as figures
+        from dsvb.indicators.engine import IndicatorQuery, NoLinks
+    except ImportError:  # the figures by linked person are another part of issue 18
+        return None
+    state = data.state()
+    if state.last_month is None:
+        return None
+    start = _months_before(state.last_month, 11)
+    if state.first_month is not None and start < state.first_month:
+        start = state.first_month
+    end = _months_before(state.last_month, -1)
+    try:
+        rows = figures.side_by_side(con, IndicatorQuery(start=start, end=end))
+    except NoLinks:
+        return None
+    shown = [
+        {
+            "row": r,
+            "family": _family(r.family),
+            "recorded_rate": _percent(r.recorded.repeat_victim_rate),
+            "linked_rate": _percent(r.linked.repeat_victim_rate),
+        }
+        for r in rows
+        if not r.cuts
+    ]
+    return {"rows": shown, "start": start, "end": end}
+
+
+def _family(family_id: str) -> str:
+    from dsvb.indicators.definitions import FAMILIES
+
+    found = FAMILIES.get(family_id)
+    return found.label if found is not None else family_id
+
+
+def _percent(rate: float | None) -> str:
+    return "—" if rate is None else f"{100 * rate:.1f}%"
+
+
 @linkage_view
 @audited_view("the linkage summary")
 @handles_busy_store
 def summary(request: HttpRequest) -> HttpResponse:
     with data.read_only() as con:
         counts = review.summary(con) if con is not None else review.Summary(0, 0, 0, 0, 0, ())
-        # ISSUE 18 / H4: the side-by-side repeat figures by area (recorded vs linked person)
-        # go here when dsvb.indicators.linked.side_by_side(con, query) lands (see the
-        # template's marked place); until then the page shows the linkage counts only.
-        side_by_side = None
+        repeat = _repeat_figures(con) if con is not None and counts.linked else None
     return render(
         request,
         "linkage/summary.html",
         {
             "summary": counts,
-            "side_by_side": side_by_side,
+            "repeat": repeat,
             "may_review": can_review_links(request.user),
         },
     )
