@@ -19,6 +19,7 @@ pytest_plugins = [
     "tests.support.web_fixtures",
     "tests.support.cycle_fixtures",
     "tests.support.case_fixtures",
+    "tests.support.linkage_fixtures",
 ]
 
 # --- Playwright with Debian's Chromium -----------------------------------------------------

@@ -199,7 +199,9 @@ def police_records(demo_store_file) -> dict[str, str]:
 
 
 @pytest.fixture
-def page_objects(cycle_objects, case_objects, police_records) -> dict[str, int | str]:
-    """Every placeholder of the tests that walk every URL: the cycle's, the cases' and the
-    compliance pages' police records."""
-    return {**cycle_objects, **case_objects, **police_records}
+def page_objects(
+    cycle_objects, case_objects, police_records, linkage_objects
+) -> dict[str, int | str]:
+    """Every placeholder of the tests that walk every URL: the cycle's, the cases', the
+    compliance pages' police records and the linkage review's person."""
+    return {**cycle_objects, **case_objects, **police_records, **linkage_objects}

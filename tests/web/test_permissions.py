@@ -19,6 +19,7 @@ from dsvb.web.accounts.roles import Role
 from dsvb.web.imports.models import ImportJob
 from tests.web.cases.matrix import CASES_MATRIX
 from tests.web.conftest import LAMBETH, SOUTHWARK
+from tests.web.linkage.matrix import LINKAGE_MATRIX
 from tests.web.oversight.case import Case
 from tests.web.oversight.matrix import CYCLE_MATRIX
 
@@ -131,6 +132,7 @@ MATRIX: dict[str, list[Case]] = {
 
 MATRIX.update(CYCLE_MATRIX)
 MATRIX.update(CASES_MATRIX)
+MATRIX.update(LINKAGE_MATRIX)
 
 
 def _url_names(patterns: list, namespace: str = "") -> list[str]:

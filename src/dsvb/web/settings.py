@@ -102,6 +102,7 @@ INSTALLED_APPS = [
     "dsvb.web.oversight",
     "dsvb.web.cases",
     "dsvb.web.compliance",
+    "dsvb.web.linkage",
 ]
 
 MIDDLEWARE = [

@@ -16,6 +16,7 @@ urlpatterns = [
     path("board/", include("dsvb.web.oversight.urls")),
     path("cases/", include("dsvb.web.cases.urls")),
     path("compliance/", include("dsvb.web.compliance.urls")),
+    path("linkage/", include("dsvb.web.linkage.urls")),
     path("health/", views.health, name="health"),
 ]
 

@@ -24,6 +24,13 @@ def _can_use_cases(user: Any) -> bool:
     return bool(getattr(user, "is_authenticated", False)) and decide(user, USE_CASES).allowed
 
 
+def _can_view_linkage(user: Any) -> bool:
+    from dsvb.linkage.access import VIEW_LINKAGE
+    from dsvb.web.accounts.memberships import decide
+
+    return bool(getattr(user, "is_authenticated", False)) and decide(user, VIEW_LINKAGE).allowed
+
+
 def navigation(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     items: list[tuple[str, str]] = []
@@ -38,6 +45,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         items.append(("Board", reverse("oversight:home")))
     if _can_use_cases(user):
         items.append(("Cases", reverse("cases:caseload")))
+    if _can_view_linkage(user):
+        items.append(("Linked people", reverse("linkage:summary")))
     if policies.can_view_imports(user):
         items.append(("Imports", reverse("imports:list")))
     if policies.can_search_audit(user):

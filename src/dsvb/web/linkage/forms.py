@@ -1,0 +1,43 @@
+"""The split-a-link form: which record, why (a sentence: :func:`dsvb.linkage.review.check_reason`)
+and a confirmation that the records were checked."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from crispy_forms_gds.layout import Submit
+from django import forms
+
+from dsvb.linkage.review import SplitRefused, check_reason
+from dsvb.web.forms import fields_only
+
+
+class SplitForm(forms.Form):
+    record = forms.ChoiceField(
+        label="Which record is not this person?",
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose the record to split off"},
+    )
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        label="Why these records are not the same person",
+        help_text="A sentence another analyst can check later. It is kept with the split in "
+        "the store; the audit log records the split, not these words.",
+        error_messages={"required": "Give the reason these records are not the same person"},
+    )
+    confirm = forms.BooleanField(
+        label="I have checked these records and they are not the same person",
+        error_messages={"required": "Confirm that you have checked the records"},
+    )
+
+    def __init__(self, *args: Any, choices: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["record"].choices = choices
+        self.helper = fields_only(*self.fields, Submit("submit", "Split the record off"))
+
+    def clean_reason(self) -> str:
+        try:
+            return check_reason(self.cleaned_data["reason"])
+        except SplitRefused as e:
+            text = str(e)
+            raise forms.ValidationError(text[:1].upper() + text[1:]) from None
