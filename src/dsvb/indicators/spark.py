@@ -157,6 +157,8 @@ def open_parquet(
     session started here is stopped after it (a submitted job's is left to its owner)."""
     from pyspark.sql import SparkSession
 
+    if not _remote(str(folder)):  # a local folder is checked before Spark takes seconds to start
+        read_manifest(str(folder).removeprefix("file://"))
     started = SparkSession.getActiveSession() is None and not _submitted()
     spark = session(master, config=config)
     try:
