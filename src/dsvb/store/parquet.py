@@ -202,10 +202,11 @@ def _write_tables(
             )
         file = f"{name}.parquet"
         select = ", ".join(_quote(c) for c in columns)
-        written = con.execute(
+        written = _copy(
+            con,
             f"COPY (SELECT {select} FROM {_quote(name)}) TO {_literal(folder / file)} "
-            "(FORMAT parquet, COMPRESSION zstd)"
-        ).fetchone()
+            "(FORMAT parquet, COMPRESSION zstd)",
+        )
         tables[name] = {"file": file, "rows": int(written[0]) if written else 0, "columns": columns}
     written_at = (now or dt.datetime.now(dt.UTC)).astimezone(dt.UTC)
     manifest = Manifest(
@@ -217,6 +218,11 @@ def _write_tables(
     text = json.dumps(manifest.as_json(), indent=2) + "\n"
     (folder / MANIFEST).write_text(text, encoding="utf-8")
     return manifest
+
+
+def _copy(con: duckdb.DuckDBPyConnection, sql: str) -> tuple | None:
+    """Run one COPY; its row is the number of rows written."""
+    return con.execute(sql).fetchone()
 
 
 def _replace(partial: Path, out: Path) -> None:
