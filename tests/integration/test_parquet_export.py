@@ -169,6 +169,24 @@ def test_a_failed_export_leaves_the_earlier_one_and_nothing_else(
     assert [p.name for p in tmp_path.iterdir()] == ["out"]
 
 
+def test_an_export_removes_what_a_killed_export_left_beside_its_folder(
+    made_store: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "out"
+    partial = tmp_path / ".out.k1x2.partial"  # killed while writing
+    partial.mkdir()
+    (partial / "incidents.parquet").write_bytes(b"half")
+    old = tmp_path / ".out.k3y4.old"  # killed between its two renames
+    old.mkdir()
+    (old / "manifest.json").write_text("{}", encoding="utf-8")
+    someone_elses = tmp_path / ".out.notes.old"
+    someone_elses.mkdir()
+    (someone_elses / "notes.txt").write_text("keep me", encoding="utf-8")
+
+    parquet.export(made_store, out)
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".out.notes.old", "out"]
+
+
 def test_an_export_never_writes_over_a_folder_it_did_not_write(
     made_store: Path, tmp_path: Path
 ) -> None:

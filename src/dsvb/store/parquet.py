@@ -156,6 +156,7 @@ def export(
                 "store up to date first (any write does: dsvb import), then export again."
             )
         out.parent.mkdir(parents=True, exist_ok=True)
+        _remove_leftovers(out)
         partial = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".partial", dir=out.parent))
         try:
             manifest = _write_tables(con, partial, now)
@@ -166,6 +167,22 @@ def export(
     finally:
         con.close()
     return manifest
+
+
+def _remove_leftovers(out: Path) -> None:
+    """Remove what an export to ``out`` that was killed left beside it: its hidden partial
+    folder (``.NAME.*.partial``) or the earlier export it had moved aside (``.NAME.*.old``).
+    Neither is ever read: ``out`` itself is always a whole export or absent."""
+    for pattern in (f".{out.name}.*.partial", f".{out.name}.*.old"):
+        for leftover in out.parent.glob(pattern):
+            if leftover.is_dir() and _is_export_or_partial(leftover):
+                shutil.rmtree(leftover, ignore_errors=True)
+
+
+def _is_export_or_partial(folder: Path) -> bool:
+    """Whether a folder holds only what an export writes (so removing it loses nothing else)."""
+    names = {f"{t}.parquet" for t in TABLES} | {MANIFEST}
+    return all(p.name in names or p.name.endswith(".tmp") for p in folder.iterdir())
 
 
 def _schema_version(con: duckdb.DuckDBPyConnection) -> int | None:
