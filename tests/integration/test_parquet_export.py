@@ -32,13 +32,16 @@ def made_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
     try:
         import_extract(con, folder / "extract")
         # identifiers of people, as a later schema keeps them: never part of an export
+        # (the table as schema 7 defines it; created here when this schema lacks it)
         con.execute(
-            "CREATE TABLE person_identifiers (person_id VARCHAR, given_name VARCHAR, "
-            "family_name VARCHAR, date_of_birth DATE, postcode VARCHAR)"
+            "CREATE TABLE IF NOT EXISTS person_identifiers (person_id VARCHAR NOT NULL, "
+            "given_name VARCHAR, family_name VARCHAR, date_of_birth DATE, postcode VARCHAR, "
+            "import_id INTEGER NOT NULL)"
         )
         con.execute(
-            "INSERT INTO person_identifiers SELECT person_id, 'Zebedee', 'Quixotely', "
-            "DATE '1980-02-03', 'E8 1AB' FROM people"
+            "INSERT INTO person_identifiers (person_id, given_name, family_name, "
+            "date_of_birth, postcode, import_id) SELECT person_id, 'Zebedee', 'Quixotely', "
+            "DATE '1980-02-03', 'E8 1AB', import_id FROM people"
         )
     finally:
         con.close()
