@@ -21,6 +21,7 @@ import contextlib
 import os
 import warnings
 from collections.abc import Iterator, Mapping
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from dsvb.store.parquet import MANIFEST, TABLES, Manifest, ParquetExportError, read_manifest
@@ -92,7 +93,9 @@ def session(master: str | None = None, *, config: Mapping[str, str] | None = Non
             # a sandbox without a resolvable host name: Spark binds to the loopback address
             os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
         builder = SparkSession.builder.master(chosen).appName("dsvb")
-        for key, value in {**LOCAL_CONFIG, **(config or {})}.items():
+        logging = Path(__file__).with_name("spark-log4j2.properties")
+        quiet = {"spark.driver.extraJavaOptions": f"-Dlog4j2.configurationFile=file:{logging}"}
+        for key, value in {**LOCAL_CONFIG, **quiet, **(config or {})}.items():
             builder = builder.config(key, value)
         try:
             spark = builder.getOrCreate()
