@@ -326,3 +326,22 @@ def test_indicators_on_spark_refuse_what_they_cannot_use(
     done = _dsvb("indicators", *args)
     assert done.returncode == status, done.stderr
     assert message in done.stderr
+
+
+def test_indicators_on_spark_without_java_say_what_to_install(
+    made_store: Path, tmp_path: Path
+) -> None:
+    out = _exported(made_store, tmp_path)
+    env = {k: v for k, v in os.environ.items() if k != "JAVA_HOME"}
+    env.update(PATH=str(tmp_path), DSVB_QUERY_CACHE="")  # no java on PATH
+    done = subprocess.run(
+        [sys.executable, "-m", "dsvb", "indicators", "--engine", "spark", "--parquet", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=env,
+    )
+    assert done.returncode == 1, done.stderr
+    assert "Spark needs Java 17" in done.stderr
+    assert "openjdk-17-jre-headless" in done.stderr
+    assert done.stdout == ""
