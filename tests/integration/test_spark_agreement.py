@@ -137,6 +137,26 @@ def test_the_queries_cover_every_indicator_and_family(data: tuple[Path, Path]) -
     assert set(defs.INDICATORS) <= nonzero, sorted(set(defs.INDICATORS) - nonzero)
 
 
+def test_a_folder_given_as_a_uri_is_read_through_spark(
+    data: tuple[Path, Path], spark_backend: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As for s3a:// and the like: the manifest read by Spark's file system layer, checked,
+    and the tables shown to Spark (here a file: URI, read as a remote one would be)."""
+    from pyspark.sql import SparkSession
+
+    from dsvb.indicators import spark
+
+    monkeypatch.setattr(spark, "_remote", lambda folder: True)
+    session = SparkSession.getActiveSession()
+    assert session is not None
+    con = spark.backend(session, data[1].as_uri())
+    manifest = parquet.read_manifest(data[1])
+    for table in parquet.TABLES:
+        assert con.to_pyarrow(con.table(table).count()).as_py() == manifest.rows(table)
+    with pytest.raises(parquet.ParquetExportError, match=r"Cannot read .*manifest\.json"):
+        spark.backend(session, (data[1].parent / "nothing").as_uri())
+
+
 def test_the_command_line_gives_the_same_csv_on_spark(
     data: tuple[Path, Path], tmp_path: Path
 ) -> None:
