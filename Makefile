@@ -12,7 +12,7 @@ PYTEST_ARGS ?=
 BENCH_WEB_ARGS ?=
 
 .PHONY: install system-deps documents-deps run demo test lint format bench bench-full bench-web bench-first-view bench-cases \
-	bench-equality bench-documents \
+	bench-equality bench-documents bench-spark bench-scaling \
 	postgres-start postgres-stop clean
 
 $(UV):
@@ -60,6 +60,14 @@ bench: install
 bench-full: install
 	$(BIN)/python benchmarks/run.py --sizes 1000000,10000000
 	$(BIN)/python benchmarks/cold_start.py
+
+# Every indicator on Spark (local mode) against DuckDB at 1M incidents, same data, same run.
+bench-spark: install
+	$(BIN)/python benchmarks/spark_vs_duckdb.py --incidents 1000000
+
+# DuckDB's import and indicator time and peak memory at 1M, 3M and 10M incidents.
+bench-scaling: install
+	$(BIN)/python benchmarks/scaling.py --sizes 1000000,3000000,10000000
 
 # The equality analysis (a page's cache miss) and a strand's publication, at London scale.
 bench-equality: install

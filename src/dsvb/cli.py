@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import json
 import os
 import signal
@@ -438,6 +439,32 @@ def imports(store_path: Path | None, fmt: str) -> None:
             click.echo(f"    warning: {warning}")
 
 
+@main.command("export-parquet")
+@_store_option
+@click.option(
+    "--out",
+    "out_dir",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder to write (created; an earlier export there is replaced whole).",
+)
+def export_parquet(store_path: Path | None, out_dir: Path) -> None:
+    """Write the store's indicator tables as Parquet, with a manifest (for Spark: dsvb
+    indicators --engine spark --parquet DIR). Identifiers of people are never written."""
+    import duckdb
+
+    from dsvb.store.parquet import ParquetExportError, export
+
+    try:
+        manifest = export(store_path, out_dir)
+    except (FileNotFoundError, store.NotAStoreError, ParquetExportError) as exc:
+        _fail(str(exc))
+    except duckdb.Error as exc:
+        _fail(f"Cannot export the store {store.resolve_store_path(store_path)}: {exc}")
+    rows = ", ".join(f"{name} {manifest.rows(name):,}" for name in manifest.tables)
+    click.echo(f"Wrote {out_dir} (schema version {manifest.schema_version}): {rows}")
+
+
 # --- indicators -----------------------------------------------------------------------------
 
 _date = whole_date  # --from and --to, as every command reads them
@@ -510,6 +537,25 @@ def _given(ctx: click.Context, name: str) -> bool:
 )
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="csv", show_default=True)
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Write to a file.")
+@click.option(
+    "--engine",
+    type=click.Choice(("duckdb", "spark")),
+    default="duckdb",
+    show_default=True,
+    help="Run the definitions on DuckDB (the store or --extract) or on Apache Spark "
+    "(a folder written by dsvb export-parquet: --parquet). See docs/spark.md.",
+)
+@click.option(
+    "--parquet",
+    "parquet_dir",
+    help="With --engine spark: the folder dsvb export-parquet wrote (a local path, or a "
+    "URI Spark reads such as s3a://bucket/dsvb/).",
+)
+@click.option(
+    "--spark-master",
+    help="With --engine spark: the Spark master for a session started here (default: "
+    "$DSVB_SPARK_MASTER, else local[*]); under spark-submit the submitted job's is used.",
+)
 def indicators(
     extract_dir: Path | None,
     returns_file: Path | None,
@@ -523,6 +569,9 @@ def indicators(
     people: str,
     fmt: str,
     out: Path | None,
+    engine: str,
+    parquet_dir: str | None,
+    spark_master: str | None,
 ) -> None:
     """Compute the board's indicators, by area and other cuts, with a force-wide row."""
     from dsvb.indicators import definitions
@@ -530,6 +579,7 @@ def indicators(
 
     if extract_dir and returns_file:
         raise click.UsageError("give --extract or --returns, not both")
+    _check_engine(click.get_current_context(), engine, parquet_dir, spark_master)
     if returns_file is not None:
         from dsvb.indicators.from_returns import indicators_from_return
         from dsvb.ingest.returns import ReturnError, read_return
@@ -589,15 +639,20 @@ def indicators(
 
     from dsvb.indicators.engine import compute, data_period
 
-    where = "the extract" if extract_dir is not None else "the store"
-    con = _open_data(extract_dir, store_path)
+    if engine == "spark":
+        where = f"the export {parquet_dir}"
+        con, has_records, close = _open_spark(str(parquet_dir), spark_master)
+    else:
+        where = "the extract" if extract_dir is not None else "the store"
+        con = _open_data(extract_dir, store_path)
+        has_records, close = functools.partial(_has_records, con), con.close
     try:
         if people == "linked":
             _check_links(con, extract_dir, store_path)
         held = data_period(con)
         notes.extend(_implausible_notes(con, where))
         period = _period(query, held, where)
-        if not _has_records(con, period):
+        if not has_records(period):
             holds = f"it holds months {_months(held)}" if held else "it holds none at all"
             notes.insert(
                 0,
@@ -607,7 +662,7 @@ def indicators(
         full = dataclasses.replace(query, start=period.start, end=period.end)
         rows = compute(con, full)  # compiled queries kept: no Ibis import once compiled
     finally:
-        con.close()
+        close()
     _emit(rows, fmt, out)
     for note in notes:  # after the output, on stderr: stdout stays CSV/JSON only
         click.echo(note, err=True)
@@ -634,6 +689,53 @@ def _check_links(con: Any, extract_dir: Path | None, path: Path | None) -> None:
                 "link --store PATH`, then dsvb export-parquet, which writes person_links)"
             )
         _fail(str(exc).replace("PATH", str(store.resolve_store_path(path))))
+
+
+def _check_engine(
+    ctx: click.Context, engine: str, parquet_dir: str | None, spark_master: str | None
+) -> None:
+    """--engine spark reads an export (--parquet) and nothing else; --parquet and
+    --spark-master mean nothing to DuckDB."""
+    if engine == "duckdb":
+        given = [f for f, v in (("--parquet", parquet_dir), ("--spark-master", spark_master)) if v]
+        if given:
+            raise click.UsageError(f"{' and '.join(given)} need --engine spark")
+        return
+    if not parquet_dir:
+        raise click.UsageError(
+            "--engine spark needs --parquet DIR: a folder written by dsvb export-parquet"
+        )
+    given = [
+        flag
+        for name, flag in (
+            ("extract_dir", "--extract"),
+            ("returns_file", "--returns"),
+            ("store_path", "--store"),
+        )
+        if _given(ctx, name)
+    ]
+    if given:
+        raise click.UsageError(
+            f"{', '.join(given)} cannot be used with --engine spark: Spark reads the tables "
+            "from --parquet DIR (write them with dsvb export-parquet --store PATH --out DIR)"
+        )
+
+
+def _open_spark(
+    parquet_dir: str, master: str | None
+) -> tuple[Any, Callable[[Period], bool], Callable[[], None]]:
+    """An Ibis backend on Spark over the export, the period check on it, and how to close
+    it (exit 1 with the reason when the folder is not a usable export or Spark cannot start)."""
+    from dsvb.indicators import spark
+    from dsvb.store.parquet import ParquetExportError
+
+    started = contextlib.ExitStack()
+    try:
+        con = started.enter_context(spark.open_parquet(parquet_dir, master=master))
+    except (ParquetExportError, spark.SparkUnavailable) as exc:
+        started.close()
+        _fail(str(exc))
+    return con, functools.partial(spark.has_records, con), started.close
 
 
 def _implausible_notes(con: duckdb.DuckDBPyConnection, where: str) -> list[str]:
