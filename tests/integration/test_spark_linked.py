@@ -83,3 +83,48 @@ def test_parquet_without_person_links_is_refused_on_spark(
     on_spark = _views(spark, con, tmp_path / "pq", TABLES)
     with pytest.raises(NoLinks, match="dsvb link"):
         compute(on_spark, IndicatorQuery(**YEAR_2010, people="linked"))
+
+
+def test_a_linked_store_exported_counts_linked_people_on_spark(
+    spark: object, builder: ExtractBuilder, tmp_path: Path
+) -> None:
+    """dsvb export-parquet writes linkage's keys of the extract's records (not an agency's,
+    not the model) when the store was linked, and Spark counts linked people from them."""
+    import json
+
+    from dsvb import store
+    from dsvb.indicators import spark as on_spark
+    from dsvb.ingest.extract import import_extract
+    from dsvb.store import parquet
+
+    path = tmp_path / "store.duckdb"
+    people_store(builder, tmp_path).close()  # writes the extract folder
+    con = store.connect(path)
+    import_extract(con, tmp_path / "extract")
+    unlinked = tmp_path / "unlinked"
+    con.close()
+    written = parquet.export(path, unlinked)
+    assert set(written.tables) == set(parquet.TABLES)  # never linked: no keys to export
+    con = store.connect(path)
+    add_links(con, LINKS)
+    con.close()
+    manifest = parquet.export(path, tmp_path / "linked")
+    assert set(manifest.tables) == {*parquet.TABLES, "person_links", "link_runs"}
+    assert "model" not in manifest.tables["link_runs"]["columns"]
+    sources = duckdb.sql(
+        f"SELECT DISTINCT source FROM '{tmp_path / 'linked' / 'person_links.parquet'}'"
+    ).fetchall()
+    assert sources == [("extract",)]
+    assert json.loads((tmp_path / "linked" / "manifest.json").read_text())["tables"][
+        "person_links"
+    ]["rows"] == len(LINKS)
+
+    query = IndicatorQuery(**YEAR_2010, families=("dv",))
+    local = store.connect(path, read_only=True)
+    try:
+        expected = side_by_side(local, query)
+    finally:
+        local.close()
+    assert side_by_side(on_spark.backend(spark, tmp_path / "linked"), query) == expected
+    with pytest.raises(NoLinks, match="dsvb link"):
+        compute(on_spark.backend(spark, unlinked), IndicatorQuery(**YEAR_2010, people="linked"))

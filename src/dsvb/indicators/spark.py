@@ -24,7 +24,7 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from dsvb.store.parquet import MANIFEST, TABLES, Manifest, ParquetExportError, read_manifest
+from dsvb.store.parquet import LINK_TABLES, MANIFEST, Manifest, ParquetExportError, read_manifest
 
 if TYPE_CHECKING:
     import ibis
@@ -137,7 +137,7 @@ def backend(spark: SparkSession, folder: str | os.PathLike[str]) -> ibis.BaseBac
 
     where = str(folder)
     manifest = _manifest(spark, where)
-    for name in TABLES:
+    for name in manifest.tables:  # the five tables, and linkage's keys when exported
         path = _join(where.removeprefix("file://"), manifest.file(name))
         frame = spark.read.parquet(path)
         columns = list(manifest.tables[name]["columns"])  # type: ignore[call-overload]
@@ -146,6 +146,9 @@ def backend(spark: SparkSession, folder: str | os.PathLike[str]) -> ibis.BaseBac
                 f"{path} has columns {frame.columns}, not those its manifest gives."
             )
         frame.createOrReplaceTempView(name)
+    for name in LINK_TABLES:  # an earlier folder's keys must not count for this one's people
+        if name not in manifest.tables:
+            spark.catalog.dropTempView(name)
     return ibis.pyspark.connect(spark)
 
 

@@ -52,6 +52,17 @@ TABLES: tuple[str, ...] = CASE_TABLE_NAMES
 MANIFEST = "manifest.json"
 FORMAT = "dsvb-parquet"
 MANIFEST_VERSION = 1
+#: linkage's keys, written when the store's people were linked (``dsvb link``), so that
+#: indicators by linked person (``--people linked``) run on the export too: the police
+#: extract's records only (which agency's cases hold a person is not the indicators'
+#: business), and of the runs only what says one happened (not the model, not who ran it)
+LINK_TABLES: Mapping[str, tuple[tuple[str, ...], str]] = {
+    "person_links": (("source", "record_id", "person_key", "run_id"), "source = 'extract'"),
+    "link_runs": (
+        ("run_id", "started_at", "finished_at", "mode", "records", "new_records", "people"),
+        "true",
+    ),
+}
 #: columns that identify a person: never written, whichever table holds them
 IDENTIFIER_COLUMNS = frozenset(
     {"given_name", "family_name", "other_names", "date_of_birth", "postcode", "name", "address"}
@@ -181,7 +192,7 @@ def _remove_leftovers(out: Path) -> None:
 
 def _is_export_or_partial(folder: Path) -> bool:
     """Whether a folder holds only what an export writes (so removing it loses nothing else)."""
-    names = {f"{t}.parquet" for t in TABLES} | {MANIFEST}
+    names = {f"{t}.parquet" for t in (*TABLES, *LINK_TABLES)} | {MANIFEST}
     return all(p.name in names or p.name.endswith(".tmp") for p in folder.iterdir())
 
 
@@ -225,6 +236,20 @@ def _write_tables(
             "(FORMAT parquet, COMPRESSION zstd)",
         )
         tables[name] = {"file": file, "rows": int(written[0]) if written else 0, "columns": columns}
+    if _linked(con):
+        for name, (link_columns, where) in LINK_TABLES.items():
+            file = f"{name}.parquet"
+            select = ", ".join(_quote(c) for c in link_columns)
+            written = _copy(
+                con,
+                f"COPY (SELECT {select} FROM {_quote(name)} WHERE {where} ORDER BY ALL) TO "
+                f"{_literal(folder / file)} (FORMAT parquet, COMPRESSION zstd)",
+            )
+            tables[name] = {
+                "file": file,
+                "rows": int(written[0]) if written else 0,
+                "columns": list(link_columns),
+            }
     written_at = (now or dt.datetime.now(dt.UTC)).astimezone(dt.UTC)
     manifest = Manifest(
         schema_version=SCHEMA_VERSION,
@@ -235,6 +260,19 @@ def _write_tables(
     text = json.dumps(manifest.as_json(), indent=2) + "\n"
     (folder / MANIFEST).write_text(text, encoding="utf-8")
     return manifest
+
+
+def _linked(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether a link run is recorded in the store (its keys are then exported)."""
+    held = {
+        name
+        for (name,) in con.execute(
+            "SELECT table_name FROM duckdb_tables() WHERE schema_name = current_schema()"
+        ).fetchall()
+    }
+    if not set(LINK_TABLES) <= held:
+        return False
+    return bool(con.execute("SELECT count(*) FROM link_runs").fetchone()[0])
 
 
 def _copy(con: duckdb.DuckDBPyConnection, sql: str) -> tuple | None:
@@ -315,11 +353,24 @@ def read_manifest(folder: str | os.PathLike[str], text: str | None = None) -> Ma
                 f"{where}/{MANIFEST}: the table {name} has columns {info.get('columns')}, "
                 f"not this dsvb's {columns}. Export the store again with this dsvb."
             )
+    linked = {}
+    for name, (link_columns, _where) in LINK_TABLES.items():
+        info = tables.get(name)
+        if info is None:
+            continue
+        if not isinstance(info, dict) or "file" not in info or "rows" not in info:
+            raise ParquetExportError(f"{where}/{MANIFEST}: the table {name} is listed badly.")
+        if info.get("columns") != list(link_columns):
+            raise ParquetExportError(
+                f"{where}/{MANIFEST}: the table {name} has columns {info.get('columns')}, "
+                f"not this dsvb's {list(link_columns)}. Export the store again with this dsvb."
+            )
+        linked[name] = info
     manifest = Manifest(
         schema_version=int(version),
         dsvb_version=str(data.get("dsvb_version", "")),
         written_at=str(data.get("written_at", "")),
-        tables={name: tables[name] for name in expected},
+        tables={**{name: tables[name] for name in expected}, **linked},
     )
     if local:
         _check_files(Path(folder), manifest)
@@ -329,7 +380,7 @@ def read_manifest(folder: str | os.PathLike[str], text: str | None = None) -> Ma
 def _check_files(folder: Path, manifest: Manifest) -> None:
     import pyarrow.parquet as pq
 
-    for name in TABLES:
+    for name in manifest.tables:
         path = folder / manifest.file(name)
         if not path.is_file():
             raise ParquetExportError(
