@@ -1,0 +1,262 @@
+"""The linkage model: what is compared, how pairs are found, and how the weights are learnt.
+
+Records are first *prepared* (:data:`PREPARE_SQL`): names lower-cased to letters only, a
+given name's common short form mapped to its full name (reference data
+``nicknames.csv``), the date of birth as text and as a "day/month either way round" key,
+the postcode in one spacing with its sector and district. Splink (decision 0046) then
+scores pairs on five comparisons:
+
+- given name: exact, the same full name behind a nickname, Jaro-Winkler >= 0.92, >= 0.80;
+- family name: exact, Jaro-Winkler >= 0.92, >= 0.80 (a changed surname scores "else",
+  which the other identifiers can outweigh);
+- date of birth: exact, day and month transposed, one character different (a typo or a
+  year one out), the same day and month in another year;
+- postcode: full, sector, district;
+- sex: the same or not.
+
+A missing value scores nothing either way (the null level). Only pairs that share a
+*blocking* key are scored (:data:`BLOCKING_RULES`), so a million records make a few
+million pairs, not half a trillion. The weights are learnt (:func:`train`): u by
+random sampling of pairs (seeded), m by expectation maximisation on blocked pairs (Splink
+samples deterministically), the prior from near-certain matches. The trained model is
+saved with each run (``link_runs.model``) and reused, so later runs do not retrain.
+
+Everything here is SQL that Splink runs on DuckDB (or Spark for very large data: the
+levels use Splink's own Jaro-Winkler and Damerau-Levenshtein, and plain ``substr``).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+import splink.comparison_level_library as cll
+import splink.comparison_library as cl
+from splink import Linker, SettingsCreator, block_on
+
+from dsvb.reference.nicknames import nicknames
+
+#: bump when the comparisons, levels or blocking change: a saved model of another
+#: version is not reused (the run trains afresh)
+MODEL_VERSION = 1
+#: fixed seed for the random sampling of u, so that training is repeatable
+SEED = 18
+#: pairs at or above this match probability are the same person
+THRESHOLD = 0.9
+
+#: the prepared table's columns (the input to Splink)
+COLUMNS = (
+    "unique_id",
+    "source",
+    "record_id",
+    "given_name",
+    "given_canon",
+    "family_name",
+    "dob",
+    "dob_canon",
+    "postcode",
+    "pc_sector",
+    "pc_district",
+    "sex",
+)
+
+#: the comparisons' names, in the order Splink reports them
+COMPARISONS = ("given_name", "family_name", "dob", "postcode", "sex")
+
+
+def _letters(column: str) -> str:
+    return f"nullif(regexp_replace(lower(trim({column})), '[^a-z]', '', 'g'), '')"
+
+
+#: raw records (``source, record_id, given_name, family_name, date_of_birth, postcode,
+#: sex``) in table ``{raw}`` to the prepared table ``{out}``; the nickname table is
+#: ``{nicknames}`` (nickname, name)
+PREPARE_SQL = f"""
+CREATE OR REPLACE TABLE {{out}} AS
+WITH clean AS (
+    SELECT source, record_id,
+        {_letters("given_name")} AS given_name,
+        {_letters("family_name")} AS family_name,
+        date_of_birth,
+        nullif(regexp_replace(upper(postcode), '[^A-Z0-9]', '', 'g'), '') AS pc,
+        CASE lower(sex) WHEN 'female' THEN 'F' WHEN 'f' THEN 'F'
+                        WHEN 'male' THEN 'M' WHEN 'm' THEN 'M' END AS sex
+    FROM {{raw}}
+)
+SELECT
+    source || '|' || record_id AS unique_id,
+    source, record_id,
+    given_name,
+    coalesce(n.name, given_name) AS given_canon,
+    family_name,
+    strftime(date_of_birth, '%Y-%m-%d') AS dob,
+    CASE WHEN date_of_birth IS NOT NULL THEN
+        CAST(year(date_of_birth) AS VARCHAR) || '-'
+        || CAST(least(month(date_of_birth), day(date_of_birth)) AS VARCHAR) || '-'
+        || CAST(greatest(month(date_of_birth), day(date_of_birth)) AS VARCHAR)
+    END AS dob_canon,
+    CASE WHEN length(pc) >= 5 THEN substr(pc, 1, length(pc) - 3) || ' ' || substr(pc, -3)
+    END AS postcode,
+    CASE WHEN length(pc) >= 5 THEN substr(pc, 1, length(pc) - 3) || ' ' || substr(pc, -3, 1)
+    END AS pc_sector,
+    CASE WHEN length(pc) >= 5 THEN substr(pc, 1, length(pc) - 3) END AS pc_district,
+    sex
+FROM clean LEFT JOIN {{nicknames}} n ON n.nickname = clean.given_name
+"""
+
+
+def _letters_only(name: str) -> str:
+    return re.sub("[^a-z]", "", name.lower())
+
+
+def canonical_names() -> dict[str, str]:
+    """Each nickname's full name, as :data:`PREPARE_SQL` compares them (letters only). A
+    short form of several names ("sam": Samantha, Samuel) takes the first in the file; the
+    other identifiers tell those apart. Two nicknames of one name (Liz, Beth) meet there."""
+    canonical: dict[str, str] = {}
+    for name, nickname in nicknames().pairs:
+        canonical.setdefault(_letters_only(nickname), _letters_only(name))
+    return canonical
+
+
+def prepare(con: Any, raw: str, out: str) -> None:
+    """Prepare the records of table ``raw`` into table ``out`` (on ``con``, DuckDB)."""
+    names = sorted(canonical_names().items())
+    con.execute("CREATE OR REPLACE TEMP TABLE dsvb_nicknames (nickname VARCHAR, name VARCHAR)")
+    con.executemany("INSERT INTO dsvb_nicknames VALUES (?, ?)", names)
+    con.execute(PREPARE_SQL.format(raw=raw, out=out, nicknames="dsvb_nicknames"))
+
+
+def comparisons() -> list[Any]:
+    """The five comparisons (see the module's docstring for why each level is there)."""
+    return [
+        cl.CustomComparison(
+            output_column_name="given_name",
+            comparison_levels=[
+                cll.NullLevel("given_name"),
+                cll.ExactMatchLevel("given_name").configure(label_for_charts="exact"),
+                cll.CustomLevel("given_canon_l = given_canon_r", "nickname"),
+                cll.JaroWinklerLevel("given_name", 0.92).configure(label_for_charts="jw>=0.92"),
+                cll.JaroWinklerLevel("given_name", 0.80).configure(label_for_charts="jw>=0.80"),
+                cll.ElseLevel(),
+            ],
+        ),
+        cl.CustomComparison(
+            output_column_name="family_name",
+            comparison_levels=[
+                cll.NullLevel("family_name"),
+                cll.ExactMatchLevel("family_name").configure(label_for_charts="exact"),
+                cll.JaroWinklerLevel("family_name", 0.92).configure(
+                    label_for_charts="jw>=0.92"
+                ),
+                cll.JaroWinklerLevel("family_name", 0.80).configure(
+                    label_for_charts="jw>=0.80"
+                ),
+                cll.ElseLevel(),
+            ],
+        ),
+        cl.CustomComparison(
+            output_column_name="dob",
+            comparison_levels=[
+                cll.NullLevel("dob"),
+                cll.ExactMatchLevel("dob").configure(label_for_charts="exact"),
+                cll.CustomLevel("dob_canon_l = dob_canon_r", "day and month transposed"),
+                cll.DamerauLevenshteinLevel("dob", 1).configure(
+                    label_for_charts="one character different"
+                ),
+                cll.CustomLevel(
+                    "substr(dob_l, 6, 5) = substr(dob_r, 6, 5)", "same day and month"
+                ),
+                cll.ElseLevel(),
+            ],
+        ),
+        cl.CustomComparison(
+            output_column_name="postcode",
+            comparison_levels=[
+                cll.NullLevel("postcode"),
+                cll.ExactMatchLevel("postcode").configure(label_for_charts="exact"),
+                cll.ExactMatchLevel("pc_sector").configure(label_for_charts="same sector"),
+                cll.ExactMatchLevel("pc_district").configure(label_for_charts="same district"),
+                cll.ElseLevel(),
+            ],
+        ),
+        cl.CustomComparison(
+            output_column_name="sex",
+            comparison_levels=[
+                cll.NullLevel("sex"),
+                cll.ExactMatchLevel("sex").configure(label_for_charts="exact"),
+                cll.ElseLevel(),
+            ],
+        ),
+    ]
+
+
+#: the pairs that are scored: each rule catches matches the others miss (a typo in the
+#: surname, a transposed or missing date of birth, a changed surname, a move)
+BLOCKING_RULES = (
+    "l.dob_canon = r.dob_canon AND substr(l.given_canon, 1, 1) = substr(r.given_canon, 1, 1)",
+    "l.dob_canon = r.dob_canon AND substr(l.family_name, 1, 1) = substr(r.family_name, 1, 1)",
+    "l.family_name = r.family_name AND l.postcode = r.postcode",
+    "l.given_canon = r.given_canon AND l.family_name = r.family_name "
+    "AND l.pc_district = r.pc_district",
+)
+
+
+def settings() -> SettingsCreator:
+    """The untrained model."""
+    return SettingsCreator(
+        link_type="dedupe_only",
+        unique_id_column_name="unique_id",
+        comparisons=comparisons(),
+        blocking_rules_to_generate_predictions=list(BLOCKING_RULES),
+        retain_matching_columns=True,  # the levels (gamma_*) come only with them
+        retain_intermediate_calculation_columns=True,
+        max_iterations=20,
+    )
+
+
+def train(db_api: Any, table: Any) -> dict[str, Any]:
+    """Learn the weights on the prepared records ``table`` (a registered SplinkDataFrame);
+    returns the trained model (Splink's settings dictionary, with :data:`MODEL_VERSION`).
+
+    Deterministic: u from a seeded sample of random pairs, m by EM on pairs blocked on
+    the date of birth (teaching the names, postcode and sex) and on the full name (teaching
+    the date of birth), each capped at a deterministic sample of pairs.
+    """
+    linker = Linker(table, settings())
+    linker.training.estimate_probability_two_random_records_match(
+        [block_on("given_canon", "family_name", "dob")], recall=0.7
+    )
+    linker.training.estimate_u_using_random_sampling(max_pairs=2e6, seed=SEED)
+    linker.training.estimate_parameters_using_expectation_maximisation(
+        block_on("dob"), max_pairs=3e5
+    )
+    linker.training.estimate_parameters_using_expectation_maximisation(
+        block_on("given_canon", "family_name"), max_pairs=3e5
+    )
+    model = linker.misc.save_model_to_json()
+    model["dsvb_model_version"] = MODEL_VERSION
+    return model
+
+
+def dumps(model: dict[str, Any]) -> str:
+    return json.dumps(model, sort_keys=True)
+
+
+def loads(text: str | None) -> dict[str, Any] | None:
+    """A saved model, or None when it is missing or of another version (train afresh)."""
+    if not text:
+        return None
+    try:
+        model = json.loads(text)
+    except ValueError:
+        return None
+    if not isinstance(model, dict) or model.get("dsvb_model_version") != MODEL_VERSION:
+        return None
+    return model
+
+
+def splink_settings(model: dict[str, Any]) -> dict[str, Any]:
+    """The model as Splink takes it (without dsvb's own keys)."""
+    return {k: v for k, v in model.items() if not k.startswith("dsvb_")}
