@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import logging
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -105,7 +106,7 @@ def read_extract_records(con: duckdb.DuckDBPyConnection) -> pa.Table:
                any_value(i.postcode) AS postcode, any_value({sex}) AS sex
         FROM person_identifiers i GROUP BY i.person_id
     """
-    return con.execute(query).to_arrow_table().cast(_RAW_SCHEMA)
+    return con.sql(query).to_arrow_table().cast(_RAW_SCHEMA)
 
 
 def _extra_table(extra: Iterable[PersonRecord]) -> pa.Table:
@@ -318,6 +319,13 @@ def link(
     ]
 
     work = duckdb.connect()
+    # Splink tells every step of its work (at INFO, on its own loggers); the run says what
+    # matters through ``progress``
+    loggers = [logging.getLogger(name) for name in list(logging.root.manager.loggerDict)
+               if name == "splink" or name.startswith("splink.")]  # fmt: skip
+    levels = [logger.level for logger in loggers]
+    for logger in loggers:
+        logger.setLevel(logging.WARNING)
     try:
         work.execute("SET threads TO 2")
         work.register("dsvb_raw_arrow", raw)
@@ -411,6 +419,8 @@ def link(
                     keys[node] = comp_key[comp]
     finally:
         work.close()
+        for logger, level in zip(loggers, levels, strict=True):
+            logger.setLevel(level)
 
     links = pa.table(
         {

@@ -113,7 +113,14 @@ class StoreWrite:
     con: duckdb.DuckDBPyConnection
     origin: Origin
     imports: list[int] = field(default_factory=list)
+    #: what else this write changed that is not an import (a linkage run, a split link):
+    #: noted with :meth:`changed`, it commits the copy too
+    changes: list[str] = field(default_factory=list)
     committed: bool = False
+
+    def changed(self, what: str) -> None:
+        """Note a change that is not an import (``what`` says which), so the copy commits."""
+        self.changes.append(what)
 
     def record(self, import_id: int) -> None:
         """Note who made import ``import_id`` (in the copy, so it commits with the import)."""
@@ -356,8 +363,8 @@ def writing(
 ) -> Iterator[StoreWrite]:
     """Write the store, all or nothing: yields a :class:`StoreWrite` on a copy of it.
 
-    The copy replaces the store when the block ends normally having recorded an import;
-    otherwise (nothing recorded, an exception, Ctrl+C) the store is left exactly as it was.
+    The copy replaces the store when the block ends normally having recorded an import
+    (:meth:`StoreWrite.record`) or another change (:meth:`StoreWrite.changed`); otherwise (nothing recorded, an exception, Ctrl+C) the store is left exactly as it was.
     """
     path = real_path(resolve_store_path(path))
     say = progress or (lambda message: None)
@@ -388,11 +395,11 @@ def writing(
             con.execute(f"SET temp_directory = '{str(spill).replace(chr(39), chr(39) * 2)}'")
             write = StoreWrite(con, origin)
             yield write
-            if write.imports:
+            if write.imports or write.changes:
                 con.execute("CHECKPOINT")
             con.close()
             con = None
-            if write.imports:
+            if write.imports or write.changes:
                 if copy.with_name(copy.name + ".wal").exists():
                     raise RuntimeError(f"{copy} kept a journal after its checkpoint")
                 _fsync(copy)
