@@ -263,7 +263,7 @@ def _level_labels(model: dict[str, Any]) -> dict[str, dict[int, str]]:
     labels: dict[str, dict[int, str]] = {}
     for comparison in model.get("comparisons", []):
         name = comparison.get("output_column_name")
-        levels = [lvl for lvl in comparison.get("comparison_levels", [])]
+        levels = list(comparison.get("comparison_levels", []))
         non_null = [lvl for lvl in levels if not lvl.get("is_null_level")]
         mapping = {-1: "missing"}
         for i, lvl in enumerate(non_null):
@@ -351,8 +351,7 @@ def link(
         present = set(nodes)
         if mode == INCREMENTAL:
             new_nodes = [n for n in nodes if n not in old]
-            work.execute("CREATE TEMP TABLE dsvb_new_ids (unique_id VARCHAR)")
-            work.executemany("INSERT INTO dsvb_new_ids VALUES (?)", [(n,) for n in new_nodes])
+            work.register("dsvb_new_ids", pa.table({"unique_id": pa.array(new_nodes, pa.string())}))
             work.execute(
                 "CREATE TABLE dsvb_new AS SELECT * FROM dsvb_prepared "
                 "WHERE unique_id IN (SELECT unique_id FROM dsvb_new_ids)"
@@ -391,6 +390,11 @@ def link(
                 )
                 predictions = "dsvb_predictions"
         if predictions is not None:
+            work.execute(
+                f"CREATE TABLE dsvb_linking AS SELECT * FROM {predictions} "
+                f"WHERE NOT ({link_model.VETO_SQL})"
+            )
+            predictions = "dsvb_linking"
             edges = work.execute(
                 f"SELECT unique_id_l, unique_id_r FROM {predictions} "
                 "ORDER BY match_probability DESC, match_weight DESC, unique_id_l, unique_id_r"
@@ -427,9 +431,7 @@ def link(
             "source": [n.split("|", 1)[0] for n in nodes],
             "record_id": [n.split("|", 1)[1] for n in nodes],
             "person_key": [keys[n] for n in nodes],
-            "run_id": [
-                set_by[n] if n in old and old[n] == keys[n] else run_id for n in nodes
-            ],
+            "run_id": [set_by[n] if n in old and old[n] == keys[n] else run_id for n in nodes],
         }
     )
     con.execute("DELETE FROM person_links")
@@ -440,12 +442,8 @@ def link(
         con.execute("DELETE FROM link_pairs")
     elif len(present) < len(old):  # records gone since the last run
         gone = [tuple(u.split("|", 1)) for u in old if u not in present]
-        con.executemany(
-            "DELETE FROM link_pairs WHERE (source_l = ? AND record_id_l = ?)", gone
-        )
-        con.executemany(
-            "DELETE FROM link_pairs WHERE (source_r = ? AND record_id_r = ?)", gone
-        )
+        con.executemany("DELETE FROM link_pairs WHERE (source_l = ? AND record_id_l = ?)", gone)
+        con.executemany("DELETE FROM link_pairs WHERE (source_r = ? AND record_id_r = ?)", gone)
     n_pairs = 0
     if pairs is not None and pairs.num_rows:
         labels = _level_labels(model)
@@ -506,8 +504,7 @@ def linked_people(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, str]]:
     return [
         (s, r, k)
         for s, r, k in con.execute(
-            "SELECT source, record_id, person_key FROM person_links "
-            "ORDER BY source, record_id"
+            "SELECT source, record_id, person_key FROM person_links ORDER BY source, record_id"
         ).fetchall()
     ]
 

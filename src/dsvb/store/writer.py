@@ -364,7 +364,8 @@ def writing(
     """Write the store, all or nothing: yields a :class:`StoreWrite` on a copy of it.
 
     The copy replaces the store when the block ends normally having recorded an import
-    (:meth:`StoreWrite.record`) or another change (:meth:`StoreWrite.changed`); otherwise (nothing recorded, an exception, Ctrl+C) the store is left exactly as it was.
+    (:meth:`StoreWrite.record`) or another change (:meth:`StoreWrite.changed`); otherwise
+    (nothing recorded, an exception, Ctrl+C) the store is left exactly as it was.
     """
     path = real_path(resolve_store_path(path))
     say = progress or (lambda message: None)
