@@ -220,7 +220,7 @@ def settings() -> SettingsCreator:
     )
 
 
-def train(db_api: Any, table: Any) -> dict[str, Any]:
+def train(db_api: Any, table: Any, n_records: int) -> dict[str, Any]:
     """Learn the weights on the prepared records ``table`` (a registered SplinkDataFrame);
     returns the trained model (Splink's settings dictionary, with :data:`MODEL_VERSION`).
 
@@ -241,6 +241,30 @@ def train(db_api: Any, table: Any) -> dict[str, Any]:
     )
     model = linker.misc.save_model_to_json()
     model["dsvb_model_version"] = MODEL_VERSION
+    model["dsvb_trained_on_records"] = n_records
+    return model
+
+
+#: fewer records than this are too few to learn from (EM needs matches among its blocked
+#: pairs, the prior needs near-certain matches): the run starts from the shipped model
+MIN_TRAINING_RECORDS = 1000
+#: the shipped starting model: trained by ``scripts/train_linkage_model.py`` on synthetic
+#: records (dsvb.demo.identities) with the error rates of real ones
+STARTING_MODEL = "linkage_model.json"
+
+
+def starting_model(n_records: int) -> dict[str, Any]:
+    """The shipped model, its prior scaled to ``n_records``: the matching pairs grow with
+    the records, all pairs with their square, so the chance that two random records match
+    falls as the records grow."""
+    from importlib import resources
+
+    text = resources.files("dsvb.reference").joinpath("data", STARTING_MODEL).read_text("utf-8")
+    model = json.loads(text)
+    trained_on = model["dsvb_trained_on_records"]
+    prior = model["probability_two_random_records_match"] * (trained_on - 1) / max(n_records - 1, 1)
+    model["probability_two_random_records_match"] = min(prior, 0.5)
+    model["dsvb_starting"] = True
     return model
 
 

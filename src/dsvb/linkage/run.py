@@ -41,6 +41,9 @@ __all__ = ["LinkRun", "cluster", "link", "linked_people", "read_extract_records"
 
 FULL = "full"
 INCREMENTAL = "incremental"
+TRAINED = "trained"
+SAVED = "saved"
+STARTING = "starting"
 
 Progress = Callable[[str], None]
 
@@ -67,12 +70,16 @@ class LinkRun:
     new_records: int  # records first keyed by this run
     people: int  # distinct keys
     pairs: int  # pairs scored at or above the threshold in this run
-    trained: bool  # whether this run trained the model (else it reused the saved one)
+    model: str  # TRAINED (on these records), SAVED (a previous run's) or STARTING (shipped)
     threshold: float
     seconds: float
 
     def summary(self) -> str:
-        how = "trained the model" if self.trained else "reused the saved model"
+        how = {
+            TRAINED: "trained the model",
+            SAVED: "reused the saved model",
+            STARTING: "too few records to train: the shipped starting model",
+        }[self.model]
         return (
             f"Link run {self.run_id} ({self.mode}, {how}): {self.records:,} records, "
             f"{self.people:,} people, {self.new_records:,} records newly keyed, "
@@ -109,7 +116,8 @@ def read_extract_records(con: duckdb.DuckDBPyConnection) -> pa.Table:
     return con.sql(query).to_arrow_table().cast(_RAW_SCHEMA)
 
 
-def _extra_table(extra: Iterable[PersonRecord]) -> pa.Table:
+def records_table(extra: Iterable[PersonRecord]) -> pa.Table:
+    """Person records as the raw table a run prepares (identifiers, in memory only)."""
     rows = list(extra)
     return pa.table(
         {
@@ -301,7 +309,7 @@ def link(
     has_run = run_id > 1
     mode = FULL if (full or not has_run) else INCREMENTAL
 
-    raw = pa.concat_tables([read_extract_records(con), _extra_table(extra)])
+    raw = pa.concat_tables([read_extract_records(con), records_table(extra)])
     old_rows = con.execute("SELECT source, record_id, person_key, run_id FROM person_links")
     old: dict[str, str] = {}
     set_by: dict[str, int] = {}
@@ -340,13 +348,15 @@ def link(
         say(f"Linking {len(nodes):,} person records ({mode})...")
         db_api = DuckDBAPI(connection=work)
         model = None if retrain else _latest_model(con)
-        trained = model is None
-        if trained:
-            if len(nodes) < 2:
-                model = {}
-            else:
-                say("Training the linkage model (u by random sampling, m by EM)...")
-                model = link_model.train(db_api, db_api.register("dsvb_prepared"))
+        if model is not None and model.get("dsvb_starting"):
+            model = None  # the shipped model again (its prior for these records), or train
+        model_source = SAVED
+        if model is None and len(nodes) < link_model.MIN_TRAINING_RECORDS:
+            model, model_source = link_model.starting_model(len(nodes)), STARTING
+        elif model is None:
+            say("Training the linkage model (u by random sampling, m by EM)...")
+            model_source = TRAINED
+            model = link_model.train(db_api, db_api.register("dsvb_prepared"), len(nodes))
         assert model is not None
         present = set(nodes)
         if mode == INCREMENTAL:
@@ -363,7 +373,7 @@ def link(
         else:
             new_nodes = list(nodes)
         predictions = None
-        if new_nodes and model:
+        if new_nodes and len(nodes) >= 2:
             linker = Linker(
                 db_api.register("dsvb_prepared", table_name="dsvb_prepared_for_model"),
                 link_model.splink_settings(model),
@@ -466,7 +476,7 @@ def link(
             new_records,
             people,
             threshold,
-            link_model.dumps(model) if model else "{}",
+            link_model.dumps(model),
             by,
         ],
     )
@@ -477,7 +487,7 @@ def link(
         new_records=new_records,
         people=people,
         pairs=n_pairs,
-        trained=trained and bool(model),
+        model=model_source,
         threshold=threshold,
         seconds=time.monotonic() - clock,
     )

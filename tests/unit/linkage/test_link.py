@@ -20,7 +20,7 @@ import pytest
 from dsvb.demo.identities import person_records
 from dsvb.linkage.evaluate import evaluate
 from dsvb.linkage.records import EXTRACT, PersonRecord, RecordRef
-from dsvb.linkage.run import FULL, INCREMENTAL, link, linked_people, record_key
+from dsvb.linkage.run import FULL, INCREMENTAL, SAVED, TRAINED, link, linked_people, record_key
 from dsvb.store import connect
 
 AGENCY = "Test IDVA service"
@@ -97,7 +97,7 @@ def linked_store(tmp_path_factory, population) -> Path:
     try:
         _put_extract(con, extract)
         run = link(con, extra=_split(records)[1], by="tester", now=NOW)
-        assert run.trained and run.mode == FULL
+        assert run.model == TRAINED and run.mode == FULL
     finally:
         con.close()
     return path
@@ -154,7 +154,7 @@ def test_a_rerun_keeps_every_key_and_reuses_the_model(con, population) -> None:
     records, _ = population
     before = _keys(con)
     run = link(con, extra=_split(records)[1], full=True, now=NOW)
-    assert run.mode == FULL and not run.trained
+    assert run.mode == FULL and run.model == SAVED
     assert _keys(con) == before
     # nothing changed: every record's key was set by the first run
     assert con.execute("SELECT DISTINCT run_id FROM person_links").fetchall() == [(1,)]
@@ -168,7 +168,7 @@ def test_an_incremental_run_keys_only_new_records_and_they_join_their_people(con
     stranger = PersonRecord(AGENCY, "905", "Zebedee", "Quartermaine", dt.date(1961, 1, 30),
                             "W3 9CC", "male")  # fmt: skip
     run = link(con, extra=[*_split(records)[1], twin, stranger], now=NOW)
-    assert run.mode == INCREMENTAL and not run.trained and run.new_records == 2
+    assert run.mode == INCREMENTAL and run.model == SAVED and run.new_records == 2
     after = _keys(con)
     assert {ref: after[ref] for ref in before} == before  # no existing key moved
     assert after[twin.ref] == before[RecordRef(EXTRACT, "PT0000001")]
