@@ -250,13 +250,39 @@ def main() -> None:
     help="First day of the period the records fall in.",
 )
 @click.option("--months", type=click.IntRange(1, 240), default=12, show_default=True)
+@click.option(
+    "--identifiers/--no-identifiers",
+    default=True,
+    show_default=True,
+    help="Write people's synthetic names, dates of birth and postcodes (extract format 2).",
+)
+@click.option(
+    "--truth",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also write which true person each person id is (record_id,true_person), to "
+    "measure linkage; keep it outside the extract folder.",
+)
 @click.option("--quiet", is_flag=True)
 def demo_data(
-    incidents: int, seed: int, out: Path, start: dt.datetime, months: int, quiet: bool
+    incidents: int,
+    seed: int,
+    out: Path,
+    start: dt.datetime,
+    months: int,
+    identifiers: bool,
+    truth: Path | None,
+    quiet: bool,
 ) -> None:
     """Write a synthetic extract calibrated to the published London figures."""
     from dsvb.demo.generator import generate_extract
 
+    if truth is not None and not identifiers:
+        raise click.UsageError("--truth is the truth of the identifiers: drop --no-identifiers")
+    if truth is not None and truth.resolve().parent == out.resolve():
+        raise click.UsageError(
+            f"--truth {truth} is inside the extract folder {out}: the truth is not part of "
+            "the extract (an import would warn about it); write it elsewhere"
+        )
     try:
         summary = generate_extract(
             out,
@@ -265,11 +291,15 @@ def demo_data(
             start=start.date(),
             months=months,
             progress=_Progress(quiet),
+            identifiers=identifiers,
+            truth=truth,
         )
     except ValueError as e:  # a period the rules do not cover
         raise click.ClickException(str(e)) from None
     counts = ", ".join(f"{k} {v:,}" for k, v in summary.row_counts.items())
     click.echo(f"Wrote a synthetic extract to {out}: {counts}.")
+    if truth is not None:
+        click.echo(f"Wrote the true person of each person id to {truth}.")
 
 
 # --- imports --------------------------------------------------------------------------------

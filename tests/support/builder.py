@@ -136,7 +136,10 @@ class ExtractBuilder:
             if spec.name == "victim_contacts" and not self.with_contacts_file:
                 continue
             rows = getattr(self, spec.name)
-            columns = [c.name for c in spec.columns]
+            # people's identifier columns (format 2) only when some person has one: without
+            # them the files are a format 1 extract
+            with_ids = any(c in row for row in self.people for c in fmt.IDENTIFIER_COLUMNS)
+            columns = [c.name for c in spec.columns if with_ids or not c.identifier]
             with (folder / spec.filename).open("w", newline="", encoding="utf-8") as f:
                 writer = csv.DictWriter(f, columns, lineterminator="\n")
                 writer.writeheader()

@@ -22,6 +22,15 @@ open and one overdue; shares on consent or a legal basis, one withdrawn; and one
 closed longer ago than the retention period. The numbers that decide these (14 for visible
 high risk, 3 incidents, 12 months, the repeat definitions' dates, the retention years) are
 read from the dated case settings, never written here.
+
+Given the demo police extract (``extract``: a folder with people's identifiers, extract
+format 2), some victims and perpetrators are people of that extract, victims and suspects of
+its crimes in the case's borough, recorded as an agency would: the extract's names, date of
+birth and postcode with the agency's own variations (:func:`dsvb.demo.identities.recorded`,
+at lower error rates: an agency asks the person). So the same person is in the police
+records and the agencies' cases, as in a real partnership, and linkage has cross-agency
+links to find; :attr:`DemoCases.same_people` is the truth of them. These people carry the
+extract's invented names (no surname from the board's papers).
 """
 
 from __future__ import annotations
@@ -41,6 +50,7 @@ from dsvb.cases import interchange as fmt
 from dsvb.cases import settings as case_settings
 from dsvb.cases.agencies import AgencyKind
 from dsvb.cases.fields import needed_groups
+from dsvb.demo import identities
 
 LAMBETH, SOUTHWARK = "E09000022", "E09000028"
 IDVA = "Lambeth IDVA service"
@@ -179,6 +189,103 @@ STREETS = (
 REFUGE_STREET = "Tansworth Mews"
 NOT_IN_POSTCODES = "CIKMOV"  # never a postcode's last two letters: these are not real
 
+# How agencies get a shared person's identifiers wrong: less often than the police, since
+# they ask the person, but a nickname, a former surname or a typo still happen.
+AGENCY_RATES = identities.ErrorRates(
+    given_nickname=0.15,
+    given_typo=0.02,
+    given_missing=0.0,
+    family_typo=0.02,
+    family_missing=0.0,
+    dob_missing=0.03,
+    dob_transposed=0.02,
+    dob_typo=0.01,
+    postcode_missing=0.0,
+    postcode_unspaced=0.0,
+    sex_missing=0.0,
+    upper_case=0.0,
+)
+#: at most this many of the extract's victims become case victims (with their suspects)
+SHARED_VICTIMS = 14
+
+
+@dataclass(frozen=True)
+class _Shared:
+    """A person of the extract as an agency records them, and their extract id."""
+
+    extract_id: str
+    record: identities.PersonRecord
+
+
+def _extract_people(extract: Path, seed: int) -> dict[str, list[tuple[_Shared, _Shared | None]]]:
+    """Victims (women) of the extract's crimes in Lambeth and Southwark with every
+    identifier, each with a suspect of the same crime (a man, with every identifier) when
+    there is one, by borough; drawn for ``seed``, at most ``SHARED_VICTIMS`` in all."""
+
+    def rows(name: str) -> list[dict[str, str]]:
+        with (extract / f"{name}.csv").open(newline="", encoding="utf-8") as f:
+            return list(csv.DictReader(f))
+
+    people = {r["person_id"]: r for r in rows("people")}
+    needed = ("given_name", "family_name", "date_of_birth", "postcode")
+    if not people or not all(c in next(iter(people.values())) for c in needed):
+        return {}
+    area = {r["crime_id"]: r["area"] for r in rows("crimes") if r["area"] in (LAMBETH, SOUTHWARK)}
+    victims: dict[str, str] = {}
+    suspects: dict[str, str] = {}
+    for r in rows("crime_people"):
+        if r["crime_id"] in area:
+            (victims if r["role"] == "victim" else suspects).setdefault(
+                r["crime_id"], r["person_id"]
+            )
+
+    def complete(pid: str | None, sex: str) -> bool:
+        row = people.get(pid or "")
+        return bool(row and row["sex"] == sex and all(row[c] for c in needed))
+
+    chosen = sorted(
+        (crime, victims[crime]) for crime in victims if complete(victims[crime], "female")
+    )
+    rng = random.Random(f"dsvb-demo-cases-shared:{seed}")
+    rng.shuffle(chosen)
+    used: set[str] = set()
+    out: dict[str, list[tuple[_Shared, _Shared | None]]] = {LAMBETH: [], SOUTHWARK: []}
+    for crime, victim in chosen:
+        if sum(len(v) for v in out.values()) >= SHARED_VICTIMS:
+            break
+        suspect = suspects.get(crime)
+        if victim in used or suspect in used:
+            continue
+        used.update({victim, suspect or ""})
+        pair = (
+            _Shared(victim, _as_identity(people[victim])),
+            _Shared(suspect, _as_identity(people[suspect]))
+            if suspect and complete(suspect, "male")
+            else None,
+        )
+        out[area[crime]].append(pair)
+    return out
+
+
+def _as_identity(row: dict[str, str]) -> identities.PersonRecord:
+    """The extract's record of a person (what the agency's record varies)."""
+    return identities.PersonRecord(
+        source="extract",
+        record_id=row["person_id"],
+        given_name=row["given_name"].title(),
+        family_name=row["family_name"].title() if row["family_name"].isupper() else
+        row["family_name"],
+        date_of_birth=dt.date.fromisoformat(row["date_of_birth"]),
+        postcode=_postcode(row["postcode"]),
+        sex=row["sex"],
+    )  # fmt: skip
+
+
+def _postcode(value: str) -> str:
+    packed = value.replace(" ", "").upper()
+    return f"{packed[:-3]} {packed[-3:]}"
+
+
 LEGAL_BASIS_MARAC = "Crime and Disorder Act 1998 s.115: MARAC referral of a high-risk victim"
 LEGAL_BASIS_CHILDREN = "Children Act 1989 s.47: safeguarding the children in the household"
 CONSENT_NOT_GIVEN = "The victim declined; the risk to her and the children is high"
@@ -217,6 +324,9 @@ class DemoCases:
     rows: Mapping[str, int]
     break_glass_case: str
     police_cases: tuple[str, ...]
+    #: (agency, the agency's person id) -> the extract's person_id of the same person, for
+    #: the people shared with the extract (empty without one)
+    same_people: Mapping[tuple[str, str], str] = field(default_factory=dict)
 
     def line(self) -> str:
         return (
@@ -251,9 +361,18 @@ def _years_before(day: dt.date, years: int) -> dt.date:
 
 
 class _Builder:
-    def __init__(self, today: dt.date, seed: int) -> None:
+    def __init__(
+        self,
+        today: dt.date,
+        seed: int,
+        shared: dict[str, list[tuple[_Shared, _Shared | None]]] | None = None,
+    ) -> None:
         self.today = today
         self.rng = random.Random(seed)
+        self.shared = shared or {}
+        self.shared_rng = random.Random(f"dsvb-demo-cases-variations:{seed}")
+        self.same_people: dict[tuple[str, str], str] = {}
+        self.shared_postcode: dict[str, str] = {}  # case id -> the shared victim's postcode
         self.files: dict[str, list[dict[str, str]]] = {s.name: [] for s in fmt.FILES}
         self.people_made: dict[str, int] = {}
         self.used_names: set[tuple[str, str]] = set()
@@ -299,18 +418,35 @@ class _Builder:
         age: int,
         family: str = "",
         contact: bool = False,
+        shared: _Shared | None = None,
     ) -> str:
         n = self.people_made[prefix] = self.people_made.get(prefix, 0) + 1
         pid = f"{prefix}-P{n:03d}"
         given, fam = self.name(woman)
         fam = family or fam
         born = _years_before(self.today, age) - dt.timedelta(days=self.rng.randrange(20, 340))
+        other_names = ""
+        if shared is not None:  # a person of the extract, as this agency records them
+            base = shared.record
+            person = identities.Identity(
+                shared.extract_id, base.given_name or given, base.family_name or fam,
+                base.date_of_birth or born, base.postcode or "", base.sex or "female", "",
+            )  # fmt: skip
+            record = identities.recorded(
+                person, self.shared_rng, source=agency, record_id=pid, rates=AGENCY_RATES
+            )
+            given, fam = record.given_name or given, record.family_name or fam
+            born = record.date_of_birth or born
+            other_names = record.other_names or ""
+            woman = person.sex == "female"
+            self.same_people[(agency, pid)] = shared.extract_id
         self.add(
             "people",
             agency=agency,
             person_id=pid,
             given_name=given,
             family_name=fam,
+            other_names=other_names,
             date_of_birth=born,
             sex="female" if woman else "male",
             ethnicity=self.rng.choice(("white", "white", "black", "asian", "mixed", "other")),
@@ -329,12 +465,15 @@ class _Builder:
             lines = f"{self.rng.randrange(1, 180)} {self.rng.choice(STREETS)}\nLondon"
         code = "".join(self.rng.choice(NOT_IN_POSTCODES) for _ in range(2))
         district = "SE24" if kind == "refuge" else self.rng.choice(("SE11", "SW9", "SW2", "SE27"))
+        postcode = f"{district} 9{code}"
+        if kind == "home" and case in self.shared_postcode:  # the shared victim's home
+            postcode = self.shared_postcode[case]
         self.add(
             "addresses",
             case=case,
             kind=kind,
             lines=lines,
-            postcode=f"{district} 9{code}",
+            postcode=postcode,
             current=current,
         )
 
@@ -483,15 +622,25 @@ class _Builder:
         area: str = LAMBETH,
     ) -> _Case:
         prefix = cid
+        pool = self.shared.get(area, [])
+        shared_victim, shared_perp = pool.pop(0) if woman and pool else (None, None)
         victim = self.person(
-            agency, prefix, woman=woman, age=age or self.rng.randrange(19, 58), contact=True
+            agency,
+            prefix,
+            woman=woman,
+            age=age or self.rng.randrange(19, 58),
+            contact=True,
+            shared=shared_victim,
         )
         perp = self.person(
             agency,
             prefix,
             woman=not woman and self.rng.random() < 0.5,
             age=perpetrator_age or self.rng.randrange(20, 60),
+            shared=shared_perp,
         )
+        if shared_victim is not None and shared_victim.record.postcode:
+            self.shared_postcode[cid] = shared_victim.record.postcode
         made = _Case(cid, agency, victim, perp)
         self.add(
             "cases",
@@ -594,10 +743,14 @@ class _Builder:
         return yes
 
 
-def write_demo_cases(folder: Path, *, today: dt.date, seed: int) -> DemoCases:
+def write_demo_cases(
+    folder: Path, *, today: dt.date, seed: int, extract: Path | None = None
+) -> DemoCases:
     """Write the demo partnership as interchange CSV files in ``folder`` (made if missing;
-    the format's files in it are replaced). Deterministic for a ``seed`` and ``today``."""
-    b = _Builder(today, seed)
+    the format's files in it are replaced). Deterministic for a ``seed``, ``today`` and
+    ``extract`` (the demo police extract whose people some cases share; none: no sharing)."""
+    shared = _extract_people(extract, seed) if extract is not None else {}
+    b = _Builder(today, seed, shared)
     high = case_settings.number("visible_high_risk_score", today)
     incidents_needed = case_settings.number("escalation_incidents", today)
     window = case_settings.number("repeat_window_months", today)
@@ -857,4 +1010,5 @@ def write_demo_cases(folder: Path, *, today: dt.date, seed: int) -> DemoCases:
         rows=MappingProxyType({name: len(rows) for name, rows in b.files.items()}),
         break_glass_case=glass,
         police_cases=tuple(c.id for c in police_cases),
+        same_people=MappingProxyType(dict(b.same_people)),
     )

@@ -24,13 +24,26 @@ service).
 Ids are opaque: ``INC``/``CRM`` numbered in time order, ``P`` numbered at random. About 1%
 of incident and crime rows give the area as a name or a known variant instead of the ONS
 code, to exercise the importer's normalisation.
+
+People's identifiers (format 2; ``identifiers=False`` writes a format 1 extract without
+them) are drawn after everything else, from their own generator seeded by ``seed``, so the
+other columns are the same with or without them. Each person id is one record of a true
+person (:mod:`dsvb.demo.identities`), recorded with that module's errors; about
+``SAME_PERSON_SHARE`` of the ids of DV victims and suspects are a second id of a person
+already in the extract (of the same sex and birth year, in whatever borough their crime
+was: the repeat victimisation the recorded ids hide), and a few pairs of different people
+are twins (same surname, date of birth and postcode) or namesakes (same names and date of
+birth). ``truth`` writes which true person each person id is (``record_id,true_person``),
+for measuring linkage; it is not part of the extract.
 """
 
 from __future__ import annotations
 
 import csv
+import dataclasses
 import datetime as dt
 import json
+import random
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from importlib import resources
@@ -43,6 +56,7 @@ import pyarrow as pa
 
 from dsvb import reference
 from dsvb.demo import calibration as cal_mod
+from dsvb.demo import identities as ids_mod
 from dsvb.demo.calibration import (
     DV,
     F_CONFIRMED,
@@ -56,12 +70,13 @@ from dsvb.demo.calibration import (
     Calibration,
 )
 from dsvb.ingest import extract_format as fmt
+from dsvb.linkage.records import EXTRACT
 from dsvb.reference import victims_code
 
 __all__ = ["GENERATOR_VERSION", "GenerationSummary", "generate_extract"]
 
 # Bump when the output for a given seed changes (new calibration, new columns, new draws).
-GENERATOR_VERSION = "1"
+GENERATOR_VERSION = "2"  # 2: people's identifiers (format 2) and the truth
 
 DAY = 86_400
 HOUR = 3_600
@@ -73,6 +88,14 @@ ID_DIGITS = 9
 # Share of incident and crime rows that give the area as a name or a variant rather than
 # the ONS code, so that the importer's normalisation is exercised.
 AREA_NAME_SHARE = 0.01
+
+# Of the ids of DV victims and suspects (with a sex and birth year), the share that are
+# another id of a person already in the extract; and of the other pairs of people of the
+# same sex and birth year, the share made twins and namesakes (linkage's hard cases).
+SAME_PERSON_SHARE = 0.08
+TWIN_SHARE = 0.01
+MARRIED_SHARE = 0.25  # of women under two ids: a surname changed by marriage
+NAMESAKE_SHARE = 0.01
 
 # When reports arrive: weekday factors (Monday first), hour-of-day weights, seasonality.
 DV_WEEKDAY = (1.05, 0.95, 0.93, 0.93, 1.00, 1.12, 1.15)
@@ -337,11 +360,17 @@ def generate_extract(
     start: dt.date = dt.date(2009, 12, 1),
     months: int = 12,
     progress: ProgressFn | None = None,
+    identifiers: bool = True,
+    truth: Path | None = None,
 ) -> GenerationSummary:
-    """Write a synthetic extract of ``incidents`` incidents to ``out_dir``.
+    """Write a synthetic extract of ``incidents`` incidents to ``out_dir``, with people's
+    identifiers unless ``identifiers`` is false; ``truth``: also write there each person
+    id's true person (a CSV file, not part of the extract; needs ``identifiers``).
 
     The same ``seed`` and parameters always give byte-identical files.
     """
+    if truth is not None and not identifiers:
+        raise ValueError("the truth is of the identifiers: it needs identifiers=True")
     if incidents < 1:
         raise ValueError("incidents must be at least 1")
     if months < 1:
@@ -373,6 +402,9 @@ def generate_extract(
     gen.people()
     say("drawing Victims' Code contacts")
     gen.contacts()
+    if identifiers:
+        say("drawing people's names, dates of birth and postcodes")
+        gen.identifiers(seed)
 
     rows = gen.write(out_dir, say)
     summary = GenerationSummary(
@@ -385,14 +417,17 @@ def generate_extract(
         scale=scale,
         row_counts=MappingProxyType(rows),
     )
-    _write_manifest(out_dir, summary)
+    _write_manifest(out_dir, summary, identifiers)
+    if truth is not None:
+        say(f"writing the truth to {truth}")
+        gen.write_truth(Path(truth))
     say("done")
     return summary
 
 
-def _write_manifest(out_dir: Path, summary: GenerationSummary) -> None:
+def _write_manifest(out_dir: Path, summary: GenerationSummary, identifiers: bool) -> None:
     manifest = {
-        "format_version": fmt.FORMAT_VERSION,
+        "format_version": fmt.FORMAT_VERSION if identifiers else 1,
         "generator": "dsvb.demo.generator",
         "generator_version": GENERATOR_VERSION,
         "synthetic": True,
@@ -418,6 +453,13 @@ def _write_manifest(out_dir: Path, summary: GenerationSummary) -> None:
         },
         "files": {f"{name}.csv": {"rows": n} for name, n in summary.row_counts.items()},
     }
+    if identifiers:
+        manifest["identifiers"] = {
+            "same_person_share": SAME_PERSON_SHARE,
+            "twin_share": TWIN_SHARE,
+            "namesake_share": NAMESAKE_SHARE,
+            "error_rates": dataclasses.asdict(ids_mod.DEFAULT_RATES),
+        }
     text = json.dumps(manifest, indent=2, sort_keys=True) + "\n"
     (out_dir / "manifest.json").write_text(text, encoding="utf-8")
 
@@ -781,11 +823,159 @@ class _Generation:
         np.minimum.at(first, cp_person, self.crm["recorded"][cp_crime])
         old_ids = np.flatnonzero(used)
         n_people = len(old_ids)
+        # the borough of each person's first crime (for their postcode)
+        is_first = self.crm["recorded"][cp_crime] == first[cp_person]
+        first_borough = np.zeros(next_id, dtype=np.int64)
+        first_borough[cp_person[is_first]] = self.crm["borough"][cp_crime[is_first]]
         # opaque numbering: a random permutation of 1..P
         number = np.zeros(next_id, dtype=np.int64)
         number[old_ids] = rng.permutation(n_people) + 1
         self.cp = {"crime": cp_crime, "person": number[cp_person], "role": cp_role}
         self.ppl = self._demographics(number[old_ids], person_kind[old_ids], first[old_ids])
+        self.ppl["kind"] = person_kind[old_ids]
+        self.ppl["borough"] = first_borough[old_ids]
+
+    # --- people's identifiers (format 2) ------------------------------------------------------
+
+    def identifiers(self, seed: int) -> None:
+        """Names, dates of birth and postcodes, recorded with errors, and the truth: which
+        ids are the same person, twins or namesakes (see the module's docstring)."""
+        ppl = self.ppl
+        n = len(ppl["number"])
+        rnd = random.Random(f"dsvb-demo-identifiers:{seed}")
+        nrng = np.random.Generator(np.random.PCG64(rnd.getrandbits(64)))
+        sex = np.asarray(fmt.SEXES)[ppl["sex"]]
+        year = ppl["birth_year"]
+        known = (year >= 0) & np.isin(sex, ("female", "male"))
+        dv = np.isin(ppl["kind"], (cal_mod.P_DV_VICTIM, cal_mod.P_DV_SUSPECT))
+        # pairs of people alike in kind, sex and birth year, in random order
+        key = (ppl["kind"].astype(np.int64) * 10 + ppl["sex"]) * 10_000 + year
+        cand = np.flatnonzero(known)
+        cand = cand[np.lexsort((nrng.random(len(cand)), key[cand]))]
+        keys = key[cand]
+        a, b = cand[0:-1:2], cand[1::2]
+        alike = keys[0:-1:2][: len(b)] == keys[1::2]
+        a, b = a[: len(b)][alike], b[alike]
+        draw = nrng.random(len(a))
+        same = (draw < SAME_PERSON_SHARE) & dv[a] & dv[b]
+        twin = ~same & (draw >= SAME_PERSON_SHARE) & (draw < SAME_PERSON_SHARE + TWIN_SHARE)
+        namesake = (
+            ~same
+            & ~twin
+            & (draw >= SAME_PERSON_SHARE + TWIN_SHARE)
+            & (draw < SAME_PERSON_SHARE + TWIN_SHARE + NAMESAKE_SHARE)
+        )
+        true = np.arange(n)
+        true[b[same]] = a[same]
+        codes = self.cal.area_codes
+        borough = ppl["borough"]
+        people = self._true_people(nrng, sex, year, true)
+        for i, j in zip(a[same], b[same], strict=True):
+            # the second id: recorded at an earlier home, and for some women under the
+            # surname before a marriage
+            p = people[i]
+            former = None
+            if p.sex == "female" and rnd.random() < MARRIED_SHARE:
+                former = rnd.choice([s for s in ids_mod.SURNAMES if s != p.family_name])
+            people[i] = dataclasses.replace(
+                p, previous_area_code=codes[borough[j]],
+                previous_postcode=ids_mod.identity(rnd, "", sex=p.sex,
+                                                   area_code=codes[borough[j]]).postcode,
+                former_family_name=former, hard_case="married" if former else "",
+            )  # fmt: skip
+        for flag, kind in ((twin, "twin"), (namesake, "namesake")):
+            for i, j in zip(a[flag], b[flag], strict=True):
+                p, q = people[i], people[j]
+                if kind == "twin":
+                    given = q.given_name
+                    if given == p.given_name:
+                        continue
+                    people[j] = dataclasses.replace(
+                        q, family_name=p.family_name, date_of_birth=p.date_of_birth,
+                        postcode=p.postcode, area_code=p.area_code, hard_case="twin")  # fmt: skip
+                else:
+                    people[j] = dataclasses.replace(
+                        q, given_name=p.given_name, family_name=p.family_name,
+                        date_of_birth=p.date_of_birth, hard_case="namesake")  # fmt: skip
+                people[i] = dataclasses.replace(p, hard_case=kind)
+        given: list[str | None] = []
+        family: list[str | None] = []
+        born: list[dt.date | None] = []
+        postcode: list[str | None] = []
+        for i in range(n):
+            person = people[int(true[i])]
+            if true[i] != i and person.previous_postcode:  # recorded at the earlier home
+                person = dataclasses.replace(
+                    person, postcode=person.previous_postcode,
+                    area_code=person.previous_area_code or person.area_code,
+                    previous_postcode=None, previous_area_code=None)  # fmt: skip
+            record = ids_mod.recorded(person, rnd, source=EXTRACT, record_id="")
+            given.append(record.given_name)
+            family.append(record.family_name)
+            # no birth year recorded: no date of birth either
+            born.append(record.date_of_birth if year[i] >= 0 else None)
+            postcode.append(record.postcode)
+        ppl["given_name"] = np.asarray(given, dtype=object)
+        ppl["family_name"] = np.asarray(family, dtype=object)
+        ppl["date_of_birth"] = np.asarray(born, dtype=object)
+        ppl["postcode"] = np.asarray(postcode, dtype=object)
+        ppl["true_person"] = np.asarray([people[int(t)].person_id for t in true], dtype=object)
+
+    def _true_people(
+        self, nrng: np.random.Generator, sex: np.ndarray, year: np.ndarray, true: np.ndarray
+    ) -> dict[int, ids_mod.Identity]:
+        """Each true person (index ``i`` with ``true[i] == i``) drawn, vectorised: a name for
+        their sex, a date of birth in their birth year (else drawn), a postcode in the
+        borough of their first crime."""
+        ppl = self.ppl
+        n = len(true)
+        female = np.where(np.isin(sex, ("female", "male")), sex == "female",
+                          nrng.random(n) < 0.7)  # fmt: skip
+
+        def pick(names: tuple[str, ...]) -> np.ndarray:
+            w = np.asarray(ids_mod.rank_weights(len(names)))
+            return nrng.choice(len(names), size=n, p=w / w.sum())
+
+        women, men, surnames = pick(ids_mod.WOMEN), pick(ids_mod.MEN), pick(ids_mod.SURNAMES)
+        age_days = (np.minimum(16 + nrng.gamma(2.2, 8.0, n), 85.0) * 365.25).astype(np.int64)
+        day_in_year = nrng.integers(0, 365, n)
+        digit = nrng.integers(0, 10, n)
+        letters = nrng.integers(0, len(ids_mod.NOT_IN_INWARD), (n, 2))
+        district = nrng.random(n)
+        codes = self.cal.area_codes
+        people: dict[int, ids_mod.Identity] = {}
+        for i in np.flatnonzero(true == np.arange(n)).tolist():
+            area = codes[ppl["borough"][i]]
+            districts = ids_mod.BOROUGH_DISTRICTS[area]
+            tail = ids_mod.NOT_IN_INWARD[letters[i, 0]] + ids_mod.NOT_IN_INWARD[letters[i, 1]]
+            if year[i] >= 0:
+                born = dt.date(int(year[i]), 1, 1) + dt.timedelta(days=int(day_in_year[i]))
+            else:
+                born = ids_mod.REFERENCE_DAY - dt.timedelta(days=int(age_days[i]))
+            people[i] = ids_mod.Identity(
+                person_id=f"T{int(ppl['number'][i]):09d}",
+                given_name=ids_mod.WOMEN[women[i]] if female[i] else ids_mod.MEN[men[i]],
+                family_name=ids_mod.SURNAMES[surnames[i]],
+                date_of_birth=born,
+                postcode=f"{districts[int(district[i] * len(districts))]} {digit[i]}{tail}",
+                sex="female" if female[i] else "male",
+                area_code=area,
+            )
+        return people
+
+    def write_truth(self, path: Path) -> None:
+        """``record_id,true_person`` for every person id, by record id."""
+        ppl = self.ppl
+        if "true_person" not in ppl:
+            raise ValueError("no identifiers were drawn: there is no truth to write")
+        order = np.argsort(ppl["number"], kind="stable")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("w", newline="", encoding="utf-8") as f:
+            out = csv.writer(f, lineterminator="\n")
+            out.writerow(["record_id", "true_person"])
+            for i in order:
+                out.writerow([f"{ID_PREFIX['person_id']}{int(ppl['number'][i]):0{ID_DIGITS}d}",
+                              ppl["true_person"][i]])  # fmt: skip
 
     def _demographics(
         self, number: np.ndarray, kind: np.ndarray, first_secs: np.ndarray
@@ -994,6 +1184,10 @@ class _Generation:
             "disabled": opt_bool(ppl["disabled"][o]),
             "lgbt": opt_bool(ppl["lgbt"][o]),
         }
+        if "given_name" in ppl:
+            for column in fmt.IDENTIFIER_COLUMNS:
+                kind = pa.date32() if column == "date_of_birth" else pa.string()
+                people[column] = pa.array(ppl[column][o].tolist(), type=kind)
         rows["people"] = self._copy(con, out_dir, "people", people, say)
         del people
 
@@ -1030,12 +1224,15 @@ class _Generation:
         say: ProgressFn,
     ) -> int:
         spec = fmt.BY_NAME[name]
-        declared = [c.name for c in spec.columns]
+        # identifier columns (format 2) only when drawn
+        declared = [c.name for c in spec.columns if c.name in columns or not c.identifier]
         if sorted(declared) != sorted(columns):
             raise AssertionError(f"{name}: columns differ from the extract format")
         table = pa.table({c: columns[c] for c in declared})
         select = []
         for col in spec.columns:
+            if col.name not in columns:
+                continue
             quoted = f'"{col.name}"'
             if col.type == fmt.ID:
                 prefix = ID_PREFIX[col.name]

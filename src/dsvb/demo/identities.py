@@ -42,8 +42,10 @@ __all__ = [
     "NOT_IN_INWARD",
     "ErrorRates",
     "Identity",
+    "identity",
     "person_records",
     "population",
+    "rank_weights",
     "recorded",
 ]
 
@@ -147,9 +149,14 @@ SURNAMES = (
 )  # fmt: skip
 
 
+def rank_weights(n: int) -> list[float]:
+    """Weights of the names of a list of ``n``, most common first: falling with rank, so a
+    few names are common and most are rare (for drawing names elsewhere alike)."""
+    return [1.0 / (rank + 8) for rank in range(n)]
+
+
 def _zipf(n: int) -> list[float]:
-    """Cumulative weights falling with rank, so a few names are common and most are rare."""
-    return list(accumulate(1.0 / (rank + 8) for rank in range(n)))
+    return list(accumulate(rank_weights(n)))
 
 
 _W_WOMEN, _W_MEN, _W_SURNAMES = _zipf(len(WOMEN)), _zipf(len(MEN)), _zipf(len(SURNAMES))
@@ -236,6 +243,39 @@ def _new(rng: random.Random, number: int, area_code: str | None = None) -> Ident
         area_code=area,
         previous_postcode=previous_postcode,
         previous_area_code=previous_area,
+    )
+
+
+def identity(
+    rng: random.Random,
+    person_id: str,
+    *,
+    sex: str | None,
+    area_code: str,
+    born_in: int | None = None,
+    previous_area_code: str | None = None,
+) -> Identity:
+    """One true person with what is already known of them (for the demo extract, whose
+    people have a sex, a birth year and a borough drawn before their names): a given name
+    for ``sex`` (female or male; any other, a name of either), a date of birth in
+    ``born_in`` (else drawn), a postcode in ``area_code`` and, when given, an earlier one in
+    ``previous_area_code``."""
+    female = rng.random() < 0.7 if sex not in ("female", "male") else sex == "female"
+    names, weights = (WOMEN, _W_WOMEN) if female else (MEN, _W_MEN)
+    if born_in is None:
+        born = _date_of_birth(rng)
+    else:
+        born = dt.date(born_in, 1, 1) + dt.timedelta(days=rng.randrange(365))
+    return Identity(
+        person_id=person_id,
+        given_name=rng.choices(names, cum_weights=weights)[0],
+        family_name=rng.choices(SURNAMES, cum_weights=_W_SURNAMES)[0],
+        date_of_birth=born,
+        postcode=_postcode(rng, area_code),
+        sex="female" if female else "male",
+        area_code=area_code,
+        previous_postcode=_postcode(rng, previous_area_code) if previous_area_code else None,
+        previous_area_code=previous_area_code,
     )
 
 

@@ -15,6 +15,11 @@ of rows are checked with a few vectorised scans rather than row by row in Python
 is also scanned as bytes, independently of DuckDB (``extract_scan``): its rows are counted
 (an import whose rows read differ is refused) and a malformed file is described by its true
 line and column. Dates must lie in the plausible range for police records (reference data).
+
+People's identifiers (format version 2: names, date of birth, postcode) are checked like
+every other column (a date of birth that is not a date, lies in the future or before the
+plausible birth years, a postcode not shaped like a UK one) and stored apart, in
+``person_identifiers`` (a row only for a person with any of them), replaced with the person.
 """
 
 from __future__ import annotations
@@ -192,8 +197,20 @@ def _typed(column: fmt.Column, cleaned: str | None = None) -> str:
     cell = _q(column.name)
     clean = cleaned or _clean(column.name)
     kind = column.type
-    if kind in (fmt.ID, fmt.TEXT, fmt.AREA):  # areas are matched after staging
+    if kind in (fmt.ID, fmt.TEXT, fmt.AREA, fmt.NAME):  # areas are matched after staging
         return clean
+    if kind == fmt.DATE:
+        return (
+            f"(CASE WHEN {clean} GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]' "
+            f"THEN TRY_CAST({clean} AS DATE) END)"
+        )
+    if kind == fmt.POSTCODE:
+        # spacing and case do not matter; stored upper case, one space before the inward code
+        packed = f"regexp_replace(upper({clean}), '\\s', '', 'g')"
+        return (
+            f"(CASE WHEN regexp_full_match({packed}, {_lit(POSTCODE_SHAPE)}) THEN "
+            f"substr({packed}, 1, length({packed}) - 3) || ' ' || right({packed}, 3) END)"
+        )
     if kind == fmt.DATETIME:
         return f"timezone('UTC', {local_time.iso_instant_sql(clean)})"
     if kind == fmt.BOOL:
@@ -219,8 +236,18 @@ def _typed(column: fmt.Column, cleaned: str | None = None) -> str:
     raise ValueError(f"unknown column type {kind}")
 
 
+# A UK postcode's shape (outward code: area, district, sub-district letter; inward code:
+# sector digit and unit letters), written without spaces, upper case. The shape only: a
+# made-up postcode of the right shape is accepted (dsvb's demo ones are made up).
+POSTCODE_SHAPE = "[A-Z]{1,2}[0-9][A-Z0-9]?[0-9][A-Z]{2}"
+
+
 def _invalid_message(column: fmt.Column) -> str:
     kind = column.type
+    if kind == fmt.DATE:
+        return "not a date written as YYYY-MM-DD (e.g. 1984-07-21)"
+    if kind == fmt.POSTCODE:
+        return "not shaped like a UK postcode (e.g. SW1A 1AA or se11 4pu)"
     if kind == fmt.DATETIME:
         return (
             "not an ISO 8601 date or date-time (e.g. 2010-03-31T23:15:00), with a UTC "
@@ -276,6 +303,9 @@ _DEADLINES = {"due_at"}
 
 def _date_range(column: fmt.Column, now: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
     values = reference.plausible_values()
+    if column.type == fmt.DATE:  # a date of birth: the plausible birth years, not the future
+        first, _ = fmt.birth_year_range(now)
+        return dt.datetime(first, 1, 1), dt.datetime.combine(now.date(), dt.time())
     if column.name in _DEADLINES:
         return values.deadline_range(now)
     return values.event_range(now)
@@ -298,8 +328,15 @@ def _checks(spec: fmt.FileSpec, header: list[str], now: dt.datetime) -> list[_Ch
             continue  # missing required columns are reported before any row is read
         if column.required:
             checks.append(_Check(column, "missing", "missing required value"))
-        if column.type not in (fmt.ID, fmt.TEXT, fmt.AREA):
+        if column.type not in (fmt.ID, fmt.TEXT, fmt.AREA, fmt.NAME):
             checks.append(_Check(column, "invalid", _invalid_message(column)))
+        if column.type == fmt.DATE:
+            low, high = _date_range(column, now)
+            message = (
+                f"outside the plausible range for a date of birth: not before "
+                f"{low:%Y-%m-%d} and not after {high:%Y-%m-%d} (the day of the import)"
+            )
+            checks.append(_Check(column, "range", message, low, high))
         if column.type == fmt.DATETIME:
             low, high = _date_range(column, now)
             message = (
@@ -341,6 +378,12 @@ def _notes(spec: fmt.FileSpec, header: list[str]) -> list[_Note]:
                 _Note(column, f"{_c(column.name)} IS NOT NULL AND {changes}",
                       "{n} local time(s) in the hour the clocks skip or repeat at a change of "
                       "summer time were read in standard time (GMT); check them")
+            )  # fmt: skip
+        elif column.type == fmt.POSTCODE:
+            notes.append(
+                _Note(column, f"{typed} IS NOT NULL AND {cell} <> {typed}",
+                      "{n} postcode(s) written in lower case or with other spacing were "
+                      "normalised (upper case, one space before the last three characters)")
             )  # fmt: skip
         if spec.name == "crimes" and column.name == "outcome":
             notes.append(
@@ -651,7 +694,8 @@ def _flags(conditions: list[str]) -> str:
 
 
 # columns whose cleaned cell is computed once in staging (kept, or read further)
-_CLEANED_ONCE = (fmt.ID, fmt.TEXT, fmt.AREA, fmt.INT, fmt.DATETIME)
+_CLEANED_ONCE = (fmt.ID, fmt.TEXT, fmt.AREA, fmt.INT, fmt.DATETIME, fmt.NAME, fmt.DATE,
+                 fmt.POSTCODE)  # fmt: skip
 
 
 def _problem_flags(f: _File) -> str:
@@ -865,6 +909,8 @@ def _import(
         for f in files.values():
             say(f"storing {f.spec.filename}: {f.rows:,} rows")
             _insert(con, f, import_id)
+        if "people" in files:
+            _insert_identifiers(con, files["people"], import_id)
         row_counts = {f.spec.name: f.rows for f in files.values()}
         con.execute(
             "INSERT INTO import_log (import_id, kind, source, content_hash, started_at, "
@@ -881,7 +927,7 @@ def _import(
                 json.dumps(normalised),
                 json.dumps(warnings),
                 __version__,
-                fmt.FORMAT_VERSION,
+                fmt.version_of(files["people"].header) if "people" in files else 1,
                 json.dumps(replaced),
             ],
         )
@@ -1185,6 +1231,13 @@ def _consistency_warnings(con: duckdb.DuckDBPyConnection, files: dict[str, _File
             f"WHERE c.{_t('incident_id')} <> i.{_t('incident_id')}",
             "{n} incident(s) point to a crime that names a different incident",
         )
+    people = files.get("people")
+    if people is not None and people.has("date_of_birth") and people.has("birth_year"):
+        warn(
+            f"SELECT count(*) FROM {people.stage} WHERE "
+            f"year({_t('date_of_birth')}) <> {_t('birth_year')}",
+            "people.csv: {n} person(s) have a date of birth in another year than their birth_year",
+        )
     if crimes is not None and "crime_people" in files:
         cp = files["crime_people"].stage
         warn(
@@ -1217,6 +1270,12 @@ def _delete_replaced(con: duckdb.DuckDBPyConnection, files: dict[str, _File]) ->
         delete("incidents", f"incident_id IN ({ids('incidents', 'incident_id')})")
     if "people" in files:
         delete("people", f"person_id IN ({ids('people', 'person_id')})")
+        # a re-sent person's identifiers are the ones now sent (none, if none are): part of
+        # the person's record, so not counted apart in the report
+        if not _is_empty(con, "person_identifiers"):
+            con.execute(
+                f"DELETE FROM person_identifiers WHERE person_id IN ({ids('people', 'person_id')})"
+            )
     if "crimes" in files:
         delete("crimes", f"crime_id IN ({ids('crimes', 'crime_id')})")
     # A crime's people links, and its Victims' Code contacts, are stated by their own file:
@@ -1254,6 +1313,20 @@ def _insert(con: duckdb.DuckDBPyConnection, f: _File, import_id: int) -> None:
     exprs["import_id"] = str(import_id)
     select = ", ".join(f"{exprs[c]} AS {_q(c)}" for c in target_columns)
     con.execute(f"INSERT INTO {table} BY NAME SELECT {select} FROM {source}")
+
+
+def _insert_identifiers(con: duckdb.DuckDBPyConnection, f: _File, import_id: int) -> None:
+    """The people's identifiers, a row for each person with any (version 2 files)."""
+    present = [c for c in fmt.IDENTIFIER_COLUMNS if f.has(c)]
+    if not present:
+        return
+    any_value = " OR ".join(f"{_t(c)} IS NOT NULL" for c in present)
+    select = ", ".join(f"{_t(c) if c in present else 'NULL'} AS {_q(c)}"
+                       for c in fmt.IDENTIFIER_COLUMNS)  # fmt: skip
+    con.execute(
+        f"INSERT INTO person_identifiers BY NAME SELECT {_t('person_id')} AS person_id, "
+        f"{select}, {import_id} AS import_id FROM {f.stage} WHERE {any_value}"
+    )
 
 
 def read_import_log(con: duckdb.DuckDBPyConnection) -> list[dict]:

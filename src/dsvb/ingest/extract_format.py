@@ -1,8 +1,13 @@
-"""The dsvb case-level extract format, version 1, as data.
+"""The dsvb case-level extract format, version 2, as data.
 
 One declaration of every file and column (see ``docs/extract-format.md``, which mirrors
 the shared specification). The importer validates against it, the demo-data generator
 writes to it and the store's tables are derived from it.
+
+Version 2 adds optional identifier columns to ``people.csv`` (names, date of birth,
+postcode) so that one person recorded under several ids can be linked; everything else is
+version 1, so a version 1 extract is a version 2 extract without those columns and reads as
+before. An extract states version 2 by having any of the columns (:func:`version_of`).
 """
 
 from __future__ import annotations
@@ -12,7 +17,9 @@ from dataclasses import dataclass
 
 from dsvb import reference
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+#: the versions this dsvb reads (1: no identifiers; 2: people's identifiers, optional)
+READABLE_VERSIONS = (1, 2)
 
 # Column types
 ID = "id"
@@ -22,6 +29,9 @@ ENUM = "enum"
 AREA = "area"
 INT = "int"
 TEXT = "text"
+DATE = "date"  # ISO 8601 date, YYYY-MM-DD
+NAME = "name"  # a person's name: text, trimmed
+POSTCODE = "postcode"  # a UK postcode, stored upper case with one space before the inward code
 
 TRUE_WORDS = ("true", "1", "y", "yes")
 FALSE_WORDS = ("false", "0", "n", "no")
@@ -35,6 +45,7 @@ class Column:
     values: tuple[str, ...] = ()
     references: tuple[str, str] | None = None  # (file, column)
     meaning: str = ""
+    identifier: bool = False  # identifies a person: stored apart, never exported (version 2)
 
     @property
     def optional(self) -> bool:
@@ -149,9 +160,20 @@ PEOPLE = FileSpec(
         Column("ethnicity", ENUM, values=ETHNICITIES),
         Column("disabled", BOOL, required=False),
         Column("lgbt", BOOL, required=False),
+        Column("given_name", NAME, required=False, identifier=True,
+               meaning="first name as recorded (version 2)"),
+        Column("family_name", NAME, required=False, identifier=True,
+               meaning="surname as recorded (version 2)"),
+        Column("date_of_birth", DATE, required=False, identifier=True,
+               meaning="date of birth (version 2)"),
+        Column("postcode", POSTCODE, required=False, identifier=True,
+               meaning="home postcode as recorded (version 2)"),
     ),
     key=("person_id",),
-)
+)  # fmt: skip
+
+#: people.csv's identifier columns (version 2), in file order
+IDENTIFIER_COLUMNS: tuple[str, ...] = tuple(c.name for c in PEOPLE.columns if c.identifier)
 
 CRIME_PEOPLE = FileSpec(
     "crime_people",
@@ -178,6 +200,12 @@ VICTIM_CONTACTS = FileSpec(
 
 FILES: tuple[FileSpec, ...] = (INCIDENTS, CRIMES, PEOPLE, CRIME_PEOPLE, VICTIM_CONTACTS)
 BY_NAME = {f.name: f for f in FILES}
+
+
+def version_of(people_header: list[str] | tuple[str, ...]) -> int:
+    """The format version an extract's ``people.csv`` header states: 2 when it has any
+    identifier column, else 1 (a version 1 file is a version 2 file without them)."""
+    return 2 if set(people_header) & set(IDENTIFIER_COLUMNS) else 1
 
 
 def birth_year_range(now: dt.datetime | None = None) -> tuple[int, int]:

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import duckdb
 
-SCHEMA_VERSION = 6  # 2: import_log.replaced; 3: published_returns.report; 4: import_origin;
-# 5: import_origin.job_created_at; 6: population
+from dsvb.linkage import tables as linkage_tables
+
+SCHEMA_VERSION = 7  # 2: import_log.replaced; 3: published_returns.report; 4: import_origin;
+# 5: import_origin.job_created_at; 6: population; 7: person_identifiers and the linkage tables
 
 CASE_TABLES = """
 CREATE TABLE IF NOT EXISTS incidents (
@@ -169,11 +171,29 @@ CREATE TABLE IF NOT EXISTS population (     -- population estimates (dsvb import
 """
 
 
+IDENTIFIER_TABLES = """
+CREATE TABLE IF NOT EXISTS person_identifiers (  -- extract format 2's identifiers of people
+    person_id VARCHAR NOT NULL,              -- people.person_id; a row only for a person with
+                                             -- at least one identifier
+    given_name VARCHAR,                      -- as written (trimmed)
+    family_name VARCHAR,
+    date_of_birth DATE,
+    postcode VARCHAR,                        -- upper case, one space before the inward code
+    import_id INTEGER NOT NULL               -- the import that wrote it (with the person)
+);
+"""
+# Special-category personal data: read only to link records (dsvb.linkage), never exported,
+# published, logged or put in an audit entry (docs/decisions/0045-person-identifiers.md).
+IDENTIFIER_TABLE_NAMES = ("person_identifiers",)
+
+
 def create_schema(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(CASE_TABLES)
     con.execute(LOG_TABLES)
     con.execute(RETURN_TABLES)
     con.execute(POPULATION_TABLES)  # also what a store made before schema 6 lacks
+    con.execute(IDENTIFIER_TABLES)  # and these, before schema 7
+    linkage_tables.ensure_tables(con)
     # stores made by an earlier dsvb: add what they lack (their entries replaced nothing
     # that was recorded)
     con.execute("ALTER TABLE import_log ADD COLUMN IF NOT EXISTS replaced JSON")

@@ -85,7 +85,13 @@ def load_cases(today: dt.date | None = None) -> str:
         return f"Partnership cases: {Case.objects.count()} already stored (none added)."
     today = today or timezone.localdate()
     folder = Path(settings.DATA_DIR) / "demo-cases"
-    written = write_demo_cases(folder, today=today, seed=DEMO_SEED)
+    extract = Path(settings.DATA_DIR) / "demo-extract"  # some cases share its people
+    written = write_demo_cases(
+        folder,
+        today=today,
+        seed=DEMO_SEED,
+        extract=extract if (extract / "people.csv").is_file() else None,
+    )
     with transaction.atomic():
         imported = import_cases(folder, new_agencies=True)
         grants = _break_glass(written.break_glass_case)
