@@ -11,7 +11,9 @@ trains the model: the time includes training), then the other 1% by an increment
 (the saved model, only new records compared), then everything again by a full run with the
 saved model. Each is timed; pairwise precision, recall and F1 against the truth are computed
 after the first and the last run. Generating the records is not timed; the peak memory (RSS)
-is the child's, generated records included.
+is the child's, generated records included. Wall time and CPU time (user + system) are
+both given: on a shared machine the wall time depends on what else runs (the load average
+at the end is recorded too).
 
 The records go in as the extract's would: the extract's records into a store's
 ``person_identifiers`` (and ``people`` for their sex), the agencies' passed to the run.
@@ -21,11 +23,23 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import subprocess
 import sys
 import time
 from pathlib import Path
+
+
+def _cpu() -> float:
+    """CPU seconds of this process so far (user + system, every thread): the work done,
+    whatever else the machine was running meanwhile."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _load() -> float:
+    return round(os.getloadavg()[0], 1)
 
 
 def one(n: int, seed: int) -> dict[str, object]:
@@ -83,21 +97,21 @@ def one(n: int, seed: int) -> dict[str, object]:
             "records": result.records,
         }
 
-    t = time.perf_counter()
+    t, cpu = time.perf_counter(), _cpu()
     full = link(con, extra=agencies_first)
-    full_s = time.perf_counter() - t
+    full_s, full_cpu = time.perf_counter() - t, _cpu() - cpu
     q_full = quality()
 
     put_extract([r for r in records if r.ref in later and r.source == EXTRACT])
     agencies = [r for r in records if r.source != EXTRACT]
-    t = time.perf_counter()
+    t, cpu = time.perf_counter(), _cpu()
     inc = link(con, extra=agencies)
-    inc_s = time.perf_counter() - t
+    inc_s, inc_cpu = time.perf_counter() - t, _cpu() - cpu
     q_inc = quality()
 
-    t = time.perf_counter()
+    t, cpu = time.perf_counter(), _cpu()
     rerun = link(con, extra=agencies, full=True)
-    rerun_s = time.perf_counter() - t
+    rerun_s, rerun_cpu = time.perf_counter() - t, _cpu() - cpu
     q_rerun = quality()
     con.close()
     return {
@@ -105,15 +119,19 @@ def one(n: int, seed: int) -> dict[str, object]:
         "seed": seed,
         "generate_s": round(generated, 1),
         "full_with_training_s": round(full_s, 1),
+        "full_with_training_cpu_s": round(full_cpu, 1),
         "full_pairs": full.pairs,
         "people": full.people,
         "quality_full": q_full,
         "incremental_s": round(inc_s, 1),
+        "incremental_cpu_s": round(inc_cpu, 1),
         "incremental_new_records": inc.new_records,
         "quality_after_incremental": q_inc,
         "full_saved_model_s": round(rerun_s, 1),
-        "rerun_trained": rerun.trained,
+        "full_saved_model_cpu_s": round(rerun_cpu, 1),
+        "rerun_model": rerun.model,
         "quality_full_saved_model": q_rerun,
+        "load_average_at_end": _load(),
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
     }
 

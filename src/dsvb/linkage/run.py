@@ -247,13 +247,22 @@ def assign_keys(
 # --- the run ---------------------------------------------------------------------------
 
 
-def _pairs_sql(predictions: str, run_id: int) -> str:
-    """The scored pairs as ``link_pairs`` rows, with each comparison's level and weight."""
+def _sql_text(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _pairs_sql(predictions: str, run_id: int, labels: dict[str, dict[int, str]]) -> str:
+    """The scored pairs as ``link_pairs`` rows, with each comparison's level (its label)
+    and weight."""
     parts = []
     for name in link_model.COMPARISONS:
+        cases = " ".join(
+            f"WHEN {value} THEN {_sql_text(label)}"
+            for value, label in sorted(labels.get(name, {}).items())
+        )
+        level = f"CASE gamma_{name} {cases} ELSE CAST(gamma_{name} AS VARCHAR) END"
         parts.append(
-            f"{{'comparison': '{name}', 'level': gamma_{name}, "
-            f"'match_weight': round(mw_{name}, 4)}}"
+            f"{{'comparison': '{name}', 'level': {level}, 'match_weight': round(mw_{name}, 4)}}"
         )
     return f"""
         SELECT split_part(unique_id_l, '|', 1) AS source_l,
@@ -374,6 +383,7 @@ def link(
             new_nodes = list(nodes)
         predictions = None
         if new_nodes and len(nodes) >= 2:
+            say(f"Scoring the pairs of {len(new_nodes):,} records...")
             linker = Linker(
                 db_api.register("dsvb_prepared", table_name="dsvb_prepared_for_model"),
                 link_model.splink_settings(model),
@@ -409,7 +419,7 @@ def link(
                 f"SELECT unique_id_l, unique_id_r FROM {predictions} "
                 "ORDER BY match_probability DESC, match_weight DESC, unique_id_l, unique_id_r"
             ).fetchall()
-            pairs = work.sql(_pairs_sql(predictions, run_id)).to_arrow_table()
+            pairs = work.sql(_pairs_sql(predictions, run_id, _level_labels(model))).to_arrow_table()
         else:
             edges = []
             pairs = None
@@ -444,6 +454,7 @@ def link(
             "run_id": [set_by[n] if n in old and old[n] == keys[n] else run_id for n in nodes],
         }
     )
+    say(f"Writing {len(nodes):,} person keys...")
     con.execute("DELETE FROM person_links")
     con.register("dsvb_links", links)
     con.execute("INSERT INTO person_links SELECT * FROM dsvb_links")
@@ -456,8 +467,6 @@ def link(
         con.executemany("DELETE FROM link_pairs WHERE (source_r = ? AND record_id_r = ?)", gone)
     n_pairs = 0
     if pairs is not None and pairs.num_rows:
-        labels = _level_labels(model)
-        pairs = _label_levels(pairs, labels)
         con.register("dsvb_pairs", pairs)
         con.execute("INSERT INTO link_pairs SELECT * FROM dsvb_pairs")
         con.unregister("dsvb_pairs")
@@ -491,20 +500,6 @@ def link(
         threshold=threshold,
         seconds=time.monotonic() - clock,
     )
-
-
-def _label_levels(pairs: pa.Table, labels: dict[str, dict[int, str]]) -> pa.Table:
-    """Replace each comparison's level number by its label in the JSON."""
-    import json
-
-    texts = []
-    for text in pairs.column("comparisons").to_pylist():
-        items = json.loads(text)
-        for item in items:
-            item["level"] = labels.get(item["comparison"], {}).get(item["level"], item["level"])
-        texts.append(json.dumps(items))
-    index = pairs.schema.get_field_index("comparisons")
-    return pairs.set_column(index, "comparisons", pa.array(texts, pa.string()))
 
 
 def linked_people(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, str]]:
