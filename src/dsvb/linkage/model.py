@@ -39,7 +39,7 @@ from dsvb.reference.nicknames import nicknames
 
 #: bump when the comparisons, levels or blocking change: a saved model of another
 #: version is not reused (the run trains afresh)
-MODEL_VERSION = 1
+MODEL_VERSION = 2  # 2: term-frequency adjustments on exact names
 #: fixed seed for the random sampling of u, so that training is repeatable
 SEED = 18
 #: pairs at or above this match probability are the same person
@@ -60,6 +60,10 @@ COLUMNS = (
     "pc_district",
     "sex",
 )
+
+#: columns whose exact agreement weighs more when the value is rare (a rare surname agreeing
+#: says more than "Smith" agreeing): Splink's term-frequency adjustment
+TF_COLUMNS = ("given_name", "family_name")
 
 #: the comparisons' names, in the order Splink reports them
 COMPARISONS = ("given_name", "family_name", "dob", "postcode", "sex")
@@ -135,7 +139,9 @@ def comparisons() -> list[Any]:
             output_column_name="given_name",
             comparison_levels=[
                 cll.NullLevel("given_name"),
-                cll.ExactMatchLevel("given_name").configure(label_for_charts="exact"),
+                cll.ExactMatchLevel("given_name", term_frequency_adjustments=True).configure(
+                    label_for_charts="exact"
+                ),
                 cll.CustomLevel("given_canon_l = given_canon_r", "nickname"),
                 cll.JaroWinklerLevel("given_name", 0.92).configure(label_for_charts="jw>=0.92"),
                 cll.JaroWinklerLevel("given_name", 0.80).configure(label_for_charts="jw>=0.80"),
@@ -146,7 +152,9 @@ def comparisons() -> list[Any]:
             output_column_name="family_name",
             comparison_levels=[
                 cll.NullLevel("family_name"),
-                cll.ExactMatchLevel("family_name").configure(label_for_charts="exact"),
+                cll.ExactMatchLevel("family_name", term_frequency_adjustments=True).configure(
+                    label_for_charts="exact"
+                ),
                 cll.JaroWinklerLevel("family_name", 0.92).configure(label_for_charts="jw>=0.92"),
                 cll.JaroWinklerLevel("family_name", 0.80).configure(label_for_charts="jw>=0.80"),
                 cll.ElseLevel(),

@@ -261,8 +261,11 @@ def _pairs_sql(predictions: str, run_id: int, labels: dict[str, dict[int, str]])
             for value, label in sorted(labels.get(name, {}).items())
         )
         level = f"CASE gamma_{name} {cases} ELSE CAST(gamma_{name} AS VARCHAR) END"
+        weight = f"mw_{name}"
+        if name in link_model.TF_COLUMNS:  # with how rare the agreeing value is
+            weight = f"mw_{name} + coalesce(mw_tf_adj_{name}, 0)"
         parts.append(
-            f"{{'comparison': '{name}', 'level': {level}, 'match_weight': round(mw_{name}, 4)}}"
+            f"{{'comparison': '{name}', 'level': {level}, 'match_weight': round({weight}, 4)}}"
         )
     return f"""
         SELECT split_part(unique_id_l, '|', 1) AS source_l,
@@ -394,6 +397,8 @@ def link(
                 )
                 predictions = scored.physical_name
             else:
+                for column in link_model.TF_COLUMNS:  # frequencies over every record
+                    linker.table_management.compute_tf_table(column)
                 new_sdf = db_api.register("dsvb_new")
                 within = linker.inference.predict_within(
                     new_sdf, threshold_match_probability=threshold, warning_mode="never"

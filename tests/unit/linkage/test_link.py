@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 import shutil
 from pathlib import Path
 
@@ -231,6 +232,11 @@ def test_pairs_carry_weights_and_levels_but_no_identifier(con) -> None:
     weight, probability, comparisons = row
     assert probability >= 0.9 and weight > 0
     levels = {c["comparison"]: c["level"] for c in json.loads(comparisons)}
+    # the waterfall adds up: the prior's weight and each comparison's give the pair's
+    model = json.loads(con.execute("SELECT model FROM link_runs").fetchone()[0])
+    prior = model["probability_two_random_records_match"]
+    total = math.log2(prior / (1 - prior)) + sum(c["match_weight"] for c in json.loads(comparisons))
+    assert total == pytest.approx(weight, abs=0.01)
     assert levels == {"given_name": "nickname", "family_name": "exact",
                       "dob": "day and month transposed", "postcode": "missing",
                       "sex": "exact"}  # fmt: skip
