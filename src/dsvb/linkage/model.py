@@ -11,7 +11,7 @@ scores pairs on five comparisons:
   which the other identifiers can outweigh);
 - date of birth: exact, day and month transposed, one character different (a typo or a
   year one out), the same day and month in another year;
-- postcode: full, sector, district;
+- postcode: full, sector, district, area (the letters: SE, N);
 - sex: the same or not.
 
 A missing value scores nothing either way (the null level). Only pairs that share a
@@ -39,11 +39,11 @@ from dsvb.reference.nicknames import nicknames
 
 #: bump when the comparisons, levels or blocking change: a saved model of another
 #: version is not reused (the run trains afresh)
-MODEL_VERSION = 2  # 2: term-frequency adjustments on exact names
+MODEL_VERSION = 3  # 2: term-frequency adjustments on exact names; 3: postcode area
 #: fixed seed for the random sampling of u, so that training is repeatable
 SEED = 18
 #: pairs at or above this match probability are the same person
-THRESHOLD = 0.9
+THRESHOLD = 0.8
 
 #: the prepared table's columns (the input to Splink)
 COLUMNS = (
@@ -58,6 +58,7 @@ COLUMNS = (
     "postcode",
     "pc_sector",
     "pc_district",
+    "pc_area",
     "sex",
 )
 
@@ -105,6 +106,7 @@ SELECT
     CASE WHEN length(pc) >= 5 THEN substr(pc, 1, length(pc) - 3) || ' ' || substr(pc, -3, 1)
     END AS pc_sector,
     CASE WHEN length(pc) >= 5 THEN substr(pc, 1, length(pc) - 3) END AS pc_district,
+    CASE WHEN length(pc) >= 5 THEN regexp_extract(pc, '^[A-Z]+') END AS pc_area,
     sex
 FROM clean LEFT JOIN {{nicknames}} n ON n.nickname = clean.given_name
 """
@@ -180,6 +182,7 @@ def comparisons() -> list[Any]:
                 cll.ExactMatchLevel("postcode").configure(label_for_charts="exact"),
                 cll.ExactMatchLevel("pc_sector").configure(label_for_charts="same sector"),
                 cll.ExactMatchLevel("pc_district").configure(label_for_charts="same district"),
+                cll.ExactMatchLevel("pc_area").configure(label_for_charts="same area"),
                 cll.ElseLevel(),
             ],
         ),
@@ -212,6 +215,8 @@ BLOCKING_RULES = (
     "l.family_name = r.family_name AND l.postcode = r.postcode",
     "l.given_canon = r.given_canon AND l.family_name = r.family_name "
     "AND l.pc_district = r.pc_district",
+    "l.given_canon = r.given_canon AND l.postcode = r.postcode",
+    "l.dob = r.dob AND l.postcode = r.postcode",
 )
 
 
