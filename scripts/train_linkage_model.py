@@ -34,7 +34,9 @@ def main() -> None:
     con.execute("CREATE TABLE raw AS SELECT * FROM raw_arrow")
     model.prepare(con, "raw", "prepared")
     db_api = DuckDBAPI(connection=con)
-    trained = model.train(db_api, db_api.register("prepared"), len(records))
+    trained = model.train(db_api, db_api.register("prepared"), len(records), starting=False)
+    if not model.plausible(trained):
+        raise SystemExit("EM's m values are implausible: not written")
     trained["dsvb_trained_on"] = (
         f"synthetic records: dsvb.demo.identities.person_records({args.records}, seed={args.seed})"
     )

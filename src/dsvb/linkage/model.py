@@ -233,13 +233,15 @@ def settings() -> SettingsCreator:
     )
 
 
-def train(db_api: Any, table: Any, n_records: int) -> dict[str, Any]:
+def train(db_api: Any, table: Any, n_records: int, *, starting: bool = True) -> dict[str, Any]:
     """Learn the weights on the prepared records ``table`` (a registered SplinkDataFrame);
     returns the trained model (Splink's settings dictionary, with :data:`MODEL_VERSION`).
 
     Deterministic: u from a seeded sample of random pairs, m by EM on pairs blocked on
     the date of birth (teaching the names, postcode and sex) and on the full name (teaching
-    the date of birth), each capped at a deterministic sample of pairs.
+    the date of birth), each capped at a deterministic sample of pairs. When EM's m values
+    are implausible (:func:`plausible`) and ``starting`` is true, the shipped starting
+    model's m values are used with this data's u values and prior.
     """
     linker = Linker(table, settings())
     linker.training.estimate_probability_two_random_records_match(
@@ -255,7 +257,43 @@ def train(db_api: Any, table: Any, n_records: int) -> dict[str, Any]:
     model = linker.misc.save_model_to_json()
     model["dsvb_model_version"] = MODEL_VERSION
     model["dsvb_trained_on_records"] = n_records
+    if starting and not plausible(model):
+        model = with_m_from(model, starting_model(n_records))
     return model
+
+
+def _m(level: dict[str, Any]) -> float:
+    return float(level.get("m_probability") or 0.0)
+
+
+def plausible(model: dict[str, Any]) -> bool:
+    """Whether EM's m values make sense: for every comparison, two records of one person
+    agree exactly more often than they disagree entirely, and no level is impossible for
+    them. EM fails this where matches are rare among its blocked pairs (a store where
+    most people are recorded once): it then finds another grouping of the pairs than
+    "the same person" (the demo's extract: m of an exact date of birth 0.005)."""
+    for comparison in model.get("comparisons", []):
+        levels = [lvl for lvl in comparison["comparison_levels"] if not lvl.get("is_null_level")]
+        if not levels or _m(levels[0]) <= _m(levels[-1]):
+            return False
+        if any(_m(lvl) < 1e-6 for lvl in levels):
+            return False
+    return True
+
+
+def with_m_from(model: dict[str, Any], source: dict[str, Any]) -> dict[str, Any]:
+    """``model`` with the m values of ``source`` (same comparisons and levels): how often
+    one person's records disagree is a property of record keeping, carried over; u and the
+    prior stay the data's own. The model says so (``dsvb_m_from``)."""
+    result = json.loads(json.dumps(model))
+    by_name = {c["output_column_name"]: c for c in source["comparisons"]}
+    for comparison in result["comparisons"]:
+        theirs = by_name[comparison["output_column_name"]]["comparison_levels"]
+        for level, other in zip(comparison["comparison_levels"], theirs, strict=True):
+            if not level.get("is_null_level"):
+                level["m_probability"] = other["m_probability"]
+    result["dsvb_m_from"] = "starting model (EM's m values were implausible)"
+    return result
 
 
 #: fewer records than this are too few to learn from (EM needs matches among its blocked
