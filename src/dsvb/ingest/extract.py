@@ -202,7 +202,7 @@ def _typed(column: fmt.Column, cleaned: str | None = None) -> str:
     if kind == fmt.DATE:
         return (
             f"(CASE WHEN {clean} GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]' "
-            f"THEN TRY_CAST({clean} AS DATE) END)"
+            f"AND NOT prefix({clean}, '0000') THEN TRY_CAST({clean} AS DATE) END)"  # no year 0
         )
     if kind == fmt.POSTCODE:
         # spacing and case do not matter; stored upper case, one space before the inward code
