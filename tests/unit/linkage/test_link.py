@@ -246,3 +246,22 @@ def test_pairs_carry_weights_and_levels_but_no_identifier(con) -> None:
     ).lower()  # fmt: skip
     for word in ("marchbanks", "elizabeth", "okonkwo", "cr0 3vv", "1972-04-09"):
         assert word not in stored
+
+
+def test_namesakes_in_two_boroughs_stay_apart_once_split(con, population) -> None:
+    """Two people with the same name and date of birth in two boroughs look like one person
+    who moved (the model's known limit, docs/linkage.md); a reviewer's split keeps them
+    apart in every later run."""
+    records, _ = population
+    one, other = RecordRef(EXTRACT, "PT0000004"), RecordRef(EXTRACT, "PT0000005")
+    key = _key(con, *one.__dict__.values())
+    if _key(con, *other.__dict__.values()) == key:
+        members = [ref for ref, k in _keys(con).items() if k == key]
+        _split_link(con, other, members, "PSPLIT0000002")
+    link(con, extra=_split(records)[1], full=True, now=NOW)
+    assert _key(con, *one.__dict__.values()) != _key(con, *other.__dict__.values())
+    # her own new record (her borough's postcode) never brings the two together again
+    hers = PersonRecord(AGENCY, "908", "Priya", "Lindqvist", dt.date(1979, 11, 23),
+                        "SW19 2MK", "female")  # fmt: skip
+    link(con, extra=[*_split(records)[1], hers], now=NOW)
+    assert _key(con, *one.__dict__.values()) != _key(con, *other.__dict__.values())
