@@ -12,7 +12,7 @@ PYTEST_ARGS ?=
 BENCH_WEB_ARGS ?=
 
 .PHONY: install system-deps documents-deps run demo test lint format bench bench-full bench-web bench-first-view bench-cases \
-	bench-equality bench-documents bench-spark bench-scaling \
+	bench-equality bench-documents bench-spark bench-scaling bench-linkage \
 	postgres-start postgres-stop clean
 
 $(UV):
@@ -82,6 +82,10 @@ bench-documents: install
 bench-cases: install
 	$(BIN)/python benchmarks/cases_rules.py --cases 20000
 	$(BIN)/python benchmarks/import_cases.py --cases 5000
+
+# Person linkage against the generator's truth at 100k and 1M records (docs/benchmarks.md).
+bench-linkage: install
+	$(BIN)/python benchmarks/linkage.py --sizes 100000,1000000
 
 # First views of every page after an import or a restart, at London scale (target: 1 s each).
 bench-first-view: install

@@ -259,6 +259,22 @@ def load(say: Callable[[str], None] = print, incidents: int = DEMO_INCIDENTS) ->
     _publish_first_release(say)
     _load_cycle(say)
     _load_cases(say)
+    _link_people(store_path, say)
+
+
+def _link_people(store_path: Path, say: Callable[[str], None]) -> None:
+    """Link the extract's and the agencies' people (decision 0046) so that the linkage
+    pages and the figures by linked person have keys to show: the first demo trains and
+    links everything, a later one only the records without a key (incremental)."""
+    from dsvb.linkage.run import link
+    from dsvb.store import writer
+    from dsvb.web.cases.linkage import person_records
+
+    origin = writer.Origin("dsvb demo", writer.DEMO)
+    with writer.writing(store_path, origin, progress=say) as write:
+        run = link(write.con, extra=person_records(), by="dsvb demo")
+        write.changed(f"link run {run.run_id}")
+    say(run.summary())
 
 
 def _load_cycle(say: Callable[[str], None]) -> None:

@@ -20,7 +20,9 @@ def setup() -> None:
 
 def register(main: click.Group) -> None:
     """Add the subcommands over the web's database to the ``dsvb`` group."""
-    from dsvb.web.commands import import_cases, marac_return
+    from dsvb.web.commands import import_cases, linkage, marac_return
 
     main.add_command(marac_return.marac_return)
     main.add_command(import_cases.import_cases)
+    main.add_command(linkage.link)
+    main.add_command(linkage.linked_people)

@@ -1,0 +1,40 @@
+"""The partner agencies' case people as linkage reads them (:mod:`dsvb.linkage`): one
+:class:`~dsvb.linkage.records.PersonRecord` per ``Person``, source = the agency's name,
+record id = the person record's id.
+
+A victim's postcode is that of a home address of their cases (a current one first, else a
+previous one). A refuge's or safe house's address is never used: its postcode must not
+travel with the person, even into the store's private linkage tables.
+"""
+
+from __future__ import annotations
+
+from dsvb.linkage.records import PersonRecord
+from dsvb.web.cases.models import Address, Person
+
+
+def person_records() -> list[PersonRecord]:
+    """Every case person, by id."""
+    postcodes: dict[int, str] = {}
+    addresses = (
+        Address.objects.filter(kind__in=("home", "previous"))
+        .exclude(postcode="")
+        .order_by("-current", "kind", "-pk")
+        .values_list("case__victim_id", "postcode")
+    )
+    for victim_id, postcode in addresses:
+        postcodes.setdefault(victim_id, postcode)
+    people = Person.objects.select_related("agency").order_by("pk")
+    return [
+        PersonRecord(
+            source=person.agency.name,
+            record_id=str(person.pk),
+            given_name=person.given_name or None,
+            family_name=person.family_name or None,
+            date_of_birth=person.date_of_birth,
+            postcode=postcodes.get(person.pk),
+            sex=person.sex or None,
+            other_names=person.other_names or None,
+        )
+        for person in people
+    ]

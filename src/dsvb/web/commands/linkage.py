@@ -1,0 +1,131 @@
+"""``dsvb link`` and ``dsvb linked-people``: person linkage (decision 0046).
+
+``dsvb link --store PATH [--full] [--retrain] [--extract-only]`` links the police extract's
+people (identifiers in the store) and the partner agencies' case people (the web's
+database) and writes the person keys into the store, through the store's one writer.
+``dsvb linked-people --store PATH --format csv|json [--out FILE]`` writes
+``source,record_id,person_key`` for every keyed record, sorted: keys only, no identifier.
+They live in the web package because ``link`` reads the case people from the web's
+database; a store without a web database links the extract alone.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import click
+
+from dsvb.linkage.records import PersonRecord
+
+_STORE_HELP = "Analytical store (DuckDB file). Default: $DSVB_STORE, else var/store.duckdb."
+
+
+def case_people(say: Callable[[str], None]) -> list[PersonRecord]:
+    """The partner agencies' case people, or none when the web's database has no cases
+    (not set up, or never migrated): the extract is linked alone, and the run says so."""
+    from dsvb.web.commands import setup
+
+    setup()
+    from django.db import DatabaseError
+
+    from dsvb.web.cases.linkage import person_records
+
+    try:
+        return person_records()
+    except DatabaseError as exc:
+        say(f"No partnership cases read ({str(exc).splitlines()[0]}): linking the extract only.")
+        return []
+
+
+@click.command("link")
+@click.option("--store", "store_path", type=click.Path(dir_okay=False, path_type=Path),
+              default=None, help=_STORE_HELP)  # fmt: skip
+@click.option("--full", is_flag=True, help="Relink every record (keys are kept where they can).")
+@click.option("--retrain", is_flag=True, help="Train the model again instead of reusing it.")
+@click.option("--extract-only", is_flag=True, help="Link the extract's people only.")
+@click.option("--by", default=None, help="Who runs it (default: your user name).")
+@click.option("--wait", type=click.FloatRange(min=0), default=120.0, show_default=True,
+              help="Seconds to wait while another command writes the store.")  # fmt: skip
+@click.option("--quiet", is_flag=True, help="No progress messages.")
+def link(
+    store_path: Path | None,
+    full: bool,
+    retrain: bool,
+    extract_only: bool,
+    by: str | None,
+    wait: float,
+    quiet: bool,
+) -> None:
+    """Link people across the police extract and the partner agencies' cases with Splink,
+    giving each person a stable key (incremental after the first run: only records without
+    a key are compared). Splits made on the review pages are honoured."""
+    from dsvb import cli, store
+    from dsvb.linkage.run import link as run_link
+
+    resolved = store.resolve_store_path(store_path)
+    if not resolved.exists():
+        cli._fail(f"There is no store at {resolved}: import an extract first (dsvb import).")
+    progress = cli._Progress(quiet)
+    extra = [] if extract_only else case_people(progress)
+    with cli._writable_store(resolved, by=by, wait=wait, progress=progress) as write:
+        run = run_link(
+            write.con,
+            extra=extra,
+            full=full,
+            retrain=retrain,
+            by=cli._operator_name(by),
+            progress=progress,
+        )
+        write.changed(f"link run {run.run_id}")
+    click.echo(run.summary())
+
+
+@click.command("linked-people")
+@click.option("--store", "store_path", type=click.Path(dir_okay=False, path_type=Path),
+              default=None, help=_STORE_HELP)  # fmt: skip
+@click.option("--format", "fmt", type=click.Choice(("csv", "json")), default="csv",
+              show_default=True)  # fmt: skip
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Write to FILE (default: standard output).")  # fmt: skip
+def linked_people(store_path: Path | None, fmt: str, out: Path | None) -> None:
+    """Every linked record's person key: source,record_id,person_key (source 'extract' or
+    the agency's name), sorted. Keys only: no identifier is written."""
+    import duckdb
+
+    from dsvb import cli, store
+    from dsvb.linkage.run import linked_people as rows_of
+
+    resolved = store.resolve_store_path(store_path)
+    try:
+        con = store.connect(resolved, read_only=True)
+    except (store.NotAStoreError, FileNotFoundError) as exc:
+        cli._fail(str(exc))
+    except duckdb.Error as exc:
+        cli._fail(f"Cannot open the store {resolved}: {exc}")
+    try:
+        rows = rows_of(con)
+    finally:
+        con.close()
+    if not rows:
+        click.echo("No record is linked yet: run dsvb link.", err=True)
+    if fmt == "json":
+        text = json.dumps(
+            [{"source": s, "record_id": r, "person_key": k} for s, r, k in rows], indent=1
+        )
+        text += "\n"
+    else:
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n")
+        writer.writerow(("source", "record_id", "person_key"))
+        writer.writerows(rows)
+        text = buffer.getvalue()
+    if out is None:
+        click.echo(text, nl=False)
+    else:
+        partial = out.with_name(out.name + ".partial")
+        partial.write_text(text, encoding="utf-8")
+        partial.replace(out)
