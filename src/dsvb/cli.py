@@ -260,7 +260,7 @@ def main() -> None:
 @click.option(
     "--truth",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Also write which true person each person id is (record_id,true_person), to "
+    help="Also write which true person each person id is (record_id,true_person,hard_case), to "
     "measure linkage; keep it outside the extract folder.",
 )
 @click.option("--quiet", is_flag=True)
