@@ -34,6 +34,7 @@ from typing import Any
 import splink.comparison_level_library as cll
 import splink.comparison_library as cl
 from splink import Linker, SettingsCreator, block_on
+from splink.internals.exceptions import EMTrainingException  # Splink 5 exports it nowhere else
 
 from dsvb.reference.nicknames import nicknames
 
@@ -263,18 +264,24 @@ def train(db_api: Any, table: Any, n_records: int, *, starting: bool = True) -> 
         # keeping but of how their ids came about (the demo's second ids are all at another
         # home): learnt from the pairs agreeing on full name and date of birth, nearly all
         # one person where namesakes are rare, with u fixed at the data's own
+        # (none such pairs: the starting model's postcode m stays)
         linker = Linker(table, splink_settings(model))
-        linker.training.estimate_parameters_using_expectation_maximisation(
-            block_on("given_canon", "family_name", "dob"),
-            fix_u_probabilities=True,
-            max_pairs=3e5,
-        )
-        learnt = linker.misc.save_model_to_json()
-        model = _with_m_of(model, learnt, "postcode")
+        try:
+            linker.training.estimate_parameters_using_expectation_maximisation(
+                block_on("given_canon", "family_name", "dob"),
+                fix_u_probabilities=True,
+                max_pairs=3e5,
+            )
+        except EMTrainingException:
+            return model
+        model = with_m_of(model, linker.misc.save_model_to_json(), "postcode")
     return model
 
 
-def _with_m_of(model: dict[str, Any], source: dict[str, Any], name: str) -> dict[str, Any]:
+def with_m_of(model: dict[str, Any], source: dict[str, Any], name: str) -> dict[str, Any]:
+    """``model`` with comparison ``name``'s m values from ``source`` (EM on the pairs alike
+    in full name and date of birth), level by level where ``source`` learnt a possible
+    one (at least 1e-6; else the level keeps its own); the model says so."""
     result = json.loads(json.dumps(model))
     theirs = {c["output_column_name"]: c for c in source["comparisons"]}[name]
     for comparison in result["comparisons"]:
@@ -282,9 +289,10 @@ def _with_m_of(model: dict[str, Any], source: dict[str, Any], name: str) -> dict
             for level, other in zip(
                 comparison["comparison_levels"], theirs["comparison_levels"], strict=True
             ):
-                if not level.get("is_null_level") and other.get("m_probability"):
+                if not level.get("is_null_level") and _m(other) >= 1e-6:
                     level["m_probability"] = other["m_probability"]
-    result["dsvb_m_from"] += f"; {name}'s from EM on pairs alike in full name and date of birth"
+    learnt = f"{name}'s from EM on pairs alike in full name and date of birth"
+    result["dsvb_m_from"] = f"{result.get('dsvb_m_from', 'trained')}; {learnt}"
     return result
 
 
