@@ -246,6 +246,7 @@ def extract_quality(folder: Path, truth_file: Path) -> dict[str, object]:
         "records": result.records,
         "true_links": result.true_pairs,
         "predicted_links": result.predicted_pairs,
+        "correct_links": result.true_positives,
         "precision": round(result.precision, 4),
         "recall": round(result.recall, 4),
         "f1": round(result.f1, 4),
