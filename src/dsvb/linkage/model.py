@@ -221,9 +221,11 @@ BLOCKING_RULES = (
 )
 
 
-def settings() -> SettingsCreator:
-    """The untrained model."""
+def settings(prior: float | None = None) -> SettingsCreator:
+    """The untrained model (with ``prior``, the chance two random records match, if given)."""
+    extra = {} if prior is None else {"probability_two_random_records_match": prior}
     return SettingsCreator(
+        **extra,
         link_type="dedupe_only",
         unique_id_column_name="unique_id",
         comparisons=comparisons(),
@@ -248,13 +250,29 @@ def train(db_api: Any, table: Any, n_records: int, *, starting: bool = True) -> 
     linker.training.estimate_probability_two_random_records_match(
         [block_on("given_canon", "family_name", "dob")], recall=0.7
     )
+    if not linker.misc.save_model_to_json()["probability_two_random_records_match"] > 0:
+        # no two records alike in full name and date of birth (a store where nobody is
+        # recorded twice): Splink estimates a prior of 0, whose log every later step
+        # takes, so the starting model's prior, scaled to these records, stands
+        linker = Linker(
+            table, settings(starting_model(n_records)["probability_two_random_records_match"])
+        )
     linker.training.estimate_u_using_random_sampling(max_pairs=2e6, seed=SEED)
-    linker.training.estimate_parameters_using_expectation_maximisation(
-        block_on("dob"), max_pairs=3e5
-    )
-    linker.training.estimate_parameters_using_expectation_maximisation(
-        block_on("given_canon", "family_name"), max_pairs=3e5
-    )
+    try:
+        linker.training.estimate_parameters_using_expectation_maximisation(
+            block_on("dob"), max_pairs=3e5
+        )
+        linker.training.estimate_parameters_using_expectation_maximisation(
+            block_on("given_canon", "family_name"), max_pairs=3e5
+        )
+    except EMTrainingException:
+        if not starting:
+            raise
+        # no blocked pairs to learn m from: the starting model's m with this data's u
+        model = linker.misc.save_model_to_json()
+        model["dsvb_model_version"] = MODEL_VERSION
+        model["dsvb_trained_on_records"] = n_records
+        return with_m_from(model, starting_model(n_records))
     model = linker.misc.save_model_to_json()
     model["dsvb_model_version"] = MODEL_VERSION
     model["dsvb_trained_on_records"] = n_records
