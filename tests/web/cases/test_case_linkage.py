@@ -71,8 +71,8 @@ def test_an_agency_named_extract_stops_the_read(loaded) -> None:
     """Its people would be taken for the police extract's records (decision 0046)."""
     from dsvb.web.cases.linkage import ReservedAgencyName
 
-    agency = m.Agency.objects.create(name="Extract", kind="idva")
-    with pytest.raises(ReservedAgencyName, match="'Extract'"):
+    agency = m.Agency.objects.create(name=" Extract ", kind="idva")
+    with pytest.raises(ReservedAgencyName, match="' Extract '"):
         person_records()
     agency.name = "Extract services"
     agency.save()

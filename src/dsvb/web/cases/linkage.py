@@ -6,13 +6,15 @@ A victim's postcode is that of a home address of their cases (a current one firs
 previous one). A refuge's or safe house's address is never used: its postcode must not
 travel with the person, even into the store's private linkage tables.
 
-An agency named ``extract`` (in any case) cannot be a linkage source: its records would be
-taken for the police extract's (``dsvb.linkage.records.EXTRACT``). Importing such an agency
-is refused (``dsvb.cases.interchange_read``); one made another way stops the read here.
+An agency named ``extract`` (in any case or spacing) cannot be a linkage source: its records
+would be taken for the police extract's (``dsvb.linkage.records.EXTRACT``). Importing such
+an agency is refused (``dsvb.cases.interchange_read``); one made another way stops the read
+here.
 """
 
 from __future__ import annotations
 
+from dsvb.cases.interchange import agency_key
 from dsvb.linkage.records import EXTRACT, PersonRecord
 from dsvb.web.cases.models import Address, Agency, Person
 
@@ -23,11 +25,11 @@ class ReservedAgencyName(ValueError):
 
 def person_records() -> list[PersonRecord]:
     """Every case person, by id."""
-    reserved = Agency.objects.filter(name__iexact=EXTRACT).values_list("name", flat=True)
-    for name in reserved:
+    names = Agency.objects.values_list("name", flat=True)
+    for name in (n for n in names if agency_key(n) == agency_key(EXTRACT)):
         raise ReservedAgencyName(
             f"The agency {name!r} has the name linkage gives the police extract's records: "
-            f"rename the agency (in the admin pages) before linking."
+            f"give the agency another name before linking."
         )
     postcodes: dict[int, str] = {}
     addresses = (
