@@ -144,6 +144,20 @@ def _context(period: Period, window_months: int, people: str = RECORDED) -> Cont
     )
 
 
+#: the attribute naming the tables an opener of other data registered for the engine (see
+#: :func:`dsvb.indicators.spark.backend`): only those count as the data's own
+VIEWS = "dsvb_views"
+
+
+def _tables(con: Any) -> set[str]:
+    """The tables of an Ibis backend the engine may read: those its opener registered, when
+    it says (a Spark session under spark-submit may hold a permanent ``person_links`` of
+    something else in its current database), else every table listed."""
+    listed = set(con.list_tables())
+    registered = getattr(con, VIEWS, None)
+    return listed if registered is None else listed & set(registered)
+
+
 def check_links(con: Any) -> None:
     """Raise :class:`NoLinks` unless the data holds linkage's person keys: a store no
     ``dsvb link`` has run on would otherwise count every recorded id as its own person and
@@ -164,7 +178,7 @@ def check_links(con: Any) -> None:
             else None
         )
     else:
-        present = set(con.list_tables())
+        present = _tables(con)
         runs = int(con.table("link_runs").count().execute()) if "link_runs" in present else None
     if PERSON_LINKS not in present or runs == 0:
         raise NoLinks(
@@ -204,7 +218,7 @@ def unlinked_records(con: Any) -> int | None:
                 "AND l.record_id = i.person_id)"
             ).fetchone()[0]
         )
-    present = set(con.list_tables())
+    present = _tables(con)
     if IDENTIFIERS not in present:
         return None
     ids = con.table(IDENTIFIERS).select("person_id").distinct()

@@ -24,6 +24,7 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from dsvb.indicators.engine import VIEWS
 from dsvb.store.parquet import LINK_TABLES, MANIFEST, Manifest, ParquetExportError, read_manifest
 
 if TYPE_CHECKING:
@@ -149,7 +150,11 @@ def backend(spark: SparkSession, folder: str | os.PathLike[str]) -> ibis.BaseBac
     for name in LINK_TABLES:  # an earlier folder's keys must not count for this one's people
         if name not in manifest.tables:
             spark.catalog.dropTempView(name)
-    return ibis.pyspark.connect(spark)
+    con = ibis.pyspark.connect(spark)
+    # only the views registered here are the export's: a permanent person_links in the
+    # session's current database (under spark-submit) must not pass for linkage's keys
+    setattr(con, VIEWS, frozenset(manifest.tables))
+    return con
 
 
 @contextlib.contextmanager
