@@ -381,5 +381,57 @@ def test_indicators_on_spark_without_java_say_what_to_install(
     )
     assert done.returncode == 1, done.stderr
     assert "Spark needs Java 17" in done.stderr
-    assert "openjdk-17-jre-headless" in done.stderr
+    assert "default-jre-headless" in done.stderr  # a package Debian 12 and 13 both have
     assert done.stdout == ""
+
+
+def test_indicators_on_spark_with_an_old_java_say_which_was_found(
+    made_store: Path, tmp_path: Path
+) -> None:
+    out = _exported(made_store, tmp_path)
+    old = tmp_path / "jdk8"
+    (old / "bin").mkdir(parents=True)
+    java = old / "bin" / "java"
+    java.write_text("#!/bin/sh\necho 'openjdk version \"1.8.0_292\"' >&2\n", encoding="utf-8")
+    java.chmod(0o755)
+    env = {**os.environ, "JAVA_HOME": str(old), "DSVB_QUERY_CACHE": ""}
+    done = subprocess.run(
+        [sys.executable, "-m", "dsvb", "indicators", "--engine", "spark", "--parquet", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=env,
+    )
+    assert done.returncode == 1, done.stderr
+    assert f"Spark needs Java 17 (or later), and JAVA_HOME={old} is Java 8" in done.stderr
+    assert "Traceback" not in done.stderr and done.stdout == ""
+
+
+def test_system_deps_warns_when_java_home_points_below_17(tmp_path: Path) -> None:
+    """scripts/system_deps.sh, run where it cannot install anything (no apt-get on PATH):
+    a JAVA_HOME at Java 8 is named, since a Java installed here would not be used."""
+    old = tmp_path / "jdk8"
+    (old / "bin").mkdir(parents=True)
+    java = old / "bin" / "java"
+    java.write_text("#!/bin/sh\necho 'openjdk version \"1.8.0_292\"' >&2\n", encoding="utf-8")
+    java.chmod(0o755)
+    tools = tmp_path / "bin"  # the script's tools, and no apt-get
+    tools.mkdir()
+    for tool in ("sed", "head", "cut", "cat"):
+        (tools / tool).symlink_to(shutil.which(tool))
+    script = Path(__file__).parents[2] / "scripts" / "system_deps.sh"
+    done = subprocess.run(
+        ["/bin/bash", str(script)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={
+            "PATH": str(tools),
+            "JAVA_HOME": str(old),
+            "DSVB_CHROMIUM": "/bin/sh",
+            "PG_BINDIR": str(tmp_path),
+        },
+    )
+    assert done.returncode == 1, done.stderr
+    assert f"warning: JAVA_HOME={old} is not a Java 17 or later" in done.stderr
+    assert "missing java" in done.stderr
