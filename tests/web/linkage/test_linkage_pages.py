@@ -391,3 +391,24 @@ def test_the_summary_shows_repeat_victims_by_recorded_id_and_linked_person(
     assert "Hidden repeat victims" in html and "Domestic violence" in html
     for secret in ("Amelia", "LNK-1"):
         assert secret not in html
+
+
+def test_the_summary_counts_records_with_identifiers_but_no_key(
+    client_for, demo_store, linkage_objects
+) -> None:
+    """The demo's people hold identifiers, and the hand-written run keyed only five records:
+    the rest count as their own person in the linked figures, and the page says how many."""
+    pytest.importorskip("dsvb.indicators.linked")
+    con = store.connect(demo_store, read_only=True)
+    try:
+        (unkeyed,) = con.execute(
+            "SELECT count(DISTINCT person_id) FROM person_identifiers WHERE person_id NOT IN "
+            "(SELECT record_id FROM person_links WHERE source = 'extract')"
+        ).fetchone()
+    finally:
+        con.close()
+    assert unkeyed > 1
+    html = client_for(Role.BOARD_MEMBER).get("/linkage/").content.decode()
+    assert 'id="unlinked-records"' in html
+    assert f"{unkeyed:,} records with identifiers have no person key yet" in html
+    assert "<code>dsvb link</code>" in html

@@ -286,7 +286,7 @@ def _repeat_figures(con: Any) -> dict[str, Any] | None:
     0047). None when that module is not part of this build, or nothing is linked yet."""
     try:
         from dsvb.indicators import linked as figures
-        from dsvb.indicators.engine import IndicatorQuery, NoLinks
+        from dsvb.indicators.engine import IndicatorQuery, NoLinks, unlinked_records
     except ImportError:  # the figures by linked person are another part of issue 18
         return None
     state = data.state()
@@ -310,7 +310,8 @@ def _repeat_figures(con: Any) -> dict[str, Any] | None:
         for r in rows
         if not r.cuts
     ]
-    return {"rows": shown, "start": start, "end": end}
+    # records imported since the last link run count as their own person: say how many
+    return {"rows": shown, "start": start, "end": end, "unlinked": unlinked_records(con) or 0}
 
 
 def _family(family_id: str) -> str:
