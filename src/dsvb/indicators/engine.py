@@ -158,6 +158,14 @@ def _tables(con: Any) -> set[str]:
     return listed if registered is None else listed & set(registered)
 
 
+def _present(con: Any) -> set[str]:
+    """The tables the engine may read: a store's (DuckDB) or those of :func:`_tables`."""
+    if not compiled.is_duckdb(con):
+        return _tables(con)
+    sql = "SELECT table_name FROM duckdb_tables() WHERE schema_name = current_schema()"
+    return {name for (name,) in compiled.connection(con).execute(sql).fetchall()}
+
+
 def check_links(con: Any) -> None:
     """Raise :class:`NoLinks` unless the data holds linkage's person keys: a store no
     ``dsvb link`` has run on would otherwise count every recorded id as its own person and
@@ -166,12 +174,7 @@ def check_links(con: Any) -> None:
     Parquet export) once ``person_links`` is there."""
     if compiled.is_duckdb(con):
         db = compiled.connection(con)
-        present = {
-            name
-            for (name,) in db.execute(
-                "SELECT table_name FROM duckdb_tables() WHERE schema_name = current_schema()"
-            ).fetchall()
-        }
+        present = _present(con)
         runs = (
             db.execute("SELECT count(*) FROM link_runs").fetchone()[0]
             if "link_runs" in present
@@ -199,12 +202,7 @@ def unlinked_records(con: Any) -> int | None:
     count cannot be known there)."""
     if compiled.is_duckdb(con):
         db = compiled.connection(con)
-        present = {
-            name
-            for (name,) in db.execute(
-                "SELECT table_name FROM duckdb_tables() WHERE schema_name = current_schema()"
-            ).fetchall()
-        }
+        present = _present(con)
         if IDENTIFIERS not in present:
             return None
         if PERSON_LINKS not in present:
