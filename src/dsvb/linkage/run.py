@@ -46,6 +46,11 @@ SAVED = "saved"
 STARTING = "starting"
 
 Progress = Callable[[str], None]
+#: scores the candidate pairs on another engine (:class:`dsvb.linkage.spark.SparkScorer`):
+#: given the run's work connection (tables ``dsvb_prepared``, and ``dsvb_new`` and
+#: ``dsvb_old`` in an incremental run), the model, whether the run is incremental and the
+#: threshold, returns the name of a table of Splink's predictions in that connection
+Scorer = Callable[[duckdb.DuckDBPyConnection, dict[str, Any], bool, float], str]
 
 _RAW_SCHEMA = pa.schema(
     [
@@ -307,10 +312,12 @@ def link(
     now: dt.datetime | None = None,
     threshold: float = link_model.THRESHOLD,
     progress: Progress | None = None,
+    score: Scorer | None = None,
 ) -> LinkRun:
     """Link the extract's people (from the store on ``con``, which must be writable: the
     copy a :func:`dsvb.store.writer.writing` block gives) and the ``extra`` records (partner
-    agencies' case people); write ``link_runs``, ``person_links`` and ``link_pairs``."""
+    agencies' case people); write ``link_runs``, ``person_links`` and ``link_pairs``.
+    ``score`` scores the pairs elsewhere (Spark); by default Splink scores them on DuckDB."""
     from splink import DuckDBAPI, Linker
 
     say = progress or (lambda message: None)
@@ -385,7 +392,10 @@ def link(
         else:
             new_nodes = list(nodes)
         predictions = None
-        if new_nodes and len(nodes) >= 2:
+        if score is not None and new_nodes and len(nodes) >= 2:
+            say(f"Scoring the pairs of {len(new_nodes):,} records elsewhere...")
+            predictions = score(work, model, mode == INCREMENTAL, threshold)
+        elif new_nodes and len(nodes) >= 2:
             say(f"Scoring the pairs of {len(new_nodes):,} records...")
             linker = Linker(
                 db_api.register("dsvb_prepared", table_name="dsvb_prepared_for_model"),
