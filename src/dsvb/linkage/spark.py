@@ -107,8 +107,10 @@ class SparkScorer:
         from splink import Linker
 
         api = self._api()
+        views: list[str] = []
 
         def put(table: str) -> Any:
+            views.append(table)
             arrow = work.sql(f"SELECT * FROM {table} ORDER BY unique_id").to_arrow_table()
             return api.register(arrow, table_name=table)
 
@@ -145,8 +147,10 @@ class SparkScorer:
                 new, put("dsvb_old"), threshold_match_probability=threshold, warning_mode="never"
             )
             return back([within, between])
-        finally:
+        finally:  # nothing of these records stays in the session
             api.delete_tables_created_by_splink_from_db()
+            for view in views:
+                self.spark.catalog.dropTempView(view)
             self.spark.catalog.clearCache()
 
 
