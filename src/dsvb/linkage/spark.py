@@ -31,7 +31,7 @@ import contextlib
 import json
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 from dsvb.linkage import model as link_model
@@ -40,7 +40,10 @@ if TYPE_CHECKING:
     import duckdb
     from pyspark.sql import SparkSession
 
-__all__ = ["SparkScorer", "spark_scoring", "spark_settings"]
+__all__ = ["DRIVER_MEMORY", "SparkScorer", "spark_scoring", "spark_settings"]
+
+#: the memory of the driver of a session started here (a JVM maximum, taken as needed)
+DRIVER_MEMORY = "4g"
 
 
 class SparkModelError(ValueError):
@@ -155,14 +158,18 @@ class SparkScorer:
 
 
 @contextlib.contextmanager
-def spark_scoring(master: str | None = None) -> Iterator[SparkScorer]:
+def spark_scoring(
+    master: str | None = None, *, config: Mapping[str, str] | None = None
+) -> Iterator[SparkScorer]:
     """A :class:`SparkScorer` for the length of the ``with`` block.
 
     Starts a Spark session (:func:`dsvb.indicators.spark.session`: ``master``, else
     ``$DSVB_SPARK_MASTER``, else local mode) with Splink's similarity jar and
     ``spark.local.dir`` in a private temporary folder; the session is stopped and the folder
-    removed after the block. Under ``spark-submit`` the submitted session is joined (the jar
-    added to it) and left to its owner."""
+    removed after the block; ``config`` adds settings to a session started here (the
+    driver's memory is :data:`DRIVER_MEMORY` unless given: in local mode the driver does all
+    the work, and Spark's default of 1 GB runs out at 100k records). Under ``spark-submit``
+    the submitted session is joined (the jar added to it) and left to its owner."""
     from pyspark.sql import SparkSession
     from splink.backends.spark import similarity_jar_location
 
@@ -172,10 +179,10 @@ def spark_scoring(master: str | None = None) -> Iterator[SparkScorer]:
     started = SparkSession.getActiveSession() is None and not _submitted()
     local_dir = tempfile.mkdtemp(prefix="dsvb-link-spark-") if started else None
     try:
-        config = {"spark.jars": jar}
+        settings = {"spark.driver.memory": DRIVER_MEMORY, **(config or {}), "spark.jars": jar}
         if local_dir:
-            config["spark.local.dir"] = local_dir
-        spark = session(master, config=config)
+            settings["spark.local.dir"] = local_dir
+        spark = session(master, config=settings)
         try:
             if not started:
                 spark.sql(f"ADD JAR '{jar}'")
