@@ -164,7 +164,7 @@ def test_the_spark_model_keeps_every_trained_number() -> None:
                 b.get("u_probability"),
             )
             conditions.append(b["sql_condition"])
-    assert any("jaro_winkler(" in c for c in conditions)  # Spark's UDF, not DuckDB's name
+    assert any("dsvb_jaro_winkler(" in c for c in conditions)  # DuckDB's, computed on Spark
     assert not any("jaro_winkler_similarity" in c for c in conditions)
 
 
