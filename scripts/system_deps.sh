@@ -46,6 +46,12 @@ if [ "$documents_only" = 0 ] && [ ! -x "${DSVB_CHROMIUM:-/usr/bin/chromium}" ]; 
 fi
 if [ "$documents_only" = 0 ] && ! java_ok; then
     missing+=(java)  # resolved to a package name below
+    if [ -n "${JAVA_HOME:-}" ]; then
+        # Spark starts $JAVA_HOME/bin/java: a Java installed here is not used while it points
+        # at an older one
+        echo "system-deps: warning: JAVA_HOME=$JAVA_HOME is not a Java 17 or later (Spark needs" \
+            "one); point JAVA_HOME at a newer Java, or unset it to use the one installed here" >&2
+    fi
 fi
 for fonts in fonts-liberation fonts-dejavu-core; do
     if command -v dpkg-query >/dev/null && ! installed "$fonts"; then
@@ -86,7 +92,7 @@ elif command -v sudo >/dev/null; then
 else
     cat >&2 <<MSG
 system-deps: missing ${missing[*]}. Installing them needs root, and sudo is not installed.
-Run as root:  DEBIAN_FRONTEND=noninteractive apt-get install -y postgresql-15 chromium openjdk-17-jre-headless fonts-liberation fonts-dejavu-core libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
+Run as root:  DEBIAN_FRONTEND=noninteractive apt-get install -y postgresql-15 chromium default-jre-headless fonts-liberation fonts-dejavu-core libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
 MSG
     exit 1
 fi

@@ -260,7 +260,7 @@ def main() -> None:
 @click.option(
     "--truth",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Also write which true person each person id is (record_id,true_person), to "
+    help="Also write which true person each person id is (record_id,true_person,hard_case), to "
     "measure linkage; keep it outside the extract folder.",
 )
 @click.option("--quiet", is_flag=True)
@@ -649,6 +649,7 @@ def indicators(
     try:
         if people == "linked":
             _check_links(con, extract_dir, store_path)
+            notes.extend(_linked_notes(con, store_path))
         held = data_period(con)
         notes.extend(_implausible_notes(con, where))
         period = _period(query, held, where)
@@ -689,6 +690,16 @@ def _check_links(con: Any, extract_dir: Path | None, path: Path | None) -> None:
                 "link --store PATH`, then dsvb export-parquet, which writes person_links)"
             )
         _fail(str(exc).replace("PATH", str(store.resolve_store_path(path))))
+
+
+def _linked_notes(con: Any, path: Path | None) -> list[str]:
+    """Counting by linked person: the records no link run has keyed yet (each counted as
+    their own person), and that the figures are internal (decision 0047)."""
+    from dsvb.commands.repeat_victims import INTERNAL
+    from dsvb.indicators.engine import unlinked_note, unlinked_records
+
+    note = unlinked_note(unlinked_records(con), store.resolve_store_path(path))
+    return [*([note] if note else []), INTERNAL]
 
 
 def _check_engine(

@@ -1,6 +1,7 @@
 """Splitting a wrong link in a browser: a force analyst finds a record's person, reads why
-its records were linked (each comparison's weight), splits one twin off with a reason and
-sees it under a new key; the auditor finds the split in the audit log, without a name, a
+its records were linked (each comparison's weight), ticks one twin's records on the split
+form (a group: the other person's records move out together) with a reason and sees them
+under a new key; the auditor finds the split in the audit log, without a name, a
 date of birth or the reason's words; a borough user and a partner agency user who type the
 person's address get 403, audited (axe on each page on the way)."""
 
@@ -66,17 +67,31 @@ def test_an_analyst_splits_a_twin_off_and_the_audit_log_shows_it_without_identif
     screenshot("person")
 
     # split the second twin off, with a reason and the confirmation
-    main.get_by_role("link", name="Split a record off this person").click()
+    main.get_by_role("link", name="Split records off this person").click()
     main = page.get_by_role("main")
-    main.get_by_role("button", name="Split the record off").click()  # nothing filled in
-    expect(page.get_by_role("alert")).to_contain_text("Choose the record to split off")
+    main.get_by_role("button", name="Split the records off").click()  # nothing filled in
+    expect(page.get_by_role("alert")).to_contain_text("Choose the records to split off")
     expect(page.get_by_role("alert")).to_contain_text("Confirm that you have checked")
     assert_accessible()
     main = page.get_by_role("main")
-    main.get_by_role("radio", name="Police extract, record LNK-5: Delyth Twinexample").check()
+    group = main.get_by_role("group", name="Which records are another person?")
+    carys = group.get_by_role("checkbox", name="Police extract, record LNK-4: Carys Twinexample")
+    delyth = group.get_by_role("checkbox", name="Police extract, record LNK-5: Delyth Twinexample")
+    # both ticked: nothing would stay with the person
+    carys.check()
+    delyth.check()
     main.get_by_label("Why these records are not the same person").fill(REASON)
     main.get_by_label("I have checked these records and they are not the same person").check()
-    main.get_by_role("button", name="Split the record off").click()
+    main.get_by_role("button", name="Split the records off").click()
+    expect(page.get_by_role("alert")).to_contain_text("Leave at least one record with this person")
+    main = page.get_by_role("main")
+    group = main.get_by_role("group", name="Which records are another person?")
+    group.get_by_role("checkbox", name="Police extract, record LNK-4: Carys Twinexample").uncheck()
+    expect(
+        group.get_by_role("checkbox", name="Police extract, record LNK-5: Delyth Twinexample")
+    ).to_be_checked()
+    main.get_by_label("I have checked these records and they are not the same person").check()
+    main.get_by_role("button", name="Split the records off").click()
 
     con = store.connect(linked, read_only=True)
     try:
@@ -86,7 +101,7 @@ def test_an_analyst_splits_a_twin_off_and_the_audit_log_shows_it_without_identif
     assert new_key and new_key != KEY_TWINS
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Person {new_key}")
     banner = page.get_by_role("alert")
-    expect(banner).to_contain_text(f"The record was split off person {KEY_TWINS}")
+    expect(banner).to_contain_text(f"The records were split off person {KEY_TWINS}")
     main = page.get_by_role("main")
     expect(main.locator("#records")).to_contain_text("Delyth")
     expect(main.locator("#records")).not_to_contain_text("Carys")

@@ -1,7 +1,8 @@
 """``dsvb link`` and ``dsvb linked-people`` run as real commands: a store with the extract's
 people and their identifiers, a temporary SQLite web database (``dsvb manage migrate``) with
 an agency's case people, one full run, an incremental rerun keeping every key, both output
-formats, and bad input refused in words with a failing exit code."""
+formats, a run of the extract alone that keeps the case records' keys, and bad input (no
+readable web database, no store) refused in words with a failing exit code."""
 
 from __future__ import annotations
 
@@ -160,29 +161,68 @@ def test_json_to_a_file(setup) -> None:
     assert set(rows[0]) == {"source", "record_id", "person_key"}
 
 
-def test_no_identifier_and_no_refuge_postcode_leaves_the_store_tables(setup) -> None:
-    con = store.connect(setup["store"], read_only=True)
-    try:
-        text = " ".join(
-            str(v) for table in ("link_runs", "link_pairs", "person_links")
-            for row in con.execute(f"SELECT * FROM {table}").fetchall() for v in row
-        )  # fmt: skip
-    finally:
-        con.close()
-    assert "ZZ9" not in text
-    assert "Test Street" not in text
+READ_CASES = """
+import json
+from dsvb.web.commands import setup
+setup()
+from dsvb.web.cases.linkage import person_records
+print(json.dumps({r.record_id: r.postcode for r in person_records()}))
+"""
 
 
-def test_without_a_web_database_the_extract_is_linked_alone(setup, tmp_path) -> None:
-    env = _env(setup["tmp"], database="never-migrated.sqlite3")
+def test_the_case_people_read_for_linkage_never_carry_a_refuge_postcode(setup) -> None:
+    """Every seeded case has a refuge address (ZZ9 9ZZ); a victim with a home address is
+    read with its postcode, one without with none: never the refuge's."""
+    read = subprocess.run(
+        [sys.executable, "-c", READ_CASES], env=setup["env"], capture_output=True,
+        text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert read.returncode == 0, read.stderr
+    postcodes = json.loads(read.stdout.strip().splitlines()[-1])
+    seeded = json.loads((setup["tmp"] / "cases.json").read_text())
+    homes = sorted(r["postcode"] for r in seeded if r["postcode"])
+    assert len(postcodes) == len(seeded)
+    assert sorted(p for p in postcodes.values() if p) == homes
+    assert sum(1 for p in postcodes.values() if p is None) == len(seeded) - len(homes) > 0
+    assert "ZZ9 9ZZ" not in postcodes.values()
+
+
+def _copy(setup, tmp_path: Path) -> Path:
     copy = tmp_path / "store.duckdb"
     copy.write_bytes(Path(setup["store"]).read_bytes())
+    return copy
+
+
+def test_link_stops_when_the_cases_cannot_be_read(setup, tmp_path) -> None:
+    """Linking the extract alone would drop every case record's key: without a readable
+    web database ``link`` refuses in words and changes nothing."""
+    env = _env(setup["tmp"], database="never-migrated.sqlite3")
+    copy = _copy(setup, tmp_path)
+    before = _dsvb(env, "linked-people", "--store", str(copy)).stdout
     result = _dsvb(env, "link", "--store", str(copy), "--full")
-    assert result.returncode == 0, result.stderr
-    assert "No partnership cases read" in result.stderr
-    assert "linking the extract only" in result.stderr
-    listed = _rows(_dsvb(env, "linked-people", "--store", str(copy)))
-    assert {r["source"] for r in listed} == {EXTRACT}
+    assert result.returncode == 1
+    assert "Cannot read the partnership cases" in result.stderr
+    assert "--extract-only" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert _dsvb(env, "linked-people", "--store", str(copy)).stdout == before
+
+
+def test_extract_only_then_cases_again_keeps_every_key(setup, tmp_path) -> None:
+    """Link with cases (the module's first run), then the extract only (with no readable
+    web database: it is not read), then with cases again: every earlier (source,
+    record_id) keeps its key."""
+    copy = _copy(setup, tmp_path)
+    before = _rows(_dsvb(setup["env"], "linked-people", "--store", str(copy)))
+    assert {r["source"] for r in before} == {EXTRACT, AGENCY}
+    no_cases = _env(setup["tmp"], database="never-migrated.sqlite3")
+    alone = _dsvb(no_cases, "link", "--store", str(copy), "--extract-only", "--quiet")
+    assert alone.returncode == 0, alone.stderr
+    assert "0 records newly keyed" in alone.stdout
+    assert _rows(_dsvb(setup["env"], "linked-people", "--store", str(copy))) == before
+    again = _dsvb(setup["env"], "link", "--store", str(copy), "--quiet")
+    assert again.returncode == 0, again.stderr
+    assert "0 records newly keyed" in again.stdout
+    assert _rows(_dsvb(setup["env"], "linked-people", "--store", str(copy))) == before
 
 
 def test_a_missing_store_is_refused_in_words(setup, tmp_path) -> None:

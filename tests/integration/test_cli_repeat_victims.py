@@ -133,3 +133,57 @@ def test_bad_input_is_refused_in_words(stores: tuple[Path, Path], tmp_path: Path
     assert done.returncode == 2 and "is not after --from" in done.stderr
     done = _dsvb("indicators", "--store", linked, "--people", "guessed")
     assert done.returncode == 2 and "recorded" in done.stderr
+
+
+def _with_identifiers(linked: Path, folder: Path, *, keyed: tuple[str, ...]) -> Path:
+    """A copy of the linked store whose three people hold identifiers, with person keys
+    only for ``keyed`` (the others imported since the last link run)."""
+    import shutil
+
+    path = folder / "identified.duckdb"
+    shutil.copy(linked, path)
+    con = duckdb.connect(str(path))
+    try:
+        con.execute(
+            "INSERT INTO person_identifiers VALUES ('A1', 'Ann', 'Lee', NULL, NULL, 1), "
+            "('A2', 'Anne', 'Lee', NULL, NULL, 1), ('B1', 'Bea', 'Ray', NULL, NULL, 1)"
+        )
+        con.execute(
+            "DELETE FROM person_links WHERE record_id NOT IN (SELECT unnest(?))", [list(keyed)]
+        )
+    finally:
+        con.close()
+    return path
+
+
+def test_records_imported_since_the_last_link_run_are_counted_and_named(
+    stores: tuple[Path, Path], tmp_path: Path
+) -> None:
+    linked, _ = stores
+    path = _with_identifiers(linked, tmp_path, keyed=("A1", "A2"))
+    done = _dsvb("repeat-victims", "--store", path, "--format", "json")
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["unlinked_records"] == 1
+    assert "1 record with identifiers has no person key" in done.stderr
+    assert f"dsvb link --store {path}" in done.stderr
+    done = _dsvb("indicators", "--store", path, "--people", "linked", "--family", "dv")
+    assert done.returncode == 0, done.stderr
+    assert "1 record with identifiers has no person key" in done.stderr
+    assert f"dsvb link --store {path}" in done.stderr
+
+
+def test_every_record_keyed_gives_no_unlinked_note_and_linked_figures_are_internal(
+    stores: tuple[Path, Path], tmp_path: Path
+) -> None:
+    linked, _ = stores
+    path = _with_identifiers(linked, tmp_path, keyed=("A1", "A2", "B1"))
+    done = _dsvb("repeat-victims", "--store", path, "--format", "json")
+    assert json.loads(done.stdout)["unlinked_records"] == 0
+    assert "no person key" not in done.stderr
+    done = _dsvb("indicators", "--store", path, "--people", "linked", "--family", "dv")
+    assert done.returncode == 0, done.stderr
+    assert "no person key" not in done.stderr
+    assert "internal figure" in done.stderr and "not for publication" in done.stderr
+    # counting by recorded id is the published figure: no such note
+    done = _dsvb("indicators", "--store", path, "--family", "dv")
+    assert "internal figure" not in done.stderr

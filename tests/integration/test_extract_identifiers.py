@@ -6,6 +6,9 @@ table (and the linkage tables) when opened for writing."""
 from __future__ import annotations
 
 import datetime as dt
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import duckdb
@@ -15,6 +18,8 @@ from dsvb import store
 from dsvb.ingest import extract_format as fmt
 from dsvb.ingest.extract import ExtractError, import_extract, read_import_log
 from dsvb.linkage import tables as linkage_tables
+from dsvb.linkage.records import EXTRACT, RecordRef
+from dsvb.linkage.run import INCREMENTAL, link, record_key
 from tests.support.builder import ExtractBuilder, small_extract
 from tests.support.store import contents
 
@@ -106,9 +111,12 @@ def test_a_bad_identifier_is_refused_with_its_line_and_nothing_is_stored(
         import_extract(con, folder)
     (problem,) = caught.value.problems
     lines = (folder / "people.csv").read_text().splitlines()
-    assert (problem.file, problem.column, problem.value) == ("people.csv", column, value)
+    # an identifier is never repeated in a message (the report, the CLI, the web's job):
+    # the file, the row, its line and the column say where to look
+    assert (problem.file, problem.column, problem.value) == ("people.csv", column, None)
     assert problem.line == 6 and lines[problem.line - 1].startswith("PY,")
-    assert message in problem.message
+    assert message in problem.message and "value not shown" in problem.message
+    assert repr(value) not in str(caught.value) and repr(value) not in str(problem)
     assert contents(con) == before
 
 
@@ -177,3 +185,191 @@ def test_a_store_of_schema_6_gains_the_identifier_and_linkage_tables(tmp_path: P
         assert [r[0] for r in _identifiers(con)] == ["PZ"]
     finally:
         con.close()
+
+
+def test_the_command_line_never_prints_a_bad_identifier(tmp_path: Path) -> None:
+    b = ExtractBuilder()
+    _with_people(b, PX={"given_name": "Liz"}, PY={"date_of_birth": "1980-02-30"},
+                 PZ={"postcode": "QQ7 ZZZ9"})  # fmt: skip
+    folder = b.write(tmp_path / "bad")
+    result = subprocess.run(
+        [sys.executable, "-m", "dsvb", "import", str(folder), "--store",
+         str(tmp_path / "store.duckdb"), "--quiet"],
+        capture_output=True, text=True, env=os.environ.copy(), timeout=120, check=False,
+    )  # fmt: skip
+    output = result.stdout + result.stderr
+    assert result.returncode != 0, output
+    assert "people.csv, row 5 (line 6), column date_of_birth" in output
+    assert "people.csv, row 6 (line 7), column postcode" in output
+    assert output.count("value not shown") == 2
+    assert "1980-02-30" not in output and "QQ7" not in output
+
+
+def _links(con: duckdb.DuckDBPyConnection) -> list[tuple]:
+    return con.execute(
+        "SELECT source, record_id, person_key FROM person_links ORDER BY ALL"
+    ).fetchall()
+
+
+def _pairs(con: duckdb.DuckDBPyConnection) -> list[tuple]:
+    return con.execute(
+        "SELECT source_l, record_id_l, source_r, record_id_r FROM link_pairs ORDER BY ALL"
+    ).fetchall()
+
+
+def test_a_format_1_resend_keeps_the_stored_identifiers(con, tmp_path: Path) -> None:
+    b = ExtractBuilder()
+    _with_people(b, PA={"given_name": "Amy", "family_name": "Cox", "postcode": "E1 1CC"})
+    first = import_extract(con, b.write(tmp_path / "first"))
+    kept = _identifiers(con)
+    assert kept == [("PA", "Amy", "Cox", None, "E1 1CC", first.import_id)]
+
+    again = ExtractBuilder()
+    again.person("PA", birth_year=1984)  # a format 1 file says nothing of identifiers
+    again.crime(victims=["PA"])
+    folder = again.write(tmp_path / "second")
+    assert fmt.version_of((folder / "people.csv").read_text().splitlines()[0].split(",")) == 1
+    report = import_extract(con, folder)
+    assert report.replaced["people"] == 1
+    assert _identifiers(con) == kept
+
+
+def _put_links(con: duckdb.DuckDBPyConnection, *keys: tuple[str, str]) -> None:
+    """Keys and a pair as a link run leaves them (PA and PB one person, PC another)."""
+    con.execute(
+        "INSERT INTO link_runs VALUES (1, TIMESTAMP '2026-12-01 10:00', "
+        "TIMESTAMP '2026-12-01 10:01', 'full', 3, 3, 2, 0.9, '{}', 'test')"
+    )
+    con.executemany("INSERT INTO person_links VALUES ('extract', ?, ?, 1)", [list(k) for k in keys])
+    con.execute(
+        "INSERT INTO link_pairs VALUES ('extract', 'PA', 'extract', 'PB', 9.5, 0.999, '[]', 1)"
+    )
+
+
+def test_a_person_resent_with_changed_identifiers_loses_their_key_and_pairs(
+    con, tmp_path: Path
+) -> None:
+    b = ExtractBuilder()
+    _with_people(
+        b,
+        PA={"given_name": "Amy", "family_name": "Cox", "date_of_birth": "1980-03-07"},
+        PB={"given_name": "Amy", "family_name": "Cox", "date_of_birth": "1980-03-07"},
+        PC={"given_name": "Ben", "family_name": "Ode"},
+    )  # fmt: skip
+    import_extract(con, b.write(tmp_path / "first"))
+    _put_links(con, ("PA", "K1"), ("PB", "K1"), ("PC", "K2"))
+
+    again = ExtractBuilder()
+    again.person("PA", given_name="Amy", family_name="Cox", date_of_birth="1980-07-03")
+    again.person("PC", given_name="Ben", family_name="Ode")  # the same as before
+    again.crime(victims=["PA", "PC"])
+    report = import_extract(con, again.write(tmp_path / "second"))
+    # PA's key and her pair go with her old identifiers (in the import's transaction);
+    # PC, re-sent as before, and PB, not re-sent, keep theirs
+    assert _links(con) == [("extract", "PB", "K1"), ("extract", "PC", "K2")]
+    assert _pairs(con) == []
+    assert any("1 person(s) re-sent with changed identifiers" in w for w in report.warnings)
+    assert "dsvb link" in " ".join(report.warnings)
+
+
+def test_a_format_1_resend_keeps_the_persons_key(con, tmp_path: Path) -> None:
+    b = ExtractBuilder()
+    _with_people(b, PA={"given_name": "Amy"}, PB={"given_name": "Amy"})
+    import_extract(con, b.write(tmp_path / "first"))
+    _put_links(con, ("PA", "K1"), ("PB", "K1"))
+    again = ExtractBuilder()
+    again.person("PA")
+    again.crime(victims=["PA"])
+    import_extract(con, again.write(tmp_path / "second"))
+    assert _links(con) == [("extract", "PA", "K1"), ("extract", "PB", "K1")]
+    assert len(_pairs(con)) == 1
+
+
+def test_after_a_changed_date_of_birth_an_incremental_link_keys_the_person_afresh(
+    tmp_path: Path,
+) -> None:
+    connection = store.connect(tmp_path / "linked.duckdb")
+    try:
+        b = ExtractBuilder()
+        _with_people(
+            b,
+            PA={"given_name": "Amelia", "family_name": "Okafor", "date_of_birth": "1981-05-17",
+                "postcode": "SE15 4QC"},
+            PB={"given_name": "Amelia", "family_name": "Okafor", "date_of_birth": "1981-05-17",
+                "postcode": "SE15 4QC"},
+            PC={"given_name": "Tomasz", "family_name": "Wright", "date_of_birth": "1975-01-02",
+                "postcode": "N16 7CK"},
+        )  # fmt: skip
+        import_extract(connection, b.write(tmp_path / "first"))
+        now = dt.datetime(2026, 12, 1, 12, 0)
+        link(connection, now=now)
+        pa = RecordRef(EXTRACT, "PA")
+        assert record_key(connection, pa) is not None
+
+        again = ExtractBuilder()
+        again.person("PA", given_name="Amelia", family_name="Okafor",
+                     date_of_birth="1981-05-18", postcode="SE15 4QC")  # fmt: skip
+        again.crime(victims=["PA"])
+        import_extract(connection, again.write(tmp_path / "second"))
+        assert record_key(connection, pa) is None  # no key until the next link
+        assert record_key(connection, RecordRef(EXTRACT, "PB")) is not None
+
+        run = link(connection, now=now + dt.timedelta(hours=1))
+        assert run.mode == INCREMENTAL
+        assert record_key(connection, pa) is not None
+        assert connection.execute(
+            "SELECT run_id FROM person_links WHERE record_id = 'PA'"
+        ).fetchone() == (run.run_id,)
+    finally:
+        connection.close()
+
+
+@pytest.mark.parametrize(
+    ("cell", "marker"),
+    [("NFA", True), ("n.f.a.", True), ("No Fixed Abode", True), ("BFPO 105", True),
+     ("bfpo1", True), ("GIR 0AA", True), ("ASCN 1ZZ", True), ("FIQQ 1ZZ", True),
+     ("STHL 1ZZ", True), ("TKCA 1ZZ", True), ("KY1-1102", True), ("ZZ99 3VZ", True),
+     ("SW1A 1AA", False)],
+)  # fmt: skip
+def test_a_non_geographic_postcode_marker_is_stored_as_no_postcode_and_counted(
+    con, tmp_path: Path, cell: str, marker: bool
+) -> None:
+    b = ExtractBuilder()
+    _with_people(b, PA={"given_name": "Amy", "postcode": cell},
+                 PB={"given_name": "Ben", "postcode": "E1 1CC"})  # fmt: skip
+    report = import_extract(con, b.write(tmp_path / "x"))
+    stored = {r[0]: r[4] for r in _identifiers(con)}
+    assert stored["PB"] == "E1 1CC"
+    notes = [n for n in report.normalised if "no postcode" in n]
+    if marker:
+        assert stored["PA"] is None
+        assert notes == [
+            "people.csv postcode: 1 value(s) marking no fixed abode, a forces (BFPO) address, "
+            "an overseas territory or another non-geographic postcode were stored as no "
+            "postcode"
+        ]
+        assert cell not in " ".join(report.normalised + report.warnings)
+    else:
+        assert stored["PA"] == "SW1A 1AA" and notes == []
+
+
+def test_markers_are_counted_and_a_malformed_postcode_is_still_refused(con, tmp_path: Path) -> None:
+    b = ExtractBuilder()
+    _with_people(b, PA={"postcode": "NFA"}, PB={"postcode": "BFPO 57"},
+                 PC={"postcode": "GIR0AA"})  # fmt: skip
+    report = import_extract(con, b.write(tmp_path / "ok"))
+    assert any(n.startswith("people.csv postcode: 3 value(s) marking") for n in report.normalised)
+    assert _identifiers(con) == []  # a marker is not an identifier: no row for them
+
+    bad = ExtractBuilder()
+    _with_people(bad, PX={"postcode": "NFA"}, PY={"postcode": "NFA 12"})
+    with pytest.raises(ExtractError) as caught:
+        import_extract(con, bad.write(tmp_path / "bad"))
+    (problem,) = caught.value.problems
+    assert (problem.file, problem.row, problem.line, problem.column) == (
+        "people.csv",
+        5,
+        6,
+        "postcode",
+    )
+    assert "not shaped like a UK postcode" in problem.message

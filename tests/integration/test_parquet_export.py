@@ -134,7 +134,7 @@ def test_an_export_refuses_a_table_that_holds_identifiers(
     with pytest.raises(parquet.ParquetExportError, match=r"identifier column.*family_name"):
         parquet.export(made_store, tmp_path / "out")
     assert not (tmp_path / "out").exists()
-    assert list(tmp_path.iterdir()) == []
+    assert [p.name for p in tmp_path.iterdir()] == [".out.lock"]  # the lock's empty file
 
 
 def test_exporting_again_replaces_the_folder_whole(made_store: Path, tmp_path: Path) -> None:
@@ -146,7 +146,8 @@ def test_exporting_again_replaces_the_folder_whole(made_store: Path, tmp_path: P
     assert second.tables == first.tables
     assert second.written_at == "2026-12-06T19:00:00+00:00"
     assert parquet.read_manifest(out) == second
-    assert [p.name for p in tmp_path.iterdir()] == ["out"]  # no partial or old folder left
+    # no partial or old folder left (.out.lock: the export lock's empty file)
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".out.lock", "out"]
 
 
 def test_a_failed_export_leaves_the_earlier_one_and_nothing_else(
@@ -169,7 +170,7 @@ def test_a_failed_export_leaves_the_earlier_one_and_nothing_else(
         parquet.export(made_store, out, now=NOW + dt.timedelta(days=1))
     assert len(calls) == 3
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before
-    assert [p.name for p in tmp_path.iterdir()] == ["out"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".out.lock", "out"]
 
 
 def test_an_export_removes_what_a_killed_export_left_beside_its_folder(
@@ -187,7 +188,44 @@ def test_an_export_removes_what_a_killed_export_left_beside_its_folder(
     (someone_elses / "notes.txt").write_text("keep me", encoding="utf-8")
 
     parquet.export(made_store, out)
-    assert sorted(p.name for p in tmp_path.iterdir()) == [".out.notes.old", "out"]
+    # (.out.lock: the export lock's empty file, kept for the next export)
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".out.lock", ".out.notes.old", "out"]
+
+
+def test_a_second_export_to_the_same_folder_leaves_the_first_alone(
+    made_store: Path, tmp_path: Path
+) -> None:
+    """Another process exporting to the same folder (it holds the lock and is writing its
+    partial folder): this export is refused in words and removes nothing of the other's."""
+    out = tmp_path / "out"
+    partial = tmp_path / ".out.w1r2.partial"  # the other export, writing
+    partial.mkdir()
+    (partial / "incidents.parquet").write_bytes(b"being written")
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import fcntl, sys\n"
+            f"h = open({str(tmp_path / '.out.lock')!r}, 'a')\n"
+            "fcntl.flock(h, fcntl.LOCK_EX)\n"
+            "print('locked', flush=True)\n"
+            "sys.stdin.read()\n",
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline() == "locked\n"
+        with pytest.raises(parquet.ParquetExportError, match=r"Another export to .* under way"):
+            parquet.export(made_store, out)
+        assert (partial / "incidents.parquet").read_bytes() == b"being written"
+        assert not out.exists()
+    finally:
+        holder.communicate("", timeout=30)
+    # the other export ended (killed: its partial folder left): this one now goes ahead
+    parquet.export(made_store, out)
+    assert (out / "manifest.json").exists() and not partial.exists()
 
 
 def test_an_export_never_writes_over_a_folder_it_did_not_write(
@@ -343,5 +381,57 @@ def test_indicators_on_spark_without_java_say_what_to_install(
     )
     assert done.returncode == 1, done.stderr
     assert "Spark needs Java 17" in done.stderr
-    assert "openjdk-17-jre-headless" in done.stderr
+    assert "default-jre-headless" in done.stderr  # a package Debian 12 and 13 both have
     assert done.stdout == ""
+
+
+def test_indicators_on_spark_with_an_old_java_say_which_was_found(
+    made_store: Path, tmp_path: Path
+) -> None:
+    out = _exported(made_store, tmp_path)
+    old = tmp_path / "jdk8"
+    (old / "bin").mkdir(parents=True)
+    java = old / "bin" / "java"
+    java.write_text("#!/bin/sh\necho 'openjdk version \"1.8.0_292\"' >&2\n", encoding="utf-8")
+    java.chmod(0o755)
+    env = {**os.environ, "JAVA_HOME": str(old), "DSVB_QUERY_CACHE": ""}
+    done = subprocess.run(
+        [sys.executable, "-m", "dsvb", "indicators", "--engine", "spark", "--parquet", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=env,
+    )
+    assert done.returncode == 1, done.stderr
+    assert f"Spark needs Java 17 (or later), and JAVA_HOME={old} is Java 8" in done.stderr
+    assert "Traceback" not in done.stderr and done.stdout == ""
+
+
+def test_system_deps_warns_when_java_home_points_below_17(tmp_path: Path) -> None:
+    """scripts/system_deps.sh, run where it cannot install anything (no apt-get on PATH):
+    a JAVA_HOME at Java 8 is named, since a Java installed here would not be used."""
+    old = tmp_path / "jdk8"
+    (old / "bin").mkdir(parents=True)
+    java = old / "bin" / "java"
+    java.write_text("#!/bin/sh\necho 'openjdk version \"1.8.0_292\"' >&2\n", encoding="utf-8")
+    java.chmod(0o755)
+    tools = tmp_path / "bin"  # the script's tools, and no apt-get
+    tools.mkdir()
+    for tool in ("sed", "head", "cut", "cat"):
+        (tools / tool).symlink_to(shutil.which(tool))
+    script = Path(__file__).parents[2] / "scripts" / "system_deps.sh"
+    done = subprocess.run(
+        ["/bin/bash", str(script)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={
+            "PATH": str(tools),
+            "JAVA_HOME": str(old),
+            "DSVB_CHROMIUM": "/bin/sh",
+            "PG_BINDIR": str(tmp_path),
+        },
+    )
+    assert done.returncode == 1, done.stderr
+    assert f"warning: JAVA_HOME={old} is not a Java 17 or later" in done.stderr
+    assert "missing java" in done.stderr

@@ -10,6 +10,7 @@ Spark session for the module (starting one takes seconds).
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import os
 import subprocess
@@ -50,17 +51,39 @@ QUERIES: dict[str, IndicatorQuery] = {
     "dv only, by suspect_age_band, from 2011": IndicatorQuery(
         families=("dv",), by=("suspect_age_band",), start=dt.date(2011, 1, 1)
     ),
+    # by linked person (person_links from the generator's truth: one key per true person)
+    "linked people, by area": IndicatorQuery(people="linked"),
+    "linked people, by victim_age_band, month; a year, 3-month window": IndicatorQuery(
+        by=("victim_age_band", "month"),
+        start=dt.date(2010, 6, 1),
+        end=dt.date(2011, 6, 1),
+        window_months=3,
+        people="linked",
+    ),
 }
 
 
 @pytest.fixture(scope="module")
 def data(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     folder = tmp_path_factory.mktemp("spark")
-    generate_extract(folder / "extract", incidents=2_500, seed=18, start=START, months=24)
+    truth = folder / "truth.csv"
+    generate_extract(
+        folder / "extract", incidents=2_500, seed=18, start=START, months=24, truth=truth
+    )
     path = folder / "store.duckdb"
     con = store.connect(path)
     try:
         import_extract(con, folder / "extract")
+        # linkage's keys as a perfect link run would give them: one per true person (the
+        # export then carries person_links, and the linked queries compare them)
+        con.execute(
+            "INSERT INTO link_runs VALUES (1, TIMESTAMP '2026-12-06 10:00:00', "
+            "TIMESTAMP '2026-12-06 10:01:00', 'full', 0, 0, 0, 0.9, '{}', 'test')"
+        )
+        con.execute(
+            "INSERT INTO person_links SELECT 'extract', record_id, 'T-' || true_person, 1 "
+            f"FROM read_csv('{truth}', all_varchar = true)"
+        )
         # FGM crimes and homicides are rare (about 10 and 160 in a million incidents): a few
         # here, so that their numerators are compared at values other than zero
         for column, value in (("fgm", "true"), ("offence_group", "'homicide'")):
@@ -101,6 +124,9 @@ def test_spark_gives_every_numerator_and_denominator_duckdb_gives(
     sparked = _figures(compute(spark_backend, query))
 
     assert duck, "DuckDB computed nothing: the query tests nothing"
+    if query.people == "linked":  # linkage joined records: the people counted differ
+        recorded = _figures(_duckdb(data[0], dataclasses.replace(query, people="recorded")))
+        assert recorded != duck, "linked figures equal the recorded ones: the keys test nothing"
     assert any(n for n, _ in duck.values()), "every numerator is zero: the data test nothing"
     only_duckdb = sorted(set(duck) - set(sparked))[:5]
     only_spark = sorted(set(sparked) - set(duck))[:5]

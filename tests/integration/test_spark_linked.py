@@ -128,3 +128,35 @@ def test_a_linked_store_exported_counts_linked_people_on_spark(
     assert side_by_side(on_spark.backend(spark, tmp_path / "linked"), query) == expected
     with pytest.raises(NoLinks, match="dsvb link"):
         compute(on_spark.backend(spark, unlinked), IndicatorQuery(**YEAR_2010, people="linked"))
+
+
+def test_keys_not_registered_from_the_export_do_not_count(
+    spark: object, builder: ExtractBuilder, tmp_path: Path
+) -> None:
+    """Under spark-submit the session's current database may hold a person_links and a
+    link_runs that are not the export's: only the views backend() registered count."""
+    from dsvb import store
+    from dsvb.indicators import spark as on_spark
+    from dsvb.ingest.extract import import_extract
+    from dsvb.store import parquet
+
+    path = tmp_path / "store.duckdb"
+    people_store(builder, tmp_path).close()  # writes the extract folder
+    con = store.connect(path)
+    import_extract(con, tmp_path / "extract")
+    con.close()
+    parquet.export(path, tmp_path / "unlinked")
+    backend = on_spark.backend(spark, tmp_path / "unlinked")
+    # keys from elsewhere (linked after the export), visible in the session
+    stray = tmp_path / "stray"
+    stray.mkdir()
+    linked = store.connect(path)
+    add_links(linked, LINKS)
+    for name in ("person_links", "link_runs"):
+        target = stray / f"{name}.parquet"
+        linked.execute(f"COPY {name} TO '{target}' (FORMAT parquet)")
+        spark.read.parquet(str(target)).createOrReplaceTempView(name)  # type: ignore[attr-defined]
+    linked.close()
+    assert {"person_links", "link_runs"} <= set(backend.list_tables())
+    with pytest.raises(NoLinks, match="dsvb link"):
+        compute(backend, IndicatorQuery(**YEAR_2010, people="linked"))

@@ -25,6 +25,7 @@ from dsvb.cases.agencies import AgencyKind
 from dsvb.cases.fields import FieldGroup, needed_groups
 from dsvb.cases.sharing import ShareRefused, check_share
 from dsvb.cases.states import RiskLevel
+from dsvb.linkage.records import EXTRACT
 
 
 @dataclass(frozen=True, order=True)
@@ -354,6 +355,14 @@ def _check_references(data: Interchange, out: _Collector) -> None:
 
     first_named: dict[str, Row] = {}
     for r in data.of("agencies"):
+        if fmt.agency_key(r["name"]) == fmt.agency_key(EXTRACT):
+            out.add(
+                r.file,
+                r.line,
+                "name",
+                f"{r['name']!r} is the name person linkage gives the police extract's "
+                "records: an agency needs another name",
+            )
         same = first_named.setdefault(fmt.agency_key(r["name"]), r)
         if same is not r:
             out.add(

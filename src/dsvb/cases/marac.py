@@ -335,6 +335,9 @@ class ReturnCase:
     # a repeat by linked person (recorded as one, or found one across the records linkage
     # joined); None: not judged (the people were not linked)
     is_linked_repeat: bool | None = None
+    # the victim's record has no person key (recorded since the last link run): by linked
+    # person she is her own record alone, so linkage cannot have found her repeats yet
+    victim_unlinked: bool = False
 
 
 @dataclass(frozen=True)
@@ -365,6 +368,7 @@ class MaracReturn:
     adult_women: int | None = None
     idva_fte: float | None = None
     linked_repeats: int | None = None  # None: repeats by linked person not judged
+    unlinked_victims: int = 0  # cases whose victim's record has no person key yet
 
     @property
     def hidden_repeats(self) -> int | None:
@@ -388,7 +392,8 @@ class MaracReturn:
                     self.linked_repeats,
                     None,
                     f"{_share(self.linked_repeats, self.cases)}; {hidden} more than by "
-                    "recorded victim (internal: not part of the SafeLives return)",
+                    "recorded victim (internal: not part of the SafeLives return)"
+                    + _unlinked(self.unlinked_victims),
                 )
             )
         out.append(Row("Children in the households", self.children))
@@ -531,6 +536,19 @@ def quarterly_return(
         linked_repeats=(
             sum(1 for c in chosen if c.is_linked_repeat or c.is_repeat) if linked else None
         ),
+        unlinked_victims=sum(1 for c in chosen if c.victim_unlinked) if linked else 0,
+    )
+
+
+def _unlinked(victims: int) -> str:
+    """The linked row's word on victims no link run has keyed yet (counted as their own
+    record alone, so the linked figure may understate)."""
+    if not victims:
+        return ""
+    cases = "case's victim has" if victims == 1 else "cases' victims have"
+    return (
+        f"; {victims} {cases} no person key yet (recorded since the last link run: "
+        "run `dsvb link` to link them)"
     )
 
 

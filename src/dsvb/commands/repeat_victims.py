@@ -64,7 +64,7 @@ def repeat_victims(
     linked - recorded. Needs a store whose people were linked (`dsvb link`)."""
     from dsvb import store
     from dsvb.indicators import definitions, linked
-    from dsvb.indicators.engine import IndicatorQuery, NoLinks
+    from dsvb.indicators.engine import IndicatorQuery, NoLinks, unlinked_note, unlinked_records
 
     path = store.resolve_store_path(store_path)
     if not path.exists():
@@ -82,13 +82,16 @@ def repeat_victims(
         raise click.ClickException(str(exc)) from None
     try:
         figures = linked.side_by_side(con, query)
+        unlinked = unlinked_records(con)
     except NoLinks as exc:
         raise click.ClickException(str(exc).replace("PATH", str(path))) from None
     finally:
         con.close()
     rows = linked.rows(figures)
     if fmt == "json":
-        click.echo(json.dumps({"internal": True, "rows": rows}, indent=2))
+        click.echo(
+            json.dumps({"internal": True, "unlinked_records": unlinked, "rows": rows}, indent=2)
+        )
     elif fmt == "csv":
         out = io.StringIO()
         writer = csv.DictWriter(out, fieldnames=linked.COLUMNS, lineterminator="\n")
@@ -97,6 +100,9 @@ def repeat_victims(
         click.echo(out.getvalue(), nl=False)
     else:
         click.echo(_table(rows), nl=False)
+    note = unlinked_note(unlinked, path)
+    if note:
+        click.echo(note, err=True)
     click.echo(INTERNAL, err=True)
 
 

@@ -33,8 +33,8 @@ person (:mod:`dsvb.demo.identities`), recorded with that module's errors; about
 already in the extract (of the same sex and birth year, in whatever borough their crime
 was: the repeat victimisation the recorded ids hide), and a few pairs of different people
 are twins (same surname, date of birth and postcode) or namesakes (same names and date of
-birth). ``truth`` writes which true person each person id is (``record_id,true_person``),
-for measuring linkage; it is not part of the extract.
+birth). ``truth`` writes which true person each person id is and their planted hard case
+(``record_id,true_person,hard_case``), for measuring linkage; it is not part of the extract.
 """
 
 from __future__ import annotations
@@ -76,7 +76,8 @@ from dsvb.reference import victims_code
 __all__ = ["GENERATOR_VERSION", "GenerationSummary", "generate_extract"]
 
 # Bump when the output for a given seed changes (new calibration, new columns, new draws).
-GENERATOR_VERSION = "2"  # 2: people's identifiers (format 2) and the truth
+GENERATOR_VERSION = "3"  # 2: people's identifiers (format 2) and the truth; 3: real twin and
+# namesake rates, the truth's hard_case
 
 DAY = 86_400
 HOUR = 3_600
@@ -92,10 +93,20 @@ AREA_NAME_SHARE = 0.01
 # Of the ids of DV victims and suspects (with a sex and birth year), the share that are
 # another id of a person already in the extract; and of the other pairs of people of the
 # same sex and birth year, the share made twins and namesakes (linkage's hard cases).
+# Twins and namesakes are kept near real rates (decision 0045's addendum): about 3% of
+# people are a twin (some 15 multiple births per 1,000 maternities in England and Wales),
+# two thirds of twin pairs are of one sex, and a co-twin is in the same DV extract for at
+# most about one in ten of them: some 0.2% of people. Two different people with the same
+# given name, surname and full date of birth are rarer still (the same day of the year is
+# 1 in 365, the same full name among real names well under 1 in 10,000): essentially none
+# among 100,000 people; the invented names, far fewer than real ones, already make some by
+# chance, and 0.05% more are planted so that every demo has the hard case. At 1% each (as
+# before) they outnumbered the same-person pairs whose pattern they share (same name and
+# date of birth, another borough) one to six, and linkage's precision measured them.
 SAME_PERSON_SHARE = 0.08
-TWIN_SHARE = 0.01
+TWIN_SHARE = 0.002
 MARRIED_SHARE = 0.25  # of women under two ids: a surname changed by marriage
-NAMESAKE_SHARE = 0.01
+NAMESAKE_SHARE = 0.0005
 
 # When reports arrive: weekday factors (Monday first), hour-of-day weights, seasonality.
 DV_WEEKDAY = (1.05, 0.95, 0.93, 0.93, 1.00, 1.12, 1.15)
@@ -920,6 +931,7 @@ class _Generation:
         ppl["date_of_birth"] = np.asarray(born, dtype=object)
         ppl["postcode"] = np.asarray(postcode, dtype=object)
         ppl["true_person"] = np.asarray([people[int(t)].person_id for t in true], dtype=object)
+        ppl["hard_case"] = np.asarray([people[int(t)].hard_case for t in true], dtype=object)
 
     def _true_people(
         self, nrng: np.random.Generator, sex: np.ndarray, year: np.ndarray, true: np.ndarray
@@ -964,7 +976,9 @@ class _Generation:
         return people
 
     def write_truth(self, path: Path) -> None:
-        """``record_id,true_person`` for every person id, by record id."""
+        """``record_id,true_person,hard_case`` for every person id, by record id: the hard
+        case (``twin``, ``namesake``, ``married`` or empty) is the true person's, so that a
+        measurement can say which kind of pair linkage got wrong."""
         ppl = self.ppl
         if "true_person" not in ppl:
             raise ValueError("no identifiers were drawn: there is no truth to write")
@@ -972,10 +986,10 @@ class _Generation:
         path.parent.mkdir(parents=True, exist_ok=True)
         with path.open("w", newline="", encoding="utf-8") as f:
             out = csv.writer(f, lineterminator="\n")
-            out.writerow(["record_id", "true_person"])
+            out.writerow(["record_id", "true_person", "hard_case"])
             for i in order:
                 out.writerow([f"{ID_PREFIX['person_id']}{int(ppl['number'][i]):0{ID_DIGITS}d}",
-                              ppl["true_person"][i]])  # fmt: skip
+                              ppl["true_person"][i], ppl["hard_case"][i]])  # fmt: skip
 
     def _demographics(
         self, number: np.ndarray, kind: np.ndarray, first_secs: np.ndarray

@@ -58,6 +58,8 @@ __all__ = [
     "compute",
     "compute_from_extract",
     "compute_from_store",
+    "unlinked_note",
+    "unlinked_records",
 ]
 
 ALL = "ALL"
@@ -142,6 +144,20 @@ def _context(period: Period, window_months: int, people: str = RECORDED) -> Cont
     )
 
 
+#: the attribute naming the tables an opener of other data registered for the engine (see
+#: :func:`dsvb.indicators.spark.backend`): only those count as the data's own
+VIEWS = "dsvb_views"
+
+
+def _tables(con: Any) -> set[str]:
+    """The tables of an Ibis backend the engine may read: those its opener registered, when
+    it says (a Spark session under spark-submit may hold a permanent ``person_links`` of
+    something else in its current database), else every table listed."""
+    listed = set(con.list_tables())
+    registered = getattr(con, VIEWS, None)
+    return listed if registered is None else listed & set(registered)
+
+
 def check_links(con: Any) -> None:
     """Raise :class:`NoLinks` unless the data holds linkage's person keys: a store no
     ``dsvb link`` has run on would otherwise count every recorded id as its own person and
@@ -162,13 +178,67 @@ def check_links(con: Any) -> None:
             else None
         )
     else:
-        present = set(con.list_tables())
+        present = _tables(con)
         runs = int(con.table("link_runs").count().execute()) if "link_runs" in present else None
     if PERSON_LINKS not in present or runs == 0:
         raise NoLinks(
             "the store's people have not been linked (no `dsvb link` run): run "
             "`dsvb link --store PATH` first, or count by recorded person (--people recorded)"
         )
+
+
+IDENTIFIERS = "person_identifiers"
+
+
+def unlinked_records(con: Any) -> int | None:
+    """How many extract records hold identifiers but no person key: people imported since
+    the last ``dsvb link`` run (person_identifiers anti-joined to person_links of source
+    ``extract``). Counted by linked person they are each their own person, so the linked
+    figures understate what linkage would find until ``dsvb link`` runs again; callers
+    say so. None when the data hold no identifiers (a Parquet export never does: the
+    count cannot be known there)."""
+    if compiled.is_duckdb(con):
+        db = compiled.connection(con)
+        present = {
+            name
+            for (name,) in db.execute(
+                "SELECT table_name FROM duckdb_tables() WHERE schema_name = current_schema()"
+            ).fetchall()
+        }
+        if IDENTIFIERS not in present:
+            return None
+        if PERSON_LINKS not in present:
+            return int(
+                db.execute(f"SELECT count(DISTINCT person_id) FROM {IDENTIFIERS}").fetchone()[0]
+            )
+        return int(
+            db.execute(
+                f"SELECT count(DISTINCT i.person_id) FROM {IDENTIFIERS} i WHERE NOT EXISTS "
+                f"(SELECT 1 FROM {PERSON_LINKS} l WHERE l.source = 'extract' "
+                "AND l.record_id = i.person_id)"
+            ).fetchone()[0]
+        )
+    present = _tables(con)
+    if IDENTIFIERS not in present:
+        return None
+    ids = con.table(IDENTIFIERS).select("person_id").distinct()
+    if PERSON_LINKS in present:
+        links = con.table(PERSON_LINKS)
+        links = links.filter(links.source == "extract")
+        ids = ids.anti_join(links, ids.person_id == links.record_id)
+    return int(ids.count().execute())
+
+
+def unlinked_note(count: int | None, store_path: object = "PATH") -> str | None:
+    """The note for :func:`unlinked_records` (None when every record has its key)."""
+    if not count:
+        return None
+    records = "record with identifiers has" if count == 1 else "records with identifiers have"
+    return (
+        f"note: {count:,} {records} no person key (imported since the "
+        "last link run) and count as their own person in the linked figures: run "
+        f"`dsvb link --store {store_path}` to link them"
+    )
 
 
 def data_period(con: Any) -> Period | None:

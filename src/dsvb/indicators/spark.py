@@ -24,6 +24,7 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from dsvb.indicators.engine import VIEWS
 from dsvb.store.parquet import LINK_TABLES, MANIFEST, Manifest, ParquetExportError, read_manifest
 
 if TYPE_CHECKING:
@@ -85,9 +86,10 @@ def session(master: str | None = None, *, config: Mapping[str, str] | None = Non
         if not shutil.which("java") and not java_home:
             raise SparkUnavailable(
                 "Spark needs Java 17 (or later), and no java is on PATH and JAVA_HOME is not "
-                "set: install a JRE (Debian: openjdk-17-jre-headless, which make system-deps "
-                "installs)."
+                "set: install a JRE (Debian: default-jre-headless, or openjdk-17-jre-headless "
+                "on Debian 12; make system-deps installs one)."
             )
+        _check_java(java_home)
         chosen = master or os.environ.get(ENV_MASTER) or "local[*]"
         if chosen.startswith("local"):
             # a sandbox without a resolvable host name: Spark binds to the loopback address
@@ -106,6 +108,50 @@ def session(master: str | None = None, *, config: Mapping[str, str] | None = Non
         spark = active or SparkSession.builder.appName("dsvb").getOrCreate()
     spark.conf.set("spark.sql.session.timeZone", "UTC")
     return spark
+
+
+#: the oldest Java Spark 4 runs on
+JAVA_MIN = 17
+
+
+def java_major(java: str) -> int | None:
+    """The major version of the ``java`` program (8 for "1.8.0_292", 17 for "17.0.9"), or
+    None when it cannot be run or says no version."""
+    import re
+    import subprocess
+
+    try:
+        done = subprocess.run(
+            [java, "-version"], capture_output=True, text=True, timeout=60, check=False
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    found = re.search(r'version "(\d+)(?:\.(\d+))?', done.stderr + done.stdout)
+    if found is None:
+        return None
+    major = int(found.group(1))
+    return int(found.group(2) or 0) if major == 1 else major
+
+
+def _check_java(java_home: str | None) -> None:
+    """Refuse, saying which Java was found, a Java older than Spark runs on: Spark itself
+    only says "Java gateway process exited before sending its port number". Spark starts
+    ``$JAVA_HOME/bin/java`` when JAVA_HOME is set, else java on PATH."""
+    java = str(Path(java_home) / "bin" / "java") if java_home else "java"
+    major = java_major(java)
+    where = f"JAVA_HOME={java_home}" if java_home else "java on PATH"
+    if major is None:
+        raise SparkUnavailable(
+            f"Spark needs Java {JAVA_MIN} (or later), and {java} ({where}) did not run or "
+            "say its version: point JAVA_HOME at a Java 17 or later, or install one (Debian: "
+            "default-jre-headless)."
+        )
+    if major < JAVA_MIN:
+        raise SparkUnavailable(
+            f"Spark needs Java {JAVA_MIN} (or later), and {where} is Java {major}: point "
+            "JAVA_HOME at a newer Java (or unset it to use java on PATH), or install one "
+            "(Debian: default-jre-headless)."
+        )
 
 
 def _remote(folder: str) -> bool:
@@ -149,7 +195,11 @@ def backend(spark: SparkSession, folder: str | os.PathLike[str]) -> ibis.BaseBac
     for name in LINK_TABLES:  # an earlier folder's keys must not count for this one's people
         if name not in manifest.tables:
             spark.catalog.dropTempView(name)
-    return ibis.pyspark.connect(spark)
+    con = ibis.pyspark.connect(spark)
+    # only the views registered here are the export's: a permanent person_links in the
+    # session's current database (under spark-submit) must not pass for linkage's keys
+    setattr(con, VIEWS, frozenset(manifest.tables))
+    return con
 
 
 @contextlib.contextmanager

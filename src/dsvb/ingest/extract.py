@@ -44,6 +44,7 @@ import duckdb
 from dsvb import __version__, reference
 from dsvb.ingest import extract_format as fmt
 from dsvb.ingest import extract_scan, local_time
+from dsvb.linkage.records import EXTRACT
 from dsvb.store import LOCAL_TIMEZONE, transaction
 
 __all__ = [
@@ -205,10 +206,12 @@ def _typed(column: fmt.Column, cleaned: str | None = None) -> str:
             f"AND NOT prefix({clean}, '0000') THEN TRY_CAST({clean} AS DATE) END)"  # no year 0
         )
     if kind == fmt.POSTCODE:
-        # spacing and case do not matter; stored upper case, one space before the inward code
-        packed = f"regexp_replace(upper({clean}), '\\s', '', 'g')"
+        # spacing and case do not matter; stored upper case, one space before the inward
+        # code; a non-geographic marker (NFA, BFPO 57, ZZ99 3VZ ...) is no postcode
+        packed = _packed_postcode(clean)
         return (
-            f"(CASE WHEN regexp_full_match({packed}, {_lit(POSTCODE_SHAPE)}) THEN "
+            f"(CASE WHEN regexp_full_match({packed}, {_lit(POSTCODE_SHAPE)}) "
+            f"AND NOT regexp_full_match({packed}, {_lit(POSTCODE_MARKERS)}) THEN "
             f"substr({packed}, 1, length({packed}) - 3) || ' ' || right({packed}, 3) END)"
         )
     if kind == fmt.DATETIME:
@@ -240,6 +243,18 @@ def _typed(column: fmt.Column, cleaned: str | None = None) -> str:
 # sector digit and unit letters), written without spaces, upper case. The shape only: a
 # made-up postcode of the right shape is accepted (dsvb's demo ones are made up).
 POSTCODE_SHAPE = "[A-Z]{1,2}[0-9][A-Z0-9]?[0-9][A-Z]{2}"
+# any of the format's non-geographic postcode markers, over the same packed text
+POSTCODE_MARKERS = "(?:" + "|".join(fmt.POSTCODE_MARKERS) + ")"
+
+
+def _packed_postcode(clean: str) -> str:
+    """SQL for a cleaned postcode cell in upper case without white space."""
+    return f"regexp_replace(upper({clean}), '\\s', '', 'g')"
+
+
+def _postcode_marker(clean: str) -> str:
+    """SQL true when a cleaned postcode cell is a non-geographic marker (read as none)."""
+    return f"regexp_full_match({_packed_postcode(clean)}, {_lit(POSTCODE_MARKERS)})"
 
 
 def _invalid_message(column: fmt.Column) -> str:
@@ -281,6 +296,11 @@ class _Check:
             return f"{cleaned} IS NULL"
         if self.kind == "range":
             return f"NOT coalesce({self.within(_typed(self.column))}, TRUE)"
+        if self.column.type == fmt.POSTCODE:
+            return (
+                f"{cleaned} IS NOT NULL AND {_typed(self.column)} IS NULL "
+                f"AND NOT {_postcode_marker(cleaned)}"
+            )
         return f"{cleaned} IS NOT NULL AND {_typed(self.column)} IS NULL"
 
     def within(self, typed: str) -> str:
@@ -289,7 +309,17 @@ class _Check:
 
     @property
     def show_value(self) -> bool:
-        return self.kind in ("invalid", "range")
+        """Whether a problem shows the value found: never a person's identifier, which
+        would otherwise reach the terminal, logs and the web import job's stored report
+        (the file, row, line and column say where to look)."""
+        return self.kind in ("invalid", "range") and not self.column.identifier
+
+    @property
+    def text(self) -> str:
+        """The problem's message, saying when the value is withheld."""
+        if self.kind in ("invalid", "range") and self.column.identifier:
+            return f"{self.message} (value not shown: it identifies a person)"
+        return self.message
 
 
 def _timestamp(value: dt.datetime | None) -> str:
@@ -384,6 +414,12 @@ def _notes(spec: fmt.FileSpec, header: list[str]) -> list[_Note]:
                 _Note(column, f"{typed} IS NOT NULL AND {cell} <> {typed}",
                       "{n} postcode(s) written in lower case or with other spacing were "
                       "normalised (upper case, one space before the last three characters)")
+            )  # fmt: skip
+            notes.append(
+                _Note(column, f"{typed} IS NULL AND {_postcode_marker(_c(column.name))}",
+                      "{n} value(s) marking no fixed abode, a forces (BFPO) address, an "
+                      "overseas territory or another non-geographic postcode were stored as "
+                      "no postcode")
             )  # fmt: skip
         if spec.name == "crimes" and column.name == "outcome":
             notes.append(
@@ -723,14 +759,19 @@ def _problem_flags(f: _File) -> str:
         if name in ranges:  # a date-time is fine only within its plausible range
             present = ranges[name].within(typed)
             when_present = f"CASE WHEN {present} THEN 0 ELSE {bit['range']} END"
+        absent = f"{_q(name)} IS NULL"
+        marker = ""
+        if column.type == fmt.POSTCODE:  # a non-geographic marker is no postcode, not a problem
+            absent = f"({absent} OR {_postcode_marker(cleaned)})"
+            marker = f"WHEN {_postcode_marker(cleaned)} THEN 0 "
         fine.append(
             f"({typed} IS NOT NULL AND {present})"
             if column.required
-            else f"(CASE WHEN {typed} IS NOT NULL THEN {present} ELSE {_q(name)} IS NULL END)"
+            else f"(CASE WHEN {typed} IS NOT NULL THEN {present} ELSE {absent} END)"
         )
         parts.append(
             f"(CASE WHEN {typed} IS NOT NULL THEN {when_present} WHEN {cleaned} IS NULL "
-            f"THEN {bit.get('missing', 0)} ELSE {bit.get('invalid', 0)} END)::UBIGINT"
+            f"THEN {bit.get('missing', 0)} {marker}ELSE {bit.get('invalid', 0)} END)::UBIGINT"
         )
     return f"CASE WHEN {' AND '.join(fine)} THEN 0::UBIGINT ELSE {' | '.join(parts)} END"
 
@@ -905,6 +946,8 @@ def _import(
     say("storing")
     with transaction(con):
         import_id = _next_import_id(con)
+        if "people" in files:
+            warnings.extend(_unlink_changed(con, files["people"]))
         replaced = _delete_replaced(con, files)
         for f in files.values():
             say(f"storing {f.spec.filename}: {f.rows:,} rows")
@@ -1011,7 +1054,7 @@ def _examples(con: duckdb.DuckDBPyConnection, f: _File, check: _Check, count: in
     problems = [
         Problem(
             f.spec.filename,
-            check.message,
+            check.text,
             row=row,
             column=check.column.name,
             value=value if check.show_value else None,
@@ -1271,8 +1314,9 @@ def _delete_replaced(con: duckdb.DuckDBPyConnection, files: dict[str, _File]) ->
     if "people" in files:
         delete("people", f"person_id IN ({ids('people', 'person_id')})")
         # a re-sent person's identifiers are the ones now sent (none, if none are): part of
-        # the person's record, so not counted apart in the report
-        if not _is_empty(con, "person_identifiers"):
+        # the person's record, so not counted apart in the report. A format 1 people.csv
+        # has no identifier columns and says nothing of them: what is stored stays.
+        if fmt.version_of(files["people"].header) == 2 and not _is_empty(con, "person_identifiers"):
             con.execute(
                 f"DELETE FROM person_identifiers WHERE person_id IN ({ids('people', 'person_id')})"
             )
@@ -1291,6 +1335,51 @@ def _delete_replaced(con: duckdb.DuckDBPyConnection, files: dict[str, _File]) ->
         else:
             replaced[table] = 0
     return replaced
+
+
+def _unlink_changed(con: duckdb.DuckDBPyConnection, people: _File) -> list[str]:
+    """Take the person key (``person_links``) and scored pairs (``link_pairs``) from every
+    re-sent person whose identifiers differ from the stored ones; a warning saying how many.
+
+    A link run keys only records without a key (an incremental run), so a person keyed on
+    their old identifiers would keep that key for good; without one, the next ``dsvb link``
+    links them afresh on what is now sent. Called in the import's transaction, before the
+    stored identifiers are replaced. A format 1 file changes no identifier: nothing to do.
+    """
+    if fmt.version_of(people.header) != 2:
+        return []
+    tables = {r[0] for r in con.execute("SHOW TABLES").fetchall()}
+    if not {"person_links", "link_pairs", "person_identifiers"} <= tables or _is_empty(
+        con, "person_links"
+    ):
+        return []
+    sent = {c: f"s.{_t(c)}" if people.has(c) else "NULL" for c in fmt.IDENTIFIER_COLUMNS}
+    differ = " OR ".join(f"{sent[c]} IS DISTINCT FROM i.{_q(c)}" for c in fmt.IDENTIFIER_COLUMNS)
+    extract = _lit(EXTRACT)
+    pid = f"s.{_t('person_id')}"
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE _relinked AS SELECT {pid} AS person_id "
+        f"FROM {people.stage} s LEFT JOIN person_identifiers i ON i.person_id = {pid} "
+        f"WHERE ({differ}) AND {pid} IN "
+        f"(SELECT record_id FROM person_links WHERE source = {extract})"
+    )
+    n = con.execute("SELECT count(*) FROM _relinked").fetchone()[0]
+    if n:
+        relinked = "(SELECT person_id FROM _relinked)"
+        con.execute(
+            f"DELETE FROM person_links WHERE source = {extract} AND record_id IN {relinked}"
+        )
+        con.execute(
+            f"DELETE FROM link_pairs WHERE (source_l = {extract} AND record_id_l IN {relinked}) "
+            f"OR (source_r = {extract} AND record_id_r IN {relinked})"
+        )
+    con.execute("DROP TABLE _relinked")
+    if not n:
+        return []
+    return [
+        f"people.csv: {n:,} person(s) re-sent with changed identifiers lost their person "
+        "key; run dsvb link to link them again"
+    ]
 
 
 def _insert(con: duckdb.DuckDBPyConnection, f: _File, import_id: int) -> None:

@@ -175,6 +175,28 @@ PEOPLE = FileSpec(
 #: people.csv's identifier columns (version 2), in file order
 IDENTIFIER_COLUMNS: tuple[str, ...] = tuple(c.name for c in PEOPLE.columns if c.identifier)
 
+#: Postcode cells that say a person has no place in the postcode geography: police records
+#: write them often, and they identify nobody (a thousand people have "NFA"). Each is read
+#: as no postcode and counted in the import report, never refused; anything else not shaped
+#: like a UK postcode is still an error. Regular expressions over the cell in upper case with
+#: its white space removed (see docs/extract-format.md and decision 0045's addendum).
+POSTCODE_MARKERS: tuple[str, ...] = (
+    r"N[./]?F[./]?A\.?",  # no fixed abode
+    r"NOFIXEDABODE",
+    r"BFPO[0-9]{1,4}",  # British Forces Post Office
+    r"GIR0AA",  # the old Girobank code, not a place
+    # overseas territories' single codes (Ascension, British Indian Ocean Territory,
+    # British Antarctic Territory, Falklands, Pitcairn, South Georgia, St Helena, Tristan
+    # da Cunha, Turks and Caicos) and the Cayman Islands', Montserrat's, the British Virgin
+    # Islands' and Anguilla's own forms
+    r"(ASCN|BBND|BIQQ|FIQQ|PCRN|SIQQ|STHL|TDCU|TKCA)1ZZ",
+    r"KY[1-3]-?[0-9]{4}",
+    r"MSR-?1[1-3][0-9]{2}",
+    r"VG-?11[1-6]0",
+    r"AI-?2640",
+    r"ZZ99[0-9][A-Z]{2}",  # NHS pseudo-postcodes (ZZ99 3VZ: no fixed abode)
+)
+
 CRIME_PEOPLE = FileSpec(
     "crime_people",
     (

@@ -35,7 +35,7 @@ REVIEW_LINKS = register(
 ).name
 SPLIT_LINK = register(
     "linkage.split",
-    "Split a record off a linked person: not the same person (force analysts; audited)",
+    "Split records off a linked person: another person (force analysts; audited)",
     by_role((Role.FORCE_ANALYST,), "split a link"),
 ).name
 

@@ -3,10 +3,13 @@
 A linkage run (:mod:`dsvb.linkage.run`) gives every record a person key and keeps, for each
 pair it linked, the match weight and the level each comparison reached (``link_pairs``).
 An analyst who doubts a link reads that evidence (:func:`cluster`, :func:`record_cluster`)
-and, if two records are not the same person, splits one record off (:func:`split`): the
-record gets a key of its own now, and ``link_splits`` remembers "this record is not the same
-person as each of the others", which every later run honours (no edge between a split
-pair). Nothing is deleted: the pairs stay as evidence, shown as split.
+and, if the records are two people, splits a group of them off (:func:`split`; a group of
+one is the usual case): the group gets one key of its own now, and ``link_splits``
+remembers "each record of the group is not the same person as each record that stayed",
+which every later run honours (no edge between a split pair). Records within the group, and
+records that stayed, are not split from each other: a wrong merge of two people who each
+have several records is undone by moving one person's records out together. Nothing is
+deleted: the pairs stay as evidence, shown as split.
 
 Plain Python and DuckDB. Reads take a read-only connection to the store; a split writes
 through :mod:`dsvb.store.writer` (a copy renamed over the store, all or nothing).
@@ -119,10 +122,11 @@ class Summary:
 
 @dataclass(frozen=True)
 class SplitResult:
-    """What a split did: ``record`` left ``from_key`` for ``new_key``; one ``link_splits``
-    row for each of ``others`` (the members it was split from)."""
+    """What a split did: the ``records`` (a group, sorted) left ``from_key`` for one
+    ``new_key``; one ``link_splits`` row for each record of the group against each of
+    ``others`` (the members that stayed)."""
 
-    record: RecordRef
+    records: tuple[RecordRef, ...]
     from_key: str
     new_key: str
     others: tuple[RecordRef, ...]
@@ -133,8 +137,7 @@ class SplitResult:
         """For an audit entry or a log: references and keys only, never identifiers or the
         reason's words (a reason may quote a name)."""
         return {
-            "source": self.record.source,
-            "record_id": self.record.record_id,
+            "records": [str(r) for r in self.records],
             "from_key": self.from_key,
             "new_key": self.new_key,
             "split_from": [str(o) for o in self.others],
@@ -333,13 +336,17 @@ def check_reason(reason: str) -> str:
     return text
 
 
-def new_key(ref: RecordRef, from_key: str, at: dt.datetime, taken: set[str]) -> str:
-    """A key for a record split off: ``P`` + 12 hex digits (as every key), derived from the
-    record, the key it left and when (so the same split gives the same key), never one
-    already held."""
+def new_key(
+    group: RecordRef | Iterable[RecordRef], from_key: str, at: dt.datetime, taken: set[str]
+) -> str:
+    """A key for records split off: ``P`` + 12 hex digits (as every key), derived from the
+    group's records, the key they left and when (so the same split gives the same key),
+    never one already held."""
+    refs = [group] if isinstance(group, RecordRef) else sorted(group)
+    named = "|".join(f"{r.source}|{r.record_id}" for r in refs)
     n = 0
     while True:
-        seed = f"split|{ref.source}|{ref.record_id}|{from_key}|{at.isoformat()}|{n}"
+        seed = f"split|{named}|{from_key}|{at.isoformat()}|{n}"
         key = "P" + hashlib.sha256(seed.encode()).hexdigest()[:12].upper()
         if key not in taken:
             return key
@@ -354,7 +361,7 @@ def _utc_naive(when: dt.datetime) -> dt.datetime:
 
 def split(
     store_path: str | os.PathLike[str],
-    record: RecordRef,
+    group: RecordRef | Iterable[RecordRef],
     from_key: str,
     *,
     by: str,
@@ -362,62 +369,86 @@ def split(
     now: dt.datetime | None = None,
     wait: float | None = None,
 ) -> SplitResult:
-    """Split ``record`` off the person ``from_key``: it gets a new key of its own, and
-    ``link_splits`` gains one row for it against each other record of that person (later
-    runs keep them apart). Written through the store's writer: all or nothing.
+    """Move a ``group`` of records (or one record) out of the person ``from_key``: the
+    group gets one new key, and ``link_splits`` gains one row for each record of the group
+    against each record that stays (later runs keep the two sides apart). Records within
+    the group are not split from each other, nor those that stay: when two people were
+    merged, moving one person's records out together leaves each person whole (splitting
+    them one at a time would forbid a person's own records from each other). Written
+    through the store's writer: all or nothing.
 
-    Refused (:class:`SplitRefused`, nothing written) when the reason is not a sentence,
-    the record no longer holds ``from_key`` (a run or another split got there first: look
-    again), or it is the person's only record (nothing to split from).
+    Refused (:class:`SplitRefused`, nothing written) when the reason is not a sentence, the
+    group is empty, a record of it no longer holds ``from_key`` (a run or another split got
+    there first: look again), or the group is every record of the person (nothing would
+    stay to split from).
     """
     from dsvb.store import writer
 
     text = check_reason(reason)
     if not by.strip():
         raise SplitRefused("a split must name who made it")
+    records = tuple(sorted({group} if isinstance(group, RecordRef) else set(group)))
+    if not records:
+        raise SplitRefused("choose the records to split off")
     at = _utc_naive(now or dt.datetime.now(dt.UTC))
     origin = writer.Origin(imported_by=by, via=VIA)
     options = {} if wait is None else {"wait": wait}
     with writer.writing(store_path, origin, **options) as write:
         con = write.con
         ensure_tables(con)
-        row = con.execute(
-            "SELECT person_key FROM person_links WHERE source = ? AND record_id = ?",
-            [record.source, record.record_id],
-        ).fetchone()
-        if row is None:
-            raise SplitRefused(f"record {record} holds no person key: there is nothing to split")
-        if row[0] != from_key:
-            raise SplitRefused(
-                f"record {record} is no longer part of person {from_key} (it is now {row[0]}): "
-                "a linkage run or another split changed it; look at it again"
-            )
+        for record in records:
+            row = con.execute(
+                "SELECT person_key FROM person_links WHERE source = ? AND record_id = ?",
+                [record.source, record.record_id],
+            ).fetchone()
+            if row is None:
+                raise SplitRefused(
+                    f"record {record} holds no person key: there is nothing to split"
+                )
+            if row[0] != from_key:
+                raise SplitRefused(
+                    f"record {record} is no longer part of person {from_key} (it is now "
+                    f"{row[0]}): a linkage run or another split changed it; look at it again"
+                )
+        chosen = set(records)
         others = tuple(
-            RecordRef(s, r)
-            for s, r in con.execute(
-                "SELECT source, record_id FROM person_links WHERE person_key = ? "
-                "AND NOT (source = ? AND record_id = ?) ORDER BY source, record_id",
-                [from_key, record.source, record.record_id],
-            ).fetchall()
+            ref
+            for ref in (
+                RecordRef(s, r)
+                for s, r in con.execute(
+                    "SELECT source, record_id FROM person_links WHERE person_key = ? "
+                    "ORDER BY source, record_id",
+                    [from_key],
+                ).fetchall()
+            )
+            if ref not in chosen
         )
         if not others:
+            if len(records) == 1:
+                raise SplitRefused(
+                    f"record {records[0]} is the only record of person {from_key}: "
+                    "nothing to split from"
+                )
             raise SplitRefused(
-                f"record {record} is the only record of person {from_key}: nothing to split from"
+                f"the {len(records)} records chosen are every record of person {from_key}: "
+                "leave at least one with the person"
             )
         taken = {k for (k,) in con.execute("SELECT DISTINCT person_key FROM person_links")
                  .fetchall()}  # fmt: skip
-        key = new_key(record, from_key, at, taken)
+        key = new_key(records, from_key, at, taken)
         con.executemany(
             "INSERT INTO link_splits (source_a, record_id_a, source_b, record_id_b, split_by, "
             "split_at, reason) VALUES (?, ?, ?, ?, ?, ?, ?)",
             [
-                (record.source, record.record_id, o.source, o.record_id, by, at, text)
+                (r.source, r.record_id, o.source, o.record_id, by, at, text)
+                for r in records
                 for o in others
             ],
         )
-        con.execute(
+        con.executemany(
             "UPDATE person_links SET person_key = ? WHERE source = ? AND record_id = ?",
-            [key, record.source, record.record_id],
+            [(key, r.source, r.record_id) for r in records],
         )
-        write.changed(f"split {record} from {from_key}")
-    return SplitResult(record, from_key, key, others, by, at)
+        moved = str(records[0]) if len(records) == 1 else f"{len(records)} records"
+        write.changed(f"split {moved} from {from_key}")
+    return SplitResult(records, from_key, key, others, by, at)

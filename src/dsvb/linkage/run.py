@@ -14,9 +14,20 @@ each person a key that survives reruns and new imports (decision 0046).
   pair is never put in one cluster, directly or through other records. Clustering takes the
   pairs from the most to the least likely and refuses a union that would join a split pair.
 
+- **Sources** (``sources``): a run may re-link some sources only (``dsvb link
+  --extract-only``: the extract). The keys and pairs of the other sources' records are then
+  left exactly as they are (not "gone": their identifiers were simply not read this time).
+
 Splink works in a private in-memory DuckDB: the identifiers are read from the store (or
 passed in for case records) and never written anywhere but the store's own tables, which
-hold keys, weights and comparison levels only.
+hold keys, weights and comparison levels only. What DuckDB spills to disk while scoring goes
+to a private folder (mode 0700) beside the store's file, removed when the run ends; under
+the store's writer its name starts with the writer's copy's, so the writer sweeps it if a
+killed run left it (see :func:`dsvb.store.writer.leftovers`).
+
+A record is known by its source and record id, kept apart in two columns everywhere; the
+one string Splink needs (``unique_id``) is made by :func:`_uid` with the source escaped, so
+no source name (one with ``|`` in it) can make two records one.
 """
 
 from __future__ import annotations
@@ -24,10 +35,13 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import logging
+import shutil
+import tempfile
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import duckdb
@@ -93,7 +107,27 @@ class LinkRun:
 
 
 def _uid(source: str, record_id: str) -> str:
-    return f"{source}|{record_id}"
+    """The one string Splink knows a record by: the source with ``\\`` and ``|`` escaped,
+    ``|``, the record id (so two different (source, record id) never give one string)."""
+    escaped = source.replace("\\", "\\\\").replace("|", "\\|")
+    return f"{escaped}|{record_id}"
+
+
+# :func:`_uid` in SQL, over the prepared table's ``source`` and ``record_id`` columns
+_UID_SQL = "replace(replace(source, '\\', '\\\\'), '|', '\\|') || '|' || record_id"
+
+
+def _work_folder(con: duckdb.DuckDBPyConnection) -> Path:
+    """A private folder (0700) for what the scoring spills: beside the database file of
+    ``con`` (the store, or the writer's copy of it: then its name starts with the copy's,
+    which the writer sweeps), or in the system's temporary folder for an in-memory one."""
+    row = con.execute(
+        "SELECT path FROM duckdb_databases() WHERE database_name = current_database()"
+    ).fetchone()
+    database = Path(row[0]) if row and row[0] else None
+    if database is not None and database.parent.is_dir():
+        return Path(tempfile.mkdtemp(prefix=f"{database.name}.link-", dir=database.parent))
+    return Path(tempfile.mkdtemp(prefix="dsvb-link-"))
 
 
 def _tables(con: duckdb.DuckDBPyConnection) -> set[str]:
@@ -256,9 +290,10 @@ def _sql_text(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def _pairs_sql(predictions: str, run_id: int, labels: dict[str, dict[int, str]]) -> str:
+def _pairs_sql(predictions: str, ids: str, run_id: int, labels: dict[str, dict[int, str]]) -> str:
     """The scored pairs as ``link_pairs`` rows, with each comparison's level (its label)
-    and weight."""
+    and weight; each side's source and record id are looked up in ``ids`` (unique_id,
+    source, record_id), never cut out of the unique id."""
     parts = []
     for name in link_model.COMPARISONS:
         cases = " ".join(
@@ -273,14 +308,14 @@ def _pairs_sql(predictions: str, run_id: int, labels: dict[str, dict[int, str]])
             f"{{'comparison': '{name}', 'level': {level}, 'match_weight': round({weight}, 4)}}"
         )
     return f"""
-        SELECT split_part(unique_id_l, '|', 1) AS source_l,
-               substr(unique_id_l, length(split_part(unique_id_l, '|', 1)) + 2) AS record_id_l,
-               split_part(unique_id_r, '|', 1) AS source_r,
-               substr(unique_id_r, length(split_part(unique_id_r, '|', 1)) + 2) AS record_id_r,
-               match_weight, match_probability,
+        SELECT l.source AS source_l, l.record_id AS record_id_l,
+               r.source AS source_r, r.record_id AS record_id_r,
+               p.match_weight, p.match_probability,
                CAST(to_json([{", ".join(parts)}]) AS VARCHAR) AS comparisons,
                {int(run_id)} AS run_id
-        FROM {predictions}
+        FROM {predictions} p
+        JOIN {ids} l ON l.unique_id = p.unique_id_l
+        JOIN {ids} r ON r.unique_id = p.unique_id_r
     """
 
 
@@ -312,12 +347,19 @@ def link(
     now: dt.datetime | None = None,
     threshold: float = link_model.THRESHOLD,
     progress: Progress | None = None,
+    sources: Collection[str] | None = None,
     score: Scorer | None = None,
 ) -> LinkRun:
     """Link the extract's people (from the store on ``con``, which must be writable: the
     copy a :func:`dsvb.store.writer.writing` block gives) and the ``extra`` records (partner
     agencies' case people); write ``link_runs``, ``person_links`` and ``link_pairs``.
-    ``score`` scores the pairs elsewhere (Spark); by default Splink scores them on DuckDB."""
+
+
+    ``sources``: the sources this run links (None: every source, and a keyed record of any
+    source missing from the run has left). Given, the records of other sources keep their
+    keys and pairs untouched: ``{EXTRACT}`` re-links the extract when the cases could not be
+    read, without dropping the case records' keys. ``score`` scores the pairs elsewhere
+    (Spark: :mod:`dsvb.linkage.spark`); by default Splink scores them on DuckDB."""
     from splink import DuckDBAPI, Linker
 
     say = progress or (lambda message: None)
@@ -328,9 +370,20 @@ def link(
     has_run = run_id > 1
     mode = FULL if (full or not has_run) else INCREMENTAL
 
-    raw = pa.concat_tables([read_extract_records(con), records_table(extra)])
+    scope = None if sources is None else frozenset(sources)
+    extra = list(extra)
+    outside = sorted({r.source for r in extra if scope is not None and r.source not in scope})
+    if outside:
+        raise ValueError(f"records of sources this run does not link: {', '.join(outside)}")
+    extract = (
+        read_extract_records(con)
+        if scope is None or EXTRACT in scope
+        else _RAW_SCHEMA.empty_table()
+    )
+    raw = pa.concat_tables([extract, records_table(extra)])
     old_rows = con.execute("SELECT source, record_id, person_key, run_id FROM person_links")
-    old: dict[str, str] = {}
+    old: dict[str, str] = {}  # every keyed record, of every source
+    in_scope: dict[str, tuple[str, str]] = {}  # the keyed records this run re-links
     set_by: dict[str, int] = {}
     key_age: dict[str, int] = {}
     for source, record_id, key, rid in old_rows.fetchall():
@@ -338,6 +391,8 @@ def link(
         old[uid] = key
         set_by[uid] = rid
         key_age[key] = min(rid, key_age.get(key, rid))
+        if scope is None or source in scope:
+            in_scope[uid] = (source, record_id)
     apart = [
         (_uid(a, ra), _uid(b, rb))
         for a, ra, b, rb in con.execute(
@@ -345,7 +400,8 @@ def link(
         ).fetchall()
     ]
 
-    work = duckdb.connect()
+    folder = _work_folder(con)
+    work = duckdb.connect(config={"temp_directory": str(folder)})
     # Splink tells every step of its work (at INFO, on its own loggers); the run says what
     # matters through ``progress``
     loggers = [logging.getLogger(name) for name in list(logging.root.manager.loggerDict)
@@ -362,8 +418,15 @@ def link(
         )
         work.unregister("dsvb_raw_arrow")
         link_model.prepare(work, "dsvb_raw", "dsvb_prepared")
-        nodes = [r[0] for r in work.execute(
-            "SELECT unique_id FROM dsvb_prepared ORDER BY unique_id").fetchall()]  # fmt: skip
+        work.execute(f"UPDATE dsvb_prepared SET unique_id = {_UID_SQL}")
+        work.execute(
+            "CREATE TABLE dsvb_ids AS SELECT unique_id, source, record_id FROM dsvb_prepared"
+        )
+        refs = {
+            uid: (source, record_id)
+            for uid, source, record_id in work.execute("SELECT * FROM dsvb_ids").fetchall()
+        }
+        nodes = sorted(refs)
         say(f"Linking {len(nodes):,} person records ({mode})...")
         db_api = DuckDBAPI(connection=work)
         model = None if retrain else _latest_model(con)
@@ -434,7 +497,9 @@ def link(
                 f"SELECT unique_id_l, unique_id_r FROM {predictions} "
                 "ORDER BY match_probability DESC, match_weight DESC, unique_id_l, unique_id_r"
             ).fetchall()
-            pairs = work.sql(_pairs_sql(predictions, run_id, _level_labels(model))).to_arrow_table()
+            pairs = work.sql(
+                _pairs_sql(predictions, "dsvb_ids", run_id, _level_labels(model))
+            ).to_arrow_table()
         else:
             edges = []
             pairs = None
@@ -458,28 +523,39 @@ def link(
                     keys[node] = comp_key[comp]
     finally:
         work.close()
+        shutil.rmtree(folder, ignore_errors=True)
         for logger, level in zip(loggers, levels, strict=True):
             logger.setLevel(level)
 
     links = pa.table(
         {
-            "source": [n.split("|", 1)[0] for n in nodes],
-            "record_id": [n.split("|", 1)[1] for n in nodes],
+            "source": pa.array([refs[n][0] for n in nodes], pa.string()),
+            "record_id": pa.array([refs[n][1] for n in nodes], pa.string()),
             "person_key": [keys[n] for n in nodes],
             "run_id": [set_by[n] if n in old and old[n] == keys[n] else run_id for n in nodes],
         }
     )
     say(f"Writing {len(nodes):,} person keys...")
-    con.execute("DELETE FROM person_links")
+    if scope is None:
+        con.execute("DELETE FROM person_links")
+    else:  # only the sources this run links: the others' keys stay as they are
+        con.executemany("DELETE FROM person_links WHERE source = ?", [[s] for s in sorted(scope)])
     con.register("dsvb_links", links)
-    con.execute("INSERT INTO person_links SELECT * FROM dsvb_links")
+    con.execute("INSERT INTO person_links (source, record_id, person_key, run_id) "
+                "SELECT source, record_id, person_key, run_id FROM dsvb_links")  # fmt: skip
     con.unregister("dsvb_links")
-    if mode == FULL:
-        con.execute("DELETE FROM link_pairs")
-    elif len(present) < len(old):  # records gone since the last run
-        gone = [tuple(u.split("|", 1)) for u in old if u not in present]
-        con.executemany("DELETE FROM link_pairs WHERE (source_l = ? AND record_id_l = ?)", gone)
-        con.executemany("DELETE FROM link_pairs WHERE (source_r = ? AND record_id_r = ?)", gone)
+    if mode == FULL:  # every pair between two records this run links is scored again
+        if scope is None:
+            con.execute("DELETE FROM link_pairs")
+        else:
+            con.executemany(
+                "DELETE FROM link_pairs WHERE source_l = ? AND source_r = ?",
+                [[a, b] for a in sorted(scope) for b in sorted(scope)],
+            )
+    gone = [in_scope[u] for u in in_scope if u not in present]  # records gone since
+    if gone:
+        con.executemany("DELETE FROM link_pairs WHERE source_l = ? AND record_id_l = ?", gone)
+        con.executemany("DELETE FROM link_pairs WHERE source_r = ? AND record_id_r = ?", gone)
     n_pairs = 0
     if pairs is not None and pairs.num_rows:
         con.register("dsvb_pairs", pairs)
@@ -487,7 +563,9 @@ def link(
         con.unregister("dsvb_pairs")
         n_pairs = pairs.num_rows
     new_records = sum(1 for n in nodes if n not in old)
-    people = len(set(keys.values()))
+    records, people = con.execute(  # of every source, this run's and those it left alone
+        "SELECT count(*), count(DISTINCT person_key) FROM person_links"
+    ).fetchone()
     finished = started + dt.timedelta(seconds=time.monotonic() - clock)
     con.execute(
         "INSERT INTO link_runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -496,7 +574,7 @@ def link(
             started,
             finished,
             mode,
-            len(nodes),
+            records,
             new_records,
             people,
             threshold,
@@ -507,7 +585,7 @@ def link(
     return LinkRun(
         run_id=run_id,
         mode=mode,
-        records=len(nodes),
+        records=records,
         new_records=new_records,
         people=people,
         pairs=n_pairs,

@@ -26,7 +26,7 @@ import json
 import os
 import shutil
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -167,17 +167,43 @@ def export(
                 "store up to date first (any write does: dsvb import), then export again."
             )
         out.parent.mkdir(parents=True, exist_ok=True)
-        _remove_leftovers(out)
-        partial = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".partial", dir=out.parent))
-        try:
-            manifest = _write_tables(con, partial, now)
-            _replace(partial, out)
-        except BaseException:
-            shutil.rmtree(partial, ignore_errors=True)
-            raise
+        with _exporting(out):
+            _remove_leftovers(out)
+            partial = Path(
+                tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".partial", dir=out.parent)
+            )
+            try:
+                manifest = _write_tables(con, partial, now)
+                _replace(partial, out)
+            except BaseException:
+                shutil.rmtree(partial, ignore_errors=True)
+                raise
     finally:
         con.close()
     return manifest
+
+
+@contextlib.contextmanager
+def _exporting(out: Path) -> Iterator[None]:
+    """Hold the export lock of ``out`` (``.NAME.lock`` beside it) while exporting: a second
+    export to the same folder would otherwise take the first's partial folder for a killed
+    export's leftover and remove it mid-write. The second is refused, not queued: the
+    folder will hold a whole export when the first ends. The lock is the operating
+    system's (released when the process ends, even killed); the empty file stays."""
+    import fcntl
+
+    lock = out.parent / f".{out.name}.lock"
+    with open(lock, "a") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise ParquetExportError(
+                f"Another export to {out} is under way; try again when it has finished."
+            ) from None
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def _remove_leftovers(out: Path) -> None:

@@ -416,3 +416,12 @@ def test_two_agency_names_differing_only_in_case_or_spacing_are_one_agency(
     found = problems(folder)
     assert where(found) == {("agencies.csv", line, "name")}
     assert "'Northbrook Police CSU' of line 3" in found[0].message
+
+
+def test_an_agency_named_extract_is_refused_on_its_row(folder: Path) -> None:
+    """Person linkage calls the police extract's records source 'extract': an agency of that
+    name would have its people taken for the police's (decision 0046)."""
+    line = append(folder, "agencies.csv", " EXTRACT ,idva,E09000022,,\n")
+    found = problems(folder)
+    assert where(found) == {("agencies.csv", line, "name")}
+    assert "police extract" in found[0].message

@@ -265,3 +265,122 @@ def test_namesakes_in_two_boroughs_stay_apart_once_split(con, population) -> Non
                         "SW19 2MK", "female")  # fmt: skip
     link(con, extra=[*_split(records)[1], hers], now=NOW)
     assert _key(con, *one.__dict__.values()) != _key(con, *other.__dict__.values())
+
+
+def test_a_run_of_the_extract_alone_leaves_the_case_records_keys_and_pairs(con, population):
+    """Link with cases, then the extract only (the cases not read), then with cases again:
+    every earlier (source, record_id) keeps its key, and the case records' pairs stay."""
+    records, _ = population
+    cases = _split(records)[1]
+    before = _keys(con)
+    pairs = "SELECT * FROM link_pairs ORDER BY ALL"
+    pairs_before = con.execute(pairs).fetchall()
+    alone = link(con, extra=[], sources={EXTRACT}, now=NOW)
+    assert alone.new_records == 0
+    assert alone.records == len(before)  # the case records are still keyed
+    assert _keys(con) == before
+    assert con.execute(pairs).fetchall() == pairs_before
+    again = link(con, extra=cases, now=NOW)
+    assert again.new_records == 0
+    assert _keys(con) == before
+    with pytest.raises(ValueError, match=AGENCY):
+        link(con, extra=cases, sources={EXTRACT}, now=NOW)
+
+
+def test_pairs_of_a_record_gone_go_even_when_more_records_arrive(con, population) -> None:
+    records, _ = population
+    agencies = [r for r in _split(records)[1] if r.record_id != "903"]
+    assert con.execute(
+        "SELECT count(*) FROM link_pairs WHERE record_id_l = '903' OR record_id_r = '903'"
+    ).fetchone() != (0,)
+    arriving = [
+        PersonRecord(AGENCY, "904", "Amelia", "Okonkwo-Reyes", dt.date(1990, 3, 14),
+                     "SE15 4QC", "female"),
+        PersonRecord(AGENCY, "905", "Zebedee", "Quartermaine", dt.date(1961, 1, 30),
+                     "W3 9CC", "male"),
+    ]  # fmt: skip
+    run = link(con, extra=[*agencies, *arriving], now=NOW)
+    assert run.new_records == 2
+    assert _key(con, AGENCY, "903") is None
+    assert con.execute(
+        "SELECT count(*) FROM link_pairs WHERE record_id_l = '903' OR record_id_r = '903'"
+    ).fetchone() == (0,)
+
+
+def test_a_record_whose_key_was_removed_is_linked_again_as_new(con, population) -> None:
+    """An import that changes a person's identifiers removes their key and pairs; the next
+    incremental run links the record afresh (here it joins its person again)."""
+    records, _ = population
+    key = _key(con, EXTRACT, "PT0000006")
+    con.execute("DELETE FROM person_links WHERE record_id = '906'")
+    con.execute("DELETE FROM link_pairs WHERE record_id_l = '906' OR record_id_r = '906'")
+    run = link(con, extra=_split(records)[1], now=NOW)
+    assert run.mode == INCREMENTAL and run.new_records == 1
+    assert _key(con, AGENCY, "906") == key
+
+
+def test_source_and_record_id_stay_apart_whatever_the_agency_is_called(con, population):
+    """A '|' in an agency's name (and a record id that would read the same once joined to
+    another source's) never mixes two records up or cuts a name in two."""
+    records, _ = population
+    odd = [
+        PersonRecord("Refuge | Outreach", "1", "Zebedee", "Quartermaine",
+                     dt.date(1961, 1, 30), "W3 9CC", "male"),
+        PersonRecord("Refuge ", " Outreach|1", "Zebedee", "Quartermaine",
+                     dt.date(1961, 1, 30), "W3 9CC", "male"),
+        PersonRecord("Refuge | Outreach", "2", "Hannah", "Brennagh", dt.date(1985, 7, 2),
+                     "N16 7CK", "female"),
+    ]  # fmt: skip
+    link(con, extra=[*_split(records)[1], *odd], now=NOW)
+    keys = _keys(con)
+    for record in odd:
+        assert record.ref in keys
+    assert keys[odd[0].ref] == keys[odd[1].ref]  # the same identifiers: one person
+    assert keys[odd[2].ref] == _key(con, EXTRACT, "PT0000003")
+    sides = con.execute(
+        "SELECT source_l, record_id_l FROM link_pairs UNION SELECT source_r, record_id_r "
+        "FROM link_pairs"
+    ).fetchall()
+    assert {RecordRef(s, r) for s, r in sides} <= set(keys)
+    assert RecordRef("Refuge | Outreach", "2") in {RecordRef(s, r) for s, r in sides}
+
+
+def test_what_the_scoring_spills_goes_to_a_private_folder_the_writer_sweeps(
+    linked_store, tmp_path, population, monkeypatch
+) -> None:
+    """Splink's pair tables (names, birthdays, postcodes) may spill to disk: never into the
+    working folder, only into a folder of the run's own (0700) beside the writer's copy of
+    the store, named so that the writer removes it if a killed run left it."""
+    from dsvb.linkage import run as run_module
+    from dsvb.store import writer
+
+    path = tmp_path / "store.duckdb"
+    shutil.copy(linked_store, path)
+    records, _ = population
+    seen: list[tuple[Path, int, bool]] = []
+    real = duckdb.connect
+
+    def connect_and_look(*args, **kwargs):
+        work = real(*args, **kwargs)
+        setting = work.execute("SELECT current_setting('temp_directory')").fetchone()[0]
+        folder = Path(setting)
+        mode = folder.stat().st_mode & 0o777 if folder.is_dir() else -1
+        seen.append((folder, mode, folder in writer.leftovers(path)))
+        return work
+
+    cwd = tmp_path / "cwd"
+    cwd.mkdir()
+    monkeypatch.chdir(cwd)
+    monkeypatch.setattr(run_module, "duckdb", type("D", (), {"connect": connect_and_look}))
+    with writer.writing(path, writer.Origin("tester", writer.COMMAND_LINE)) as write:
+        link(write.con, extra=_split(records)[1], now=NOW)
+        write.changed("link")
+    [(folder, mode, swept)] = seen
+    assert folder.parent == path.parent and mode == 0o700 and swept
+    assert not folder.exists()
+    assert list(cwd.iterdir()) == []
+    # a killed run's folder: the writer's sweep removes it
+    folder.mkdir()
+    (folder / "spill.tmp").write_bytes(b"identifiers")
+    assert writer.sweep(path) == [folder]
+    assert not folder.exists()

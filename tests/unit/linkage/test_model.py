@@ -66,3 +66,19 @@ def test_a_saved_model_of_another_version_is_not_reused() -> None:
     assert model.loads(json.dumps(saved)) is None
     assert model.loads("not json") is None
     assert model.loads(None) is None
+
+
+def test_one_comparisons_m_values_are_taken_where_possible_and_the_rest_stay() -> None:
+    start = model.starting_model(100_000)
+    learnt = copy.deepcopy(start)
+    for level in _levels(learnt, "postcode"):
+        level["m_probability"] = 0.25
+    _levels(learnt, "postcode")[1]["m_probability"] = 1e-9  # a level EM never saw
+    for level in _levels(learnt, "dob"):
+        level["m_probability"] = 0.2
+    mixed = model.with_m_of(start, learnt, "postcode")
+    got = [lvl["m_probability"] for lvl in _levels(mixed, "postcode")]
+    kept = _levels(start, "postcode")[1]["m_probability"]
+    assert got == [0.25, kept, 0.25, 0.25, 0.25]
+    assert _levels(mixed, "dob") == _levels(start, "dob")
+    assert "postcode's from EM" in mixed["dsvb_m_from"]

@@ -145,11 +145,52 @@ def test_splitting_from_a_person_of_three_writes_one_split_per_other_record(link
         con.close()
 
 
+def test_a_group_split_off_stays_together_and_is_split_only_from_those_who_stay(linked):
+    """Two people merged into one: moving one person's records out together writes splits
+    only between the group and the records that stayed (review B, H1: a split record was
+    forbidden from its own true matches)."""
+    group = [ref("901", CASE_AGENCY), ref("LNK-2")]
+    result = review.split(linked, group, KEY_A, by="analyst", reason=REASON, now=NOW)
+    assert result.records == (ref("901", CASE_AGENCY), ref("LNK-2"))
+    assert result.others == (ref("LNK-1"),)
+    con = read(linked)
+    try:
+        assert review.key_of(con, ref("LNK-2")) == result.new_key
+        assert review.key_of(con, ref("901", CASE_AGENCY)) == result.new_key
+        assert review.key_of(con, ref("LNK-1")) == KEY_A
+        rows = con.execute(
+            "SELECT source_a, record_id_a, source_b, record_id_b FROM link_splits ORDER BY ALL"
+        ).fetchall()
+        assert rows == [
+            (CASE_AGENCY, "901", EXTRACT, "LNK-1"),
+            (EXTRACT, "LNK-2", EXTRACT, "LNK-1"),
+        ]  # never the group's own pair LNK-2 / 901
+        moved = review.cluster(con, result.new_key)
+        assert moved.members == tuple(group)
+        # the pair within the group is evidence of the same person, not a split pair
+        inside = [p for p in moved.pairs if {p.left, p.right} == set(group)]
+        assert len(inside) == 1 and not inside[0].split
+    finally:
+        con.close()
+    assert result.audit_fields()["records"] == [f"{CASE_AGENCY}:901", "extract:LNK-2"]
+
+
+def test_a_group_of_every_record_of_the_person_is_refused(linked) -> None:
+    before = linked.read_bytes()
+    with pytest.raises(review.SplitRefused, match="leave at least one"):
+        review.split(linked, [ref("LNK-4"), ref("LNK-5")], KEY_TWINS, by="a", reason=REASON)
+    with pytest.raises(review.SplitRefused, match="choose the records"):
+        review.split(linked, [], KEY_TWINS, by="a", reason=REASON)
+    with pytest.raises(review.SplitRefused, match="no longer part of person"):
+        review.split(linked, [ref("LNK-1"), ref("LNK-5")], KEY_TWINS, by="a", reason=REASON)
+    assert linked.read_bytes() == before
+
+
 def test_the_audit_fields_of_a_split_hold_references_and_keys_only(linked) -> None:
     result = review.split(linked, ref("LNK-5"), KEY_TWINS, by="analyst", reason=REASON, now=NOW)
     fields = result.audit_fields()
     text = repr(fields)
-    assert fields["record_id"] == "LNK-5" and fields["from_key"] == KEY_TWINS
+    assert fields["records"] == ["extract:LNK-5"] and fields["from_key"] == KEY_TWINS
     for identifier in ("Delyth", "Carys", "Twinexample", "2001", "SE5", "Twins"):
         assert identifier not in text
 
@@ -187,6 +228,9 @@ def test_the_same_split_gives_the_same_key_and_never_one_held() -> None:
     one = review.new_key(ref("X"), KEY_A, at, set())
     assert one == review.new_key(ref("X"), KEY_A, at, set())
     assert review.new_key(ref("X"), KEY_A, at, {one}) != one
+    # a group's key does not depend on the order its records were chosen in
+    two = review.new_key([ref("X"), ref("Y")], KEY_A, at, set())
+    assert two == review.new_key([ref("Y"), ref("X")], KEY_A, at, set()) and two != one
 
 
 def _principal(role: Role) -> Principal:
@@ -217,3 +261,52 @@ def test_case_identifiers_show_only_when_a_case_of_the_person_is_seen() -> None:
     assert not access.shows_case_identifiers([])
     assert not access.shows_case_identifiers([Decision(False, "not shared")])
     assert access.shows_case_identifiers([Decision(False, "no"), Decision(True, "owns it")])
+
+
+def test_two_merged_people_moved_apart_as_groups_stay_whole_in_a_full_run(tmp_path) -> None:
+    """Review B's H1 on a real link run: namesakes (same name and date of birth, two
+    boroughs), each with a police record and an agency record, all wrongly one person.
+    Moving one namesake's two records out together, a full run gives each namesake's two
+    records one key, and the namesakes two keys."""
+    from dsvb.demo.identities import person_records
+    from dsvb.linkage.records import PersonRecord
+    from dsvb.linkage.run import link
+    from tests.unit.linkage.test_link import _put_extract
+
+    dob = dt.date(1979, 11, 23)
+    agency = "Test IDVA service"
+    namesakes = [
+        PersonRecord(EXTRACT, "PN0000001", "Priya", "Lindqvist", dob, "E9 5MV", "female"),
+        PersonRecord(agency, "951", "Priya", "Lindqvist", dob, "E9 5MV", "female"),
+        PersonRecord(EXTRACT, "PN0000002", "Priya", "Lindqvist", dob, "SW19 2MK", "female"),
+        PersonRecord(agency, "952", "Priya", "Lindqvist", dob, "SW19 2MK", "female"),
+    ]
+    records, _ = person_records(1500, seed=11)
+    records = records + namesakes
+    extract = [r for r in records if r.source == EXTRACT]
+    cases = [r for r in records if r.source != EXTRACT]
+    path = tmp_path / "store.duckdb"
+    con = store.connect(path)
+    try:
+        _put_extract(con, extract)
+        link(con, extra=cases, now=NOW.replace(tzinfo=None))
+        merged = review.key_of(con, namesakes[0].ref)
+        con.executemany(  # the wrong merge a reviewer finds
+            "UPDATE person_links SET person_key = ? WHERE source = ? AND record_id = ?",
+            [(merged, r.source, r.record_id) for r in namesakes],
+        )
+        con.execute("CHECKPOINT")
+    finally:
+        con.close()
+    moved = review.split(
+        path, [namesakes[2].ref, namesakes[3].ref], merged, by="analyst", reason=REASON, now=NOW
+    )
+    assert set(moved.others) == {namesakes[0].ref, namesakes[1].ref}
+    con = store.connect(path)
+    try:
+        link(con, extra=cases, full=True, now=NOW.replace(tzinfo=None))
+        keys = [review.key_of(con, r.ref) for r in namesakes]
+    finally:
+        con.close()
+    assert keys[0] == keys[1] and keys[2] == keys[3]
+    assert keys[0] != keys[2]

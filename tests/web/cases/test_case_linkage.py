@@ -65,3 +65,15 @@ def test_the_demo_links_its_people_once_then_incrementally(loaded, tmp_path) -> 
     finally:
         con.close()
     assert sorted(again) == sorted(first)
+
+
+def test_an_agency_named_extract_stops_the_read(loaded) -> None:
+    """Its people would be taken for the police extract's records (decision 0046)."""
+    from dsvb.web.cases.linkage import ReservedAgencyName
+
+    agency = m.Agency.objects.create(name=" Extract ", kind="idva")
+    with pytest.raises(ReservedAgencyName, match="' Extract '"):
+        person_records()
+    agency.name = "Extract services"
+    agency.save()
+    assert person_records()

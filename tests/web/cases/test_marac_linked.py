@@ -121,3 +121,78 @@ def test_without_links_the_return_says_to_run_dsvb_link(
     settings.DSVB_STORE = tmp_path / "missing.duckdb"
     with pytest.raises(marac_data.NotLinked, match="no analytical store"):
         marac_data.person_keys()
+
+
+def _keys_of_their_own(path: Path, people: dict[str, int], *, skip: tuple[str, ...] = ()) -> None:
+    """A link run that gave every record a key of its own (nobody linked to anybody), but
+    none to the records named in ``skip`` (recorded since that run)."""
+    con = store.connect(path)
+    try:
+        ensure_tables(con)
+        con.execute(
+            "INSERT INTO link_runs VALUES (1, TIMESTAMP '2026-12-01 10:00:00', "
+            "TIMESTAMP '2026-12-01 10:01:00', 'full', 4, 4, 4, 0.9, '{}', 'test')"
+        )
+        sources = {"own_her": OWN_AGENCY, "own_him": OWN_AGENCY, "her": POLICE, "him": POLICE}
+        con.executemany(
+            "INSERT INTO person_links VALUES (?, ?, ?, 1)",
+            [
+                [sources[who], str(pk), f"P00000000000{n}"]
+                for n, (who, pk) in enumerate(people.items())
+                if who not in skip
+            ],
+        )
+    finally:
+        con.close()
+
+
+@pytest.fixture
+def referred_before_in_another_case(case_objects, heard_with_history) -> dict[str, int]:
+    """The IDVA service's victim had another case of her own, referred on 1 March 2026 over
+    the same man; the heard referral was stored as no repeat (judged before the incident of
+    30 August was entered): today's facts of her cases would judge it a repeat."""
+    case = m.Case.objects.get(pk=case_objects["{case_own}"])
+    own = m.Agency.objects.get(name=OWN_AGENCY)
+    marac = m.Agency.objects.get(name=MARAC)
+    other = m.Case.objects.create(
+        agency=own, victim=case.victim, team="Lambeth IDVA", opened_on=dt.date(2026, 2, 20)
+    )
+    m.CaseParty.objects.create(
+        case=other, person_id=heard_with_history["own_him"], role="perpetrator"
+    )
+    m.Referral.objects.create(
+        case=other, marac=marac, referring_agency=own, referred_on=dt.date(2026, 3, 1),
+        criteria=["visible_high_risk"], consent="given", status="closed",
+    )  # fmt: skip
+    assert not m.Referral.objects.get(pk=case_objects["{referral}"]).is_repeat
+    return heard_with_history
+
+
+@pytest.mark.parametrize("skip", [(), ("own_her",)], ids=["key-per-record", "victim-unkeyed"])
+def test_a_key_per_record_gives_linked_repeats_equal_to_repeats(
+    case_objects, referred_before_in_another_case, settings, tmp_path, skip
+) -> None:
+    settings.DSVB_STORE = tmp_path / "store.duckdb"
+    _keys_of_their_own(settings.DSVB_STORE, referred_before_in_another_case, skip=skip)
+    marac = m.Agency.objects.get(name=MARAC)
+    keys = marac_data.person_keys()
+    ret = marac_data.marac_return([marac], dt.date(2026, 10, 1), dt.date(2026, 12, 31), keys=keys)
+    assert ret.linked_repeats == ret.repeats == 0
+    assert ret.hidden_repeats == 0
+
+
+def test_the_linked_row_names_victims_without_a_key(
+    client_for, case_objects, heard_with_history, settings, tmp_path
+) -> None:
+    settings.DSVB_STORE = tmp_path / "store.duckdb"
+    _keys_of_their_own(settings.DSVB_STORE, heard_with_history, skip=("own_her",))
+    board = client_for(Role.BOARD_MEMBER)
+    page = board.get(f"/cases/maracs/{case_objects['{marac}']}/return/?{PERIOD}")
+    rows = {r.measure: r for r in page.context["rows"]}
+    note = rows["Repeat cases by linked person"].note
+    assert "1 case's victim has no person key yet" in note and "dsvb link" in note
+    _keys_of_their_own(tmp_path / "all.duckdb", heard_with_history)
+    settings.DSVB_STORE = tmp_path / "all.duckdb"
+    page = board.get(f"/cases/maracs/{case_objects['{marac}']}/return/?{PERIOD}")
+    rows = {r.measure: r for r in page.context["rows"]}
+    assert "no person key" not in rows["Repeat cases by linked person"].note

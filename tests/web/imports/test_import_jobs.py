@@ -383,3 +383,31 @@ def test_a_row_after_a_line_break_in_a_value_is_reported_with_its_line(
     assert job.status == Status.FAILED
     html = analyst.get(f"/imports/{job.pk}/report/").content.decode()
     assert "incidents.csv, row 3 (line 5), column dv_flag" in html
+
+
+def test_a_bad_identifier_is_located_but_never_stored_in_the_jobs_report_or_page(
+    analyst: Client, extract_folder, empty_store: Path
+) -> None:
+    def people(b):
+        b.person("PX", given_name="Liz", date_of_birth="1980-02-30")
+        b.person("PY", postcode="QQ7 ZZZ9")
+        b.crime(victims=["PX", "PY"])
+
+    job = _job(post_extract(analyst, upload("ids.zip", zip_folder(extract_folder("ids", people)))))
+    assert job.status == Status.FAILED
+    located = {(p["file"], p["row"], p["column"], p["value"]) for p in job.report["problems"]}
+    assert located == {
+        ("people.csv", 4, "date_of_birth", None),
+        ("people.csv", 5, "postcode", None),
+    }
+    stored = json.dumps(job.report) + job.summary + " ".join(m.message for m in job.messages.all())
+    assert "value not shown" in stored
+    assert "1980-02-30" not in stored and "QQ7" not in stored
+    pages = [
+        analyst.get(f"/imports/{job.pk}/report/").content.decode(),
+        analyst.get(f"/imports/{job.pk}/report.csv").content.decode("utf-8-sig"),
+        analyst.get(f"/imports/{job.pk}/").content.decode(),
+    ]
+    assert "date_of_birth" in pages[0] and "postcode" in pages[1]
+    for page in pages:
+        assert "1980-02-30" not in page and "QQ7" not in page

@@ -16,6 +16,12 @@ LINKAGE_MATRIX: dict[str, list[Case]] = {
     "linkage:summary": [Case("/linkage/", SUMMARY)],
     "linkage:record": [
         Case("/linkage/record/?source=extract&record_id=LNK-1", ANALYSTS, note="a record"),
+        # an agency's record: only to one who may see one of that person's cases (none here)
+        Case(
+            "/linkage/record/?source=Lambeth+IDVA+service&record_id=901",
+            frozenset(),
+            note="an agency's record",
+        ),
     ],
     "linkage:person": [Case(f"/linkage/people/{PERSON}/", ANALYSTS)],
     "linkage:split": [

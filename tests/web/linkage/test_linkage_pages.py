@@ -5,6 +5,7 @@ and splitting a record off through the web."""
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from django.core.cache import cache
@@ -71,6 +72,13 @@ def test_an_analyst_sees_the_records_identifiers_and_why_they_were_linked(
     # the case record: agency and id only (a force analyst never sees a case)
     assert "Lambeth IDVA service, record" in html
     assert "Alexandra" not in html and "shown only to those who may see the case" in html
+    # ... and its pair with LNK-2 the total weight only: the levels next to LNK-2's
+    # identifiers would spell out the case person's (review B, M1)
+    assert (
+        "Jaro-Winkler &gt;= 0.88" not in html
+        and "postcode" not in html.lower().split("match weight 9.50")[1].split("</table>")[0]
+    )
+    assert "Only the total weight is shown" in html
     # one audit entry, naming the person by key only
     assert AuditEvent.objects.count() == before + 1
     (entry,) = entries(Action.PAGE_VIEWED)
@@ -91,6 +99,37 @@ def test_an_analyst_who_is_also_the_case_owner_sees_the_case_persons_identifiers
     sign_in_with_code(client, user)
     html = client.get(f"/linkage/people/{KEY_A}/").content.decode()
     assert "Alexandra" in html and "shown only to those who may see the case" not in html
+    assert "Jaro-Winkler &gt;= 0.88" in html and "Only the total weight is shown" not in html
+    # and may look the case record up by its agency and id
+    page = client.get("/linkage/record/", {"source": OWN_AGENCY, "record_id": case_record(linked)})
+    assert page.status_code == 200 and f"Person {KEY_A}" in page.content.decode()
+
+
+def case_record(path) -> str:
+    con = store.connect(path, read_only=True)
+    try:
+        (found,) = con.execute(
+            "SELECT record_id FROM person_links WHERE source = ?", [OWN_AGENCY]
+        ).fetchone()
+    finally:
+        con.close()
+    return found
+
+
+def test_a_case_record_is_not_looked_up_by_one_who_may_not_see_its_cases(client_for, linked):
+    """An agency's record ids tried one by one would tell a force analyst who its clients
+    are and their police identity (review B, M1): refused whether or not the id is linked,
+    and audited."""
+    client = client_for(Role.FORCE_ANALYST)
+    for record_id in (case_record(linked), "999999"):
+        page = client.get("/linkage/record/", {"source": OWN_AGENCY, "record_id": record_id})
+        assert page.status_code == 403
+        assert KEY_A not in page.content.decode()
+    refusals = entries(Action.ACCESS_DENIED)
+    assert [r.details["record_id"] for r in refusals] == [case_record(linked), "999999"]
+    assert all(r.details["source"] == OWN_AGENCY for r in refusals)
+    assert "none of that person's cases" in refusals[0].details["reason"]
+    assert not entries(Action.PAGE_VIEWED)
 
 
 def test_a_record_finds_its_person(client_for, linked) -> None:
@@ -102,6 +141,19 @@ def test_a_record_finds_its_person(client_for, linked) -> None:
     assert entry.details["record_id"] == "LNK-3" and entry.details["person_key"] == KEY_B
     assert client.get("/linkage/record/", {"record_id": "NOBODY"}).status_code == 404
     assert client.get("/linkage/people/P000000000000/").status_code == 404
+
+
+def test_lookups_that_find_nothing_are_audited(client_for, linked) -> None:
+    """Someone trying record ids or keys leaves a trace (review B, L2)."""
+    client = client_for(Role.FORCE_ANALYST)
+    assert client.get("/linkage/record/", {"record_id": "NOBODY"}).status_code == 404
+    assert client.get("/linkage/people/P000000000000/").status_code == 404
+    assert client.get("/linkage/people/P000000000000/split/").status_code == 404
+    missed = entries(audit.LINK_LOOKUP_MISSED)
+    assert [m.details.get("record_id") for m in missed] == ["NOBODY", None, None]
+    assert [m.details.get("person_key") for m in missed] == [None, *["P000000000000"] * 2]
+    assert missed[0].actor_username == client.user.username
+    assert not entries(Action.PAGE_VIEWED)
 
 
 @pytest.mark.parametrize(
@@ -155,9 +207,10 @@ def test_splitting_a_record_off_through_the_web(client_for, linked) -> None:
     assert form.status_code == 200 and "Delyth Twinexample, born 5 January 2001" in (
         form.content.decode()
     )
+    assert re.search(r'type="checkbox"\s+name="records"', form.content.decode())
     response = client.post(
         f"/linkage/people/{KEY_TWINS}/split/",
-        {"record": "extract:LNK-5", "reason": REASON, "confirm": "on"},
+        {"records": "extract:LNK-5", "reason": REASON, "confirm": "on"},
     )
     assert response.status_code == 302
     con = store.connect(linked, read_only=True)
@@ -171,25 +224,32 @@ def test_splitting_a_record_off_through_the_web(client_for, linked) -> None:
         con.close()
     assert new_key != KEY_TWINS
     assert response["Location"] == f"/linkage/people/{new_key}/?split_from={KEY_TWINS}"
+    (asked,) = entries(audit.LINK_SPLIT_REQUESTED)
     (entry,) = entries(audit.LINK_SPLIT)
+    assert asked.id < entry.id and asked.details["records"] == ["extract:LNK-5"]
     assert entry.actor_username == client.user.username
-    assert entry.details["record_id"] == "LNK-5" and entry.details["new_key"] == new_key
+    assert entry.details["records"] == ["extract:LNK-5"] and entry.details["new_key"] == new_key
     assert entry.details["from_key"] == KEY_TWINS
     assert entry.details["split_from"] == ["extract:LNK-4"]
-    no_identifiers(entry)
-    assert "Twins" not in json.dumps(entry.details)  # the reason's words stay in the store
+    for e in (asked, entry):
+        no_identifiers(e)
+        assert "Twins" not in json.dumps(e.details)  # the reason's words stay in the store
     page = client.get(response["Location"]).content.decode()
-    assert f"Person {new_key}" in page and "The record was split off person" in page
+    assert f"Person {new_key}" in page and "The records were split off person" in page
     assert "Split: not the same person" in page
 
 
 @pytest.mark.parametrize(
     ("posted", "error"),
     [
-        ({"record": "extract:LNK-5", "reason": REASON}, "Confirm that you have checked"),
-        ({"record": "extract:LNK-5", "reason": "twins", "confirm": "on"}, "at least 5 words"),
-        ({"reason": REASON, "confirm": "on"}, "Choose the record to split off"),
-        ({"record": "extract:LNK-1", "reason": REASON, "confirm": "on"}, "Select a valid choice"),
+        ({"records": "extract:LNK-5", "reason": REASON}, "Confirm that you have checked"),
+        ({"records": "extract:LNK-5", "reason": "twins", "confirm": "on"}, "at least 5 words"),
+        ({"reason": REASON, "confirm": "on"}, "Choose the records to split off"),
+        ({"records": "extract:LNK-1", "reason": REASON, "confirm": "on"}, "Select a valid choice"),
+        (
+            {"records": ["extract:LNK-4", "extract:LNK-5"], "reason": REASON, "confirm": "on"},
+            "Leave at least one record with this person",
+        ),
     ],
 )
 def test_a_split_form_with_a_problem_splits_nothing(client_for, linked, posted, error) -> None:
@@ -198,7 +258,7 @@ def test_a_split_form_with_a_problem_splits_nothing(client_for, linked, posted, 
     assert response.status_code == 200
     assert error in response.content.decode()
     assert linked.read_bytes() == before
-    assert not entries(audit.LINK_SPLIT)
+    assert not entries(audit.LINK_SPLIT) and not entries(audit.LINK_SPLIT_REQUESTED)
 
 
 def test_a_split_of_a_record_that_moved_meanwhile_is_refused(client_for, linked) -> None:
@@ -207,11 +267,96 @@ def test_a_split_of_a_record_that_moved_meanwhile_is_refused(client_for, linked)
     # the form was read before: it still offers LNK-4 (now alone) -- nothing to split from
     response = client.post(
         f"/linkage/people/{KEY_TWINS}/split/",
-        {"record": "extract:LNK-4", "reason": REASON, "confirm": "on"},
+        {"records": "extract:LNK-4", "reason": REASON, "confirm": "on"},
     )
     assert response.status_code == 200
     assert "has one record: there is nothing to split" in response.content.decode()
     assert not entries(audit.LINK_SPLIT)
+
+
+def test_a_group_of_records_moves_out_together_through_the_web(client_for, linked) -> None:
+    """Two people merged: the analyst ticks the other person's records (review B, H1)."""
+    client = client_for(Role.FORCE_ANALYST)
+    group = [f"{OWN_AGENCY}:{case_record(linked)}", "extract:LNK-2"]
+    response = client.post(
+        f"/linkage/people/{KEY_A}/split/", {"records": group, "reason": REASON, "confirm": "on"}
+    )
+    assert response.status_code == 302
+    con = store.connect(linked, read_only=True)
+    try:
+        rows = con.execute("SELECT record_id_a, record_id_b FROM link_splits ORDER BY ALL")
+        assert rows.fetchall() == sorted([(case_record(linked), "LNK-1"), ("LNK-2", "LNK-1")])
+        new = review.key_of(con, RecordRef(EXTRACT, "LNK-2"))
+        assert review.key_of(con, RecordRef(OWN_AGENCY, case_record(linked))) == new != KEY_A
+    finally:
+        con.close()
+    (entry,) = entries(audit.LINK_SPLIT)
+    assert sorted(entry.details["records"]) == sorted(group)
+    assert entry.details["split_from"] == ["extract:LNK-1"]
+
+
+def test_a_split_is_audited_before_the_store_is_written(client_for, linked, monkeypatch):
+    """If the audit log cannot be written, nothing is split (review B, L6)."""
+    from dsvb.web.linkage import views
+
+    real = views.record
+
+    def failing(request, action, *args, **kwargs):
+        if action == audit.LINK_SPLIT_REQUESTED:
+            raise RuntimeError("the audit log is down")
+        return real(request, action, *args, **kwargs)
+
+    monkeypatch.setattr(views, "record", failing)
+    client = client_for(Role.FORCE_ANALYST)
+    client.raise_request_exception = False
+    before = linked.read_bytes()
+    response = client.post(
+        f"/linkage/people/{KEY_TWINS}/split/",
+        {"records": "extract:LNK-5", "reason": REASON, "confirm": "on"},
+    )
+    assert response.status_code == 500
+    assert linked.read_bytes() == before
+
+
+def test_a_committed_split_whose_done_entry_fails_is_logged_and_keeps_its_request(
+    client_for, linked, monkeypatch, caplog
+) -> None:
+    from dsvb.web.linkage import views
+
+    real = views.record
+
+    def failing(request, action, *args, **kwargs):
+        if action == audit.LINK_SPLIT:
+            raise RuntimeError("the audit log is down")
+        return real(request, action, *args, **kwargs)
+
+    monkeypatch.setattr(views, "record", failing)
+    response = client_for(Role.FORCE_ANALYST).post(
+        f"/linkage/people/{KEY_TWINS}/split/",
+        {"records": "extract:LNK-5", "reason": REASON, "confirm": "on"},
+    )
+    assert response.status_code == 302  # the store has committed: the split is done
+    (asked,) = entries(audit.LINK_SPLIT_REQUESTED)
+    assert asked.details["records"] == ["extract:LNK-5"]
+    (logged,) = [r for r in caplog.records if "committed split has no audit entry" in r.message]
+    assert "extract:LNK-5" in logged.getMessage() and "Delyth" not in logged.getMessage()
+
+
+def test_a_split_refused_by_the_store_is_audited_as_not_made(client_for, linked, monkeypatch):
+    from dsvb.web.linkage import views
+
+    def refused(*args, **kwargs):
+        raise review.SplitRefused("record extract:LNK-5 is no longer part of person X")
+
+    monkeypatch.setattr(views.review, "split", refused)
+    response = client_for(Role.FORCE_ANALYST).post(
+        f"/linkage/people/{KEY_TWINS}/split/",
+        {"records": "extract:LNK-5", "reason": REASON, "confirm": "on"},
+    )
+    assert response.status_code == 200 and "no longer part of person" in response.content.decode()
+    assert len(entries(audit.LINK_SPLIT_REQUESTED)) == 1
+    (not_made,) = entries(audit.LINK_SPLIT_NOT_MADE)
+    assert "no longer part" in not_made.details["reason"] and not entries(audit.LINK_SPLIT)
 
 
 def test_the_waterfall_starts_from_the_prior_and_ends_at_the_pairs_weight() -> None:
@@ -246,3 +391,24 @@ def test_the_summary_shows_repeat_victims_by_recorded_id_and_linked_person(
     assert "Hidden repeat victims" in html and "Domestic violence" in html
     for secret in ("Amelia", "LNK-1"):
         assert secret not in html
+
+
+def test_the_summary_counts_records_with_identifiers_but_no_key(
+    client_for, demo_store, linkage_objects
+) -> None:
+    """The demo's people hold identifiers, and the hand-written run keyed only five records:
+    the rest count as their own person in the linked figures, and the page says how many."""
+    pytest.importorskip("dsvb.indicators.linked")
+    con = store.connect(demo_store, read_only=True)
+    try:
+        (unkeyed,) = con.execute(
+            "SELECT count(DISTINCT person_id) FROM person_identifiers WHERE person_id NOT IN "
+            "(SELECT record_id FROM person_links WHERE source = 'extract')"
+        ).fetchone()
+    finally:
+        con.close()
+    assert unkeyed > 1
+    html = client_for(Role.BOARD_MEMBER).get("/linkage/").content.decode()
+    assert 'id="unlinked-records"' in html
+    assert f"{unkeyed:,} records with identifiers have no person key yet" in html
+    assert "<code>dsvb link</code>" in html

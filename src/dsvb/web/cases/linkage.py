@@ -5,16 +5,32 @@ record id = the person record's id.
 A victim's postcode is that of a home address of their cases (a current one first, else a
 previous one). A refuge's or safe house's address is never used: its postcode must not
 travel with the person, even into the store's private linkage tables.
+
+An agency named ``extract`` (in any case or spacing) cannot be a linkage source: its records
+would be taken for the police extract's (``dsvb.linkage.records.EXTRACT``). Importing such
+an agency is refused (``dsvb.cases.interchange_read``); one made another way stops the read
+here.
 """
 
 from __future__ import annotations
 
-from dsvb.linkage.records import PersonRecord
-from dsvb.web.cases.models import Address, Person
+from dsvb.cases.interchange import agency_key
+from dsvb.linkage.records import EXTRACT, PersonRecord
+from dsvb.web.cases.models import Address, Agency, Person
+
+
+class ReservedAgencyName(ValueError):
+    """An agency's name is the police extract's source name."""
 
 
 def person_records() -> list[PersonRecord]:
     """Every case person, by id."""
+    names = Agency.objects.values_list("name", flat=True)
+    for name in (n for n in names if agency_key(n) == agency_key(EXTRACT)):
+        raise ReservedAgencyName(
+            f"The agency {name!r} has the name linkage gives the police extract's records: "
+            f"give the agency another name before linking."
+        )
     postcodes: dict[int, str] = {}
     addresses = (
         Address.objects.filter(kind__in=("home", "previous"))

@@ -164,19 +164,22 @@ def person_keys(store_path: Path | None = None) -> rules.PersonKeys:
 
 def linked_repeat_for(case: Case, on: dt.date, keys: rules.PersonKeys) -> rules.Repeat | None:
     """The repeat a referral of the case on ``on`` is when victims and perpetrators are
-    people as linkage found them: the referrals and incidents of every case, in any agency,
-    whose victim has the same person key (None: not a repeat by linked person either)."""
+    people as linkage found them (None: not a repeat by linked person either). The facts are
+    those :func:`repeat_for` judges -- the case's incidents and the victim's referrals --
+    plus, through the victim's person key only, the incidents and referrals of the cases of
+    her other records (in any agency): only who is the same person changes, so a victim
+    without a key, or a key of her record alone, is judged exactly as by recorded victim."""
     victim = case.victim
     records = keys.records(victim.agency.name, victim.pk)
-    ids = [int(r) for _, r in records if r.isdigit()]
-    same = [
+    ids = [int(r) for _, r in records if r.isdigit() and int(r) != victim.pk]
+    others = [
         p.pk
         for p in Person.objects.filter(pk__in=ids).select_related("agency")
         if (p.agency.name, str(p.pk)) in records
-    ] or [victim.pk]
-    incidents = list(CaseIncident.objects.filter(case__victim_id__in=same))
+    ]
+    incidents = [*case.incidents.all(), *CaseIncident.objects.filter(case__victim_id__in=others)]
     referrals = (
-        Referral.objects.filter(case__victim_id__in=same)
+        Referral.objects.filter(case__victim_id__in=[victim.pk, *others])
         .exclude(status__in=[ReferralState.TRANSFERRED, ReferralState.WITHDRAWN])
         .select_related("case")
     )
@@ -193,6 +196,24 @@ def linked_repeat_for(case: Case, on: dt.date, keys: rules.PersonKeys) -> rules.
         incident_facts(incidents), facts, source, keys
     )
     return rules.latest_repeat(linked_incidents, linked_referrals, on)
+
+
+def linked_is_repeat(referral: Referral, keys: rules.PersonKeys) -> bool:
+    """Whether the referral is a repeat by linked person: the MARAC's recorded judgement
+    (``is_repeat``, kept as made), or a repeat linkage shows that the recorded victim does
+    not on the same facts today. Comparing both judgements on today's facts keeps what
+    changed since the referral (an incident entered later) out of "hidden" repeats: a key
+    per record gives exactly the recorded repeats."""
+    if referral.is_repeat:
+        return True
+    on = referral.referred_on
+    if linked_repeat_for(referral.case, on, keys) is None:
+        return False
+    return repeat_for(referral.case, on) is None
+
+
+def _unlinked(person: Person, keys: rules.PersonKeys) -> bool:
+    return (person.agency.name, str(person.pk)) not in keys.keys
 
 
 def return_cases(
@@ -238,11 +259,8 @@ def return_cases(
                 perpetrator_ages=tuple(
                     p.person.age_on(day) for p in parties if p.role == PartyRole.PERPETRATOR
                 ),
-                is_linked_repeat=(
-                    None
-                    if keys is None
-                    else r.is_repeat or linked_repeat_for(r.case, r.referred_on, keys) is not None
-                ),
+                is_linked_repeat=None if keys is None else linked_is_repeat(r, keys),
+                victim_unlinked=keys is not None and _unlinked(victim, keys),
             )
         )
     return out

@@ -6,7 +6,9 @@ database) and writes the person keys into the store, through the store's one wri
 ``dsvb linked-people --store PATH --format csv|json [--out FILE]`` writes
 ``source,record_id,person_key`` for every keyed record, sorted: keys only, no identifier.
 They live in the web package because ``link`` reads the case people from the web's
-database; a store without a web database links the extract alone.
+database. When that database cannot be read, ``link`` stops (exit 1) rather than link the
+extract alone, which would drop every case record's key: ``--extract-only`` links the extract
+alone on purpose and leaves the case records' keys and pairs as they are.
 """
 
 from __future__ import annotations
@@ -26,21 +28,32 @@ from dsvb.linkage.records import PersonRecord
 _STORE_HELP = "Analytical store (DuckDB file). Default: $DSVB_STORE, else var/store.duckdb."
 
 
-def case_people(say: Callable[[str], None]) -> list[PersonRecord]:
-    """The partner agencies' case people, or none when the web's database has no cases
-    (not set up, or never migrated): the extract is linked alone, and the run says so."""
+class CasesUnreadable(Exception):
+    """The partnership cases could not be read for linkage (the message says why)."""
+
+
+def case_people() -> list[PersonRecord]:
+    """The partner agencies' case people (none when there are no cases). Raises
+    :class:`CasesUnreadable` when the web's database cannot be read (not set up, never
+    migrated) or an agency's name cannot be a linkage source."""
     from dsvb.web.commands import setup
 
     setup()
     from django.db import DatabaseError
 
-    from dsvb.web.cases.linkage import person_records
+    from dsvb.web.cases.linkage import ReservedAgencyName, person_records
 
     try:
         return person_records()
     except DatabaseError as exc:
-        say(f"No partnership cases read ({str(exc).splitlines()[0]}): linking the extract only.")
-        return []
+        raise CasesUnreadable(
+            f"Cannot read the partnership cases from the web database "
+            f"({str(exc).splitlines()[0]}). Nothing was linked: set the database up "
+            f"(dsvb manage migrate), or link the police extract alone with --extract-only "
+            f"(the case records keep their keys)."
+        ) from exc
+    except ReservedAgencyName as exc:
+        raise CasesUnreadable(f"{exc} Nothing was linked.") from exc
 
 
 @click.command("link")
@@ -48,7 +61,8 @@ def case_people(say: Callable[[str], None]) -> list[PersonRecord]:
               default=None, help=_STORE_HELP)  # fmt: skip
 @click.option("--full", is_flag=True, help="Relink every record (keys are kept where they can).")
 @click.option("--retrain", is_flag=True, help="Train the model again instead of reusing it.")
-@click.option("--extract-only", is_flag=True, help="Link the extract's people only.")
+@click.option("--extract-only", is_flag=True,
+              help="Link the extract's people only (case records keep their keys).")  # fmt: skip
 @click.option("--by", default=None, help="Who runs it (default: your user name).")
 @click.option("--wait", type=click.FloatRange(min=0), default=120.0, show_default=True,
               help="Seconds to wait while another command writes the store.")  # fmt: skip
@@ -75,6 +89,7 @@ def link(
     giving each person a stable key (incremental after the first run: only records without
     a key are compared). Splits made on the review pages are honoured."""
     from dsvb import cli, store
+    from dsvb.linkage.records import EXTRACT
     from dsvb.linkage.run import link as run_link
 
     resolved = store.resolve_store_path(store_path)
@@ -83,7 +98,12 @@ def link(
     if spark_master and engine != "spark":
         cli._fail("--spark-master is for --engine spark.")
     progress = cli._Progress(quiet)
-    extra = [] if extract_only else case_people(progress)
+    extra: list[PersonRecord] = []
+    if not extract_only:
+        try:
+            extra = case_people()
+        except CasesUnreadable as exc:
+            cli._fail(str(exc))
     with contextlib.ExitStack() as stack:
         score = None
         if engine == "spark":
@@ -96,6 +116,7 @@ def link(
                 retrain=retrain,
                 by=cli._operator_name(by),
                 progress=progress,
+                sources={EXTRACT} if extract_only else None,
                 score=score,
             )
             write.changed(f"link run {run.run_id}")

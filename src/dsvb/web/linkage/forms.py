@@ -1,4 +1,5 @@
-"""The split-a-link form: which record, why (a sentence: :func:`dsvb.linkage.review.check_reason`)
+"""The split-a-link form: which records (a group: one person's records moved out together),
+why (a sentence: :func:`dsvb.linkage.review.check_reason`)
 and a confirmation that the records were checked."""
 
 from __future__ import annotations
@@ -13,10 +14,12 @@ from dsvb.web.forms import fields_only
 
 
 class SplitForm(forms.Form):
-    record = forms.ChoiceField(
-        label="Which record is not this person?",
-        widget=forms.RadioSelect,
-        error_messages={"required": "Choose the record to split off"},
+    records = forms.MultipleChoiceField(
+        label="Which records are another person?",
+        help_text="Tick every record of the other person: they move out together, keep one "
+        "person key between them, and are kept apart only from the records left here.",
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Choose the records to split off"},
     )
     reason = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -32,8 +35,16 @@ class SplitForm(forms.Form):
 
     def __init__(self, *args: Any, choices: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["record"].choices = choices
-        self.helper = fields_only(*self.fields, Submit("submit", "Split the record off"))
+        self.fields["records"].choices = choices
+        self.helper = fields_only(*self.fields, Submit("submit", "Split the records off"))
+
+    def clean_records(self) -> list[str]:
+        chosen = self.cleaned_data["records"]
+        if len(chosen) >= len(self.fields["records"].choices):
+            raise forms.ValidationError(
+                "Leave at least one record with this person: tick only the other person's"
+            )
+        return chosen
 
     def clean_reason(self) -> str:
         try:

@@ -4,20 +4,27 @@ wrong link (decision 0048).
 Who may do what is :mod:`dsvb.linkage.access` (the one decide): the summary for the board
 and force analysts; a person's records, identifiers and match weights, and the split, for
 force analysts. Refusals are audited by ``policy_required``; every view of a person is one
-``page_viewed`` entry naming its key (never an identifier); a split is its own entry
-(:data:`dsvb.web.linkage.audit.LINK_SPLIT`).
+``page_viewed`` entry naming its key (never an identifier); a lookup that finds nothing is
+audited too (:data:`dsvb.web.linkage.audit.LINK_LOOKUP_MISSED`); a split is audited as
+requested before the store is written and as done after (:func:`split`).
 
 A partner agency's case record inside a person shows its agency and record id only, unless
 the viewer may see one of that person's cases themselves (the cases' own decide, with
-emergency grants) -- and then only the field groups that case shows them.
+emergency grants) -- and then only the field groups that case shows them. A pair with such a
+hidden record shows its total weight only: each comparison's level ("postcode: exact") next
+to the police record's identifiers would give the case person's away. Looking up a case
+record by its agency and id is refused (403, audited) unless the viewer may see one of that
+person's cases: else the lookup would tell an analyst who an agency's clients are.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -33,12 +40,15 @@ from dsvb.store import writer
 from dsvb.web.accounts import policies
 from dsvb.web.accounts.decorators import policy_required
 from dsvb.web.accounts.memberships import decide
+from dsvb.web.audit.models import Action
 from dsvb.web.audit.pageview import audited_view, viewed
 from dsvb.web.audit.recorder import record
 from dsvb.web.linkage import audit
 from dsvb.web.linkage.forms import SplitForm
 from dsvb.web.performance import data
 from dsvb.web.performance.views import handles_busy_store
+
+logger = logging.getLogger(__name__)
 
 
 def can_view_linkage(user: Any) -> bool:
@@ -103,22 +113,17 @@ def _extract_row(ref: RecordRef, ids: dict[str, PersonRecord]) -> RecordRow:
     )  # fmt: skip
 
 
-def _case_row(user: Any, ref: RecordRef) -> RecordRow:
-    """A case person's row: identifiers only through a case of theirs the viewer sees."""
+def _seen_cases(user: Any, ref: RecordRef) -> tuple[Any, list[Any]]:
+    """The case person of ``ref`` and those of their cases the viewer may see (the cases'
+    own ``case.view``); (None, []) when the record names no case person."""
     from dsvb.web.cases import guards
     from dsvb.web.cases.models import Case, Person
 
-    hidden = RecordRow(
-        ref,
-        _anchor(ref),
-        shown=False,
-        note=f"Held by {ref.source}: its identifiers are shown only to those who may see the case",
-    )
-    if not ref.record_id.isdigit():
-        return hidden
+    if ref.source == EXTRACT or not ref.record_id.isdigit():
+        return None, []
     person = Person.objects.filter(pk=int(ref.record_id), agency__name=ref.source).first()
     if person is None:
-        return hidden
+        return None, []
     cases = list(
         Case.objects.filter(Q(victim=person) | Q(parties__person=person))
         .select_related("agency")
@@ -126,8 +131,23 @@ def _case_row(user: Any, ref: RecordRef) -> RecordRow:
     )
     decisions = [guards.case_decision(user, case_rules.VIEW_CASE, c) for c in cases]
     if not rules.shows_case_identifiers(decisions):
+        return person, []
+    return person, [c for c, d in zip(cases, decisions, strict=True) if d.allowed]
+
+
+def _case_row(user: Any, ref: RecordRef) -> RecordRow:
+    """A case person's row: identifiers only through a case of theirs the viewer sees."""
+    from dsvb.web.cases import guards
+
+    hidden = RecordRow(
+        ref,
+        _anchor(ref),
+        shown=False,
+        note=f"Held by {ref.source}: its identifiers are shown only to those who may see the case",
+    )
+    person, seen = _seen_cases(user, ref)
+    if not seen:
         return hidden
-    seen = [c for c, d in zip(cases, decisions, strict=True) if d.allowed]
     groups = [guards.visibility(user, c) for c in seen]
     if not any(g.shows(FieldGroup.IDENTITY) for g in groups):
         return hidden
@@ -146,12 +166,29 @@ def _rows(user: Any, refs: list[RecordRef], ids: dict[str, PersonRecord]) -> dic
     return {r: (_extract_row(r, ids) if r.source == EXTRACT else _case_row(user, r)) for r in refs}
 
 
-def _read_person(person_key: str) -> tuple[review.Cluster, dict[str, PersonRecord], dict]:
-    """The person and the extract identifiers of every record on its page (404: none)."""
+def _not_found(request: HttpRequest, summary: str, **looked_up: Any) -> Http404:
+    """A lookup that found nothing, audited (someone trying keys or record ids leaves a
+    trace), as the 404 to raise. Keys and record ids only, as every linkage entry."""
+    record(
+        request,
+        audit.LINK_LOOKUP_MISSED,
+        summary,
+        object_type="linked_person",
+        object_id=str(looked_up.get("person_key", ""))[:120],
+        **looked_up,
+    )
+    return Http404(summary)
+
+
+def _read_person(
+    request: HttpRequest, person_key: str
+) -> tuple[review.Cluster, dict[str, PersonRecord], dict]:
+    """The person and the extract identifiers of every record on its page (404: none,
+    audited)."""
     with data.read_only() as con:
         found = review.cluster(con, person_key) if con is not None else None
         if found is None:
-            raise Http404(f"No linked person {person_key}")
+            raise _not_found(request, f"No linked person {person_key}", person_key=person_key)
         refs = {*found.members, *(p.left for p in found.pairs), *(p.right for p in found.pairs)}
         ids = review.extract_identifiers(con, [r.record_id for r in refs if r.source == EXTRACT])
         keys = {r: review.key_of(con, r) for r in refs if r not in found.members}
@@ -203,20 +240,25 @@ def _waterfall(pair: review.PairEvidence) -> list[dict[str, Any]]:
 def _person_page(
     request: HttpRequest, person_key: str, *, highlight: RecordRef | None = None
 ) -> HttpResponse:
-    found, ids, other_keys = _read_person(person_key)
+    found, ids, other_keys = _read_person(request, person_key)
     viewed(request, person_key=person_key, records=len(found.members))
     refs = sorted({*found.members, *(p.left for p in found.pairs), *(p.right for p in found.pairs)})
     rows = _rows(request.user, refs, ids)
-    pairs = [
-        {
-            "pair": p,
-            "left": rows[p.left],
-            "right": rows[p.right],
-            "steps": _waterfall(p),
-            "percent": p.match_probability * 100,
-        }
-        for p in found.pairs
-    ]
+    pairs = []
+    for p in found.pairs:
+        # a record the viewer may not see: the total only, never a comparison's level (with
+        # the other record's identifiers on the page, the levels would spell out its own)
+        itemised = rows[p.left].shown and rows[p.right].shown
+        pairs.append(
+            {
+                "pair": p,
+                "left": rows[p.left],
+                "right": rows[p.right],
+                "steps": _waterfall(p) if itemised else [],
+                "itemised": itemised,
+                "percent": p.match_probability * 100,
+            }
+        )
     return render(
         request,
         "linkage/person.html",
@@ -244,7 +286,7 @@ def _repeat_figures(con: Any) -> dict[str, Any] | None:
     0047). None when that module is not part of this build, or nothing is linked yet."""
     try:
         from dsvb.indicators import linked as figures
-        from dsvb.indicators.engine import IndicatorQuery, NoLinks
+        from dsvb.indicators.engine import IndicatorQuery, NoLinks, unlinked_records
     except ImportError:  # the figures by linked person are another part of issue 18
         return None
     state = data.state()
@@ -268,7 +310,8 @@ def _repeat_figures(con: Any) -> dict[str, Any] | None:
         for r in rows
         if not r.cuts
     ]
-    return {"rows": shown, "start": start, "end": end}
+    # records imported since the last link run count as their own person: say how many
+    return {"rows": shown, "start": start, "end": end, "unlinked": unlinked_records(con) or 0}
 
 
 def _family(family_id: str) -> str:
@@ -315,12 +358,34 @@ def record_person(request: HttpRequest) -> HttpResponse:
     source = request.GET.get("source", "").strip() or EXTRACT
     record_id = request.GET.get("record_id", "").strip()
     if not record_id:
-        raise Http404("Give a record id")
+        raise _not_found(request, "No record id given", source=source)
     ref = RecordRef(source, record_id)
+    if ref.source != EXTRACT and not _seen_cases(request.user, ref)[1]:
+        # asked before the store: the answer must not tell whether the agency holds the id
+        reason = (
+            f"may not look up {ref.source}'s records: none of that person's cases is one "
+            "you may see"
+        )
+        record(
+            request,
+            Action.ACCESS_DENIED,
+            f"Refused {request.method} {request.path}: {reason}",
+            object_type="url",
+            object_id=request.path[:120],
+            reason=reason,
+            source=ref.source,
+            record_id=ref.record_id,
+        )
+        raise PermissionDenied
     with data.read_only() as con:
         key = review.key_of(con, ref) if con is not None else None
     if key is None:
-        raise Http404(f"Record {ref} holds no person key")
+        raise _not_found(
+            request,
+            f"Record {ref} holds no person key",
+            source=ref.source,
+            record_id=ref.record_id,
+        )
     viewed(request, source=ref.source, record_id=ref.record_id)
     return _person_page(request, key, highlight=ref)
 
@@ -329,16 +394,32 @@ def record_person(request: HttpRequest) -> HttpResponse:
 @audited_view("the split-a-link form")
 @handles_busy_store
 def split(request: HttpRequest, person_key: str) -> HttpResponse:
-    found, ids, _ = _read_person(person_key)
+    """Move a group of records (one person's, wrongly merged into this one) out together.
+
+    Audited twice: "requested" before the store is written -- if the audit log cannot be
+    written, the request fails and nothing is split, so a committed split always has an
+    entry -- and "done" (or "not made") after. Should the "done" entry fail once the store
+    has committed, the split is logged instead (keys only) and still reported done: the
+    "requested" entry and the store's own ``link_splits`` row (who, when) both name it."""
+    found, ids, _ = _read_person(request, person_key)
     viewed(request, person_key=person_key, records=len(found.members))
     rows = _rows(request.user, list(found.members), ids)
     choices = [(str(r.ref), r.choice_label()) for r in rows.values()]
     posted = request.POST if request.method == "POST" else None
-    form = SplitForm(posted, choices=choices, initial={"record": request.GET.get("record")})
+    form = SplitForm(posted, choices=choices, initial={"records": request.GET.getlist("record")})
     if len(found.members) < 2:
         form.add_error(None, f"Person {person_key} has one record: there is nothing to split")
     elif posted is not None and form.is_valid():
-        chosen = next(r for r in found.members if str(r) == form.cleaned_data["record"])
+        chosen = [r for r in found.members if str(r) in set(form.cleaned_data["records"])]
+        asked = {"records": [str(r) for r in chosen], "from_key": person_key}
+        record(
+            request,
+            audit.LINK_SPLIT_REQUESTED,
+            f"Split of {len(chosen)} record(s) off person {person_key} requested",
+            object_type="linked_person",
+            object_id=person_key,
+            **asked,
+        )
         try:
             result = review.split(
                 data.store_path(),
@@ -349,24 +430,38 @@ def split(request: HttpRequest, person_key: str) -> HttpResponse:
                 now=timezone.now(),
                 wait=10,
             )
-        except review.SplitRefused as exc:
-            form.add_error(None, str(exc)[:1].upper() + str(exc)[1:])
-        except writer.StoreBusy:
-            form.add_error(
-                None,
-                "The store is being written by an import or a linkage run: nothing was split. "
-                "Try again in a minute.",
-            )
-        else:
+        except (review.SplitRefused, writer.StoreBusy) as exc:
+            if isinstance(exc, review.SplitRefused):
+                why = str(exc)[:1].upper() + str(exc)[1:]
+            else:
+                why = (
+                    "The store is being written by an import or a linkage run: nothing was "
+                    "split. Try again in a minute."
+                )
             record(
                 request,
-                audit.LINK_SPLIT,
-                f"Record {result.record} split off person {result.from_key}: now person "
-                f"{result.new_key}",
+                audit.LINK_SPLIT_NOT_MADE,
+                f"Split off person {person_key} not made",
                 object_type="linked_person",
-                object_id=result.from_key,
-                **result.audit_fields(),
+                object_id=person_key,
+                reason=why,
+                **asked,
             )
+            form.add_error(None, why)
+        else:
+            fields = result.audit_fields()
+            moved = ("Record " if len(chosen) == 1 else "Records ") + ", ".join(fields["records"])
+            try:
+                record(
+                    request,
+                    audit.LINK_SPLIT,
+                    f"{moved} split off person {result.from_key}: now person {result.new_key}",
+                    object_type="linked_person",
+                    object_id=result.from_key,
+                    **fields,
+                )
+            except Exception:  # the store has committed: say so where it will be seen
+                logger.exception("A committed split has no audit entry: %s", fields)
             url = reverse("linkage:person", args=[result.new_key])
             return redirect(f"{url}?split_from={result.from_key}")
     return render(

@@ -30,6 +30,7 @@ from django.core.cache import cache
 
 from dsvb import store
 from dsvb.indicators.engine import IndicatorQuery, compute
+from dsvb.indicators.model import RECORDED
 from dsvb.indicators.periods import ReportingPeriod, choose, reporting_periods
 from dsvb.indicators.results import IndicatorResult
 from dsvb.indicators.sources import months_held_sql
@@ -161,6 +162,7 @@ def _key(query: IndicatorQuery, token: str) -> str:
             "by": query.by,
             "window": query.window_months,
             "indicators": query.indicators,
+            "people": query.people,
         },
         sort_keys=True,
     )
@@ -191,7 +193,16 @@ def _from_json(data: list[list]) -> list[IndicatorResult]:
 
 
 def results(query: IndicatorQuery, current: StoreState | None = None) -> list[IndicatorResult]:
-    """The query's results from the cache, computing and caching them when missing."""
+    """The query's results from the cache, computing and caching them when missing.
+
+    Counts by recorded person only: the cache's version token follows imports, not link
+    runs or splits, so figures by linked person kept here would go stale unseen. The
+    pages that show them (the linkage summary) compute them from the store each time."""
+    if query.people != RECORDED:
+        raise ValueError(
+            f"the results cache holds figures by recorded person only (asked: {query.people}); "
+            "compute figures by linked person from the store (dsvb.indicators.linked)"
+        )
     current = current or state()
     if not current.has_data:
         return []
