@@ -60,6 +60,11 @@ SAVED = "saved"
 STARTING = "starting"
 
 Progress = Callable[[str], None]
+#: scores the candidate pairs on another engine (:class:`dsvb.linkage.spark.SparkScorer`):
+#: given the run's work connection (tables ``dsvb_prepared``, and ``dsvb_new`` and
+#: ``dsvb_old`` in an incremental run), the model, whether the run is incremental and the
+#: threshold, returns the name of a table of Splink's predictions in that connection
+Scorer = Callable[[duckdb.DuckDBPyConnection, dict[str, Any], bool, float], str]
 
 _RAW_SCHEMA = pa.schema(
     [
@@ -343,15 +348,18 @@ def link(
     threshold: float = link_model.THRESHOLD,
     progress: Progress | None = None,
     sources: Collection[str] | None = None,
+    score: Scorer | None = None,
 ) -> LinkRun:
     """Link the extract's people (from the store on ``con``, which must be writable: the
     copy a :func:`dsvb.store.writer.writing` block gives) and the ``extra`` records (partner
     agencies' case people); write ``link_runs``, ``person_links`` and ``link_pairs``.
 
+
     ``sources``: the sources this run links (None: every source, and a keyed record of any
     source missing from the run has left). Given, the records of other sources keep their
     keys and pairs untouched: ``{EXTRACT}`` re-links the extract when the cases could not be
-    read, without dropping the case records' keys."""
+    read, without dropping the case records' keys. ``score`` scores the pairs elsewhere
+    (Spark: :mod:`dsvb.linkage.spark`); by default Splink scores them on DuckDB."""
     from splink import DuckDBAPI, Linker
 
     say = progress or (lambda message: None)
@@ -447,7 +455,10 @@ def link(
         else:
             new_nodes = list(nodes)
         predictions = None
-        if new_nodes and len(nodes) >= 2:
+        if score is not None and new_nodes and len(nodes) >= 2:
+            say(f"Scoring the pairs of {len(new_nodes):,} records elsewhere...")
+            predictions = score(work, model, mode == INCREMENTAL, threshold)
+        elif new_nodes and len(nodes) >= 2:
             say(f"Scoring the pairs of {len(new_nodes):,} records...")
             linker = Linker(
                 db_api.register("dsvb_prepared", table_name="dsvb_prepared_for_model"),

@@ -13,10 +13,13 @@ alone on purpose and leaves the case records' keys and pairs as they are.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -64,6 +67,13 @@ def case_people() -> list[PersonRecord]:
 @click.option("--wait", type=click.FloatRange(min=0), default=120.0, show_default=True,
               help="Seconds to wait while another command writes the store.")  # fmt: skip
 @click.option("--quiet", is_flag=True, help="No progress messages.")
+@click.option("--engine", type=click.Choice(("duckdb", "spark")), default="duckdb",
+              show_default=True,
+              help="Where the candidate pairs are scored: DuckDB here, or Spark for large "
+              "data (the same model, clustering and keys).")  # fmt: skip
+@click.option("--spark-master", default=None, metavar="URL",
+              help="Spark master for --engine spark (default: $DSVB_SPARK_MASTER, else local "
+              "mode; under spark-submit, the submitted session).")  # fmt: skip
 def link(
     store_path: Path | None,
     full: bool,
@@ -72,6 +82,8 @@ def link(
     by: str | None,
     wait: float,
     quiet: bool,
+    engine: str = "duckdb",
+    spark_master: str | None = None,
 ) -> None:
     """Link people across the police extract and the partner agencies' cases with Splink,
     giving each person a stable key (incremental after the first run: only records without
@@ -83,6 +95,8 @@ def link(
     resolved = store.resolve_store_path(store_path)
     if not resolved.exists():
         cli._fail(f"There is no store at {resolved}: import an extract first (dsvb import).")
+    if spark_master and engine != "spark":
+        cli._fail("--spark-master is for --engine spark.")
     progress = cli._Progress(quiet)
     extra: list[PersonRecord] = []
     if not extract_only:
@@ -90,18 +104,39 @@ def link(
             extra = case_people()
         except CasesUnreadable as exc:
             cli._fail(str(exc))
-    with cli._writable_store(resolved, by=by, wait=wait, progress=progress) as write:
-        run = run_link(
-            write.con,
-            extra=extra,
-            full=full,
-            retrain=retrain,
-            by=cli._operator_name(by),
-            progress=progress,
-            sources={EXTRACT} if extract_only else None,
-        )
-        write.changed(f"link run {run.run_id}")
+    with contextlib.ExitStack() as stack:
+        score = None
+        if engine == "spark":
+            score = _spark_scorer(stack, spark_master, progress)
+        with cli._writable_store(resolved, by=by, wait=wait, progress=progress) as write:
+            run = run_link(
+                write.con,
+                extra=extra,
+                full=full,
+                retrain=retrain,
+                by=cli._operator_name(by),
+                progress=progress,
+                sources={EXTRACT} if extract_only else None,
+                score=score,
+            )
+            write.changed(f"link run {run.run_id}")
     click.echo(run.summary())
+
+
+def _spark_scorer(
+    stack: contextlib.ExitStack, master: str | None, say: Callable[[str], None]
+) -> Any:
+    """A Spark scorer for ``dsvb link --engine spark`` (stopped when ``stack`` closes), or
+    exit 1 saying why Spark cannot start (no Java)."""
+    from dsvb import cli
+    from dsvb.indicators.spark import SparkUnavailable
+    from dsvb.linkage.spark import spark_scoring
+
+    say("Starting Spark...")
+    try:
+        return stack.enter_context(spark_scoring(master))
+    except SparkUnavailable as exc:
+        cli._fail(str(exc))
 
 
 @click.command("linked-people")
