@@ -317,6 +317,44 @@ def summary(con: Any) -> Summary:
     )  # fmt: skip
 
 
+@dataclass(frozen=True)
+class ToCheck:
+    """A person whose records were joined by a link a reviewer should look at first: the
+    least certain link holding them together (its match probability) and how many records
+    the person has."""
+
+    person_key: str
+    records: int
+    weakest: float
+
+
+def to_check(con: Any, limit: int = 20) -> tuple[ToCheck, ...]:
+    """The people whose weakest link is least certain, weakest first: where a wrong link
+    is likeliest, so where an analyst's time is best spent (a person of one record, and a
+    pair a split has already parted, have nothing to check). Keys and counts only."""
+    if not has_linkage(con):
+        return ()
+    rows = con.execute(
+        """
+        WITH joined AS (
+            SELECT l.person_key, p.match_probability
+            FROM link_pairs p
+            JOIN person_links l ON l.source = p.source_l AND l.record_id = p.record_id_l
+            JOIN person_links r ON r.source = p.source_r AND r.record_id = p.record_id_r
+            WHERE l.person_key = r.person_key),
+        weakest AS (
+            SELECT person_key, min(match_probability) AS weakest FROM joined GROUP BY ALL),
+        sizes AS (SELECT person_key, count(*) AS records FROM person_links GROUP BY ALL)
+        SELECT w.person_key, s.records, w.weakest
+        FROM weakest w JOIN sizes s USING (person_key)
+        ORDER BY w.weakest, w.person_key
+        LIMIT ?
+        """,
+        [limit],
+    ).fetchall()
+    return tuple(ToCheck(key, int(n), float(p)) for key, n, p in rows)
+
+
 # --- splitting --------------------------------------------------------------------------------
 
 

@@ -183,8 +183,12 @@ def test_the_summary_has_counts_for_the_board_and_no_records(client_for, linked)
     for secret in ("Amelia", "LNK-1", KEY_A):
         assert secret not in html
     assert "Find a record" not in html  # the board does not review records
+    assert KEY_TWINS not in html and "Links to check first" not in html
     analyst = client_for(Role.FORCE_ANALYST).get("/linkage/").content.decode()
     assert "Find a record" in analyst
+    # the analyst's list of links to check first: the twins' weak link before person A's
+    listed = re.findall(r'href="/linkage/people/(P[0-9A-F]{12})/"', analyst)
+    assert listed == [KEY_TWINS, KEY_A]
 
 
 def test_the_navigation_offers_linked_people_to_those_who_may_see_them(client_for, linked):

@@ -332,13 +332,16 @@ def summary(request: HttpRequest) -> HttpResponse:
     with data.read_only() as con:
         counts = review.summary(con) if con is not None else review.Summary(0, 0, 0, 0, 0, ())
         repeat = _repeat_figures(con) if con is not None and counts.linked else None
+        may_review = can_review_links(request.user)
+        to_check = review.to_check(con) if con is not None and may_review else ()
     return render(
         request,
         "linkage/summary.html",
         {
             "summary": counts,
             "repeat": repeat,
-            "may_review": can_review_links(request.user),
+            "may_review": may_review,
+            "to_check": to_check,
         },
     )
 
