@@ -9,7 +9,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -19,6 +18,7 @@ import pytest
 from dsvb import store
 from dsvb.demo.identities import person_records
 from dsvb.linkage.records import EXTRACT
+from tests.support.commands import run_dsvb, web_env
 
 AGENCY = "Test IDVA"
 
@@ -44,31 +44,11 @@ print(json.dumps(ids))
 """
 
 
-def _env(tmp: Path, database: str = "cases.sqlite3") -> dict[str, str]:
-    return {
-        **os.environ,
-        "DATABASE_URL": f"sqlite:///{tmp / database}",
-        "DSVB_DATA_DIR": str(tmp),
-        "DJANGO_SETTINGS_MODULE": "dsvb.web.settings",
-    }
-
-
-def _dsvb(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "dsvb", *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-
-
 @pytest.fixture(scope="module")
 def setup(tmp_path_factory) -> dict[str, object]:
     tmp = tmp_path_factory.mktemp("cli-link")
-    env = _env(tmp)
-    migrated = _dsvb(env, "manage", "migrate", "-v0")
+    env = web_env(tmp)
+    migrated = run_dsvb(env, "manage", "migrate", "-v0")
     assert migrated.returncode == 0, migrated.stderr
     records, truth = person_records(800, seed=3, sources=(EXTRACT, AGENCY))
     extract = [r for r in records if r.source == EXTRACT]
@@ -99,7 +79,7 @@ def setup(tmp_path_factory) -> dict[str, object]:
     con.close()
     true_person = {(EXTRACT, r.record_id): truth[r.ref] for r in extract}
     true_person |= {(AGENCY, pks[r.record_id]): truth[r.ref] for r in cases}
-    first = _dsvb(env, "link", "--store", str(path), "--by", "analyst")
+    first = run_dsvb(env, "link", "--store", str(path), "--by", "analyst")
     return {"env": env, "store": path, "tmp": tmp, "truth": true_person, "first": first}
 
 
@@ -115,7 +95,7 @@ def test_link_links_the_extract_and_the_agencys_people(setup) -> None:
         "Link run 1 (full, too few records to train: the shipped starting model): 800 "
         "records" in first.stdout
     )
-    listed = _dsvb(setup["env"], "linked-people", "--store", str(setup["store"]))
+    listed = run_dsvb(setup["env"], "linked-people", "--store", str(setup["store"]))
     assert listed.returncode == 0, listed.stderr
     assert listed.stdout.splitlines()[0] == "source,record_id,person_key"
     rows = _rows(listed)
@@ -141,18 +121,18 @@ def _people_sources(truth: dict[tuple[str, str], str]) -> dict[str, set[str]]:
 
 def test_a_second_run_is_incremental_and_keeps_every_key(setup) -> None:
     env, path = setup["env"], str(setup["store"])
-    before = _dsvb(env, "linked-people", "--store", path).stdout
-    again = _dsvb(env, "link", "--store", path, "--quiet")
+    before = run_dsvb(env, "linked-people", "--store", path).stdout
+    again = run_dsvb(env, "link", "--store", path, "--quiet")
     assert again.returncode == 0, again.stderr
     assert "Link run 2 (incremental," in again.stdout
     assert "0 records newly keyed" in again.stdout
     assert again.stderr == ""
-    assert _dsvb(env, "linked-people", "--store", path).stdout == before
+    assert run_dsvb(env, "linked-people", "--store", path).stdout == before
 
 
 def test_json_to_a_file(setup) -> None:
     out = setup["tmp"] / "people.json"
-    result = _dsvb(setup["env"], "linked-people", "--store", str(setup["store"]),
+    result = run_dsvb(setup["env"], "linked-people", "--store", str(setup["store"]),
                    "--format", "json", "--out", str(out))  # fmt: skip
     assert result.returncode == 0, result.stderr
     assert result.stdout == ""
@@ -196,15 +176,15 @@ def _copy(setup, tmp_path: Path) -> Path:
 def test_link_stops_when_the_cases_cannot_be_read(setup, tmp_path) -> None:
     """Linking the extract alone would drop every case record's key: without a readable
     web database ``link`` refuses in words and changes nothing."""
-    env = _env(setup["tmp"], database="never-migrated.sqlite3")
+    env = web_env(setup["tmp"], database="never-migrated.sqlite3")
     copy = _copy(setup, tmp_path)
-    before = _dsvb(env, "linked-people", "--store", str(copy)).stdout
-    result = _dsvb(env, "link", "--store", str(copy), "--full")
+    before = run_dsvb(env, "linked-people", "--store", str(copy)).stdout
+    result = run_dsvb(env, "link", "--store", str(copy), "--full")
     assert result.returncode == 1
     assert "Cannot read the partnership cases" in result.stderr
     assert "--extract-only" in result.stderr
     assert "Traceback" not in result.stderr
-    assert _dsvb(env, "linked-people", "--store", str(copy)).stdout == before
+    assert run_dsvb(env, "linked-people", "--store", str(copy)).stdout == before
 
 
 def test_extract_only_then_cases_again_keeps_every_key(setup, tmp_path) -> None:
@@ -212,23 +192,23 @@ def test_extract_only_then_cases_again_keeps_every_key(setup, tmp_path) -> None:
     web database: it is not read), then with cases again: every earlier (source,
     record_id) keeps its key."""
     copy = _copy(setup, tmp_path)
-    before = _rows(_dsvb(setup["env"], "linked-people", "--store", str(copy)))
+    before = _rows(run_dsvb(setup["env"], "linked-people", "--store", str(copy)))
     assert {r["source"] for r in before} == {EXTRACT, AGENCY}
-    no_cases = _env(setup["tmp"], database="never-migrated.sqlite3")
-    alone = _dsvb(no_cases, "link", "--store", str(copy), "--extract-only", "--quiet")
+    no_cases = web_env(setup["tmp"], database="never-migrated.sqlite3")
+    alone = run_dsvb(no_cases, "link", "--store", str(copy), "--extract-only", "--quiet")
     assert alone.returncode == 0, alone.stderr
     assert "0 records newly keyed" in alone.stdout
-    assert _rows(_dsvb(setup["env"], "linked-people", "--store", str(copy))) == before
-    again = _dsvb(setup["env"], "link", "--store", str(copy), "--quiet")
+    assert _rows(run_dsvb(setup["env"], "linked-people", "--store", str(copy))) == before
+    again = run_dsvb(setup["env"], "link", "--store", str(copy), "--quiet")
     assert again.returncode == 0, again.stderr
     assert "0 records newly keyed" in again.stdout
-    assert _rows(_dsvb(setup["env"], "linked-people", "--store", str(copy))) == before
+    assert _rows(run_dsvb(setup["env"], "linked-people", "--store", str(copy))) == before
 
 
 def test_a_missing_store_is_refused_in_words(setup, tmp_path) -> None:
     missing = tmp_path / "nowhere.duckdb"
     for command in ("link", "linked-people"):
-        result = _dsvb(setup["env"], command, "--store", str(missing))
+        result = run_dsvb(setup["env"], command, "--store", str(missing))
         assert result.returncode == 1
         assert str(missing) in result.stderr
         assert "Traceback" not in result.stderr

@@ -7,12 +7,13 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+
+from tests.support.commands import run_dsvb, web_env
 
 SEED = """
 import datetime as dt
@@ -50,30 +51,10 @@ heard(case(police, "female", "asian", dt.date(1980, 1, 1), 0, dt.date(1970, 1, 1
 """
 
 
-def _env(tmp: Path) -> dict[str, str]:
-    return {
-        **os.environ,
-        "DATABASE_URL": f"sqlite:///{tmp / 'cases.sqlite3'}",
-        "DSVB_DATA_DIR": str(tmp),
-        "DJANGO_SETTINGS_MODULE": "dsvb.web.settings",
-    }
-
-
-def _dsvb(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "dsvb", *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-
-
 @pytest.fixture(scope="module")
 def database(tmp_path_factory) -> dict[str, str]:
-    env = _env(tmp_path_factory.mktemp("marac-return"))
-    migrated = _dsvb(env, "manage", "migrate", "-v0")
+    env = web_env(tmp_path_factory.mktemp("marac-return"))
+    migrated = run_dsvb(env, "manage", "migrate", "-v0")
     assert migrated.returncode == 0, migrated.stderr
     seeded = subprocess.run(
         [sys.executable, "-c", SEED], env=env, capture_output=True, text=True, timeout=120
@@ -87,7 +68,7 @@ def _rows(text: str) -> dict[str, dict[str, str]]:
 
 
 def test_the_return_of_one_marac_as_csv(database) -> None:
-    result = _dsvb(
+    result = run_dsvb(
         database, "marac-return", "--from", "2026-01-01", "--to", "2026-03-31",
         "--marac", "Test MARAC", "--women", "20000", "--idva-fte", "0.5", "--format", "csv",
     )  # fmt: skip
@@ -112,7 +93,7 @@ def test_the_return_of_one_marac_as_csv(database) -> None:
 
 
 def test_every_marac_as_json(database) -> None:
-    result = _dsvb(
+    result = run_dsvb(
         database, "marac-return", "--from", "2026-01-01", "--to", "2026-06-30", "--format", "json"
     )
     assert result.returncode == 0, result.stderr
@@ -134,7 +115,7 @@ def test_every_marac_as_json(database) -> None:
     ],
 )
 def test_bad_input_is_refused_in_words(database, args, words) -> None:
-    result = _dsvb(database, "marac-return", *args)
+    result = run_dsvb(database, "marac-return", *args)
     assert result.returncode != 0
     assert words in result.stderr and "Traceback" not in result.stderr
     assert result.stdout == ""
@@ -147,7 +128,7 @@ def test_repeats_by_linked_person_need_a_linked_store(database, tmp_path: Path) 
     path = tmp_path / "store.duckdb"
     args = ("marac-return", "--from", "2026-01-01", "--to", "2026-03-31", "--marac",
             "Test MARAC", "--people", "linked", "--store", str(path))  # fmt: skip
-    missing = _dsvb(database, *args)
+    missing = run_dsvb(database, *args)
     assert missing.returncode == 1 and f"dsvb link --store {path}" in missing.stderr
     from dsvb import store
     from dsvb.linkage.tables import ensure_tables
@@ -155,7 +136,7 @@ def test_repeats_by_linked_person_need_a_linked_store(database, tmp_path: Path) 
     con = store.connect(path)
     ensure_tables(con)
     con.close()
-    never = _dsvb(database, *args)
+    never = run_dsvb(database, *args)
     assert never.returncode == 1 and "have not been linked" in never.stderr
     con = store.connect(path)
     con.execute(
@@ -163,13 +144,13 @@ def test_repeats_by_linked_person_need_a_linked_store(database, tmp_path: Path) 
         "TIMESTAMP '2026-01-01 10:01:00', 'full', 0, 0, 0, 0.9, '{}', 'test')"
     )
     con.close()
-    done = _dsvb(database, *args)
+    done = run_dsvb(database, *args)
     assert done.returncode == 0, done.stderr
     measures = [r["measure"] for r in csv.DictReader(io.StringIO(done.stdout))]
     assert measures[1:3] == ["Repeat cases", "Repeat cases by linked person"]
     rows = _rows(done.stdout)
     assert rows["Repeat cases by linked person"]["value"] == rows["Repeat cases"]["value"] == "1"
-    plain = _dsvb(database, *args[:7])  # recorded only, as before
+    plain = run_dsvb(database, *args[:7])  # recorded only, as before
     assert plain.returncode == 0, plain.stderr
     assert "Repeat cases" in plain.stdout
     assert "Repeat cases by linked person" not in plain.stdout

@@ -10,10 +10,7 @@ XLSX files too (their text read back), for every identifier value the store hold
 from __future__ import annotations
 
 import io
-import os
 import re
-import subprocess
-import sys
 import zipfile
 from pathlib import Path
 
@@ -21,17 +18,13 @@ import duckdb
 import pyarrow.parquet as pq
 import pytest
 
+from tests.support.commands import run_dsvb, web_env
+
 pytestmark = pytest.mark.slow
 
 
 def _run(env: dict[str, str], *args: str) -> str:
-    done = subprocess.run(
-        [sys.executable, "-m", "dsvb", *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
+    done = run_dsvb(env, *args, timeout=600)
     assert done.returncode == 0, done.stderr
     return done.stdout + done.stderr
 
@@ -81,13 +74,7 @@ def _leaked(text: str, names: set[str], values: set[str]) -> list[str]:
 
 
 def test_no_identifier_leaves_a_linked_store(tmp_path: Path) -> None:
-    env = {
-        **os.environ,
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'web.sqlite3'}",
-        "DSVB_DATA_DIR": str(tmp_path),
-        "DJANGO_SETTINGS_MODULE": "dsvb.web.settings",
-        "DSVB_QUERY_CACHE": str(tmp_path / "query-cache"),
-    }
+    env = {**web_env(tmp_path, "web.sqlite3"), "DSVB_QUERY_CACHE": str(tmp_path / "query-cache")}
     store_path = tmp_path / "store.duckdb"
     outputs: list[str] = []
     _run(env, "demo-data", "--incidents", "4000", "--out", str(tmp_path / "extract"), "--quiet")

@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -21,6 +20,7 @@ from dsvb.linkage import model as link_model
 from dsvb.linkage.records import PersonRecord
 from dsvb.linkage.run import LinkRun, link
 from dsvb.linkage.spark import SparkModelError, SparkScorer, spark_scoring, spark_settings
+from tests.support.commands import run_dsvb, web_env
 
 #: tolerance of a pair's weight between engines (they compute the same sums in doubles)
 TOLERANCE = 1e-9
@@ -169,20 +169,7 @@ def test_the_spark_model_keeps_every_trained_number() -> None:
 
 
 def _dsvb(tmp: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {
-        **os.environ,
-        "DATABASE_URL": f"sqlite:///{tmp / 'cases.sqlite3'}",
-        "DSVB_DATA_DIR": str(tmp),
-        "DJANGO_SETTINGS_MODULE": "dsvb.web.settings",
-    }
-    return subprocess.run(
-        [sys.executable, "-m", "dsvb", *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+    return run_dsvb(web_env(tmp), *args)
 
 
 def test_a_spark_master_without_the_spark_engine_is_refused(tmp_path: Path) -> None:
